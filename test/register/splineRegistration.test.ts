@@ -201,3 +201,43 @@ describe('fillMissing', () => {
     expect(Array.from(mask.keys()).filter((i) => mask[i] === 1)).toEqual([7, 8, 20]);
   });
 });
+
+describe('CpuBackend.range', () => {
+  it('lists the NaN samples of its window as grid indices, pairs and odd tails alike', () => {
+    const backend = new CpuBackend({ threads: 2 });
+    backend.reset();
+    const [gw, gh] = [23, 9];
+    const grid = backend.allocateFloat64(gw * gh).fill(1);
+    // Window (2, 1) 19×7: holes in a pair, at the odd tail column, and one outside the window.
+    const holes = [1 * gw + 2, 3 * gw + 11, 3 * gw + 12, 7 * gw + 20];
+    for (const i of [...holes, 0]) grid[i] = NaN;
+    grid[5 * gw + 7] = -4;
+    const range = backend.range(grid, gw, 2, 1, 19, 7);
+    expect(range).toMatchObject({ min: -4, max: 1, nans: 4 });
+    expect(Array.from(range.missingAt!)).toEqual(holes);
+  });
+
+  it('leaves the list out when there are more holes than it keeps, and the fill still finds them', async () => {
+    const w = 1024;
+    const img = smoothImage(w, w);
+    // Every other pixel of 200 rows: 102,400 holes, more than a band lists.
+    for (let y = 300; y < 500; y++) for (let x = 0; x < w; x += 2) img[y * w + x] = NaN;
+    const backend = new CpuBackend({ threads: 2 });
+    backend.reset();
+    const grid = backend.allocateFloat64(w * w);
+    grid.set(img);
+    const range = backend.range(grid, w, 0, 0, w, w);
+    expect(range.nans).toBe(102_400);
+    expect(range.missingAt).toBeUndefined();
+    const r = await registerToLevel15(
+      img,
+      w,
+      w,
+      geometry({ crpix1: 512.5, crpix2: 512.5 }),
+      { mode: 'default', interpolation: 'spline3', outputType: 'float64' },
+      backend,
+    );
+    expect(Number.isNaN(r.data[400 * w + 300])).toBe(true);
+    expect(Number.isFinite(r.data[100 * w + 300])).toBe(true);
+  });
+});

@@ -31,6 +31,11 @@ export interface SampleRange {
   min: number;
   max: number;
   nans: number;
+  /**
+   * Grid indices of the NaN samples, ascending, when the backend listed every one of them (it may
+   * not, when there are very many): spares the hole filling a scan of the whole grid.
+   */
+  missingAt?: Int32Array;
 }
 
 /**

@@ -54,11 +54,14 @@ export async function registerToLevel15(
   const clipLo = Number.isFinite(missing) ? Math.min(range.min, missing) : range.min;
   const clipHi = Number.isFinite(missing) ? Math.max(range.max, missing) : range.max;
   fillPadding(grid, plan, width, height, missing);
-  // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask.
-  const mayHaveHoles = range.nans > 0 || (Number.isNaN(missing) && (padX > 0 || padY > 0));
-  const mask = mayHaveHoles
-    ? fillMissing(grid, gridWidth, gridHeight, (n) => backend.allocateMask(n))
-    : undefined;
+  // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask; the range pass
+  // listed the data's holes, NaN padding has to be found by a scan.
+  const nanPadding = Number.isNaN(missing) && (padX > 0 || padY > 0);
+  const allocateMask = (n: number) => backend.allocateMask(n);
+  let mask: Uint8Array | undefined;
+  if (nanPadding || (range.nans > 0 && range.missingAt === undefined))
+    mask = fillMissing(grid, gridWidth, gridHeight, allocateMask);
+  else if (range.nans > 0) mask = fillMissing(grid, gridWidth, gridHeight, allocateMask, range.missingAt);
   const out = await backend.resample({
     plan,
     grid,

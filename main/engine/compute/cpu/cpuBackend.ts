@@ -23,6 +23,8 @@ const ALIGN = 64;
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 /** Column bands start on multiples of the column kernel's 16-column block. */
 const COLUMN_BLOCK = 16;
+/** NaN samples each range band lists for the hole filling (beyond that, it scans the grid itself). */
+const HOLES_LISTED = 1 << 16;
 /** Statistics bands start on multiples of the kernels' 4-sample group, on 64-byte boundaries. */
 const STAT_BLOCK = 16;
 
@@ -78,24 +80,48 @@ export class CpuBackend implements ComputeBackend {
     height: number,
   ): SampleRange {
     const at = this.inWorkspace(grid);
-    const results = this.take(this.engine.threads * 24);
+    const bands = this.bands(height, 1);
+    const results = this.take(bands.length * 32);
+    const lists = this.take(bands.length * HOLES_LISTED * 4);
     const pitch = gridWidth * 8;
     const first = at + (y0 * gridWidth + x0) * 8;
-    const bands = this.bands(height, 1);
     this.engine.parallel(
       'reg_range',
-      bands.map(([r0, r1], t) => [first + r0 * pitch, pitch, width, r1 - r0, results + 24 * t]),
+      bands.map(([r0, r1], t) => [
+        first + r0 * pitch,
+        pitch,
+        width,
+        r1 - r0,
+        results + 32 * t,
+        lists + t * HOLES_LISTED * 4,
+        HOLES_LISTED,
+      ]),
     );
-    const r = this.engine.f64(results, bands.length * 3);
+    const r = this.engine.f64(results, bands.length * 4);
     let min = Infinity;
     let max = -Infinity;
     let nans = 0;
+    const listed: number[] = [];
     for (let t = 0; t < bands.length; t++) {
-      if (r[3 * t] < min) min = r[3 * t];
-      if (r[3 * t + 1] > max) max = r[3 * t + 1];
-      nans += r[3 * t + 2];
+      if (r[4 * t] < min) min = r[4 * t];
+      if (r[4 * t + 1] > max) max = r[4 * t + 1];
+      nans += r[4 * t + 2];
+      listed.push(r[4 * t + 3]);
     }
-    return min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
+    const range: SampleRange = min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
+    if (listed.reduce((a, b) => a + b, 0) === nans) range.missingAt = this.listedHoles(lists, listed, at);
+    return range;
+  }
+
+  /** The bands' NaN lists (f64 indices into the memory) as one list of indices into the grid at `gridAt`. */
+  private listedHoles(lists: number, listed: number[], gridAt: number): Int32Array {
+    const holes = new Int32Array(listed.reduce((a, b) => a + b, 0));
+    let k = 0;
+    listed.forEach((count, t) => {
+      for (const i of new Uint32Array(this.engine.memory.buffer, lists + t * HOLES_LISTED * 4, count))
+        holes[k++] = i - gridAt / 8;
+    });
+    return holes;
   }
 
   async resample(request: ResampleRequest): Promise<Float32Array | Float64Array> {

@@ -26,10 +26,12 @@ import {
   I64X2_EXTRACT_LANE as I64_EXTRACT,
   I64X2_SUB as I64_SUB,
   V128_AND as AND,
+  V128_ANY_TRUE as ANY_TRUE,
   V128_LOAD as LOAD,
   V128_LOAD64_LANE as LOAD64_LANE,
   V128_LOAD64_SPLAT as LOAD64_SPLAT,
   V128_LOAD64_ZERO as LOAD64_ZERO,
+  V128_XOR as XOR,
   V128_STORE as STORE,
   V128_STORE64_LANE as STORE64_LANE,
 } from './simdOpcodes.js';
@@ -696,15 +698,18 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
 
 /**
  * Range and NaN count of `rows` rows of `rowLen` float64 values, `pitch` bytes apart: writes
- * (min, max, NaN count) as f64 at `result`. min/max compare as `v < min` / `v > max` do, so NaN
- * never enters them.
+ * (min, max, NaN count, NaNs listed) as f64 at `result`, and lists the first `capacity` NaN samples
+ * (as byte address / 8, a u32 each) at `list`, so the hole filling need not scan the grid again.
+ * min/max compare as `v < min` / `v > max` do, so NaN never enters them.
  */
 function rangeScan(mb: ModuleBuilder): void {
-  const f = mb.func('reg_range', [I, I, I, I, I]);
+  const f = mb.func('reg_range', [I, I, I, I, I, I, I]);
   const e = new Emit(f);
-  const [ptr, pitch, rowLen, rows, result] = f.params;
-  const [r, o, rowEnd, pairEnd, row, tail] = Array.from({ length: 6 }, () => f.local(I));
-  const [lo, hi, nans, x] = Array.from({ length: 4 }, () => f.local(V));
+  const [ptr, pitch, rowLen, rows, result, list, capacity] = f.params;
+  const [r, o, rowEnd, pairEnd, row, tail, tailStart, listed, at] = Array.from({ length: 9 }, () =>
+    f.local(I),
+  );
+  const [lo, hi, nans, x, rowStart] = Array.from({ length: 5 }, () => f.local(V));
   const [l0, l1] = [f.local(F), f.local(F)];
   f.f64c(Infinity).simd(SPLAT).set(lo);
   f.f64c(-Infinity).simd(SPLAT).set(hi);
@@ -716,6 +721,20 @@ function rangeScan(mb: ModuleBuilder): void {
     f.get(hi).get(x);
     e.v(PMAX).f.set(hi);
   };
+  // Lists the sample at byte address `at` if it is NaN and the list has room.
+  const note = () =>
+    void f.ifThen(
+      () => void f.get(at).f64load(0).tee(l0).get(l0).op(0x62), // f64.ne
+      () =>
+        void f.ifThen(
+          () => void f.get(listed).get(capacity).op(0x49), // i32.lt_u
+          () => {
+            f.get(list).get(listed).i32(2).op(0x74, 0x6a); // list + 4·listed
+            f.get(at).i32(3).op(0x76).mem(0x36, 2, 0); // i32.store (at >> 3)
+            f.get(listed).i32(1).op(0x6a).set(listed);
+          },
+        ),
+    );
   f.forLoop(
     r,
     () => void f.i32(0),
@@ -723,6 +742,8 @@ function rangeScan(mb: ModuleBuilder): void {
     () => void f.i32(1),
     () => {
       f.get(ptr).get(r).get(pitch).op(0x6c, 0x6a).set(row);
+      f.get(nans).set(rowStart);
+      f.get(tail).set(tailStart);
       f.forLoop(
         o,
         () => void f.i32(0),
@@ -743,6 +764,24 @@ function rangeScan(mb: ModuleBuilder): void {
           f.get(x).simd(EXTRACT).op(0).tee(l0).get(l0).op(0x62).get(tail).op(0x6a).set(tail);
         },
       );
+      // Holes are rare: a row whose NaN count grew is looked at again, sample by sample.
+      f.ifThen(
+        () => {
+          f.get(nans).get(rowStart).simd(XOR).simd(ANY_TRUE);
+          f.get(tail).get(tailStart).op(0x47, 0x72); // i32.ne, i32.or
+        },
+        () =>
+          void f.forLoop(
+            o,
+            () => void f.i32(0),
+            () => void f.get(rowEnd),
+            () => void f.i32(8),
+            () => {
+              f.get(row).get(o).op(0x6a).set(at);
+              note();
+            },
+          ),
+      );
     },
   );
   // fold the lanes: min = l1 < l0 ? l1 : l0, max likewise
@@ -762,6 +801,7 @@ function rangeScan(mb: ModuleBuilder): void {
   f.get(result);
   f.get(nans).simd(I64_EXTRACT).op(0).get(nans).simd(I64_EXTRACT).op(1).op(0x7c).op(0xa7); // i64 add, wrap
   f.get(tail).op(0x6a).op(0xb7).f64store(16);
+  f.get(result).get(listed).op(0xb8).f64store(24); // f64.convert_i32_u
 }
 
 /**
@@ -791,7 +831,7 @@ function maskRows(mb: ModuleBuilder): void {
           f.get(acc).get(row).get(o).op(0x6a).mem(LOAD, 0, 0, true).simd(0x50).set(acc); // v128.or
         },
       );
-      f.get(acc).simd(0x53).set(any); // v128.any_true
+      f.get(acc).simd(ANY_TRUE).set(any);
       f.forLoop(
         o,
         () => void f.get(vecEnd),

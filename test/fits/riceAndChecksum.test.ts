@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFitsImage } from '../../main/engine/fits/index.js';
 import { parseBinTable, readDescriptor } from '../../main/engine/fits/binTable.js';
-import { addSums, encodeChecksum, onesComplementSum } from '../../main/engine/fits/checksum.js';
+import {
+  addSums,
+  encodeChecksum,
+  onesComplementSum,
+  onesComplementSumOfWords,
+} from '../../main/engine/fits/checksum.js';
+import { encodeBigEndian } from '../../main/engine/fits/pixels.js';
 import { iterateHdus } from '../../main/engine/fits/hduLayout.js';
 import { ditherRandoms, estimateNoise, N_RANDOM } from '../../main/engine/fits/quantize.js';
 import {
@@ -137,6 +143,20 @@ describe('FITS checksums', () => {
     expect(addSums(0xffffffff, 1)).toBe(1);
     expect(addSums(0x80000000, 0x80000000)).toBe(1);
     expect(onesComplementSum(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2]))).toBe(2);
+  });
+
+  it('sums 32- and 64-bit samples from their native words as from their big-endian bytes', () => {
+    // 3M words: more than one 2^20-word chunk, and words near 2^32 so that carries fold often.
+    const n = 3 << 20;
+    const f32 = Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? NaN : -Math.exp((i % 50) - 20)));
+    const i32 = Int32Array.from({ length: n }, (_, i) => -1 - (i % 1000));
+    const f64 = Float64Array.from({ length: n / 2 }, (_, i) => Math.sin(i) * 1e300);
+    for (const samples of [f32, i32, f64]) {
+      expect(onesComplementSumOfWords(samples)).toBe(onesComplementSum(encodeBigEndian(samples)));
+    }
+    expect(onesComplementSumOfWords(f32.subarray(5, 9))).toBe(
+      onesComplementSum(encodeBigEndian(f32.subarray(5, 9))),
+    );
   });
 });
 

@@ -27,6 +27,30 @@ export function onesComplementSum(bytes: Uint8Array, start = 0, end = bytes.leng
   return ((hi << 16) | lo) >>> 0;
 }
 
+/**
+ * The same sum over the big-endian encoding of 32- or 64-bit samples, read from the native samples
+ * themselves: a big-endian 32-bit word of the data unit is one native 32-bit word of the samples (the
+ * two halves of a 64-bit sample swap places, which a sum does not see), so no byte is looked at.
+ */
+export function onesComplementSumOfWords(samples: Float32Array | Float64Array | Int32Array): number {
+  const words = new Uint32Array(samples.buffer, samples.byteOffset, samples.byteLength / 4);
+  let sum = 0;
+  // A double holds 2^21 words of 32 bits exactly; fold the carries back in before it could not.
+  for (let i = 0; i < words.length;) {
+    const chunkEnd = Math.min(words.length, i + (1 << 20));
+    let chunk = 0;
+    for (; i < chunkEnd; i++) chunk += words[i];
+    sum = addSums(sum, foldCarries(chunk));
+  }
+  return sum;
+}
+
+/** A non-negative integer below 2^53 reduced to 32 bits with end-around carries. */
+function foldCarries(x: number): number {
+  while (x > 0xffffffff) x = (x % 0x100000000) + Math.floor(x / 0x100000000);
+  return x;
+}
+
 /** Adds two ones'-complement 32-bit sums (end-around carry). */
 export function addSums(a: number, b: number): number {
   const s = a + b;

@@ -5,7 +5,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { gzipSync } from 'node:zlib';
-import { addSums, encodeChecksum, onesComplementSum } from './checksum.js';
+import { addSums, encodeChecksum, onesComplementSum, onesComplementSumOfWords } from './checksum.js';
 import { isCompressionKeyword } from './compressedHeader.js';
 import { FitsHeader, type HeaderCard } from './header.js';
 import { BLOCK, serializeHeader } from './headerUnit.js';
@@ -85,7 +85,10 @@ function assembleHdu(cards: HeaderCard[], data: RawPixels | Uint8Array): Uint8Ar
   const dataUnit = out.subarray(headerLength);
   if (data instanceof Uint8Array) dataUnit.set(data);
   else writeBigEndian(data, dataUnit);
-  const dataSum = onesComplementSum(dataUnit);
+  const dataSum =
+    data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array
+      ? onesComplementSumOfWords(data)
+      : onesComplementSum(dataUnit);
   header.set('DATASUM', String(dataSum));
   const total = addSums(onesComplementSum(serializeHeader(header)), dataSum);
   header.set('CHECKSUM', encodeChecksum(total));

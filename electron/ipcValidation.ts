@@ -2,7 +2,7 @@ import { isAbsolute } from 'node:path';
 import type { CommandName } from '../main/services/appContract.js';
 import { IMAGE_LEVELS } from '../main/services/imageAccess.js';
 import type { JobRecipe } from '../main/services/jobRecipe.js';
-import { JOB_STATES } from '../main/services/jobRecords.js';
+import { FINISHED_STATES, JOB_STATES } from '../main/services/jobRecords.js';
 
 /**
  * The shape of every request a window may send, checked in the main process before it reaches the
@@ -115,6 +115,10 @@ export const REQUEST_CHECKS = {
   cancelJob: id,
   retryJob: id,
   setJobPriority: object({ id: text, priority: finite }, ['id', 'priority']),
+  clearFinished: object({
+    states: listOf(oneOf(FINISHED_STATES), FINISHED_STATES.length),
+    source: text,
+  }),
   listWatchFolders: none,
   addWatchFolder: object({ dir: localPath, recursive: flag, recipe, priority: finite }, ['dir', 'recipe']),
   removeWatchFolder: id,

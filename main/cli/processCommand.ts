@@ -10,6 +10,7 @@ import { defaultCacheDir } from '../appPaths.js';
 import { collectInputs } from '../services/collectInputs.js';
 import { describeError } from '../services/describeError.js';
 import { engineRecipe } from '../services/jobRecipe.js';
+import { expectedOutputs, OutputOwners, requireOwnOutputs } from '../services/outputOwnership.js';
 import { parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { UsageError } from './usage.js';
 
@@ -47,6 +48,8 @@ export async function processCommand(
   log(note);
   const context = { backend, optics: new ChannelOptics(values['cache-dir'] ?? defaultCacheDir()) };
   const report: ProcessReport = { succeeded: 0, failed: 0 };
+  // Which input made each output so far: a later file of the same name fails instead of replacing it.
+  const owners = new OutputOwners();
   const started = performance.now();
   // Reading the next file overlaps the current one's compute.
   const readAhead = (i: number) =>
@@ -60,7 +63,9 @@ export async function processCommand(
       next?.catch(() => undefined);
       const t0 = performance.now();
       try {
+        await requireOwnOutputs(inputs[i], expectedOutputs(recipe, inputs[i]), owners);
         const outcome = await processFile(inputs[i], recipe, context, current);
+        owners.claim(inputs[i], outcome.outputs);
         report.succeeded++;
         const seconds = ((performance.now() - t0) / 1000).toFixed(2);
         log(`[${i + 1}/${inputs.length}] ${inputs[i]} → ${outcome.outputs.join(', ')} (${seconds} s)`);

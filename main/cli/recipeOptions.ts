@@ -1,6 +1,6 @@
 import { DEFAULT_RECIPE, PRODUCT_LEVELS, type ProductLevel } from '../engine/pipeline/recipe.js';
 import { isInterpolation } from '../engine/register/interpolation.js';
-import type { JobRecipe } from '../services/jobRecipe.js';
+import { BACKEND_CHOICES, type BackendChoice, type JobRecipe } from '../services/jobRecipe.js';
 import { UsageError } from './usage.js';
 
 const FORMATS = ['float32', 'float64', 'rice'] as const;
@@ -20,6 +20,7 @@ export const RECIPE_OPTIONS = {
   iterations: { type: 'string', default: String(DEFAULT_RECIPE.iterations) },
   'rl-precision': { type: 'string', default: DEFAULT_RECIPE.deconvolutionPrecision },
   'cache-dir': { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
 } as const;
 
 export interface RecipeOptionValues {
@@ -33,6 +34,7 @@ export interface RecipeOptionValues {
   missing?: string;
   iterations?: string;
   'rl-precision'?: string;
+  backend?: string;
 }
 
 /** The recipe the options describe, or a UsageError saying which option is wrong. */
@@ -65,17 +67,29 @@ export function recipeFromOptions(values: RecipeOptionValues): JobRecipe {
     format,
     ...(values['pointing-table'] ? { pointingTablePath: values['pointing-table'] } : {}),
     outputDir: values.out,
-    backend: 'auto',
+    backend: parseBackend(values.backend),
   };
+}
+
+/** --backend auto|cpu|gpu: where the numbers are computed (auto falls back to the CPU and says why). */
+export function parseBackend(text: string | undefined): BackendChoice {
+  const choice = (text ?? 'auto') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(choice)) throw new UsageError('--backend must be auto, cpu or gpu');
+  return choice;
 }
 
 /** --threads N: cores to use (default: one per core). */
 export function parseThreads(text: string | undefined): number | undefined {
-  const threads = text === undefined ? undefined : Number(text);
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0)) {
-    throw new UsageError('--threads must be a whole number ≥ 0');
+  return parseCount('--threads', text);
+}
+
+/** An option that takes a whole number ≥ 0; undefined when not given. */
+export function parseCount(option: string, text: string | undefined): number | undefined {
+  const count = text === undefined ? undefined : Number(text);
+  if (count !== undefined && !(Number.isInteger(count) && count >= 0)) {
+    throw new UsageError(`${option} must be a whole number ≥ 0`);
   }
-  return threads;
+  return count;
 }
 
 /** --level 1.5 | 1.6 | 1.5,1.6: the products to make from one read of each file. */

@@ -6,8 +6,8 @@ export const USAGE = `AIA Studio — SDO/AIA level 1 → level 1.5 and 1.6, fast
 
 Usage:
   aia-studio process --level 1.5|1.6|1.5,1.6 --out DIR [options] FILES_OR_DIRS…
-  aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] FOLDERS…
-  aia-studio serve [--port N] [--data-dir DIR] [--threads N]
+  aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] FOLDERS…
+  aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu]
   aia-studio psf --channel 94|131|171|193|211|304|335 --out FILE
   aia-studio info FILE
   aia-studio --version | --help
@@ -22,7 +22,7 @@ process options:
   --format NAME                  float32 (default) | float64 | rice
   --missing VALUE                value for pixels without data (default NaN; data minimum with --compat)
   --threads N                    cores to use, this thread included (default: all)
-  --backend auto|cpu|gpu         compute backend (process only): auto = the GPU with a hardware adapter, else the CPU
+  --backend auto|cpu|gpu         compute backend: auto = the GPU with a hardware adapter, else the CPU
   --recursive                    look for FITS files in sub-folders of the folders given
   --iterations N                 Richardson–Lucy iterations for level 1.6 (default 25)
   --rl-precision f32|f64         Richardson–Lucy arithmetic (default f32, within 5e-7 of float64)
@@ -30,9 +30,15 @@ process options:
 
 watch: processes the FITS files in the folders and each one that arrives (once complete), with the
 process options, until Ctrl-C; the job journal in the data folder (default: the user data folder, or
-AIA_STUDIO_DATA) lets a restart carry on without doing a file twice.
+AIA_STUDIO_DATA) lets a restart carry on without doing a file twice. It keeps the last N finished jobs
+(--keep-finished, default 1000); older ones leave the journal, their products stay and still count
+as done.
+
+An output file belongs to the input that made it: a second input of the same name from another
+folder, or an existing product of another observation, is never overwritten: that file fails and
+says which file it collides with.
 
 serve: the app's API and window on http://127.0.0.1 (random port unless --port), with a random
-token; prints one line, the address to open.
+token; prints one line, the address to open. --backend is the backend of requests that name none.
 
 Exit status: 0 when every file succeeded, 1 when any failed, 2 for a usage error.`;

@@ -2,9 +2,16 @@ import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
-import { parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
+import { parseCount, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { untilStopped } from './untilStopped.js';
 import { UsageError } from './usage.js';
+
+/**
+ * Finished jobs a headless watch keeps in its journal: enough to look back over a day of a busy
+ * download folder, few enough that weeks of watching keep memory and journal small (≈4 KB a job).
+ * Files whose jobs were cleared are still never made twice: their products on disk say so.
+ */
+export const WATCH_KEEP_FINISHED = 1000;
 
 /**
  * Headless watch mode: processes the FITS files already in the folders and every one that arrives,
@@ -19,17 +26,24 @@ export async function watchCommand(
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...RECIPE_OPTIONS, 'data-dir': { type: 'string' } },
+    options: {
+      ...RECIPE_OPTIONS,
+      'data-dir': { type: 'string' },
+      'keep-finished': { type: 'string', default: String(WATCH_KEEP_FINISHED) },
+    },
   });
   const recipe = recipeFromOptions(values);
   const threads = parseThreads(values.threads);
+  const keepFinished = parseCount('--keep-finished', values['keep-finished']);
   if (positionals.length === 0) throw new UsageError('watch needs at least one folder');
 
   const queue = await ProcessingQueue.open({
     dataDir: values['data-dir'] ?? defaultDataDir(),
     cacheDir: values['cache-dir'] ?? defaultCacheDir(),
     threads,
+    keepFinished,
   });
+  queue.events.on('backendOpened', ({ note }) => log(note));
   queue.events.on('jobDone', (job) =>
     log(
       `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,

@@ -4,7 +4,7 @@ import type { FolderListing } from './folderListing.js';
 import type { ImageInfo, ImageRef, PixelBlock, Region } from './imageAccess.js';
 import type { JobRecipe } from './jobRecipe.js';
 import type { Job, JobState } from './jobRecords.js';
-import type { QueueCounts, QueueEvents, SubmitOutcome } from './processingQueue.js';
+import type { ClearFilter, QueueCounts, QueueEvents, SubmitResult } from './processingQueue.js';
 import type { AppSettings } from './settingsStore.js';
 import type { WatchFolderEvents, WatchFolderStatus } from './watchFolders.js';
 
@@ -16,7 +16,7 @@ import type { WatchFolderEvents, WatchFolderStatus } from './watchFolders.js';
 export interface AppCommands {
   submitBatch: {
     request: { inputs: string[]; recipe: Partial<JobRecipe>; priority?: number; recursive?: boolean };
-    response: { jobs: { id: string; input: string; outcome: SubmitOutcome }[] };
+    response: { jobs: SubmitResult[] };
   };
   listJobs: {
     request: { states?: JobState[]; source?: string; offset?: number; limit?: number };
@@ -32,6 +32,8 @@ export interface AppCommands {
   cancelJob: { request: { id: string }; response: Job };
   retryJob: { request: { id: string }; response: Job };
   setJobPriority: { request: { id: string; priority: number }; response: Job };
+  /** Takes finished jobs (all, or those of some states or one source) out of the history; products stay. */
+  clearFinished: { request: ClearFilter; response: { cleared: number; counts: QueueCounts } };
   listWatchFolders: { request: Record<string, never>; response: WatchFolderStatus[] };
   addWatchFolder: {
     request: { dir: string; recursive?: boolean; recipe: Partial<JobRecipe>; priority?: number };
@@ -73,6 +75,7 @@ export const COMMANDS = {
   cancelJob: 'json',
   retryJob: 'json',
   setJobPriority: 'json',
+  clearFinished: 'json',
   listWatchFolders: 'json',
   addWatchFolder: 'json',
   removeWatchFolder: 'json',
@@ -100,6 +103,8 @@ export const EVENTS = {
   jobCancelled: true,
   jobUpdated: true,
   jobSkipped: true,
+  jobsCleared: true,
+  backendOpened: true,
   queueProgress: true,
   watchFolders: true,
   settings: true,

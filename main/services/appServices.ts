@@ -5,6 +5,7 @@ import { collectInputs } from './collectInputs.js';
 import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
 import { InvalidRequestError } from './invalidRequest.js';
+import type { BackendChoice, JobRecipe } from './jobRecipe.js';
 import { ProcessingQueue } from './processingQueue.js';
 import { SettingsStore } from './settingsStore.js';
 import { TypedEvents } from './typedEvents.js';
@@ -20,6 +21,8 @@ export interface AppServicesOptions {
   restoreWatchFolders?: boolean;
   /** Where bench/history.jsonl and thresholds.json are read from; by default the bench/ beside the app. */
   benchDir?: string;
+  /** The compute backend of batches and watch folders whose recipe names none (`serve --backend`). */
+  backend?: BackendChoice;
 }
 
 /**
@@ -36,6 +39,7 @@ export class AppServices {
     readonly settings: SettingsStore,
     readonly images: ImageAccess,
     private readonly benchDir: string,
+    private readonly backend: BackendChoice | undefined,
   ) {
     queue.events.onAny((name, payload) => this.events.emit(name, payload as AppEvents[typeof name]));
     watchFolders.events.onAny((name, payload) => this.events.emit(name, payload));
@@ -59,6 +63,7 @@ export class AppServices {
       settings,
       new ImageAccess(queue),
       options.benchDir ?? appBenchDir(),
+      options.backend,
     );
     if (options.restoreWatchFolders ?? true) await watchFolders.restore(saved.watchFolders);
     return services;
@@ -69,6 +74,11 @@ export class AppServices {
     await this.queue.close();
   }
 
+  /** The recipe with the server's backend where it names none. */
+  private withBackend(recipe: Partial<JobRecipe>): Partial<JobRecipe> {
+    return this.backend === undefined ? recipe : { backend: this.backend, ...recipe };
+  }
+
   private buildHandlers(): AppHandlers {
     const { queue, watchFolders, settings, images } = this;
     return {
@@ -77,7 +87,9 @@ export class AppServices {
           throw new InvalidRequestError('inputs must list files or folders');
         const files = await collectInputs(inputs, recursive === true);
         return {
-          jobs: await queue.submit(files, { ...settings.get().defaultRecipe, ...recipe }, { priority }),
+          jobs: await queue.submit(files, this.withBackend({ ...settings.get().defaultRecipe, ...recipe }), {
+            priority,
+          }),
         };
       },
       listJobs: async (filter) => ({ jobs: queue.list(filter ?? {}), counts: queue.counts() }),
@@ -97,8 +109,10 @@ export class AppServices {
       cancelJob: async ({ id }) => queue.cancel(id),
       retryJob: async ({ id }) => queue.retry(id),
       setJobPriority: async ({ id, priority }) => queue.setPriority(id, priority),
+      clearFinished: async (filter) => ({ cleared: queue.clearFinished(filter), counts: queue.counts() }),
       listWatchFolders: async () => watchFolders.list(),
-      addWatchFolder: async (request) => watchFolders.add(request),
+      addWatchFolder: async (request) =>
+        watchFolders.add({ ...request, recipe: this.withBackend(request.recipe) }),
       removeWatchFolder: async ({ id }) => {
         await watchFolders.remove(id);
         return watchFolders.list();

@@ -1,5 +1,6 @@
 import { InputRejectedError } from '../engine/aia/inputRejection.js';
 import { FitsFormatError } from '../engine/fits/index.js';
+import { OutputCollisionError } from './outputOwnership.js';
 
 /** One line a scientist can act on, whatever went wrong with a file. */
 export function describeError(error: unknown): string {
@@ -33,7 +34,12 @@ export function describeError(error: unknown): string {
  * system error code, or 'internal' for anything else (a bug to report).
  */
 export function errorKind(error: unknown): string {
-  if (error instanceof FitsFormatError || error instanceof InputRejectedError) return error.reason;
+  if (
+    error instanceof FitsFormatError ||
+    error instanceof InputRejectedError ||
+    error instanceof OutputCollisionError
+  )
+    return error.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : 'internal';
 }

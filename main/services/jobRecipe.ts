@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { BackendName } from '../engine/compute/gpu/chooseBackend.js';
 import type { Precision } from '../engine/fft/engine.js';
 import { DEFAULT_RECIPE, PRODUCT_LEVELS, type ProductLevel, type Recipe } from '../engine/pipeline/recipe.js';
 import { INTERPOLATIONS, type Interpolation } from '../engine/register/interpolation.js';
 import type { RegisterMode } from '../engine/register/registrationPlan.js';
 import { InvalidRequestError } from './invalidRequest.js';
 
-/** Which compute backend runs a job; 'auto' takes the fastest one this machine has (the CPU for now). */
-export const BACKEND_CHOICES = ['auto', 'cpu'] as const;
+/**
+ * Which compute backend runs a job, as `--backend` names them (openBackend in the engine decides):
+ * 'auto' takes a hardware GPU when there is one and the CPU otherwise, 'gpu' forces the GPU host.
+ * Listed here rather than imported so the renderer's bundle doesn't pull in the GPU host.
+ */
+export const BACKEND_CHOICES = ['auto', 'cpu', 'gpu'] as const satisfies readonly BackendName[];
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 const MODES: readonly RegisterMode[] = ['default', 'aiapy'];

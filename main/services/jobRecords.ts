@@ -3,6 +3,9 @@ import type { JobRecipe } from './jobRecipe.js';
 
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
+/** The states a job ends in: only these can be cleared from the history. */
+export const FINISHED_STATES = ['done', 'failed', 'cancelled'] as const satisfies readonly JobState[];
+export type FinishedState = (typeof FINISHED_STATES)[number];
 
 /** What identifies an input file's content cheaply: its path, size and modification time. */
 export interface InputIdentity {
@@ -32,6 +35,8 @@ export interface Job {
   finishedAt?: string;
   /** Wall time of the last run, read to write. */
   wallMs?: number;
+  /** The compute backend of the last run, as chosen ('backend: cpu (auto: no GPU device …)'). */
+  backend?: string;
   outputs: { path: string; size: number }[];
   warnings: string[];
   error?: string;
@@ -53,6 +58,7 @@ export type JobRecord =
       outputs: Job['outputs'];
       warnings: string[];
       stages: Job['stages'];
+      backend?: string;
     }
   | {
       t: 'fail';
@@ -62,11 +68,14 @@ export type JobRecord =
       errorKind: string;
       wallMs?: number;
       stages?: Job['stages'];
+      backend?: string;
     }
   | { t: 'cancel'; id: string; at: string }
   | { t: 'requeue'; id: string }
   | { t: 'priority'; id: string; priority: number }
-  | { t: 'paused'; paused: boolean };
+  | { t: 'paused'; paused: boolean }
+  /** Finished jobs taken out of the history (by the user, or by the bound on a long watch). */
+  | { t: 'clear'; ids: string[] };
 
 export interface QueueSnapshot {
   jobs: Map<string, Job>;
@@ -81,6 +90,10 @@ export interface QueueSnapshot {
 export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | undefined {
   if (record.t === 'paused') {
     state.paused = record.paused;
+    return undefined;
+  }
+  if (record.t === 'clear') {
+    for (const id of record.ids) if (isFinished(state.jobs.get(id))) state.jobs.delete(id);
     return undefined;
   }
   if (record.t === 'submit') {
@@ -106,6 +119,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
         outputs: record.outputs,
         warnings: record.warnings,
         stages: record.stages,
+        backend: record.backend,
       });
       break;
     case 'fail':
@@ -116,6 +130,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
         errorKind: record.errorKind,
         wallMs: record.wallMs,
         stages: record.stages,
+        backend: record.backend,
       });
       break;
     case 'cancel':
@@ -138,4 +153,9 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
     delete job.finishedAt;
   }
   return job;
+}
+
+/** Whether a job has ended (done, failed or cancelled): only those leave the history. */
+export function isFinished(job: Job | undefined): boolean {
+  return (FINISHED_STATES as readonly string[]).includes(job?.state ?? '');
 }

@@ -2,25 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
-import { CpuBackend } from '../engine/compute/cpu/cpuBackend.js';
+import type { ComputeBackend } from '../engine/compute/computeBackend.js';
+import { openBackend } from '../engine/compute/gpu/chooseBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { outputPath } from '../engine/pipeline/outputFiles.js';
-import { processFile, type BatchContext } from '../engine/pipeline/processFile.js';
+import { processFile } from '../engine/pipeline/processFile.js';
 import type { Stage, StageMetrics } from '../engine/pipeline/stageMetrics.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind } from './describeError.js';
 import { InvalidRequestError } from './invalidRequest.js';
 import { JobJournal } from './jobJournal.js';
-import { engineRecipe, normaliseRecipe, recipeKey, type JobRecipe } from './jobRecipe.js';
+import { engineRecipe, normaliseRecipe, recipeKey, type BackendChoice, type JobRecipe } from './jobRecipe.js';
 import {
   applyRecord,
+  FINISHED_STATES,
+  isFinished,
   JOB_STATES,
+  type FinishedState,
   type InputIdentity,
   type Job,
   type JobRecord,
   type JobState,
   type QueueSnapshot,
 } from './jobRecords.js';
+import { expectedOutputs, OutputOwners, productsOnDisk, requireOwnOutputs } from './outputOwnership.js';
 import { TypedEvents } from './typedEvents.js';
 
 export interface QueueOptions {
@@ -38,6 +43,17 @@ export interface QueueOptions {
   prefetch?: number;
   /** A job that was running this many times when the app stopped is failed instead of retried. */
   maxAttempts?: number;
+  /**
+   * Finished jobs kept in the history; older ones are cleared as new ones finish, so a watch folder
+   * running for weeks keeps its memory and its journal bounded. Unbounded by default (the app's user
+   * clears them with clearFinished).
+   */
+  keepFinished?: number;
+  /**
+   * How long a compute backend no queued job needs is kept (ms), so a watch folder's next file doesn't
+   * pay its start (worker threads, or Chromium for the GPU) again.
+   */
+  backendLingerMs?: number;
 }
 
 export interface QueueCounts extends Record<JobState, number> {
@@ -46,6 +62,20 @@ export interface QueueCounts extends Record<JobState, number> {
 }
 
 export type SubmitOutcome = 'queued' | 'already-queued' | 'already-done' | 'already-failed' | 'requeued';
+
+export interface SubmitResult {
+  /** Absent when no job holds the file: its products were found on disk, made from its current content. */
+  id?: string;
+  input: string;
+  outcome: SubmitOutcome;
+}
+
+export interface ClearFilter {
+  /** Which finished states to clear (default: done, failed and cancelled). */
+  states?: FinishedState[];
+  /** Only the jobs of this source ('batch' or a watch folder's id). */
+  source?: string;
+}
 
 export interface SubmitOptions {
   priority?: number;
@@ -67,7 +97,12 @@ export interface QueueEvents {
   jobFailed: Job;
   jobCancelled: Job;
   jobUpdated: Job;
-  jobSkipped: { job: Job; outcome: SubmitOutcome };
+  /** A file offered again and not queued; `job` is absent when its products were found on disk. */
+  jobSkipped: { input: string; outcome: SubmitOutcome; job?: Job };
+  /** Finished jobs left the history (cleared by the user, or by the bound on finished jobs). */
+  jobsCleared: { ids: string[] };
+  /** A compute backend was started for the jobs that asked for it; `note` says what was chosen and why. */
+  backendOpened: { choice: BackendChoice; note: string };
   queueProgress: QueueCounts;
 }
 
@@ -98,6 +133,12 @@ export class ProcessingQueue {
     cancelled: 0,
   };
   private readonly queued = new Set<Job>();
+  /** Finished jobs, oldest first: the ones a bound on the history clears. */
+  private readonly finished = new Set<Job>();
+  /** Which input made each output of the done jobs, so a same-named file from elsewhere can't replace it. */
+  private readonly owners = new OutputOwners();
+  private readonly backends = new Map<BackendChoice, OpenBackend>();
+  private readonly optics: ChannelOptics;
   private readonly prefetched = new Map<string, Promise<Uint8Array>>();
   private readonly pointingTables = new Map<string, Promise<MasterPointingTable>>();
   private readonly prefetch: number;
@@ -107,7 +148,6 @@ export class ProcessingQueue {
   private closing = false;
   private progressScheduled = false;
   private idleWaiters: (() => void)[] = [];
-  private context?: BatchContext;
 
   private constructor(
     private readonly journal: JobJournal,
@@ -117,8 +157,12 @@ export class ProcessingQueue {
   ) {
     this.state = state;
     this.prefetch = Math.max(0, options.prefetch ?? 1);
+    this.optics = new ChannelOptics(options.cacheDir);
     this.nextSeq = 1 + Math.max(0, ...[...state.jobs.values()].map((j) => j.seq));
-    for (const job of state.jobs.values()) {
+    const byFinishing = [...state.jobs.values()].sort(
+      (a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.seq - b.seq,
+    );
+    for (const job of byFinishing) {
       this.byKey.set(jobKey(job.input, job.recipeKey), job);
       this.track(undefined, job);
     }
@@ -133,6 +177,7 @@ export class ProcessingQueue {
       const { journal, state } = JobJournal.open(dir);
       const queue = new ProcessingQueue(journal, state, options, unlock);
       await queue.recoverInterrupted();
+      queue.boundHistory();
       queue.kick();
       return queue;
     } catch (error) {
@@ -141,29 +186,40 @@ export class ProcessingQueue {
     }
   }
 
+  /**
+   * Queues each input with the recipe, unless the same file (path, size, mtime) with the same recipe is
+   * already queued, done with its outputs intact, or (without a job in the history) its products are on
+   * disk already, made from its current content.
+   */
   async submit(
     inputs: string[],
     recipeInput: Partial<JobRecipe>,
     options: SubmitOptions = {},
-  ): Promise<{ id: string; input: string; outcome: SubmitOutcome }[]> {
+  ): Promise<SubmitResult[]> {
     this.requireOpen();
     const recipe = normaliseRecipe(recipeInput);
     const key = recipeKey(recipe);
     const identities = await Promise.all(inputs.map(identify));
     const records: JobRecord[] = [];
-    const results: { id: string; input: string; outcome: SubmitOutcome }[] = [];
-    const skipped: { job: Job; outcome: SubmitOutcome }[] = [];
+    const results: SubmitResult[] = [];
+    const skipped: QueueEvents['jobSkipped'][] = [];
     for (const input of identities) {
       const existing = this.byKey.get(jobKey(input, key));
+      if (!existing && (await productsOnDisk(input, expectedOutputs(recipe, input.path), this.owners))) {
+        results.push({ input: input.path, outcome: 'already-done' });
+        skipped.push({ input: input.path, outcome: 'already-done' });
+        continue;
+      }
       const outcome = existing ? await this.resubmission(existing, options) : 'queued';
       if (existing && outcome === 'requeued') records.push({ t: 'requeue', id: existing.id });
-      if (existing && outcome !== 'requeued') skipped.push({ job: existing, outcome });
+      if (existing && outcome !== 'requeued')
+        skipped.push({ input: input.path, outcome, job: copy(existing) });
       const job = existing ?? this.newJob(input, recipe, key, options);
       if (!existing) records.push({ t: 'submit', job });
       results.push({ id: job.id, input: input.path, outcome });
     }
     this.commit(records);
-    for (const s of skipped) this.events.emit('jobSkipped', { job: copy(s.job), outcome: s.outcome });
+    for (const s of skipped) this.events.emit('jobSkipped', s);
     this.kick();
     return results;
   }
@@ -231,6 +287,26 @@ export class ProcessingQueue {
     return copy(job);
   }
 
+  /**
+   * Takes finished jobs out of the history (and, at the journal's next compaction, off the disk); their
+   * products stay. A file whose job was cleared is still not processed twice: its products on disk say
+   * it is done (see productsOnDisk).
+   */
+  clearFinished(filter: ClearFilter = {}): number {
+    const states = new Set<string>(filter.states ?? FINISHED_STATES);
+    for (const state of states) {
+      if (!(FINISHED_STATES as readonly string[]).includes(state))
+        throw new InvalidRequestError(
+          `only finished jobs can be cleared (${FINISHED_STATES.join(', ')}), not ${state}`,
+        );
+    }
+    const ids = [...this.finished]
+      .filter((j) => states.has(j.state) && (filter.source === undefined || j.source === filter.source))
+      .map((j) => j.id);
+    this.commit([{ t: 'clear', ids }]);
+    return ids.length;
+  }
+
   /** Resolves when no job is queued or running (or the queue is paused with none running). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -243,7 +319,7 @@ export class ProcessingQueue {
     this.closing = true;
     await this.loop;
     this.prefetched.clear();
-    await this.context?.backend.dispose();
+    await Promise.all([...this.backends.keys()].map((choice) => this.releaseBackend(choice, true)));
     this.journal.close();
     this.unlock();
     for (const done of this.idleWaiters.splice(0)) done();
@@ -280,9 +356,13 @@ export class ProcessingQueue {
 
   /** Journals the records, then applies them and tells the listeners. */
   private commit(records: JobRecord[]): void {
-    if (records.length === 0) return;
+    if (records.length === 0 || records.every((r) => r.t === 'clear' && r.ids.length === 0)) return;
     this.journal.append(records);
     for (const record of records) {
+      if (record.t === 'clear') {
+        this.applyClear(record);
+        continue;
+      }
       const before = 'id' in record ? this.state.jobs.get(record.id)?.state : undefined;
       const job = applyRecord(this.state, record);
       if (record.t === 'submit') this.byKey.set(jobKey(record.job.input, record.job.recipeKey), record.job);
@@ -292,13 +372,46 @@ export class ProcessingQueue {
       if (job) this.events.emit(EVENT_OF[record.t], copy(job));
     }
     this.scheduleProgress();
+    this.boundHistory();
+    this.journal.compactIfMostlyHistory(this.state);
   }
 
-  private track(before: JobState | undefined, job: Job): void {
+  private applyClear(record: Extract<JobRecord, { t: 'clear' }>): void {
+    const jobs = record.ids.map((id) => this.state.jobs.get(id)).filter(isFinished) as Job[];
+    applyRecord(this.state, record);
+    for (const job of jobs) {
+      this.track(job.state, job, 'cleared');
+      this.byKey.delete(jobKey(job.input, job.recipeKey));
+    }
+    this.events.emit('jobsCleared', { ids: jobs.map((j) => j.id) });
+  }
+
+  /** Keeps the per-state counts, the queued set, the finishing order and the output owners up to date. */
+  private track(before: JobState | undefined, job: Job, cleared?: 'cleared'): void {
     if (before) this.tally[before]--;
+    if (before === 'done') this.owners.release(job.input.path, outputPathsOf(job));
+    if (cleared) {
+      this.finished.delete(job);
+      return;
+    }
     this.tally[job.state]++;
+    if (job.state === 'done') this.owners.claim(job.input.path, outputPathsOf(job));
     if (job.state === 'queued') this.queued.add(job);
     else this.queued.delete(job);
+    if (isFinished(job)) this.finished.add(job);
+    else this.finished.delete(job);
+  }
+
+  /** Clears the oldest finished jobs beyond the kept number (QueueOptions.keepFinished). */
+  private boundHistory(): void {
+    const keep = this.options.keepFinished;
+    if (keep === undefined || this.finished.size <= keep) return;
+    const oldest: string[] = [];
+    for (const job of this.finished) {
+      if (oldest.length === this.finished.size - keep) break;
+      oldest.push(job.id);
+    }
+    this.commit([{ t: 'clear', ids: oldest }]);
   }
 
   private scheduleProgress(): void {
@@ -356,10 +469,13 @@ export class ProcessingQueue {
     this.commit([{ t: 'start', id: job.id, at: now() }]);
     this.readAhead();
     const started = performance.now();
+    let backend: OpenBackend | undefined;
     try {
-      const context = this.batchContext();
       const recipe = engineRecipe(job.recipe, await this.pointingTable(job.recipe.pointingTablePath));
       await mkdir(recipe.outputDir, { recursive: true });
+      await requireOwnOutputs(job.input.path, expectedOutputs(recipe, job.input.path), this.owners);
+      backend = this.backendFor(job.recipe.backend);
+      const context = { backend: backend.backend, optics: this.optics };
       const outcome = await processFile(job.input.path, recipe, context, bytes, {
         started: (stage) => (job.stage = stage),
         finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
@@ -382,6 +498,7 @@ export class ProcessingQueue {
           outputs,
           warnings: outcome.warnings,
           stages: outcome.stages,
+          backend: backend.note,
         },
       ]);
     } catch (error) {
@@ -394,8 +511,11 @@ export class ProcessingQueue {
           error: describeError(error),
           errorKind: errorKind(error),
           wallMs,
+          ...(backend ? { backend: backend.note } : {}),
         },
       ]);
+    } finally {
+      this.releaseUnneededBackends();
     }
   }
 
@@ -426,12 +546,47 @@ export class ProcessingQueue {
     return this.pending;
   }
 
-  private batchContext(): BatchContext {
-    this.context ??= {
-      backend: new CpuBackend({ threads: this.options.threads }),
-      optics: new ChannelOptics(this.options.cacheDir),
-    };
-    return this.context;
+  /**
+   * The backend a recipe's choice gives (openBackend: 'auto' falls back to the CPU and says why), one
+   * instance per choice, started when a job first needs it and kept while jobs need it.
+   */
+  private backendFor(choice: BackendChoice): OpenBackend {
+    let open = this.backends.get(choice);
+    if (!open) {
+      open = openBackend(choice, { threads: this.options.threads });
+      this.backends.set(choice, open);
+      this.events.emit('backendOpened', { choice, note: open.note });
+    }
+    clearTimeout(open.linger);
+    open.linger = undefined;
+    return open;
+  }
+
+  /**
+   * Backends no queued job asks for are released after a while (backendLingerMs): the GPU host is a
+   * whole Chromium and the CPU backend a worker per core, both worth giving back when a batch is done,
+   * neither worth restarting for every file of a watch folder.
+   */
+  private releaseUnneededBackends(): void {
+    const needed = new Set(this.order().map((j) => j.recipe.backend));
+    for (const [choice, open] of this.backends) {
+      if (needed.has(choice) || open.linger) continue;
+      open.linger = setTimeout(
+        () => void this.releaseBackend(choice),
+        this.options.backendLingerMs ?? 60_000,
+      );
+      open.linger.unref();
+    }
+  }
+
+  private async releaseBackend(choice: BackendChoice, evenIfNeeded = false): Promise<void> {
+    const open = this.backends.get(choice);
+    if (!open) return;
+    clearTimeout(open.linger);
+    open.linger = undefined;
+    if (!evenIfNeeded && this.order().some((j) => j.recipe.backend === choice)) return;
+    this.backends.delete(choice);
+    await open.backend.dispose();
   }
 
   private pointingTable(path: string | undefined): Promise<MasterPointingTable | undefined> {
@@ -461,7 +616,7 @@ export class ProcessingQueue {
 }
 
 const EVENT_OF: Record<
-  JobRecord['t'],
+  Exclude<JobRecord['t'], 'clear'>,
   'jobQueued' | 'jobStarted' | 'jobDone' | 'jobFailed' | 'jobCancelled' | 'jobUpdated' | 'queueProgress'
 > = {
   submit: 'jobQueued',
@@ -474,10 +629,18 @@ const EVENT_OF: Record<
   paused: 'queueProgress',
 };
 
+/** A started backend, what openBackend said of it, and the timer that releases it once unneeded. */
+interface OpenBackend {
+  backend: ComputeBackend;
+  note: string;
+  linger?: NodeJS.Timeout;
+}
+
 const now = () => new Date().toISOString();
 const copy = (job: Job): Job => structuredClone(job);
 const jobKey = (input: InputIdentity, recipe: string) =>
   `${input.path}\0${input.size}\0${input.mtimeMs}\0${recipe}`;
+const outputPathsOf = (job: Job) => job.outputs.map((o) => o.path);
 
 /**
  * Path, size and mtime identify a file's content well enough for skipping work, at the cost of one

@@ -54,11 +54,11 @@ it('pan/zoom frame time on 3 panes of 4096², and the layout at 2560×1440', asy
   await new Promise<void>((done) => {
     const check = () =>
       services.handlers
-        .getJob({ id: jobs[0].id })
+        .getJob({ id: jobs[0].id! })
         .then((j) => (j.state === 'running' || j.state === 'queued' ? setTimeout(check, 500) : done()));
     check();
   });
-  expect((await services.handlers.getJob({ id: jobs[0].id })).state).toBe('done');
+  expect((await services.handlers.getJob({ id: jobs[0].id! })).state).toBe('done');
 
   const page = await browser.newPage({ viewport: { width: 2560, height: 1440 } });
   await page.goto(server.url);

@@ -158,5 +158,13 @@ describe('web mode in Chromium', () => {
     await page.locator('tr[data-stage=register]').waitFor();
     // The repo's bench/history.jsonl as a trend, its target dashed.
     await page.locator('[data-testid=trend] line.target').first().waitFor({ state: 'attached' });
+
+    // Clearing the finished jobs empties the list and the queue's history; the product stays.
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    await page.getByRole('button', { name: 'Clear finished' }).click();
+    await page.getByText('No jobs.').waitFor({ timeout: 10_000 });
+    expect(services.queue.counts().total).toBe(0);
+    expect(existsSync(join(out, 'sunpy_test_aia_171_level1_128px_lev1.5.fits'))).toBe(true);
+    expect(await page.getByRole('button', { name: 'Clear finished' }).isDisabled()).toBe(true);
   });
 });

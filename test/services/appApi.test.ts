@@ -126,6 +126,8 @@ describe('the app API contract, over IPC and over the local server', () => {
       cancelJob: { id: jobA.id },
       retryJob: { id: 'no-such-job' },
       setJobPriority: { id: jobA.id, priority: 0 },
+      // No job is cancelled yet, so every transport clears none and the replies compare equal.
+      clearFinished: { states: ['cancelled'] },
       listWatchFolders: {},
       addWatchFolder: { dir: join(out, 'no-such-folder'), recipe: { outputDir: out } },
       removeWatchFolder: { id: 'no-such-folder' },
@@ -175,6 +177,31 @@ describe('the app API contract, over IPC and over the local server', () => {
     });
     expect(failures.addWatchFolder.ok).toBe(false);
     expect(failures.cancelJob.ok).toBe(true);
+  });
+
+  it('clears finished jobs over every transport; the products stay and the clients hear of it', async () => {
+    const cleared: string[][] = [];
+    const stop = client.on('jobsCleared', ({ ids }) => cleared.push(ids));
+    for (const [name, call] of Object.entries(transports)) {
+      const input = join(inputs, `clear-${name}.fits`);
+      await copyFile(SMALL, input);
+      await call('submitBatch', { inputs: [input], recipe: { outputDir: out, levels: ['1.5'] } });
+      await services.queue.idle();
+      const finished = services.queue.list({ states: ['done', 'failed', 'cancelled'] }).map((j) => j.id);
+      const reply = await call('clearFinished', {});
+      expect(reply, name).toMatchObject({
+        ok: true,
+        result: { cleared: finished.length, counts: { done: 0 } },
+      });
+      await until(() => cleared.length > 0 && cleared.at(-1)!.join() === finished.join());
+      expect(await call('listJobs', {}), name).toMatchObject({ ok: true, result: { jobs: [] } });
+      expect((await stat(join(out, `clear-${name}_lev1.5.fits`))).size, name).toBeGreaterThan(0);
+      expect(await call('clearFinished', { states: ['running'] } as never), name).toMatchObject({
+        ok: false,
+        error: { kind: 'invalid-request' },
+      });
+    }
+    stop();
   });
 
   it('lists a folder for the file browser: sub-folders, then FITS files by name, hidden ones left out', async () => {

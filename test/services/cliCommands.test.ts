@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { scratch, smallFrames, until } from './helpers.js';
+import { SMALL, scratch, smallFrames, until } from './helpers.js';
 
 function start(...argv: string[]) {
   const child = spawn(
@@ -25,18 +25,29 @@ describe('aia-studio watch and serve', () => {
   it('watch processes what is there and what arrives, and stops cleanly on SIGINT', async () => {
     const [dir, out, data] = [await scratch(), await scratch(), await scratch()];
     await smallFrames(dir, 2, 'early');
-    const run = start('watch', '--level', '1.5', '--out', out, '--data-dir', data, dir);
+    const run = start(
+      'watch',
+      ...['--level', '1.5', '--out', out, '--data-dir', data, '--backend', 'cpu', '--keep-finished', '3'],
+      dir,
+    );
     await until(() => run.lines.some((l) => l.startsWith('watching')));
     await smallFrames(dir, 2, 'late');
     await until(async () => (await readdir(out)).length === 4);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     expect(run.lines.filter((l) => l.includes(' → ')).length).toBe(5);
+    expect(run.lines).toContain('backend: cpu');
+  });
+
+  it('watch refuses a backend it does not know, as a usage error', async () => {
+    const [dir, out, data] = [await scratch(), await scratch(), await scratch()];
+    const run = start('watch', '--level', '1.5', '--out', out, '--data-dir', data, '--backend', 'fpga', dir);
+    expect(await run.exited).toBe(2);
   });
 
   it('serve prints exactly one line with the address and token, and answers there', async () => {
-    const data = await scratch();
-    const run = start('serve', '--data-dir', data);
+    const [data, out] = [await scratch(), await scratch()];
+    const run = start('serve', '--data-dir', data, '--backend', 'cpu');
     await until(() => run.lines.length > 0);
     const [line] = run.lines;
     const match = /^AIA Studio at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))$/.exec(line);
@@ -48,6 +59,26 @@ describe('aia-studio watch and serve', () => {
       body: '{}',
     });
     expect(await contract.json()).toMatchObject({ ok: true, result: { jobs: [] } });
+    // A batch that names no backend runs on the one serve was given.
+    const call = async (command: string, request: object) =>
+      (
+        await (
+          await fetch(`http://127.0.0.1:${match![2]}/api/${command}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${match![3]}` },
+            body: JSON.stringify(request),
+          })
+        ).json()
+      ).result;
+    const { jobs } = await call('submitBatch', {
+      inputs: [SMALL],
+      recipe: { outputDir: out, levels: ['1.5'] },
+    });
+    await until(async () => (await call('getJob', { id: jobs[0].id })).state === 'done');
+    expect(await call('getJob', { id: jobs[0].id })).toMatchObject({
+      recipe: { backend: 'cpu' },
+      backend: 'backend: cpu',
+    });
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     expect(run.lines).toHaveLength(1);

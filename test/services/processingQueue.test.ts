@@ -77,7 +77,7 @@ describe('ProcessingQueue', () => {
     queue.pause();
     const order: string[] = [];
     queue.events.on('jobStarted', (j) => order.push(j.input.path));
-    const ids = (await queue.submit(files, { outputDir: out, levels: ['1.5'] })).map((s) => s.id);
+    const ids = (await queue.submit(files, { outputDir: out, levels: ['1.5'] })).map((s) => s.id!);
     queue.setPriority(ids[3], 10);
     queue.cancel(ids[1]);
     expect(queue.get(ids[0]).state).toBe('queued');

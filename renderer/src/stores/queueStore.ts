@@ -28,7 +28,11 @@ export const useQueueStore = defineStore('queue', () => {
     ] as const) {
       app.on(event, put);
     }
-    app.on('jobSkipped', ({ job }) => put(job));
+    app.on('jobSkipped', ({ job }) => job && put(job));
+    app.on('jobsCleared', ({ ids }) => {
+      for (const id of ids) jobs.value.delete(id);
+      triggerRef(jobs);
+    });
     app.on('jobStage', ({ id, stage, metrics }) => {
       const job = jobs.value.get(id);
       if (!job) return;
@@ -57,6 +61,10 @@ export const useQueueStore = defineStore('queue', () => {
     refresh,
     cancel: (id: string) => api?.call('cancelJob', { id }).then(put),
     retry: (id: string) => api?.call('retryJob', { id }).then(put),
+    /** Takes the finished jobs out of the queue's history (their products stay); the event drops the rows. */
+    clearFinished: async () => {
+      if (api) counts.value = (await api.call('clearFinished', {})).counts;
+    },
     togglePause: async () => {
       if (api) counts.value = await api.call(paused.value ? 'resumeQueue' : 'pauseQueue', {});
     },

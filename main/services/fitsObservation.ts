@@ -1,0 +1,51 @@
+import { open } from 'node:fs/promises';
+import { FitsFormatError, type FitsHeader } from '../engine/fits/index.js';
+import { readHeaderUnit } from '../engine/fits/headerUnit.js';
+
+/** A product's header with its HISTORY fits in a few blocks; a long JSOC header in a few more. */
+const FIRST_READ = 64 * 1024;
+const MOST_READ = 4 * 1024 * 1024;
+
+/**
+ * Which observation a FITS file holds, as a short text ("171 Å at 2011-02-15T00:00:01.34Z"), or
+ * undefined when its header names none. Only the first header units are read: a level 1.5 product
+ * is 64 MB and the question is asked of every product already in an output folder. The channel and
+ * T_OBS identify an AIA exposure (one per channel at a time); a product keeps its input's.
+ */
+export async function observationOf(path: string): Promise<string | undefined> {
+  for (let length = FIRST_READ; length <= MOST_READ; length *= 4) {
+    const bytes = await readStart(path, length);
+    try {
+      return describe(observationHeader(bytes));
+    } catch (error) {
+      const headerCutShort = error instanceof FitsFormatError && error.reason === 'truncated';
+      if (!headerCutShort || bytes.length < length) return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The primary header, or for a tile-compressed file (empty primary HDU) the table's header after it. */
+function observationHeader(bytes: Uint8Array): FitsHeader {
+  const primary = readHeaderUnit(bytes, 0, 0);
+  if ((primary.header.number('NAXIS') ?? 0) > 0 || primary.header.get('WAVELNTH') !== undefined)
+    return primary.header;
+  return readHeaderUnit(bytes, primary.dataStart, 1).header;
+}
+
+function describe(header: FitsHeader): string | undefined {
+  const channel = header.number('WAVELNTH');
+  const time = header.string('T_OBS') ?? header.string('DATE-OBS');
+  return channel === undefined || time === undefined ? undefined : `${channel} Å at ${time}`;
+}
+
+async function readStart(path: string, length: number): Promise<Uint8Array> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(length);
+    const { bytesRead } = await file.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,118 @@
+import { stat } from 'node:fs/promises';
+import { outputPath } from '../engine/pipeline/outputFiles.js';
+import type { ProductLevel } from '../engine/pipeline/recipe.js';
+import { observationOf } from './fitsObservation.js';
+
+/**
+ * Two inputs with the same file name from different folders would make products of the same name. An
+ * output file belongs to the input that made it: another input whose product would land on it fails
+ * with a message naming the first one, instead of silently replacing it (or being skipped as done
+ * because "its" output is there). The user decides: another output folder, or a renamed file.
+ */
+export class OutputCollisionError extends Error {
+  override name = 'OutputCollisionError';
+  readonly reason = 'output-collision';
+}
+
+/** The products a recipe makes of an input: OUT/<name>_lev<level>.fits per level. */
+export function expectedOutputs(recipe: { outputDir: string; levels: ProductLevel[] }, input: string) {
+  return recipe.levels.map((level) => outputPath(recipe.outputDir, input, level));
+}
+
+/** Which input made each output, for the outputs made so far (by a batch, or by the jobs in history). */
+export class OutputOwners {
+  /** output → input → how many records say so (one input may have made it with several recipes). */
+  private readonly owners = new Map<string, Map<string, number>>();
+
+  claim(input: string, outputs: readonly string[]): void {
+    for (const output of outputs) {
+      const inputs = this.owners.get(output) ?? new Map<string, number>();
+      inputs.set(input, (inputs.get(input) ?? 0) + 1);
+      this.owners.set(output, inputs);
+    }
+  }
+
+  release(input: string, outputs: readonly string[]): void {
+    for (const output of outputs) {
+      const inputs = this.owners.get(output);
+      const count = inputs?.get(input) ?? 0;
+      if (count > 1) inputs!.set(input, count - 1);
+      else inputs?.delete(input);
+      if (inputs?.size === 0) this.owners.delete(output);
+    }
+  }
+
+  /** Whether any input in the history made this output. */
+  known(output: string): boolean {
+    return this.owners.has(output);
+  }
+
+  /** Whether this input made the output itself (an earlier run of the same file). */
+  owns(input: string, output: string): boolean {
+    return this.owners.get(output)?.has(input) ?? false;
+  }
+
+  /** Another input that made this output, if any. */
+  otherOwner(input: string, output: string): string | undefined {
+    for (const owner of this.owners.get(output)?.keys() ?? []) if (owner !== input) return owner;
+    return undefined;
+  }
+}
+
+/**
+ * Throws an OutputCollisionError when writing this input's products would replace a file that is not
+ * its own: one another input made (as far as `owners` knows), or one on disk that holds another
+ * observation. A product of the same observation is replaced (the file processed again); nothing else.
+ */
+export async function requireOwnOutputs(
+  input: string,
+  outputs: readonly string[],
+  owners: OutputOwners,
+): Promise<void> {
+  let inputObservation: Promise<string | undefined> | undefined;
+  for (const output of outputs) {
+    const existing = await stat(output).catch(() => undefined);
+    if (!existing || owners.owns(input, output)) continue;
+    const other = owners.otherOwner(input, output);
+    if (other !== undefined) {
+      throw new OutputCollisionError(
+        `${output} is already the product of ${other} (a file of the same name from another folder); ` +
+          'not overwritten: give one of them another output folder, or rename it',
+      );
+    }
+    inputObservation ??= observationOf(input).catch(() => undefined);
+    const [theirs, ours] = await Promise.all([
+      observationOf(output).catch(() => undefined),
+      inputObservation,
+    ]);
+    if (theirs !== ours) {
+      throw new OutputCollisionError(
+        `${output} already exists and holds another observation (${theirs ?? 'not an AIA product'}; ` +
+          `this file is ${ours ?? 'not an AIA image'}); not overwritten: choose another output folder, or remove it`,
+      );
+    }
+  }
+}
+
+/**
+ * Whether every product of the input is already on disk, made from its current content: each output
+ * is newer than the input and holds the same observation, and no job in the history made it (then the
+ * history knows better: another file's product, or this file's with another recipe). This is what
+ * keeps a file from being done twice once its job has left the history (cleared, or a new data
+ * folder): the products on disk are the record. The recipe they were made with is not in them, so a
+ * changed recipe over the same output folder keeps them; remove them to have them made again.
+ */
+export async function productsOnDisk(
+  input: { path: string; mtimeMs: number },
+  outputs: readonly string[],
+  owners: OutputOwners,
+): Promise<boolean> {
+  const stats = await Promise.all(outputs.map((o) => stat(o).catch(() => undefined)));
+  if (stats.some((s) => !s || s.mtimeMs < input.mtimeMs)) return false;
+  if (outputs.some((o) => owners.known(o))) return false;
+  const ours = await observationOf(input.path).catch(() => undefined);
+  if (ours === undefined) return false;
+  for (const output of outputs)
+    if ((await observationOf(output).catch(() => undefined)) !== ours) return false;
+  return true;
+}

@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
+import { ProcessingQueue, type QueueEvents } from '../../main/services/processingQueue.js';
+import { scratch, smallFrames } from './helpers.js';
+
+const queues: ProcessingQueue[] = [];
+afterEach(async () => {
+  await Promise.all(queues.splice(0).map((q) => q.close()));
+});
+
+async function openQueue(backendLingerMs?: number) {
+  const data = await scratch();
+  const queue = await ProcessingQueue.open({
+    dataDir: data,
+    cacheDir: join(data, 'cache'),
+    threads: 1,
+    backendLingerMs,
+  });
+  queues.push(queue);
+  const opened: QueueEvents['backendOpened'][] = [];
+  queue.events.on('backendOpened', (b) => opened.push(b));
+  return { queue, opened };
+}
+
+describe("the queue runs each job on its recipe's backend", () => {
+  it('one backend per choice while jobs need it; auto falls back to the CPU here and says why', async () => {
+    const [inputs, out] = [await scratch(), await scratch()];
+    const files = await smallFrames(inputs, 4);
+    const { queue, opened } = await openQueue(20);
+    const cpu = await queue.submit(files.slice(0, 2), { outputDir: out, levels: ['1.5'], backend: 'cpu' });
+    const auto = await queue.submit(files.slice(2), { outputDir: out, levels: ['1.5'], backend: 'auto' });
+    await queue.idle();
+    // No GPU device on this machine (nor a hardware adapter where Chromium runs): the CPU, said so.
+    expect(opened).toEqual([
+      { choice: 'cpu', note: 'backend: cpu' },
+      {
+        choice: 'auto',
+        note: expect.stringMatching(/^backend: cpu \(auto: (no GPU device|only a software adapter)/),
+      },
+    ]);
+    expect([...cpu, ...auto].map((s) => queue.get(s.id!).backend)).toEqual([
+      'backend: cpu',
+      'backend: cpu',
+      opened[1].note,
+      opened[1].note,
+    ]);
+
+    // Released once no queued job needs it, a backend is started again for the next one.
+    await new Promise((r) => setTimeout(r, 300));
+    await queue.submit(files.slice(0, 1), {
+      outputDir: out,
+      levels: ['1.5'],
+      backend: 'cpu',
+      format: 'float64',
+    });
+    await queue.idle();
+    expect(opened.map((b) => b.choice)).toEqual(['cpu', 'auto', 'cpu']);
+  });
+
+  it('gpu runs on the GPU host (SwiftShader here) and agrees with the CPU', async () => {
+    const [inputs, out] = [await scratch(), await scratch()];
+    const [file] = await smallFrames(inputs, 1);
+    const { queue, opened } = await openQueue();
+    const [onCpu] = await queue.submit([file], {
+      outputDir: join(out, 'cpu'),
+      levels: ['1.5'],
+      backend: 'cpu',
+    });
+    const [onGpu] = await queue.submit([file], {
+      outputDir: join(out, 'gpu'),
+      levels: ['1.5'],
+      backend: 'gpu',
+    });
+    await queue.idle();
+    const gpuJob = queue.get(onGpu.id!);
+    expect(gpuJob.state, gpuJob.error).toBe('done');
+    expect(gpuJob.backend).toMatch(/^backend: gpu \(.*\) — a software adapter/);
+    expect(opened.map((b) => b.choice)).toEqual(['cpu', 'gpu']);
+    const [a, b] = await Promise.all(
+      [queue.get(onCpu.id!), gpuJob].map(async (j) =>
+        toFloat64(await readFitsImageFile(j.outputs[0].path), { blank: 'nan' }),
+      ),
+    );
+    const max = a.reduce((m, v) => (v > m ? v : m), 0);
+    const worst = a.reduce((w, v, i) => (Number.isNaN(v) ? w : Math.max(w, Math.abs(v - b[i]))), 0);
+    expect(worst / max).toBeLessThan(1e-4);
+  });
+});

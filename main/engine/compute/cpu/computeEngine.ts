@@ -3,8 +3,9 @@
  * kernels of ../../fft/kernels.ts, the register kernels of ./registerKernels.ts and the statistics
  * kernels of ./statisticsKernels.ts) instantiated on the calling thread and on `threads − 1` worker
  * threads over that same memory, and a synchronous fork/join (`parallel`) built on Atomics. The
- * calling thread takes part in every pass, so `threads` = cores in use. Workers are unref'd and
- * reused by later jobs; if they cannot start, the engine runs single-threaded.
+ * calling thread takes part in every pass, so `threads` = cores in use. Workers start with the
+ * engine (their boot overlaps the caller's next steps: reading and decoding the first file), are
+ * unref'd and reused by later jobs; if they cannot start, the engine runs single-threaded.
  *
  * The worker body is a small plain-JavaScript string (all the numeric work is in the WASM module), so
  * it runs the same from TypeScript sources under Vitest and from the compiled dist/.
@@ -106,6 +107,8 @@ export class ComputeEngine {
   private readonly exports: Record<string, KernelFn>;
   private readonly names: string[];
   private workers: WorkerSlot[] = [];
+  /** Workers started by startWorkers and not yet waited for. */
+  private starting: WorkerSlot[] | null = null;
   private workersTried = false;
   readonly threads: number;
   /**
@@ -121,6 +124,7 @@ export class ComputeEngine {
     this.exports = inst.exports as unknown as Record<string, KernelFn>;
     this.names = Object.keys(this.exports);
     this.threads = Math.max(1, Math.floor(threads));
+    this.startWorkers();
   }
 
   /** Make sure the memory holds at least `bytes` bytes. */
@@ -188,9 +192,13 @@ export class ComputeEngine {
     }
   }
 
-  private ensureWorkers(): WorkerSlot[] {
-    if (this.workersTried) return this.workers;
-    this.workersTried = true;
+  /**
+   * Starts the worker threads without waiting for them: a thread takes tens of milliseconds to boot,
+   * which then overlaps whatever the caller does next (reading and decoding the first file).
+   */
+  private startWorkers(): void {
+    if (this.starting !== null || this.workersTried) return;
+    this.starting = [];
     for (let i = 1; i < this.threads; i++) {
       try {
         const ctlBuf = new SharedArrayBuffer(CTL_INTS * 4);
@@ -207,24 +215,33 @@ export class ComputeEngine {
         });
         worker.unref();
         worker.on('error', () => undefined);
-        const ctl = new Int32Array(ctlBuf);
-        Atomics.wait(ctl, 2, 0, 20_000);
-        if (Atomics.load(ctl, 2) !== 1) {
-          void worker.terminate();
-          break;
-        }
-        this.workers.push({ worker, ctl, args: new Float64Array(argBuf), seq: 0 });
+        this.starting.push({ worker, ctl: new Int32Array(ctlBuf), args: new Float64Array(argBuf), seq: 0 });
       } catch {
         break;
       }
+    }
+  }
+
+  /** The started workers that came up (waiting for them if need be); the others are stopped. */
+  private ensureWorkers(): WorkerSlot[] {
+    if (this.workersTried) return this.workers;
+    this.startWorkers();
+    this.workersTried = true;
+    const starting = this.starting ?? [];
+    this.starting = null;
+    for (const slot of starting) {
+      Atomics.wait(slot.ctl, 2, 0, 20_000);
+      if (Atomics.load(slot.ctl, 2) === 1) this.workers.push(slot);
+      else void slot.worker.terminate();
     }
     return this.workers;
   }
 
   /** Stop the worker threads (the engine stays usable; it restarts them on demand). */
   async close(): Promise<void> {
-    const ws = this.workers;
+    const ws = [...this.workers, ...(this.starting ?? [])];
     this.workers = [];
+    this.starting = null;
     this.workersTried = false;
     for (const w of ws) {
       Atomics.store(w.ctl, 0, -1);

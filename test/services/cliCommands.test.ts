@@ -60,16 +60,14 @@ describe('aia-studio watch and serve', () => {
     });
     expect(await contract.json()).toMatchObject({ ok: true, result: { jobs: [] } });
     // A batch that names no backend runs on the one serve was given.
-    const call = async (command: string, request: object) =>
-      (
-        await (
-          await fetch(`http://127.0.0.1:${match![2]}/api/${command}`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${match![3]}` },
-            body: JSON.stringify(request),
-          })
-        ).json()
-      ).result;
+    const call = async (command: string, request: object) => {
+      const response = await fetch(`http://127.0.0.1:${match![2]}/api/${command}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${match![3]}` },
+        body: JSON.stringify(request),
+      });
+      return ((await response.json()) as { result: { jobs: { id: string }[]; state: string } }).result;
+    };
     const { jobs } = await call('submitBatch', {
       inputs: [SMALL],
       recipe: { outputDir: out, levels: ['1.5'] },

@@ -1,8 +1,11 @@
 // Builds the desktop shell into dist/electron (type-checking is `npm run typecheck`'s job):
 // - main-process modules as ES modules, one file per source, importing dist/main as compiled by tsc;
 // - each preload as one CommonJS file (a sandboxed preload can require nothing but 'electron');
-// - the utility process's CommonJS entry and the GPU host page (bundled for the browser).
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+// - the utility process's CommonJS entry;
+// - the GPU host page (resources/gpu-host, with gpu.js and main/engine/compute/gpu/protocol.ts
+//   bundled in) into dist/electron/gpu, which both the Electron hidden window (app://aia-studio/gpu/)
+//   and the CLI's headless Chromium load.
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -34,14 +37,17 @@ for (const name of ['preload', 'gpuHostPreload']) {
   if (refused.length)
     throw new Error(`${outfile} requires ${refused.join(', ')}: a sandboxed preload cannot`);
 }
+await rm(`${out}/gpu`, { recursive: true, force: true });
 await build({
-  entryPoints: ['electron/gpu/gpuPage.ts'],
-  outfile: `${out}/gpu/gpuPage.js`,
+  entryPoints: ['resources/gpu-host/gpuHost.ts'],
+  outfile: `${out}/gpu/gpuHost.js`,
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: 'chrome130',
+  // Not minified: gpu.js translates each kernel function from its source text.
+  minify: false,
   logLevel: 'warning',
 });
 await mkdir(`${out}/gpu`, { recursive: true });
-await copyFile('electron/gpu/host.html', `${out}/gpu/host.html`);
+await copyFile('resources/gpu-host/host.html', `${out}/gpu/host.html`);

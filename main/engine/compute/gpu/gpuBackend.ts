@@ -9,22 +9,28 @@ import { CpuBackend } from '../cpu/cpuBackend.js';
 import { fillMissing } from '../../deconvolve/index.js';
 import type { ImageStatistics } from '../../register/imageStatistics.js';
 import { causalStart } from '../../register/splinePrefilter.js';
-import { HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
-import { float32Payload, OP } from './protocol.js';
+import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
+import { float32Payload, OP, ERROR, statsOf, textPayload, type HostMessage } from './protocol.js';
+import { GpuRecord, type GpuDiagnostics } from './gpuRecord.js';
 import { missingFootprint, resampleTables } from './resampleTables.js';
 
-/** What resources/gpu-host/kernels.js writes for a missing output pixel (below every clipped value). */
+/** What resources/gpu-host/kernelFunctions.ts writes for a missing output pixel (below every clipped value). */
 const MISSING_MARK = -1e38;
 /** The prefilter's column kernel starts its bands on multiples of its 16-column block. */
 const COLUMN_BLOCK = 16;
 
-/** A channel's OTF, resident on the GPU host page under `handle`. */
+/**
+ * A channel's OTF, resident on the GPU host page under `handle`. The shifted PSF it was made from
+ * stays here (float32, as the page takes it), so that an OTF the page no longer holds — evicted to
+ * keep within its memory budget, or lost with its GPU context — is made again when next needed.
+ */
 class GpuTransfer implements TransferFunction {
   readonly precision: DeconvolutionPrecision = 'f32';
   constructor(
     readonly width: number,
     readonly height: number,
     readonly handle: number,
+    readonly psfShifted: Float32Array,
   ) {}
 }
 
@@ -41,6 +47,8 @@ export class GpuBackend implements ComputeBackend {
   readonly name: string;
   readonly adapter: HostAdapter;
   private readonly cpu: CpuBackend;
+  /** Per-request timings and memory as the page reported them, and the last diagnostics. */
+  readonly record: GpuRecord;
   private readonly host: HostConnection;
   private nextTransfer = 1;
 
@@ -49,6 +57,15 @@ export class GpuBackend implements ComputeBackend {
     this.adapter = this.host.adapter;
     this.cpu = new CpuBackend({ threads: options.threads });
     this.name = `gpu (gpu.js ${this.adapter.description})`;
+    this.record = new GpuRecord(options.host?.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE);
+  }
+
+  /**
+   * Fault injection for tests and developers: the page loses its GPU context (WEBGL_lose_context, or
+   * WebGPU's device.destroy()) at its `afterDispatches`-th kernel dispatch from now, 0 at once.
+   */
+  simulateDeviceLoss(afterDispatches = 0): void {
+    this.request(OP.simulateDeviceLoss, [afterDispatches], []);
   }
 
   reset(): void {
@@ -87,7 +104,7 @@ export class GpuBackend implements ComputeBackend {
     if (plan.interpolation === 'spline3') this.prefilter(grid, w, h);
     const { rows, cols } = resampleTables(plan);
     const footprint = request.mask ? missingFootprint(request.mask, w, h) : new Float32Array(0);
-    const reply = this.host.request(
+    const reply = this.request(
       OP.resample,
       [w, h, outW, outH, plan.interpolation === 'spline3' ? 0 : 1, request.clipLo, request.clipHi],
       [Float32Array.from(grid), footprint, rows, cols],
@@ -115,9 +132,9 @@ export class GpuBackend implements ComputeBackend {
       const src = ((y + hh) % height) * width;
       for (let x = 0; x < width; x++) shifted[y * width + x] = psf[src + ((x + hw) % width)];
     }
-    const handle = this.nextTransfer++;
-    this.host.request(OP.prepareTransfer, [width, height, handle], [shifted]);
-    return new GpuTransfer(width, height, handle);
+    const transfer = new GpuTransfer(width, height, this.nextTransfer++, shifted);
+    this.upload(transfer);
+    return transfer;
   }
 
   deconvolve(
@@ -152,7 +169,7 @@ export class GpuBackend implements ComputeBackend {
     if (iterations > 0) {
       // The page marks missing pixels by a negative img (real ones are clipped at 0): no NaN in shaders.
       for (const i of missing) img[i] = -1;
-      const reply = this.host.request(OP.deconvolve, [width, height, transfer.handle, iterations], [img, u]);
+      const reply = this.deconvolveOnHost(transfer, [img, u], iterations);
       out = Float32Array.from(float32Payload(reply.payloads[0]));
     }
     for (const i of missing) out[i] = NaN;
@@ -162,6 +179,36 @@ export class GpuBackend implements ComputeBackend {
   async dispose(): Promise<void> {
     await this.host.close();
     await this.cpu.dispose();
+  }
+
+  /** One request to the page, its timings and memory recorded. */
+  private request(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
+    const reply = this.host.request(op, params, payloads);
+    this.record.add(op, statsOf(reply.params));
+    return reply;
+  }
+
+  private upload(transfer: GpuTransfer): void {
+    const { width, height, handle, psfShifted } = transfer;
+    this.request(OP.prepareTransfer, [width, height, handle], [psfShifted]);
+  }
+
+  /**
+   * Richardson–Lucy on the page. An OTF the page no longer holds is uploaded again once; a lost GPU
+   * context fails this call with GpuDeviceLostError (the page has recovered: the next call succeeds).
+   */
+  private deconvolveOnHost(transfer: GpuTransfer, images: Float32Array[], iterations: number): HostMessage {
+    const params = [transfer.width, transfer.height, transfer.handle, iterations];
+    let reply: HostMessage;
+    try {
+      reply = this.request(OP.deconvolve, params, images);
+    } catch (error) {
+      if (!(error instanceof GpuHostError && error.code === ERROR.noTransfer)) throw error;
+      this.upload(transfer);
+      reply = this.request(OP.deconvolve, params, images);
+    }
+    if (reply.payloads[1]) this.record.diagnose(JSON.parse(textPayload(reply.payloads[1])) as GpuDiagnostics);
+    return reply;
   }
 
   /** The grid in the CPU engine's memory (where the prefilter kernels run), copied in if it is not. */

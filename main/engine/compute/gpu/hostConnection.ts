@@ -1,15 +1,38 @@
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { appRoot } from './hostPage.js';
-import { decodeMessage, encodeMessage, OP, type HostMessage } from './protocol.js';
+import { appRoot } from '../../../appPaths.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  ERROR,
+  OP,
+  textPayload,
+  type AdapterReport,
+  type HostMessage,
+} from './protocol.js';
 import type { RelayOptions, RelayReply } from './hostRelay.js';
 
 export interface HostOptions {
+  /**
+   * A GPU host that is already running (the Electron hidden window, through the main process's
+   * relay: electron/gpuHost.ts), as its ws://127.0.0.1/… URL; default AIA_STUDIO_GPU_HOST, else
+   * headless Chromium is started.
+   */
+  endpoint?: string;
   /** Chromium to start (default /usr/bin/chromium, or AIA_STUDIO_CHROMIUM). */
   chromiumPath?: string;
   /** Force gpu.js's backend; default WebGPU where an adapter answers, else WebGL2. */
   mode?: 'webgpu' | 'webgl2';
+  /** GPU memory the host may hold, MiB (default AIA_STUDIO_GPU_MEMORY_MIB, else the page's 2048). */
+  budgetMiB?: number;
+  /** Count WebGL2 commands per Richardson–Lucy iteration (forces WebGL2; tests). */
+  countCommands?: boolean;
+  /**
+   * Developer capture: Spector.js records the first Richardson–Lucy iteration of each deconvolve
+   * (forces WebGL2) and the backend writes it as JSON into this folder; default AIA_STUDIO_GPU_CAPTURE.
+   */
+  captureDir?: string;
   /** Milliseconds one request may take before the host is given up (default 10 minutes). */
   timeoutMs?: number;
 }
@@ -20,13 +43,30 @@ export interface HostAdapter {
   /** SwiftShader, llvmpipe or another CPU emulation: right answers, no speed. */
   software: boolean;
   description: string;
+  report: AdapterReport;
+}
+
+/** A request the GPU host answered with an error, and why (ERROR). */
+export class GpuHostError extends Error {
+  override name = 'GpuHostError';
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The GPU context was lost during a request; the host has recovered, so the next one may succeed. */
+export class GpuDeviceLostError extends GpuHostError {
+  override name = 'GpuDeviceLostError';
 }
 
 /**
  * Flags for headless Chromium: WebGPU on (it is behind a flag on Linux), the GPU blocklist off, and
  * SwiftShader allowed as the last resort, so a machine without a GPU still runs (and says so).
  */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',
   '--enable-unsafe-webgpu',
@@ -52,26 +92,49 @@ export class HostConnection {
     this.timeoutMs = options.timeoutMs ?? 600_000;
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    const endpoint = options.endpoint ?? process.env.AIA_STUDIO_GPU_HOST;
+    const budget = options.budgetMiB ?? Number(process.env.AIA_STUDIO_GPU_MEMORY_MIB ?? NaN);
+    const query: Record<string, string> = {};
+    if (options.mode) query.mode = options.mode;
+    if (budget > 0) query.budgetMiB = String(budget);
+    if (options.countCommands) query.count = '1';
+    if (options.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE) query.capture = '1';
     const relay: RelayOptions = {
       port: port2,
       signal: this.signal.buffer as SharedArrayBuffer,
-      chromiumPath: options.chromiumPath ?? process.env.AIA_STUDIO_CHROMIUM ?? '/usr/bin/chromium',
-      chromiumArgs: CHROMIUM_ARGS,
-      ...(options.mode ? { mode: options.mode } : {}),
+      ...(endpoint
+        ? { endpoint }
+        : {
+            chromiumPath: options.chromiumPath ?? process.env.AIA_STUDIO_CHROMIUM ?? '/usr/bin/chromium',
+            chromiumArgs: CHROMIUM_ARGS,
+            query,
+          }),
     };
     this.worker = new Worker(relayScript(), { workerData: relay, transferList: [port2] });
     this.worker.unref();
     this.worker.on('error', () => undefined);
-    const hello = this.receive(120_000);
-    if (hello.op !== OP.hello) throw new Error(`GPU host said ${hello.op} instead of hello`);
+    let hello: HostMessage;
+    try {
+      hello = this.receive(120_000);
+      if (hello.op === OP.error) throw new Error(textPayload(hello.payloads[0]));
+      if (hello.op !== OP.hello) throw new Error(`GPU host said ${hello.op} instead of hello`);
+    } catch (error) {
+      // the relay may still hold a browser: it goes with its worker
+      void this.worker.terminate();
+      throw error;
+    }
     this.adapter = {
       mode: hello.params[0] === 1 ? 'webgpu' : 'webgl2',
       software: hello.params[1] === 1,
-      description: new TextDecoder().decode(hello.payloads[0]),
+      description: textPayload(hello.payloads[0]),
+      report: JSON.parse(textPayload(hello.payloads[1])) as AdapterReport,
     };
   }
 
-  /** Sends one request and returns its reply; a failure on the page is thrown here with its message. */
+  /**
+   * Sends one request and returns its reply; a failure on the page is thrown here with its message,
+   * as GpuDeviceLostError when the GPU context was lost under it, else as GpuHostError.
+   */
   request(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
     if (this.closed) throw new Error('the GPU host is closed');
     const id = this.nextId++;
@@ -79,12 +142,17 @@ export class HostConnection {
     Atomics.store(this.signal, 0, 0);
     this.port.postMessage({ message }, [message]);
     const reply = this.receive(this.timeoutMs);
-    if (reply.op === OP.error) throw new Error(`GPU host: ${new TextDecoder().decode(reply.payloads[0])}`);
+    if (reply.op === OP.error) {
+      const code = reply.params[0] ?? ERROR.failed;
+      const text = textPayload(reply.payloads[0]);
+      if (code === ERROR.deviceLost) throw new GpuDeviceLostError(text, code);
+      throw new GpuHostError(`GPU host: ${text}`, code);
+    }
     if (reply.id !== id) throw new Error(`GPU host answered request ${reply.id}, expected ${id}`);
     return reply;
   }
 
-  /** Stops Chromium and the relay. */
+  /** Stops Chromium (or leaves the connected host) and the relay. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

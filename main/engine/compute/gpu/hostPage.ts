@@ -1,35 +1,31 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repository (or installed package) root: the folder above main/ or dist/main/ with resources/. */
-export function appRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'resources', 'gpu-host', 'index.html'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('resources/gpu-host not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
+import { join } from 'node:path';
+import { appRoot } from '../../../appPaths.js';
 
 /**
- * The GPU host page's files by the name the page asks for: its own folder (resources/gpu-host) plus
- * gpu.js's browser build, which it loads from beside itself. The CLI's local server and the Electron
- * shell (a protocol handler or the same server) serve exactly these.
+ * Where the GPU host page is built: resources/gpu-host's TypeScript bundled with gpu.js and the
+ * protocol by build/buildElectron.mjs. One build for both hosts: the Electron hidden window loads it
+ * from app://aia-studio/gpu/, the CLI's relay serves it to headless Chromium.
+ */
+export const HOST_PAGE_DIR = join('dist', 'electron', 'gpu');
+
+/**
+ * The GPU host page's files by the name the page asks for; Spector.js (developer capture) where the
+ * spectorjs package is installed.
  */
 export function hostPageFiles(): Map<string, string> {
-  const folder = join(appRoot(), 'resources', 'gpu-host');
-  const gpuJs = resolve(
-    dirname(createRequire(import.meta.url).resolve('gpu.js')),
-    '../dist/gpu-browser.min.js',
-  );
-  return new Map([
-    ['index.html', join(folder, 'index.html')],
+  const folder = join(appRoot(), HOST_PAGE_DIR);
+  if (!existsSync(join(folder, 'gpuHost.js')))
+    throw new Error(`the GPU host page is not built (${folder}/gpuHost.js): run npm run build`);
+  const files = new Map([
+    ['host.html', join(folder, 'host.html')],
     ['gpuHost.js', join(folder, 'gpuHost.js')],
-    ['kernels.js', join(folder, 'kernels.js')],
-    ['protocol.js', join(folder, 'protocol.js')],
-    ['gpu-browser.min.js', gpuJs],
   ]);
+  try {
+    files.set('spector.bundle.js', createRequire(import.meta.url).resolve('spectorjs'));
+  } catch {
+    // no developer capture without the package; the page says so if asked for one
+  }
+  return files;
 }

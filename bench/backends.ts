@@ -3,8 +3,28 @@ import { CpuBackend } from '../main/engine/compute/cpu/cpuBackend.js';
 import { GpuBackend } from '../main/engine/compute/gpu/gpuBackend.js';
 
 /**
- * The compute backends a benchmark row can name. Every row carries its backend so the GPU backend,
- * when it lands, adds rows beside the CPU ones instead of replacing them: add its factory here.
+ * The GPU backend as the bench uses it: says which adapter it runs on when it starts, and on dispose
+ * the host page's own per-stage timings (upload, compute up to the GPU being done, download; medians)
+ * and the GPU memory it held. On stderr: a file-to-file child's stdout is its one JSON line.
+ */
+class ReportingGpuBackend extends GpuBackend {
+  constructor() {
+    super();
+    const { description, software } = this.adapter;
+    console.error(
+      `gpu backend: ${description}${software ? ' (a software adapter: right answers, no speed)' : ''}`,
+    );
+  }
+
+  override async dispose(): Promise<void> {
+    console.error(['gpu backend, time on the host page per request:', ...this.record.describe()].join('\n'));
+    await super.dispose();
+  }
+}
+
+/**
+ * The compute backends a benchmark row can name. Every row carries its backend so the GPU backend
+ * adds rows beside the CPU ones instead of replacing them.
  */
 export const BENCH_BACKENDS: Record<string, () => ComputeBackend> = {
   cpu: () => new CpuBackend(),
@@ -12,7 +32,7 @@ export const BENCH_BACKENDS: Record<string, () => ComputeBackend> = {
 
 // Asked for by name only (`--backend gpu`), never in the default run: where the only adapter is
 // SwiftShader, level 1.6 at 4096² would take hours.
-Object.defineProperty(BENCH_BACKENDS, 'gpu', { value: () => new GpuBackend(), enumerable: false });
+Object.defineProperty(BENCH_BACKENDS, 'gpu', { value: () => new ReportingGpuBackend(), enumerable: false });
 
 export function createBackend(name: string): ComputeBackend {
   const make = BENCH_BACKENDS[name];

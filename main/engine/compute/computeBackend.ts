@@ -38,6 +38,17 @@ export interface SampleRange {
   missingAt?: Int32Array;
 }
 
+/** Stored int16 samples and the scaling that makes them physical values (FITS BSCALE/BZERO/BLANK). */
+export interface ScaledSamples {
+  raw: Int16Array;
+  scale: number;
+  zero: number;
+  /** The stored value of missing samples (NaN once scaled), if they are to be missing. */
+  blank?: number;
+  /** Every value is divided by this (exposure normalisation; 1 for none). */
+  divisor: number;
+}
+
 /**
  * The one interface every compute backend implements (CPU now, GPU next). Callers lay out their data
  * in memory the backend allocates, so no backend has to copy it again. A backend runs one job at a
@@ -53,6 +64,20 @@ export interface ComputeBackend {
   allocateMask(length: number): Uint8Array;
   /** Range of the width×height window at (x0, y0) of a gridWidth-wide grid from allocateFloat64. */
   range(
+    grid: Float64Array,
+    gridWidth: number,
+    x0: number,
+    y0: number,
+    width: number,
+    height: number,
+  ): SampleRange;
+  /**
+   * Writes width×height scaled samples into the window at (x0, y0) of a grid from allocateFloat64
+   * and returns their range, as `range` would then. Optional: where a backend has none, the caller
+   * writes the samples itself and asks for the range.
+   */
+  layoutScaled?(
+    samples: ScaledSamples,
     grid: Float64Array,
     gridWidth: number,
     x0: number,

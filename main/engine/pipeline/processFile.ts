@@ -14,7 +14,7 @@ import {
   type FitsImage,
 } from '../fits/index.js';
 import { writeLevel15Keywords } from '../register/level15Header.js';
-import { registerToLevel15, type PixelSource } from '../register/registerToLevel15.js';
+import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
 import type { ChannelOptics } from './channelOptics.js';
 import { outputPath, writeFileAtomically } from './outputFiles.js';
@@ -197,11 +197,12 @@ function deconvolve(
  * The image's physical values, written where they are needed (straight into the resampling grid)
  * rather than kept as one more full-size array. The default mode treats BLANK pixels as missing
  * (NaN); aiapy mode takes the pixels exactly as astropy gives them to aiapy (an unscaled integer
- * BLANK stays -32768), so results match aiapy. Values are divided by `exposure`.
+ * BLANK stays -32768), so results match aiapy. Values are divided by `exposure`. int16 samples also
+ * say so (`scaled`), for a backend that lays them out itself.
  */
-function physicalPixels(image: FitsImage, recipe: Recipe, exposure: number): PixelSource {
+function physicalPixels(image: FitsImage, recipe: Recipe, exposure: number): PixelWriter {
   const { width, height } = image;
-  return (target, offset, stride) => {
+  const writer: PixelWriter = (target, offset, stride) => {
     const values = recipe.mode === 'aiapy' ? astropyData(image) : undefined;
     if (values === undefined || values instanceof BigInt64Array) {
       toFloat64(image, { blank: recipe.mode === 'aiapy' ? 'value' : 'nan' }, { target, offset, stride });
@@ -215,6 +216,15 @@ function physicalPixels(image: FitsImage, recipe: Recipe, exposure: number): Pix
       for (let x = 0; x < width; x++) target[at + x] /= exposure;
     }
   };
+  const { raw, bscale, bzero, blank } = image;
+  // astropy scales int16 in float32 arithmetic unless BSCALE = 1 and BZERO = 0: aiapy mode then
+  // needs the writer's astropyData.
+  const unscaled = bscale === 1 && bzero === 0;
+  if (raw instanceof Int16Array && (recipe.mode === 'default' || unscaled)) {
+    const missing = recipe.mode === 'default' ? blank : undefined;
+    writer.scaled = { raw, scale: bscale, zero: bzero, blank: missing, divisor: exposure };
+  }
+  return writer;
 }
 
 /** The pixels as one array (deconvolution needs the whole image at once). */

@@ -1,5 +1,5 @@
 import type { AiaGeometry } from '../aia/wcs.js';
-import type { ComputeBackend, SampleType } from '../compute/computeBackend.js';
+import type { ComputeBackend, SampleRange, SampleType, ScaledSamples } from '../compute/computeBackend.js';
 import type { Interpolation } from './interpolation.js';
 import { fillMissing } from './missingPixels.js';
 import { planRegistration, type RegisterMode, type RegistrationPlan } from './registrationPlan.js';
@@ -13,10 +13,17 @@ export interface RegisterOptions {
 }
 
 /**
- * The image's physical values (NaN where missing): an array, or a function that writes them row by
- * row (row y at target[offset + y·stride]) straight into the backend's grid, saving a full-size copy.
+ * Writes an image's physical values row by row (row y at target[offset + y·stride]) straight into the
+ * backend's grid, saving a full-size copy. `scaled` says what it writes when that is int16 samples
+ * and their scaling, for a backend that lays those out itself (in parallel, with the range).
  */
-export type PixelSource = Float64Array | ((target: Float64Array, offset: number, stride: number) => void);
+export interface PixelWriter {
+  (target: Float64Array, offset: number, stride: number): void;
+  scaled?: ScaledSamples;
+}
+
+/** The image's physical values (NaN where missing): an array, or a writer. */
+export type PixelSource = Float64Array | PixelWriter;
 
 export interface RegisteredImage {
   data: Float32Array | Float64Array;
@@ -43,12 +50,11 @@ export async function registerToLevel15(
   const { gridWidth, gridHeight, padX, padY } = plan;
   backend.reset();
   const grid = backend.allocateFloat64(gridWidth * gridHeight);
-  const origin = padY * gridWidth + padX;
-  if (typeof pixels === 'function') pixels(grid, origin, gridWidth);
-  else
-    for (let y = 0; y < height; y++)
-      grid.set(pixels.subarray(y * width, (y + 1) * width), origin + y * gridWidth);
-  const range = backend.range(grid, gridWidth, padX, padY, width, height);
+  const scaled = typeof pixels === 'function' ? pixels.scaled : undefined;
+  const range =
+    scaled && backend.layoutScaled
+      ? backend.layoutScaled(scaled, grid, gridWidth, padX, padY, width, height)
+      : writeAndScan(pixels, grid, plan, width, height, backend);
   const missing = options.missing ?? (options.mode === 'aiapy' ? range.min : NaN);
   // aiapy clips to the range of the padded input, which includes the missing value it padded with.
   const clipLo = Number.isFinite(missing) ? Math.min(range.min, missing) : range.min;
@@ -72,6 +78,24 @@ export async function registerToLevel15(
     outputType: options.outputType,
   });
   return { data: out, width: plan.outputWidth, height: plan.outputHeight, plan, missing };
+}
+
+/** Writes the pixels into the grid's window and asks the backend for their range. */
+function writeAndScan(
+  pixels: PixelSource,
+  grid: Float64Array,
+  plan: RegistrationPlan,
+  width: number,
+  height: number,
+  backend: ComputeBackend,
+): SampleRange {
+  const { gridWidth, padX, padY } = plan;
+  const origin = padY * gridWidth + padX;
+  if (typeof pixels === 'function') pixels(grid, origin, gridWidth);
+  else
+    for (let y = 0; y < height; y++)
+      grid.set(pixels.subarray(y * width, (y + 1) * width), origin + y * gridWidth);
+  return backend.range(grid, gridWidth, padX, padY, width, height);
 }
 
 /** Sets the plan's padding around the image (already in place in the grid) to `missing`. */

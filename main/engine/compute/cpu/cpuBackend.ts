@@ -3,6 +3,7 @@ import type {
   DeconvolutionPrecision,
   ResampleRequest,
   SampleRange,
+  ScaledSamples,
   TransferFunction,
 } from '../computeBackend.js';
 import { deconvolveRichardsonLucy, OpticalTransfer } from '../../deconvolve/index.js';
@@ -79,23 +80,54 @@ export class CpuBackend implements ComputeBackend {
     width: number,
     height: number,
   ): SampleRange {
+    return this.scanWindow({ at: this.inWorkspace(grid), gridWidth, x0, y0, width, height });
+  }
+
+  /** int16 → float64 in parallel bands, the range and NaN list made in the same pass. */
+  layoutScaled(
+    samples: ScaledSamples,
+    grid: Float64Array,
+    gridWidth: number,
+    x0: number,
+    y0: number,
+    width: number,
+    height: number,
+  ): SampleRange {
     const at = this.inWorkspace(grid);
+    const rawAt = this.take(samples.raw.byteLength);
+    new Int16Array(this.engine.memory.buffer, rawAt, samples.raw.length).set(samples.raw);
+    // A blank outside the int16 range never matches a sample.
+    const blank = samples.blank ?? 0x10000;
+    return this.scanWindow(
+      { at, gridWidth, x0, y0, width, height },
+      { at: rawAt, pitch: width * 2, scaling: [samples.scale, samples.zero, samples.divisor, blank] },
+    );
+  }
+
+  /**
+   * The range of a window of a grid in the workspace, in one band per thread: `reg_range` over the
+   * grid's samples, or `reg_layoutI16` writing them from int16 samples first. Bands' ranges and NaN
+   * lists are merged here.
+   */
+  private scanWindow(
+    window: { at: number; gridWidth: number; x0: number; y0: number; width: number; height: number },
+    int16?: { at: number; pitch: number; scaling: number[] },
+  ): SampleRange {
+    const { at, gridWidth, x0, y0, width, height } = window;
     const bands = this.bands(height, 1);
     const results = this.take(bands.length * 32);
     const lists = this.take(bands.length * HOLES_LISTED * 4);
     const pitch = gridWidth * 8;
     const first = at + (y0 * gridWidth + x0) * 8;
     this.engine.parallel(
-      'reg_range',
-      bands.map(([r0, r1], t) => [
-        first + r0 * pitch,
-        pitch,
-        width,
-        r1 - r0,
-        results + 32 * t,
-        lists + t * HOLES_LISTED * 4,
-        HOLES_LISTED,
-      ]),
+      int16 ? 'reg_layoutI16' : 'reg_range',
+      bands.map(([r0, r1], t) => {
+        const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + 32 * t];
+        const list = [lists + t * HOLES_LISTED * 4, HOLES_LISTED];
+        return int16
+          ? [int16.at + r0 * int16.pitch, int16.pitch, ...rows, ...list, ...int16.scaling]
+          : [...rows, ...list];
+      }),
     );
     const r = this.engine.f64(results, bands.length * 4);
     let min = Infinity;

@@ -8,6 +8,7 @@
 import { Func, Local, ModuleBuilder, T } from './wasmBuilder.js';
 import {
   F64X2_ADD as ADD,
+  F64X2_CONVERT_LOW_I32X4_S as F64_CONVERT_LOW_I32,
   F64X2_DIV as DIV,
   F64X2_EXTRACT_LANE as EXTRACT,
   F64X2_FLOOR as FLOOR,
@@ -20,14 +21,20 @@ import {
   F64X2_PMIN as PMIN,
   F64X2_SPLAT as SPLAT,
   F64X2_SUB as SUB,
+  I32X4_EQ as I32_EQ,
+  I32X4_EXTEND_LOW_I16X8_S as I32_EXTEND_LOW_I16,
   I32X4_EXTRACT_LANE as I32_EXTRACT,
+  I32X4_SPLAT,
   I32X4_TRUNC_SAT_F64X2_S_ZERO as TRUNC_SAT_ZERO,
   I64X2_ALL_TRUE as ALL_TRUE_64,
+  I64X2_EXTEND_LOW_I32X4_S as I64_EXTEND_LOW,
   I64X2_EXTRACT_LANE as I64_EXTRACT,
   I64X2_SUB as I64_SUB,
   V128_AND as AND,
   V128_ANY_TRUE as ANY_TRUE,
+  V128_BITSELECT as BITSELECT,
   V128_LOAD as LOAD,
+  V128_LOAD32_ZERO as LOAD32_ZERO,
   V128_LOAD64_LANE as LOAD64_LANE,
   V128_LOAD64_SPLAT as LOAD64_SPLAT,
   V128_LOAD64_ZERO as LOAD64_ZERO,
@@ -701,18 +708,37 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
  * (min, max, NaN count, NaNs listed) as f64 at `result`, and lists the first `capacity` NaN samples
  * (as byte address / 8, a u32 each) at `list`, so the hole filling need not scan the grid again.
  * min/max compare as `v < min` / `v > max` do, so NaN never enters them.
+ *
+ * `reg_range` reads the rows where they are; `reg_layoutI16` first makes them from int16 samples
+ * (`srcPitch` bytes a row at `src`), as ../../fits/scaling.ts's toFloat64 does: (raw · scale + zero),
+ * NaN where raw = blank (a blank outside int16 never matches), then divided by `divisor` (x / 1 = x).
  */
-function rangeScan(mb: ModuleBuilder): void {
-  const f = mb.func('reg_range', [I, I, I, I, I, I, I]);
+function rangeKernel(mb: ModuleBuilder, fromInt16: boolean): void {
+  const f = fromInt16
+    ? mb.func('reg_layoutI16', [I, I, I, I, I, I, I, I, I, F, F, F, I])
+    : mb.func('reg_range', [I, I, I, I, I, I, I]);
   const e = new Emit(f);
-  const [ptr, pitch, rowLen, rows, result, list, capacity] = f.params;
-  const [r, o, rowEnd, pairEnd, row, tail, tailStart, listed, at] = Array.from({ length: 9 }, () =>
-    f.local(I),
+  const [src, srcPitch] = fromInt16 ? f.params : [];
+  const [ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank] = fromInt16
+    ? f.params.slice(2)
+    : f.params;
+  const [r, o, rowEnd, pairEnd, row, srcRow, tail, tailStart, listed, at, raw] = Array.from(
+    { length: 11 },
+    () => f.local(I),
   );
-  const [lo, hi, nans, x, rowStart] = Array.from({ length: 5 }, () => f.local(V));
+  const [lo, hi, nans, x, rowStart, ints, SCALE, ZERO, DIVISOR, BLANK, NAN] = Array.from({ length: 11 }, () =>
+    f.local(V),
+  );
   const [l0, l1] = [f.local(F), f.local(F)];
   f.f64c(Infinity).simd(SPLAT).set(lo);
   f.f64c(-Infinity).simd(SPLAT).set(hi);
+  if (fromInt16) {
+    f.get(scale).simd(SPLAT).set(SCALE);
+    f.get(zero).simd(SPLAT).set(ZERO);
+    f.get(divisor).simd(SPLAT).set(DIVISOR);
+    f.get(blank).simd(I32X4_SPLAT).set(BLANK);
+    f.f64c(NaN).simd(SPLAT).set(NAN);
+  }
   f.get(rowLen).i32(3).op(0x74).set(rowEnd);
   f.get(rowEnd).i32(-16).op(0x71).set(pairEnd);
   const take = () => {
@@ -735,6 +761,35 @@ function rangeScan(mb: ModuleBuilder): void {
           },
         ),
     );
+  // The two samples of output bytes [o, o + 16) of the row into x, written out when made here.
+  const pair = () => {
+    if (!fromInt16) {
+      f.get(row).get(o).op(0x6a).mem(LOAD, 3, 0, true).set(x);
+      return;
+    }
+    f.get(srcRow).get(o).i32(2).op(0x76, 0x6a).mem(LOAD32_ZERO, 1, 0, true);
+    f.simd(I32_EXTEND_LOW_I16).tee(ints).simd(F64_CONVERT_LOW_I32);
+    f.get(SCALE);
+    e.v(MUL).f.get(ZERO);
+    e.v(ADD).f.set(x);
+    f.get(NAN).get(x).get(ints).get(BLANK);
+    e.v(I32_EQ).v(I64_EXTEND_LOW).v(BITSELECT).f.get(DIVISOR);
+    e.v(DIV).f.set(x);
+    f.get(row).get(o).op(0x6a).get(x).mem(STORE, 3, 0, true);
+  };
+  // The odd last sample of the row into x (both lanes), written out when made here.
+  const last = () => {
+    f.get(row).get(pairEnd).op(0x6a).set(at);
+    if (!fromInt16) {
+      f.get(at).mem(LOAD64_SPLAT, 3, 0, true).set(x);
+      return;
+    }
+    f.get(srcRow).get(pairEnd).i32(2).op(0x76, 0x6a).mem(0x2e, 1, 0).tee(raw); // i32.load16_s
+    f.op(0xb7).get(scale).op(0xa2).get(zero).op(0xa0); // f64(raw) · scale + zero
+    f.f64c(NaN).get(raw).get(blank).op(0x47, 0x1b).get(divisor).op(0xa3).set(l0); // blank → NaN; / divisor
+    f.get(at).get(l0).f64store(0);
+    f.get(l0).simd(SPLAT).set(x);
+  };
   f.forLoop(
     r,
     () => void f.i32(0),
@@ -742,6 +797,7 @@ function rangeScan(mb: ModuleBuilder): void {
     () => void f.i32(1),
     () => {
       f.get(ptr).get(r).get(pitch).op(0x6c, 0x6a).set(row);
+      if (fromInt16) f.get(src).get(r).get(srcPitch).op(0x6c, 0x6a).set(srcRow);
       f.get(nans).set(rowStart);
       f.get(tail).set(tailStart);
       f.forLoop(
@@ -750,7 +806,7 @@ function rangeScan(mb: ModuleBuilder): void {
         () => void f.get(pairEnd),
         () => void f.i32(16),
         () => {
-          f.get(row).get(o).op(0x6a).mem(LOAD, 3, 0, true).set(x);
+          pair();
           take();
           f.get(nans).get(x).get(x);
           e.v(NE).v(I64_SUB).f.set(nans);
@@ -759,7 +815,7 @@ function rangeScan(mb: ModuleBuilder): void {
       f.ifThen(
         () => void f.get(pairEnd).get(rowEnd).op(0x49),
         () => {
-          f.get(row).get(pairEnd).op(0x6a).mem(LOAD64_SPLAT, 3, 0, true).set(x);
+          last();
           take();
           f.get(x).simd(EXTRACT).op(0).tee(l0).get(l0).op(0x62).get(tail).op(0x6a).set(tail);
         },
@@ -851,6 +907,7 @@ export function addRegisterKernels(mb: ModuleBuilder): void {
   const mirror = mirrorFunction(mb);
   for (const bspline of [true, false])
     for (const out32 of [true, false]) resample(mb, mirror, bspline, out32);
-  rangeScan(mb);
+  rangeKernel(mb, false);
+  rangeKernel(mb, true);
   maskRows(mb);
 }

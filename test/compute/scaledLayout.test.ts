@@ -1,0 +1,73 @@
+/**
+ * CpuBackend.layoutScaled (int16 → float64 in parallel WASM bands, with the range and NaN list) must
+ * write exactly what the FITS codec's toFloat64 writes, so both layouts register identically.
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import type { ScaledSamples } from '../../main/engine/compute/computeBackend.js';
+import { readFitsImageFile, toFloat64, type FitsImage } from '../../main/engine/fits/index.js';
+import { sharedData } from '../helpers/paths.js';
+
+/** Grid laid out by the backend and by toFloat64 (then `range`), in a padded window at (pad, pad). */
+function layBoth(image: FitsImage, blank: 'nan' | 'value', divisor: number, pad: number) {
+  const { width, height } = image;
+  const gridWidth = width + 2 * pad;
+  const backend = new CpuBackend({ threads: 2 });
+  backend.reset();
+  const expected = backend.allocateFloat64(gridWidth * (height + 2 * pad)).fill(-7);
+  toFloat64(image, { blank }, { target: expected, offset: pad * gridWidth + pad, stride: gridWidth });
+  if (divisor !== 1)
+    for (let y = pad; y < pad + height; y++)
+      for (let x = pad; x < pad + width; x++) expected[y * gridWidth + x] /= divisor;
+  const expectedRange = backend.range(expected, gridWidth, pad, pad, width, height);
+  const grid = backend.allocateFloat64(expected.length).fill(-7);
+  const samples: ScaledSamples = {
+    raw: image.raw as Int16Array,
+    scale: image.bscale,
+    zero: image.bzero,
+    blank: blank === 'nan' ? image.blank : undefined,
+    divisor,
+  };
+  const range = backend.layoutScaled(samples, grid, gridWidth, pad, pad, width, height);
+  return { expected, grid, expectedRange, range };
+}
+
+function expectSameSamples(a: Float64Array, b: Float64Array): void {
+  // Bit patterns, so that NaN and −0 count too; the first difference is reported, not 16M of them.
+  const wa = new BigUint64Array(a.buffer, a.byteOffset, a.length);
+  const wb = new BigUint64Array(b.buffer, b.byteOffset, b.length);
+  const first = wa.findIndex((w, i) => w !== wb[i]);
+  expect(first === -1 ? 'identical' : `differ at ${first}: ${a[first]} vs ${b[first]}`).toBe('identical');
+}
+
+describe('CpuBackend.layoutScaled', () => {
+  it('writes a 4096² RICE int16 frame with BLANK pixels as toFloat64 does, range and holes included', async () => {
+    const image = await readFitsImageFile(
+      sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
+    );
+    expect(image.raw instanceof Int16Array && image.blank !== undefined).toBe(true);
+    for (const [blank, divisor] of [
+      ['nan', 1],
+      ['nan', 2.9],
+      ['value', 1],
+    ] as const) {
+      const { expected, grid, expectedRange, range } = layBoth(image, blank, divisor, 3);
+      expectSameSamples(grid, expected);
+      expect(range).toEqual(expectedRange);
+      if (blank === 'nan') expect(range.nans).toBeGreaterThan(100);
+    }
+  });
+
+  it('scales with BSCALE/BZERO and handles an odd row length and a blank in the last column', () => {
+    const [width, height] = [61, 5];
+    const raw = Int16Array.from({ length: width * height }, (_, i) => ((i * 7919) % 65536) - 32768);
+    raw[2 * width + 60] = -32768;
+    raw[3 * width + 4] = -32768;
+    const image = { raw, width, height, bitpix: 16, bscale: 0.37, bzero: 123.5, blank: -32768 } as FitsImage;
+    const { expected, grid, expectedRange, range } = layBoth(image, 'nan', 3, 1);
+    expectSameSamples(grid, expected);
+    expect(range).toEqual(expectedRange);
+    expect(range.nans).toBe(raw.filter((v) => v === -32768).length);
+    expect(range.nans).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -2,8 +2,13 @@ import { open } from 'node:fs/promises';
 import { FitsFormatError, type FitsHeader } from '../engine/fits/index.js';
 import { readHeaderUnit } from '../engine/fits/headerUnit.js';
 
-/** A product's header with its HISTORY fits in a few blocks; a long JSOC header in a few more. */
-const FIRST_READ = 64 * 1024;
+/**
+ * A JSOC level 1 file's headers (an empty primary HDU, then the compressed image's table header) and a
+ * product's header with its HISTORY each take a few 2880-byte blocks: 32 KB holds them with room to
+ * spare, and a watch folder restarted over thousands of files whose jobs were cleared reads this much
+ * of each file and product, not their 10–64 MB.
+ */
+const FIRST_READ = 32 * 1024;
 const MOST_READ = 4 * 1024 * 1024;
 
 /**

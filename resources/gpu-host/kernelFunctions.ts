@@ -110,13 +110,41 @@ export function resamplePixel(
   return Math.min(Math.max(v, lo), hi);
 }
 
-/**
- * One radix-2 Stockham pass along rows (n = row length in complex samples, span = the
- * sub-transforms' current length Ns): output o = g·2Ns + k + r·Ns takes a = in[g·Ns + k],
- * b = in[g·Ns + k + n/2] and gives a ± w^k·b, w = exp(∓iπ/Ns) from the float64-made table
- * tw[0][t] = exp(−2πi t/n), a resident 2n × 1 texture (sign = −1 conjugates it: the inverse). The
- * result is in natural order.
+/*
+ * Radix-2 Stockham passes (n = transform length in complex samples, span = the sub-transforms'
+ * current length Ns): output o = g·2Ns + k + r·Ns takes a = in[g·Ns + k], b = in[g·Ns + k + n/2] and
+ * gives a ± w^k·b, w = exp(∓iπ/Ns), from the float64-made table tw[0][t] = exp(−2πi t/n), a resident
+ * 2n × 1 texture (sign = −1 conjugates it: the inverse). The result is in natural order. The row and
+ * column kernels differ only in which axis o runs along; the helpers below are their shared part.
  */
+
+/** The index g·Ns + k of output o's first input a (its second, b, is n/2 further). */
+export function stockhamInput(o: number, span: number): number {
+  return Math.floor(o / (2 * span)) * span + (o % span);
+}
+
+/** The twiddle index t of output o: w = tw[0][t]. */
+export function stockhamTwiddle(o: number, span: number, n: number): number {
+  return (o % span) * (n / (2 * span));
+}
+
+/** One part (0 real, 1 imaginary) of a ± w·b: `a` is that part of a; + in a group's first half. */
+export function butterfly(
+  o: number,
+  span: number,
+  part: number,
+  a: number,
+  br: number,
+  bi: number,
+  wr: number,
+  wi: number,
+): number {
+  const s = 1 - 2 * (Math.floor(o / span) % 2);
+  if (part < 0.5) return a + s * (br * wr - bi * wi);
+  return a + s * (br * wi + bi * wr);
+}
+
+/** A Stockham pass along rows: o runs along x (two floats a complex sample). */
 export function fftRowPass(
   this: Kernel,
   src: Image,
@@ -128,20 +156,22 @@ export function fftRowPass(
   const o = Math.floor(this.thread.x / 2);
   const part = this.thread.x - 2 * o;
   const y = this.thread.y;
-  const k = o % span;
-  const r = Math.floor(o / span) % 2;
-  const j = Math.floor(o / (2 * span)) * span + k;
-  const t = k * (n / (2 * span));
-  const wr = tw[0][2 * t];
-  const wi = sign * tw[0][2 * t + 1];
-  const br = src[y][2 * (j + n / 2)];
-  const bi = src[y][2 * (j + n / 2) + 1];
-  const s = 1 - 2 * r;
-  if (part < 0.5) return src[y][2 * j] + s * (br * wr - bi * wi);
-  return src[y][2 * j + 1] + s * (br * wi + bi * wr);
+  const j = stockhamInput(o, span);
+  const t = stockhamTwiddle(o, span, n);
+  const b = 2 * (j + n / 2);
+  return butterfly(
+    o,
+    span,
+    part,
+    src[y][2 * j + part],
+    src[y][b],
+    src[y][b + 1],
+    tw[0][2 * t],
+    sign * tw[0][2 * t + 1],
+  );
 }
 
-/** The same pass along columns (n = column length). */
+/** A Stockham pass along columns: o runs along y. */
 export function fftColumnPass(
   this: Kernel,
   src: Image,
@@ -152,19 +182,20 @@ export function fftColumnPass(
 ): number {
   const x = this.thread.x;
   const cx = Math.floor(x / 2);
-  const part = x - 2 * cx;
   const o = this.thread.y;
-  const k = o % span;
-  const r = Math.floor(o / span) % 2;
-  const j = Math.floor(o / (2 * span)) * span + k;
-  const t = k * (n / (2 * span));
-  const wr = tw[0][2 * t];
-  const wi = sign * tw[0][2 * t + 1];
-  const br = src[j + n / 2][2 * cx];
-  const bi = src[j + n / 2][2 * cx + 1];
-  const s = 1 - 2 * r;
-  if (part < 0.5) return src[j][2 * cx] + s * (br * wr - bi * wi);
-  return src[j][2 * cx + 1] + s * (br * wi + bi * wr);
+  const j = stockhamInput(o, span);
+  const t = stockhamTwiddle(o, span, n);
+  const b = j + n / 2;
+  return butterfly(
+    o,
+    span,
+    x - 2 * cx,
+    src[j][x],
+    src[b][2 * cx],
+    src[b][2 * cx + 1],
+    tw[0][2 * t],
+    sign * tw[0][2 * t + 1],
+  );
 }
 
 /** z·P or z·conj(P), interleaved. */

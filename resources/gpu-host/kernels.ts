@@ -79,7 +79,8 @@ export class GpuKernels {
     readonly device: GpuDevice,
     private readonly memory: GpuMemory,
   ) {
-    device.gpu.addFunction(K.mirror);
+    for (const helper of [K.mirror, K.stockhamInput, K.stockhamTwiddle, K.butterfly])
+      device.gpu.addFunction(helper);
   }
 
   /** Arms a simulated device loss at the `after`-th kernel dispatch from now (0: now). */

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   astropyData,
   encodeFits,
+  encodeFitsInPlace,
   FitsHeader,
   readFitsHeaders,
   readFitsImage,
@@ -228,6 +229,28 @@ describe('encodeFits round trips', () => {
       });
     }
   }
+});
+
+describe('encodeFitsInPlace', () => {
+  for (const format of ['float32', 'float64'] as const) {
+    it(`writes the same ${format} file as encodeFits, swapping the samples where they lie`, () => {
+      const data = format === 'float32' ? Float32Array.from(frame) : Float64Array.from(frame);
+      const expected = encodeFits({ header: metadata(), width: W, height: H, data }, { format });
+      const samples = data.slice();
+      const parts = encodeFitsInPlace({ header: metadata(), width: W, height: H, data: samples }, format);
+      expect(Buffer.concat(parts).equals(Buffer.from(expected))).toBe(true);
+      // The data part is the caller's array itself, now big-endian.
+      expect(parts[1].buffer).toBe(samples.buffer);
+      expect(parts.reduce((n, p) => n + p.length, 0) % 2880).toBe(0);
+    });
+  }
+
+  it('refuses samples of the other width', () => {
+    const data = new Float32Array(W * H);
+    expect(() => encodeFitsInPlace({ header: metadata(), width: W, height: H, data }, 'float64')).toThrow(
+      /float64 output needs float64 samples/,
+    );
+  });
 });
 
 describe('re-encoding real data', () => {

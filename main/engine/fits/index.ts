@@ -6,4 +6,4 @@ export type { CompressionInfo, CompressionType } from './tiledImage.js';
 export type { QuantizeMethod } from './quantize.js';
 export { readFitsHeaders, readFitsImage, readFitsImageFile } from './read.js';
 export { toFloat64, astropyData, type AstropyArray, type Float64Layout } from './scaling.js';
-export { encodeFits, type WriteImage, type OutputFormat } from './write.js';
+export { encodeFits, encodeFitsInPlace, type WriteImage, type OutputFormat } from './write.js';

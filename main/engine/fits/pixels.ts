@@ -52,6 +52,13 @@ export function encodeBigEndian(pixels: RawPixels): Uint8Array {
   return out;
 }
 
+/** The pixels' own bytes, made big-endian in place (the array no longer holds native numbers). */
+export function toBigEndianInPlace(pixels: RawPixels): Uint8Array {
+  const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+  if (LITTLE_ENDIAN) swapInPlace(bytes, pixels.BYTES_PER_ELEMENT);
+  return bytes;
+}
+
 /** Writes the pixels as big-endian bytes into `target` (at least pixels.byteLength long). */
 export function writeBigEndian(pixels: RawPixels, target: Uint8Array): void {
   const bytes = target.subarray(0, pixels.byteLength);

@@ -14,15 +14,16 @@ export function outputPath(outputDir: string, inputPath: string, level: string):
 }
 
 /**
- * Writes through a temporary name in the same folder, flushes it to disk and renames it into place,
- * so neither a crash, a full disk nor a power cut leaves a partial file under the final name.
+ * Writes `bytes` (or its parts, one after the other) through a temporary name in the same folder,
+ * flushes it to disk and renames it into place, so neither a crash, a full disk nor a power cut leaves
+ * a partial file under the final name.
  */
-export async function writeFileAtomically(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomically(path: string, bytes: Uint8Array | Uint8Array[]): Promise<void> {
   const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
   try {
     const file = await open(temporary, 'w');
     try {
-      await file.writeFile(bytes);
+      for (const part of Array.isArray(bytes) ? bytes : [bytes]) await file.writeFile(part);
       await file.sync();
     } finally {
       await file.close();

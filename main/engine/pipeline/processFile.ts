@@ -8,6 +8,7 @@ import type { ComputeBackend } from '../compute/computeBackend.js';
 import {
   astropyData,
   encodeFits,
+  encodeFitsInPlace,
   readFitsImage,
   toFloat64,
   type FitsHeader,
@@ -156,11 +157,12 @@ async function makeProduct(
       `${plan.targetScale.toFixed(4)} arcsec/px (scale factor ${plan.scaleFactor.toFixed(6)}), ` +
       `missing = ${registered.missing}, ${recipe.format} output, backend ${backend.name}`,
   );
+  const product = { header, width: registered.width, height: registered.height, data: registered.data };
+  // The result is not read again: float output is byte-swapped where it lies instead of copied.
   const encoded = await timed('encode', () =>
-    encodeFits(
-      { header, width: registered.width, height: registered.height, data: registered.data },
-      { format: recipe.format },
-    ),
+    recipe.format === 'float32' || recipe.format === 'float64'
+      ? encodeFitsInPlace(product, recipe.format)
+      : encodeFits(product, { format: recipe.format }),
   );
   const target = outputPath(recipe.outputDir, inputPath, level);
   await timed('write', () => writeFileAtomically(target, encoded));

@@ -68,10 +68,13 @@ function runtimeClosure(): Set<string> {
     if (!existsSync(absolute)) continue; // reported as missing from the build below
     const source = /\.(c|m)?js$|\.html$/.test(file) ? readFileSync(absolute, 'utf8') : '';
     const specifiers = file.endsWith('.html') ? pageAssets(source) : importsOf(source);
+    // A page's scripts are browser bundles: a bare name in them is text (gpu.js generates code
+    // with require('gl') in it), never a module a browser could load.
+    const browserCode = Object.values(APP_ROOTS).some((root) => file.startsWith(`${root}/`));
     for (const specifier of specifiers) {
       if (specifier.startsWith('.') || specifier.startsWith('/')) {
         pending.push(relative(REPO_ROOT, resolve(dirname(absolute), specifier)));
-      } else if (!BUILTINS.has(specifier) && !specifier.startsWith('node:')) {
+      } else if (!browserCode && !BUILTINS.has(specifier) && !specifier.startsWith('node:')) {
         files.add(relative(REPO_ROOT, requireFromRepo.resolve(specifier)));
       }
     }

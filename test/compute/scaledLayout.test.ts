@@ -19,7 +19,8 @@ function layBoth(image: FitsImage, blank: 'nan' | 'value', divisor: number, pad:
   if (divisor !== 1)
     for (let y = pad; y < pad + height; y++)
       for (let x = pad; x < pad + width; x++) expected[y * gridWidth + x] /= divisor;
-  const expectedRange = backend.range(expected, gridWidth, pad, pad, width, height);
+  const window = { gridWidth, x0: pad, y0: pad, width, height };
+  const expectedRange = backend.range({ grid: expected, ...window });
   const grid = backend.allocateFloat64(expected.length).fill(-7);
   const samples: ScaledSamples = {
     raw: image.raw as Int16Array,
@@ -28,7 +29,7 @@ function layBoth(image: FitsImage, blank: 'nan' | 'value', divisor: number, pad:
     blank: blank === 'nan' ? image.blank : undefined,
     divisor,
   };
-  const range = backend.layoutScaled(samples, grid, gridWidth, pad, pad, width, height);
+  const range = backend.layoutScaled(samples, { grid, ...window });
   return { expected, grid, expectedRange, range };
 }
 

@@ -212,7 +212,7 @@ describe('CpuBackend.range', () => {
     const holes = [1 * gw + 2, 3 * gw + 11, 3 * gw + 12, 7 * gw + 20];
     for (const i of [...holes, 0]) grid[i] = NaN;
     grid[5 * gw + 7] = -4;
-    const range = backend.range(grid, gw, 2, 1, 19, 7);
+    const range = backend.range({ grid, gridWidth: gw, x0: 2, y0: 1, width: 19, height: 7 });
     expect(range).toMatchObject({ min: -4, max: 1, nans: 4 });
     expect(Array.from(range.missingAt!)).toEqual(holes);
   });
@@ -226,7 +226,7 @@ describe('CpuBackend.range', () => {
     backend.reset();
     const grid = backend.allocateFloat64(w * w);
     grid.set(img);
-    const range = backend.range(grid, w, 0, 0, w, w);
+    const range = backend.range({ grid, gridWidth: w, x0: 0, y0: 0, width: w, height: w });
     expect(range.nans).toBe(102_400);
     expect(range.missingAt).toBeUndefined();
     const r = await registerToLevel15(

@@ -38,6 +38,16 @@ export interface SampleRange {
   missingAt?: Int32Array;
 }
 
+/** The width×height window at (x0, y0) of a gridWidth-wide grid from allocateFloat64. */
+export interface GridWindow {
+  grid: Float64Array;
+  gridWidth: number;
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
 /** Stored int16 samples and the scaling that makes them physical values (FITS BSCALE/BZERO/BLANK). */
 export interface ScaledSamples {
   raw: Int16Array;
@@ -62,29 +72,13 @@ export interface ComputeBackend {
   allocateFloat64(length: number): Float64Array;
   /** Zeroed bytes, valid until the next reset. */
   allocateMask(length: number): Uint8Array;
-  /** Range of the width×height window at (x0, y0) of a gridWidth-wide grid from allocateFloat64. */
-  range(
-    grid: Float64Array,
-    gridWidth: number,
-    x0: number,
-    y0: number,
-    width: number,
-    height: number,
-  ): SampleRange;
+  /** Range of a window of a grid. */
+  range(window: GridWindow): SampleRange;
   /**
-   * Writes width×height scaled samples into the window at (x0, y0) of a grid from allocateFloat64
-   * and returns their range, as `range` would then. Optional: where a backend has none, the caller
-   * writes the samples itself and asks for the range.
+   * Writes scaled samples (window.width × window.height) into the window and returns their range, as
+   * `range` would then, in one pass.
    */
-  layoutScaled?(
-    samples: ScaledSamples,
-    grid: Float64Array,
-    gridWidth: number,
-    x0: number,
-    y0: number,
-    width: number,
-    height: number,
-  ): SampleRange;
+  layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange;
   /**
    * Prefilters the grid in place when the kernel needs it, then resamples it onto the output frame.
    * The result is valid until the next reset.

@@ -1,5 +1,11 @@
 import type { AiaGeometry } from '../aia/wcs.js';
-import type { ComputeBackend, SampleRange, SampleType, ScaledSamples } from '../compute/computeBackend.js';
+import type {
+  ComputeBackend,
+  GridWindow,
+  SampleRange,
+  SampleType,
+  ScaledSamples,
+} from '../compute/computeBackend.js';
 import type { Interpolation } from './interpolation.js';
 import { fillMissing } from './missingPixels.js';
 import { planRegistration, type RegisterMode, type RegistrationPlan } from './registrationPlan.js';
@@ -15,7 +21,7 @@ export interface RegisterOptions {
 /**
  * Writes an image's physical values row by row (row y at target[offset + y·stride]) straight into the
  * backend's grid, saving a full-size copy. `scaled` says what it writes when that is int16 samples
- * and their scaling, for a backend that lays those out itself (in parallel, with the range).
+ * and their scaling, which a backend lays out itself (in parallel, with the range).
  */
 export interface PixelWriter {
   (target: Float64Array, offset: number, stride: number): void;
@@ -50,11 +56,9 @@ export async function registerToLevel15(
   const { gridWidth, gridHeight, padX, padY } = plan;
   backend.reset();
   const grid = backend.allocateFloat64(gridWidth * gridHeight);
+  const window = { grid, gridWidth, x0: padX, y0: padY, width, height };
   const scaled = typeof pixels === 'function' ? pixels.scaled : undefined;
-  const range =
-    scaled && backend.layoutScaled
-      ? backend.layoutScaled(scaled, grid, gridWidth, padX, padY, width, height)
-      : writeAndScan(pixels, grid, plan, width, height, backend);
+  const range = scaled ? backend.layoutScaled(scaled, window) : writeAndScan(pixels, window, backend);
   const missing = options.missing ?? (options.mode === 'aiapy' ? range.min : NaN);
   // aiapy clips to the range of the padded input, which includes the missing value it padded with.
   const clipLo = Number.isFinite(missing) ? Math.min(range.min, missing) : range.min;
@@ -81,21 +85,14 @@ export async function registerToLevel15(
 }
 
 /** Writes the pixels into the grid's window and asks the backend for their range. */
-function writeAndScan(
-  pixels: PixelSource,
-  grid: Float64Array,
-  plan: RegistrationPlan,
-  width: number,
-  height: number,
-  backend: ComputeBackend,
-): SampleRange {
-  const { gridWidth, padX, padY } = plan;
-  const origin = padY * gridWidth + padX;
+function writeAndScan(pixels: PixelSource, window: GridWindow, backend: ComputeBackend): SampleRange {
+  const { grid, gridWidth, x0, y0, width, height } = window;
+  const origin = y0 * gridWidth + x0;
   if (typeof pixels === 'function') pixels(grid, origin, gridWidth);
   else
     for (let y = 0; y < height; y++)
       grid.set(pixels.subarray(y * width, (y + 1) * width), origin + y * gridWidth);
-  return backend.range(grid, gridWidth, padX, padY, width, height);
+  return backend.range(window);
 }
 
 /** Sets the plan's padding around the image (already in place in the grid) to `missing`. */

@@ -1,6 +1,7 @@
 import type {
   ComputeBackend,
   DeconvolutionPrecision,
+  GridWindow,
   ResampleRequest,
   SampleRange,
   ScaledSamples,
@@ -72,48 +73,31 @@ export class CpuBackend implements ComputeBackend {
     return view;
   }
 
-  range(
-    grid: Float64Array,
-    gridWidth: number,
-    x0: number,
-    y0: number,
-    width: number,
-    height: number,
-  ): SampleRange {
-    return this.scanWindow({ at: this.inWorkspace(grid), gridWidth, x0, y0, width, height });
+  range(window: GridWindow): SampleRange {
+    return this.scanWindow(this.inWorkspace(window.grid), window);
   }
 
   /** int16 → float64 in parallel bands, the range and NaN list made in the same pass. */
-  layoutScaled(
-    samples: ScaledSamples,
-    grid: Float64Array,
-    gridWidth: number,
-    x0: number,
-    y0: number,
-    width: number,
-    height: number,
-  ): SampleRange {
-    const at = this.inWorkspace(grid);
+  layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange {
+    const at = this.inWorkspace(window.grid);
     const rawAt = this.take(samples.raw.byteLength);
     new Int16Array(this.engine.memory.buffer, rawAt, samples.raw.length).set(samples.raw);
     // A blank outside the int16 range never matches a sample.
     const blank = samples.blank ?? 0x10000;
-    return this.scanWindow(
-      { at, gridWidth, x0, y0, width, height },
-      { at: rawAt, pitch: width * 2, scaling: [samples.scale, samples.zero, samples.divisor, blank] },
-    );
+    const scaling = [samples.scale, samples.zero, samples.divisor, blank];
+    return this.scanWindow(at, window, { at: rawAt, pitch: window.width * 2, scaling });
   }
 
   /**
-   * The range of a window of a grid in the workspace, in one band per thread: `reg_range` over the
+   * The range of a window of the grid at byte `at` of the workspace, in one band per thread: `reg_range` over the
    * grid's samples, or `reg_layoutI16` writing them from int16 samples first. Bands' ranges and NaN
    * lists are merged here.
    */
   private scanWindow(
-    window: { at: number; gridWidth: number; x0: number; y0: number; width: number; height: number },
+    at: number,
+    { gridWidth, x0, y0, width, height }: GridWindow,
     int16?: { at: number; pitch: number; scaling: number[] },
   ): SampleRange {
-    const { at, gridWidth, x0, y0, width, height } = window;
     const bands = this.bands(height, 1);
     const results = this.take(bands.length * 32);
     const lists = this.take(bands.length * HOLES_LISTED * 4);

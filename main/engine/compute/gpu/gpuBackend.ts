@@ -1,8 +1,10 @@
 import type {
   ComputeBackend,
   DeconvolutionPrecision,
+  GridWindow,
   ResampleRequest,
   SampleRange,
+  ScaledSamples,
   TransferFunction,
 } from '../computeBackend.js';
 import { CpuBackend } from '../cpu/cpuBackend.js';
@@ -80,15 +82,12 @@ export class GpuBackend implements ComputeBackend {
     return this.cpu.allocateMask(length);
   }
 
-  range(
-    grid: Float64Array,
-    gridWidth: number,
-    x0: number,
-    y0: number,
-    width: number,
-    height: number,
-  ): SampleRange {
-    return this.cpu.range(grid, gridWidth, x0, y0, width, height);
+  range(window: GridWindow): SampleRange {
+    return this.cpu.range(window);
+  }
+
+  layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange {
+    return this.cpu.layoutScaled(samples, window);
   }
 
   statistics(data: Float32Array | Float64Array): ImageStatistics {

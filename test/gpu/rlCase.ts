@@ -5,15 +5,15 @@ import { fixture } from '../helpers/paths.js';
 
 /**
  * A small real Richardson–Lucy case for the GPU host's plumbing tests: the n×n top-left of the oracle's
- * 256² 171 Å input (test/fixtures/deconvolve), and the channel's entrance-filter PSF at that size.
+ * 256² 171 Å input (test/fixtures/deconvolve), and a channel's entrance-filter PSF at that size.
  */
-export function rlCase(n: number): { image: Float64Array; psf: Float64Array } {
+export function rlCase(n: number, channel = 171): { image: Float64Array; psf: Float64Array } {
   const raw = gunzipSync(readFileSync(fixture('deconvolve/rl171_crop256_input.f64.gz')));
   const full = new Float64Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const image = new Float64Array(n * n);
   for (let y = 0; y < n; y++) image.set(full.subarray(y * 256, y * 256 + n), y * n);
   const psf = new Float64Array(n * n);
-  const p = psfParameters(171);
+  const p = psfParameters(channel);
   filterPsf(p.angles, p.spacingEntrance, psf, n);
   return { image, psf };
 }

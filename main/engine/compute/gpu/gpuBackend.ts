@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import type {
   ComputeBackend,
   DeconvolutionPrecision,
@@ -52,7 +53,6 @@ export class GpuBackend implements ComputeBackend {
   /** Per-request timings and memory as the page reported them, and the last diagnostics. */
   readonly record: GpuRecord;
   private readonly host: HostConnection;
-  private nextTransfer = 1;
 
   constructor(options: { threads?: number; host?: HostOptions } = {}) {
     this.host = new HostConnection(options.host);
@@ -131,7 +131,7 @@ export class GpuBackend implements ComputeBackend {
       const src = ((y + hh) % height) * width;
       for (let x = 0; x < width; x++) shifted[y * width + x] = psf[src + ((x + hw) % width)];
     }
-    const transfer = new GpuTransfer(width, height, this.nextTransfer++, shifted);
+    const transfer = new GpuTransfer(width, height, transferHandle(), shifted);
     this.upload(transfer);
     return transfer;
   }
@@ -237,6 +237,17 @@ export class GpuBackend implements ComputeBackend {
       );
     }
   }
+}
+
+let transfersMade = 0;
+/**
+ * A handle for a new OTF, unique on a host page that several backends share (the Electron window
+ * serves every backend of the app, in any process or thread): process id (22 bits), thread id
+ * (10 bits) and a count in that thread (20 bits), an exact float64 below 2^52.
+ */
+function transferHandle(): number {
+  transfersMade = (transfersMade + 1) % 2 ** 20;
+  return (process.pid * 2 ** 10 + (threadId % 2 ** 10)) * 2 ** 20 + transfersMade;
 }
 
 /** [0, length) in one contiguous band per thread, boundaries on multiples of `step`. */

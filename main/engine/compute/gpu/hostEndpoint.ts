@@ -1,9 +1,12 @@
 /**
  * The main process's side of a GPU host that runs in a window it owns (Electron's hidden window): a
- * WebSocket on 127.0.0.1 behind a random token that a GpuBackend's relay (./hostRelay.ts, `endpoint`
- * mode) connects to, relayed message by message to the page's port, as ./hostRelay.ts relays to
- * headless Chromium. The page says hello once, when it gets its port; every backend that connects
- * gets that hello first. One backend at a time: a new connection replaces the old one.
+ * WebSocket on 127.0.0.1 behind a random token that GpuBackends' relays (./hostRelay.ts, `endpoint`
+ * mode) connect to, relayed message by message to the page's port, as ./hostRelay.ts relays to
+ * headless Chromium. The page greets once, when it gets its port (hello, or an error saying why it
+ * has no GPU); every backend that connects gets that greeting first. Several backends may share the
+ * page (the queue opens one per backend choice): each request's id is swapped for one unique on the
+ * page, and the page's reply goes back to its backend under its own id. The page answers in order,
+ * one request at a time; OTF handles are unique per backend already (./gpuBackend.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -16,10 +19,18 @@ export interface HostLink {
   onMessage(listener: (message: ArrayBuffer) => void): void;
 }
 
+/** Byte offset of a message's u32 id (./protocol.ts). */
+const ID_AT = 4;
+const idOf = (message: ArrayBuffer) => new DataView(message).getUint32(ID_AT, true);
+const setId = (message: ArrayBuffer, id: number) => new DataView(message).setUint32(ID_AT, id, true);
+
 export class HostEndpoint {
   private link?: HostLink;
   private greeting?: ArrayBuffer;
-  private backend?: WebSocket;
+  private readonly backends = new Set<WebSocket>();
+  /** Requests on the page: the id it knows → the backend and the backend's own id. */
+  private readonly inFlight = new Map<number, { socket: WebSocket; id: number }>();
+  private nextId = 1;
 
   private constructor(
     private readonly server: Server,
@@ -46,10 +57,11 @@ export class HostEndpoint {
 
   /**
    * The page's port (a new window: the previous page is gone, and with it any request in flight, so
-   * the connected backend is cut off and fails clearly instead of waiting).
+   * the connected backends are cut off and fail clearly instead of waiting).
    */
   attach(link: HostLink, onGreeting: (greeting: ArrayBuffer) => void): void {
-    this.backend?.close(1011, 'the GPU host window was replaced');
+    for (const socket of this.backends) socket.close(1011, 'the GPU host window was replaced');
+    this.inFlight.clear();
     this.link = link;
     this.greeting = undefined;
     link.onMessage((message) => {
@@ -57,25 +69,33 @@ export class HostEndpoint {
       if (!this.greeting) {
         this.greeting = message;
         onGreeting(message);
+        for (const socket of this.backends) socket.send(message);
+        return;
       }
-      this.backend?.send(message);
+      const to = this.inFlight.get(idOf(message));
+      if (!to) return;
+      this.inFlight.delete(idOf(message));
+      setId(message, to.id);
+      to.socket.send(message);
     });
   }
 
   async close(): Promise<void> {
-    this.backend?.close();
+    for (const socket of this.backends) socket.close();
     this.sockets.close();
     await new Promise<void>((done) => this.server.close(() => done()));
   }
 
   private connect(socket: WebSocket): void {
-    this.backend?.close(1000, 'another GPU backend connected');
-    this.backend = socket;
+    this.backends.add(socket);
     socket.binaryType = 'arraybuffer';
     if (this.greeting) socket.send(this.greeting);
-    socket.on('message', (data: ArrayBuffer) => this.link?.send(data));
-    socket.on('close', () => {
-      if (this.backend === socket) this.backend = undefined;
+    socket.on('message', (data: ArrayBuffer) => {
+      const id = this.nextId++;
+      this.inFlight.set(id, { socket, id: idOf(data) });
+      setId(data, id);
+      this.link?.send(data);
     });
+    socket.on('close', () => this.backends.delete(socket));
   }
 }

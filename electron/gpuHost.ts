@@ -80,6 +80,7 @@ export class GpuHost {
   private setStatus(status: GpuStatus): void {
     this.current = status;
     this.options.onStatus(status);
+    if (status.state === 'unavailable') void this.relay?.then((relay) => relay.refuse(status.reason));
   }
 
   /** Resolves once the page has said hello (its adapter), rejects when it cannot run. */

@@ -141,4 +141,12 @@ describe('GPU host in a window (the desktop path)', () => {
     }
     await cpu.dispose();
   });
+
+  it('a window that cannot run the page sends connecting backends its reason, not a timeout', async () => {
+    endpoint.refuse('the GPU host page did not load: ERR_FAILED');
+    const { image, psf } = rlCase(N);
+    await expect(deconvolveElsewhere(endpoint.url, image, psf)).rejects.toThrow(
+      'the GPU host page did not load: ERR_FAILED',
+    );
+  });
 });

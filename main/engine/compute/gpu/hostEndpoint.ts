@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { encodeMessage, ERROR, OP } from './protocol.js';
 
 /** The page's end, as the owner of the window adapts it (Electron: a MessagePortMain). */
 export interface HostLink {
@@ -78,6 +79,16 @@ export class HostEndpoint {
       setId(message, to.id);
       to.socket.send(message);
     });
+  }
+
+  /**
+   * The window cannot run the page (it did not load, or kept crashing): backends waiting for a
+   * greeting, and those that connect later, get this reason instead of waiting out their timeout.
+   */
+  refuse(reason: string): void {
+    this.link = undefined;
+    this.greeting = encodeMessage(OP.error, 0, [ERROR.failed], [new TextEncoder().encode(reason)]);
+    for (const socket of this.backends) socket.send(this.greeting);
   }
 
   async close(): Promise<void> {

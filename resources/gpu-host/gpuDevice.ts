@@ -35,8 +35,9 @@ interface WebGpuContext {
   device: WebGpuDevice;
   isLost: boolean;
 }
-const webGpuContext = (GPU as unknown as { WebGPUContext: { acquire(): Promise<WebGpuContext> } })
-  .WebGPUContext;
+const webGpuContext = (
+  GPU as unknown as { WebGPUContext: { acquire(): Promise<WebGpuContext>; destroy(): Promise<void> } }
+).WebGPUContext;
 
 const SOFTWARE = /swiftshader|llvmpipe|softpipe|software|basic render/i;
 
@@ -99,6 +100,9 @@ export class GpuDevice {
 
   async destroy(): Promise<void> {
     await this.gpu.destroy().catch(() => undefined);
+    // gpu.js shares one WebGPU device per page and forgets a lost one only when its lost promise
+    // settles: drop it now, so the next GpuDevice cannot be handed the dead one.
+    if (this.webGpu && this.lost) await webGpuContext.destroy().catch(() => undefined);
   }
 
   private markLost(reason: string): void {

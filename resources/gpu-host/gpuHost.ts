@@ -22,7 +22,7 @@ import {
 } from '../../main/engine/compute/gpu/protocol.js';
 import { CommandCounter, type CommandCounts } from './commandCounter.js';
 import { DeviceLostError, GpuDevice, type GpuMode } from './gpuDevice.js';
-import { GpuMemory } from './gpuMemory.js';
+import { GpuMemory, OverBudgetError } from './gpuMemory.js';
 import { GpuKernels, type IterationProbe, type Timed } from './kernels.js';
 import { IterationCapture, loadSpector } from './spectorCapture.js';
 
@@ -35,6 +35,8 @@ const countCommands = query.get('count') === '1';
 const captureFirstIteration = query.get('capture') === '1';
 
 const encoder = new TextEncoder();
+/** The stats of a request that runs nothing on the GPU. */
+const UNTIMED: Timed<void> = { value: undefined, uploadMs: 0, computeMs: 0, downloadMs: 0 };
 
 /** What was learnt about one deconvolve beyond its result (developer diagnostics). */
 interface Diagnostics {
@@ -87,8 +89,7 @@ class Host {
         const text = `GPU device lost during ${opName(op)} (${lost}); the GPU host opened a new context`;
         return encodeMessage(OP.error, id, [ERROR.deviceLost], [encoder.encode(text)]);
       }
-      const code =
-        error instanceof RangeError && /budget/.test(error.message) ? ERROR.overBudget : ERROR.failed;
+      const code = error instanceof OverBudgetError ? ERROR.overBudget : ERROR.failed;
       const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
       return encodeMessage(OP.error, id, [code], [encoder.encode(text)]);
     }
@@ -108,7 +109,7 @@ class Host {
       }
       case OP.releaseTransfer:
         memory.releaseTransfer(params[0]);
-        return encodeMessage(op, id, timed({ value: 0, uploadMs: 0, computeMs: 0, downloadMs: 0 }), []);
+        return encodeMessage(op, id, timed(UNTIMED), []);
       case OP.deconvolve: {
         const [w, h, handle, iterations] = params;
         const diagnostics: Diagnostics = {};
@@ -148,7 +149,7 @@ class Host {
       }
       case OP.simulateDeviceLoss:
         this.kernels.loseAfter(params[0]);
-        return encodeMessage(op, id, timed({ value: 0, uploadMs: 0, computeMs: 0, downloadMs: 0 }), []);
+        return encodeMessage(op, id, timed(UNTIMED), []);
       default:
         throw new Error(`unknown GPU host request ${op}`);
     }

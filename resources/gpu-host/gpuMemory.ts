@@ -8,6 +8,11 @@
  */
 import type { MemoryReport } from '../../main/engine/compute/gpu/protocol.js';
 
+/** A job that cannot fit the budget even with everything evictable evicted. */
+export class OverBudgetError extends RangeError {
+  override name = 'OverBudgetError';
+}
+
 export interface Resident {
   delete(): void;
 }
@@ -85,7 +90,7 @@ export class GpuMemory {
     }
     if (this.total + bytes > this.budget) {
       const mib = (n: number) => `${Math.ceil(n / 2 ** 20)} MiB`;
-      throw new RangeError(
+      throw new OverBudgetError(
         `this job needs ${mib(bytes)} of GPU memory beside the ${mib(this.total)} held; the budget is ${mib(this.budget)}`,
       );
     }

@@ -22,6 +22,28 @@ export function mirror(i: number, n: number): number {
 }
 
 /**
+ * The weight of tap k (0…3, at offsets −1, 0, 1, 2) at fraction t: the cubic B-spline on prefiltered
+ * coefficients (kind 0) or Keys cubic convolution with a = −0.5 (kind 1).
+ */
+export function tapWeight(kind: number, k: number, t: number): number {
+  const u = 1 - t;
+  if (kind < 0.5) {
+    if (k < 0.5) return (u * u * u) / 6;
+    if (k < 1.5) return (3 * t * t * t - 6 * t * t + 4) / 6;
+    if (k < 2.5) return (3 * u * u * u - 6 * u * u + 4) / 6;
+    return (t * t * t) / 6;
+  }
+  if (k < 0.5) {
+    const a = 1 + t;
+    return ((-0.5 * a + 2.5) * a - 4) * a + 2;
+  }
+  if (k < 1.5) return (1.5 * t - 2.5) * t * t + 1;
+  if (k < 2.5) return (1.5 * u - 2.5) * u * u + 1;
+  const b = 2 - t;
+  return ((-0.5 * b + 2.5) * b - 4) * b + 2;
+}
+
+/**
  * One output pixel of register. A mapped coordinate is the sum of a per-row and a per-column part,
  * each split on the CPU into an integer and a fraction in float64, so the float32 sum keeps 1e-7 px
  * where forming it near 4096 in float32 would lose 5e-4 px. rows[r] = (xInt, xFrac, yInt, yFrac,
@@ -59,41 +81,14 @@ export function resamplePixel(
     const my = Math.min(Math.max(fy, 0), h - 1);
     if (footprint[my][mx] > 0.5) return -3e38;
   }
-  let wx0 = 0;
-  let wx1 = 0;
-  let wx2 = 0;
-  let wx3 = 0;
-  let wy0 = 0;
-  let wy1 = 0;
-  let wy2 = 0;
-  let wy3 = 0;
-  const ux = 1 - tx;
-  const uy = 1 - ty;
-  if (kind < 0.5) {
-    // cubic B-spline on prefiltered coefficients
-    wx0 = (ux * ux * ux) / 6;
-    wx1 = (3 * tx * tx * tx - 6 * tx * tx + 4) / 6;
-    wx2 = (3 * ux * ux * ux - 6 * ux * ux + 4) / 6;
-    wx3 = (tx * tx * tx) / 6;
-    wy0 = (uy * uy * uy) / 6;
-    wy1 = (3 * ty * ty * ty - 6 * ty * ty + 4) / 6;
-    wy2 = (3 * uy * uy * uy - 6 * uy * uy + 4) / 6;
-    wy3 = (ty * ty * ty) / 6;
-  } else {
-    // Keys cubic convolution, a = −0.5
-    const ax = 1 + tx;
-    const bx = 2 - tx;
-    wx0 = ((-0.5 * ax + 2.5) * ax - 4) * ax + 2;
-    wx1 = (1.5 * tx - 2.5) * tx * tx + 1;
-    wx2 = (1.5 * ux - 2.5) * ux * ux + 1;
-    wx3 = ((-0.5 * bx + 2.5) * bx - 4) * bx + 2;
-    const ay = 1 + ty;
-    const by = 2 - ty;
-    wy0 = ((-0.5 * ay + 2.5) * ay - 4) * ay + 2;
-    wy1 = (1.5 * ty - 2.5) * ty * ty + 1;
-    wy2 = (1.5 * uy - 2.5) * uy * uy + 1;
-    wy3 = ((-0.5 * by + 2.5) * by - 4) * by + 2;
-  }
+  const wx0 = tapWeight(kind, 0, tx);
+  const wx1 = tapWeight(kind, 1, tx);
+  const wx2 = tapWeight(kind, 2, tx);
+  const wx3 = tapWeight(kind, 3, tx);
+  const wy0 = tapWeight(kind, 0, ty);
+  const wy1 = tapWeight(kind, 1, ty);
+  const wy2 = tapWeight(kind, 2, ty);
+  const wy3 = tapWeight(kind, 3, ty);
   const x0 = mirror(fx - 1, w);
   const x1 = mirror(fx, w);
   const x2 = mirror(fx + 1, w);
@@ -144,15 +139,11 @@ export function butterfly(
   return a + s * (br * wi + bi * wr);
 }
 
+/** A Stockham pass over interleaved complex src, with the twiddle table tw; sign −1: inverse. */
+type StockhamPass = (this: Kernel, src: Image, tw: Image, n: number, span: number, sign: number) => number;
+
 /** A Stockham pass along rows: o runs along x (two floats a complex sample). */
-export function fftRowPass(
-  this: Kernel,
-  src: Image,
-  tw: Image,
-  n: number,
-  span: number,
-  sign: number,
-): number {
+export const fftRowPass: StockhamPass = function fftRowPass(src, tw, n, span, sign) {
   const o = Math.floor(this.thread.x / 2);
   const part = this.thread.x - 2 * o;
   const y = this.thread.y;
@@ -169,17 +160,10 @@ export function fftRowPass(
     tw[0][2 * t],
     sign * tw[0][2 * t + 1],
   );
-}
+};
 
 /** A Stockham pass along columns: o runs along y. */
-export function fftColumnPass(
-  this: Kernel,
-  src: Image,
-  tw: Image,
-  n: number,
-  span: number,
-  sign: number,
-): number {
+export const fftColumnPass: StockhamPass = function fftColumnPass(src, tw, n, span, sign) {
   const x = this.thread.x;
   const cx = Math.floor(x / 2);
   const o = this.thread.y;
@@ -196,7 +180,7 @@ export function fftColumnPass(
     tw[0][2 * t],
     sign * tw[0][2 * t + 1],
   );
-}
+};
 
 /** z·P or z·conj(P), interleaved. */
 export function multiplyTransfer(this: Kernel, z: Image, p: Image, conjugate: number): number {

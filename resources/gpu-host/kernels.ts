@@ -79,7 +79,7 @@ export class GpuKernels {
     readonly device: GpuDevice,
     private readonly memory: GpuMemory,
   ) {
-    for (const helper of [K.mirror, K.stockhamInput, K.stockhamTwiddle, K.butterfly])
+    for (const helper of [K.mirror, K.tapWeight, K.stockhamInput, K.stockhamTwiddle, K.butterfly])
       device.gpu.addFunction(helper);
   }
 

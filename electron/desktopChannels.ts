@@ -21,6 +21,10 @@ export type GpuStatus =
   | { state: 'unavailable'; reason: string };
 
 export interface GpuAdapterSummary {
+  /** The API the page's kernels run on. */
+  mode: 'webgpu' | 'webgl2';
+  /** A CPU emulation (SwiftShader, llvmpipe): right answers, no speed. */
+  software: boolean;
   vendor: string;
   architecture: string;
   device: string;
@@ -35,10 +39,11 @@ export function describeAdapter(status: GpuStatus): string {
     case 'ready': {
       const a = status.adapter;
       const name = a.description || [a.vendor, a.architecture, a.device].filter(Boolean).join(' ');
-      return `${name || 'unnamed adapter'} (WebGPU)`;
+      const api = a.mode === 'webgpu' ? 'WebGPU' : 'WebGL2';
+      return `${name || 'unnamed adapter'} (${api}${a.software ? ', software emulation: no speed-up' : ''})`;
     }
     case 'unavailable':
-      return `no WebGPU adapter: ${status.reason}`;
+      return `no GPU adapter: ${status.reason}`;
     case 'starting':
       return 'looking for a GPU…';
     default:

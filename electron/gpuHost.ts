@@ -1,7 +1,7 @@
 import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
 import { HostEndpoint, type HostLink } from '../main/engine/compute/gpu/hostEndpoint.js';
 import { decodeMessage, OP, textPayload, type AdapterReport } from '../main/engine/compute/gpu/protocol.js';
-import { DESKTOP_CHANNELS, type GpuStatus } from './desktopChannels.js';
+import { DESKTOP_CHANNELS, type GpuAdapterSummary, type GpuStatus } from './desktopChannels.js';
 import { RestartPolicy } from './restartPolicy.js';
 import { hardenWindow, SECURE_WEB_PREFERENCES } from './windows.js';
 
@@ -135,9 +135,11 @@ export class GpuHost {
   }
 }
 
-function summary(report: AdapterReport) {
-  const { vendor, architecture, device, features, limits } = report;
+function summary(report: AdapterReport): GpuAdapterSummary {
+  const { mode, software, vendor, architecture, device, features, limits } = report;
   return {
+    mode,
+    software,
     vendor,
     architecture,
     device,

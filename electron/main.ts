@@ -82,9 +82,17 @@ async function start(): Promise<void> {
   const notices = new NotificationPolicy();
   let watchedTimer: NodeJS.Timeout | undefined;
 
+  const gpu = new GpuHost({
+    url: `${APP_ORIGIN}/gpu/host.html`,
+    preload: file('gpuHostPreload'),
+    onStatus: () => refreshMenu(),
+  });
+
   const services = new ServicesProcess({
     entry: file('servicesEntry'),
     dataDir,
+    // GPU jobs run in the hidden window's page rather than a headless Chromium of their own.
+    gpuHost: await gpu.endpoint(),
     onEvent: (event, payload) => {
       mainWindow?.webContents.send(IPC_EVENT_CHANNEL, { event, payload });
       const done = notices.onEvent(event, payload);
@@ -101,12 +109,6 @@ async function start(): Promise<void> {
       quitState = 'closed';
       app.quit();
     },
-  });
-
-  const gpu = new GpuHost({
-    url: `${APP_ORIGIN}/gpu/host.html`,
-    preload: file('gpuHostPreload'),
-    onStatus: () => refreshMenu(),
   });
 
   const trusted = (event: IpcMainInvokeEvent) =>

@@ -11,6 +11,8 @@ export interface ServicesProcessOptions {
   entry: string;
   dataDir: string;
   cacheDir?: string;
+  /** The GPU window's relay (GpuHost.endpoint): the services' GPU backends run their kernels there. */
+  gpuHost?: string;
   /** Every services event (the contract's events), to forward to the window and to notifications. */
   onEvent: (event: string, payload: unknown) => void;
   /** The services could not start (data folder in use by another AIA Studio…), or kept crashing. */
@@ -54,6 +56,7 @@ export class ServicesProcess {
   private spawn(): void {
     const env: NodeJS.ProcessEnv = { ...process.env, AIA_STUDIO_DATA: this.options.dataDir };
     if (this.options.cacheDir) env.AIA_STUDIO_CACHE = this.options.cacheDir;
+    if (this.options.gpuHost) env.AIA_STUDIO_GPU_HOST = this.options.gpuHost;
     const child = utilityProcess.fork(this.options.entry, [], {
       serviceName: 'AIA Studio services',
       env,

@@ -239,6 +239,8 @@ describe('the desktop glue', () => {
       describeAdapter({
         state: 'ready',
         adapter: {
+          mode: 'webgpu',
+          software: false,
           vendor: 'nvidia',
           architecture: 'hopper',
           device: '',
@@ -251,5 +253,19 @@ describe('the desktop glue', () => {
     expect(text).toMatch(
       /AIA Studio 0\.1\.0[\s\S]*Electron 45\.4\.1[\s\S]*Node\.js 22\.20\.0[\s\S]*GPU: NVIDIA H100 \(WebGPU\)/,
     );
+    const emulated = {
+      mode: 'webgl2',
+      software: true,
+      vendor: 'Google',
+      architecture: '',
+      device: '',
+    } as const;
+    const limits = { maxBufferSize: 1, maxStorageBufferBindingSize: 1 };
+    expect(
+      describeAdapter({
+        state: 'ready',
+        adapter: { ...emulated, description: 'SwiftShader', features: [], limits },
+      }),
+    ).toBe('SwiftShader (WebGL2, software emulation: no speed-up)');
   });
 });

@@ -67,11 +67,16 @@ export async function registerToLevel15(
   // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask; the range pass
   // listed the data's holes, NaN padding has to be found by a scan.
   const nanPadding = Number.isNaN(missing) && (padX > 0 || padY > 0);
-  const allocateMask = (n: number) => backend.allocateMask(n);
-  let mask: Uint8Array | undefined;
-  if (nanPadding || (range.nans > 0 && range.missingAt === undefined))
-    mask = fillMissing(grid, gridWidth, gridHeight, allocateMask);
-  else if (range.nans > 0) mask = fillMissing(grid, gridWidth, gridHeight, allocateMask, range.missingAt);
+  const mask =
+    nanPadding || range.nans > 0
+      ? fillMissing(
+          grid,
+          gridWidth,
+          gridHeight,
+          (n) => backend.allocateMask(n),
+          nanPadding ? undefined : range.missingAt,
+        )
+      : undefined;
   const out = await backend.resample({
     plan,
     grid,

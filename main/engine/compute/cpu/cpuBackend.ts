@@ -89,9 +89,9 @@ export class CpuBackend implements ComputeBackend {
   }
 
   /**
-   * The range of a window of the grid at byte `at` of the workspace, in one band per thread: `reg_range` over the
-   * grid's samples, or `reg_layoutI16` writing them from int16 samples first. Bands' ranges and NaN
-   * lists are merged here.
+   * The range of a window of the grid at byte `at` of the workspace, in one band per thread:
+   * `reg_range` over the grid's samples, or `reg_layoutI16` writing them from int16 samples first.
+   * Bands' ranges and NaN lists are merged here.
    */
   private scanWindow(
     at: number,
@@ -118,14 +118,16 @@ export class CpuBackend implements ComputeBackend {
     let max = -Infinity;
     let nans = 0;
     const listed: number[] = [];
+    let listedAll = 0;
     for (let t = 0; t < bands.length; t++) {
       if (r[4 * t] < min) min = r[4 * t];
       if (r[4 * t + 1] > max) max = r[4 * t + 1];
       nans += r[4 * t + 2];
       listed.push(r[4 * t + 3]);
+      listedAll += r[4 * t + 3];
     }
     const range: SampleRange = min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
-    if (listed.reduce((a, b) => a + b, 0) === nans) range.missingAt = this.listedHoles(lists, listed, at);
+    if (listedAll === nans) range.missingAt = this.listedHoles(lists, listed, at);
     return range;
   }
 

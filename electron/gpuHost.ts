@@ -2,7 +2,7 @@ import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electro
 import { HostEndpoint, type HostLink } from '../main/engine/compute/gpu/hostEndpoint.js';
 import { decodeMessage, OP, textPayload, type AdapterReport } from '../main/engine/compute/gpu/protocol.js';
 import { DESKTOP_CHANNELS, type GpuAdapterSummary, type GpuStatus } from './desktopChannels.js';
-import { RestartPolicy } from './restartPolicy.js';
+import { RestartPolicy } from '../main/restartPolicy.js';
 import { hardenWindow, SECURE_WEB_PREFERENCES } from './windows.js';
 
 export interface GpuHostOptions {

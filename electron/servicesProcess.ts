@@ -1,7 +1,7 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { CommandName, Reply } from '../main/services/appContract.js';
 import { ChannelClosedError, RequestChannel } from './portChannel.js';
-import { RestartPolicy } from './restartPolicy.js';
+import { RestartPolicy } from '../main/restartPolicy.js';
 
 /** What the main process sends the services' utility process (servicesHost.ts). */
 export type ServicesRequest = { command: CommandName; request: unknown } | { control: 'idle' | 'close' };

@@ -17,7 +17,7 @@ import {
   type PortLike,
 } from '../../electron/portChannel.js';
 import { RecentItems } from '../../electron/recentItems.js';
-import { RestartPolicy } from '../../electron/restartPolicy.js';
+import { RestartPolicy } from '../../main/restartPolicy.js';
 import { CONTENT_SECURITY_POLICY, isAppUrl } from '../../electron/security.js';
 import { fitWindowState } from '../../electron/windowState.js';
 

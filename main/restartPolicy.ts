@@ -1,7 +1,7 @@
 /**
- * When a crashed helper (the GPU host window, the services' process) is started again: at once, up to
- * `limit` crashes within `windowMs`; past that it stays down and the UI says why, rather than
- * crash-looping and burning the battery.
+ * When a crashed helper (the desktop's GPU host window and services' process, the CLI's headless
+ * Chromium) is started again: at once, up to `limit` crashes within `windowMs`; past that it stays
+ * down and says why, rather than crash-looping and burning the battery.
  */
 export class RestartPolicy {
   private crashes: number[] = [];

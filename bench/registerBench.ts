@@ -1,5 +1,6 @@
 import { readGeometry } from '../main/engine/aia/wcs.js';
-import { astropyData, readFitsImageFile, toFloat64 } from '../main/engine/fits/index.js';
+import { readFitsImageFile } from '../main/engine/fits/index.js';
+import { physicalPixels } from '../main/engine/pipeline/physicalPixels.js';
 import { registerToLevel15 } from '../main/engine/register/registerToLevel15.js';
 import { AIAPY_REFERENCE } from './aiapyReference.js';
 import { createBackend } from './backends.js';
@@ -7,8 +8,9 @@ import { median, oracleSeconds, type BenchOptions, type BenchRow } from './bench
 import { benchFileToFile } from './fileRuns.js';
 
 /**
- * register compute (both modes) on every 4096² frame, then level 1.5 file-to-file with its peak RSS
- * and stage breakdown on every input of the dataset (the small real files included).
+ * register compute (both modes, from the decoded image as the pipeline has it) on every 4096² frame,
+ * then level 1.5 file-to-file with its peak RSS and stage breakdown on every input of the dataset
+ * (the small real files included).
  */
 export async function benchRegister(options: BenchOptions): Promise<BenchRow[]> {
   const { repeat, withOracle } = options;
@@ -20,10 +22,8 @@ export async function benchRegister(options: BenchOptions): Promise<BenchRow[]> 
       const geometry = readGeometry(image.header);
       const oracle = withOracle ? await oracleSeconds(['lev15', input.file]) : undefined;
       for (const mode of ['default', 'aiapy'] as const) {
-        const data =
-          mode === 'default'
-            ? toFloat64(image, { blank: 'nan' })
-            : Float64Array.from(astropyData(image) as ArrayLike<number>);
+        // The decoded image as the pipeline hands it to register (int16 samples and their scaling).
+        const data = physicalPixels(image, mode, 1);
         const times: number[] = [];
         for (let i = 0; i <= repeat; i++) {
           const start = performance.now();

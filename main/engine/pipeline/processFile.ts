@@ -6,19 +6,18 @@ import { updatePointing } from '../aia/pointing.js';
 import { readGeometry } from '../aia/wcs.js';
 import type { ComputeBackend } from '../compute/computeBackend.js';
 import {
-  astropyData,
   encodeFits,
   encodeFitsInPlace,
   readFitsImage,
-  toFloat64,
   type FitsHeader,
   type FitsImage,
 } from '../fits/index.js';
 import { writeLevel15Keywords } from '../register/level15Header.js';
-import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
+import { registerToLevel15, type PixelSource } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
 import type { ChannelOptics } from './channelOptics.js';
 import { outputPath, writeFileAtomically } from './outputFiles.js';
+import { physicalPixels } from './physicalPixels.js';
 import type { ProductLevel, Recipe } from './recipe.js';
 import { StageClock, type Stage, type StageObserver } from './stageMetrics.js';
 
@@ -71,7 +70,7 @@ export async function processFile(
     requireFullDisk(readGeometry(header), image.width, image.height);
     const levels = feasibleLevels(recipe, observation, image, context, warnings);
     const exposure = recipe.normalizeExposure ? normalizeExposure(header) : 1;
-    return { observation, levels, pixels: physicalPixels(image, recipe, exposure) };
+    return { observation, levels, pixels: physicalPixels(image, recipe.mode, exposure) };
   });
 
   const outputs: string[] = [];
@@ -193,40 +192,6 @@ function deconvolve(
       `PSF ${context.optics.modelVersion} for ${observation.channel} A; negatives clipped, missing pixels kept missing`,
   );
   return result instanceof Float64Array ? result : Float64Array.from(result);
-}
-
-/**
- * The image's physical values, written where they are needed (straight into the resampling grid)
- * rather than kept as one more full-size array. The default mode treats BLANK pixels as missing
- * (NaN); aiapy mode takes the pixels exactly as astropy gives them to aiapy (an unscaled integer
- * BLANK stays -32768), so results match aiapy. Values are divided by `exposure`. int16 samples also
- * say so (`scaled`), for a backend that lays them out itself.
- */
-function physicalPixels(image: FitsImage, recipe: Recipe, exposure: number): PixelWriter {
-  const { width, height } = image;
-  const writer: PixelWriter = (target, offset, stride) => {
-    const values = recipe.mode === 'aiapy' ? astropyData(image) : undefined;
-    if (values === undefined || values instanceof BigInt64Array) {
-      toFloat64(image, { blank: recipe.mode === 'aiapy' ? 'value' : 'nan' }, { target, offset, stride });
-    } else {
-      for (let y = 0; y < height; y++)
-        target.set(values.subarray(y * width, (y + 1) * width), offset + y * stride);
-    }
-    if (exposure === 1) return;
-    for (let y = 0; y < height; y++) {
-      const at = offset + y * stride;
-      for (let x = 0; x < width; x++) target[at + x] /= exposure;
-    }
-  };
-  const { raw, bscale, bzero, blank } = image;
-  // astropy scales int16 in float32 arithmetic unless BSCALE = 1 and BZERO = 0: aiapy mode then
-  // needs the writer's astropyData.
-  const unscaled = bscale === 1 && bzero === 0;
-  if (raw instanceof Int16Array && (recipe.mode === 'default' || unscaled)) {
-    const missing = recipe.mode === 'default' ? blank : undefined;
-    writer.scaled = { raw, scale: bscale, zero: bzero, blank: missing, divisor: exposure };
-  }
-  return writer;
 }
 
 /** The pixels as one array (deconvolution needs the whole image at once). */

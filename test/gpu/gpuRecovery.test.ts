@@ -1,9 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { describe, expect, it } from 'vitest';
 import { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
 import { GpuDeviceLostError, GpuHostError } from '../../main/engine/compute/gpu/hostConnection.js';
 import { ERROR } from '../../main/engine/compute/gpu/protocol.js';
-import { relativeError, rlCase } from './rlCase.js';
+import { cpuDeconvolved, relativeError, rlCase } from './rlCase.js';
 
 /*
  * The GPU host's resources in real headless Chromium (SwiftShader): a GPU context lost in the middle
@@ -14,9 +13,7 @@ import { relativeError, rlCase } from './rlCase.js';
 const N = 64;
 const ITERATIONS = 3;
 const { image, psf } = rlCase(N);
-const cpu = new CpuBackend({ threads: 1 });
-const reference = cpu.deconvolve(image, N, N, cpu.prepareTransfer(psf, N, N, 'f64'), ITERATIONS);
-afterAll(() => cpu.dispose());
+const reference = await cpuDeconvolved(image, psf, N, ITERATIONS);
 
 describe.each(['webgl2', 'webgpu'] as const)('GPU device loss (%s)', (mode) => {
   it('fails the job it interrupts with "GPU device lost", then recovers for the next one', async () => {

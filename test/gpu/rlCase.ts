@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
 import { filterPsf, psfParameters } from '../../main/engine/psf/index.js';
 import { fixture } from '../helpers/paths.js';
 
@@ -25,4 +26,19 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   let e = 0;
   for (let i = 0; i < b.length; i++) if (b[i] > 0.01 * max) e = Math.max(e, Math.abs(a[i] - b[i]));
   return e / max;
+}
+
+/** The CPU backend's Richardson–Lucy of a case (float64): what the GPU's result is held to. */
+export async function cpuDeconvolved(
+  image: Float64Array,
+  psf: Float64Array,
+  n: number,
+  iterations: number,
+): Promise<ArrayLike<number>> {
+  const cpu = new CpuBackend({ threads: 1 });
+  try {
+    return cpu.deconvolve(image, n, n, cpu.prepareTransfer(psf, n, n, 'f64'), iterations);
+  } finally {
+    await cpu.dispose();
+  }
 }

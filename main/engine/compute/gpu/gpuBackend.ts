@@ -15,6 +15,7 @@ import { causalStart } from '../../register/splinePrefilter.js';
 import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
 import { float32Payload, OP, ERROR, statsOf, textPayload, type HostMessage } from './protocol.js';
 import { GpuRecord, type GpuDiagnostics } from './gpuRecord.js';
+import type { HostFault } from './hostRelay.js';
 import { missingFootprint, resampleTables } from './resampleTables.js';
 
 /** What resources/gpu-host/kernelFunctions.ts writes for a missing output pixel (below every clipped value). */
@@ -68,6 +69,14 @@ export class GpuBackend implements ComputeBackend {
    */
   simulateDeviceLoss(afterDispatches = 0): void {
     this.request(OP.simulateDeviceLoss, [afterDispatches], []);
+  }
+
+  /**
+   * Fault injection for tests and developers: with the next request on the page, the page's renderer
+   * crashes, its Chromium does, or the page hangs; only where the backend started Chromium itself.
+   */
+  simulateHostFault(fault: HostFault): void {
+    this.host.simulateFault(fault);
   }
 
   reset(): void {

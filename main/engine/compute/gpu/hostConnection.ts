@@ -11,7 +11,7 @@ import {
   type AdapterReport,
   type HostMessage,
 } from './protocol.js';
-import type { RelayOptions, RelayReply } from './hostRelay.js';
+import type { HostFault, RelayOptions, RelayReply, RelayRequest } from './hostRelay.js';
 
 export interface HostOptions {
   /**
@@ -33,8 +33,16 @@ export interface HostOptions {
    * (forces WebGL2) and the backend writes it as JSON into this folder; default AIA_STUDIO_GPU_CAPTURE.
    */
   captureDir?: string;
-  /** Milliseconds one request may take before the host is given up (default 10 minutes). */
+  /**
+   * Milliseconds one request may take (default 10 minutes); past that it fails, and a Chromium the
+   * backend started is started again (the page hangs).
+   */
   timeoutMs?: number;
+  /**
+   * Crashes within a minute of the Chromium the backend started after which it is not started again
+   * (default 3, as the desktop's helpers).
+   */
+  restartLimit?: number;
 }
 
 /** What the page said about itself when it connected. */
@@ -63,6 +71,14 @@ export class GpuDeviceLostError extends GpuHostError {
 }
 
 /**
+ * The GPU host page crashed (or its Chromium exited) during a request; Chromium has been started
+ * again, so the next request may succeed.
+ */
+export class GpuHostRestartedError extends Error {
+  override name = 'GpuHostRestartedError';
+}
+
+/**
  * Flags for headless Chromium: WebGPU on (it is behind a flag on Linux), the GPU blocklist off, and
  * SwiftShader allowed as the last resort, so a machine without a GPU still runs (and says so).
  */
@@ -85,6 +101,8 @@ export class HostConnection {
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly timeoutMs: number;
+  /** Whether the relay started this host's Chromium (else it connected to a running host). */
+  private readonly launched: boolean;
   private nextId = 1;
   private closed = false;
 
@@ -93,6 +111,7 @@ export class HostConnection {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const endpoint = options.endpoint ?? process.env.AIA_STUDIO_GPU_HOST;
+    this.launched = !endpoint;
     const budget = options.budgetMiB ?? Number(process.env.AIA_STUDIO_GPU_MEMORY_MIB ?? NaN);
     const query: Record<string, string> = {};
     if (options.mode) query.mode = options.mode;
@@ -108,6 +127,7 @@ export class HostConnection {
             chromiumPath: options.chromiumPath ?? process.env.AIA_STUDIO_CHROMIUM ?? '/usr/bin/chromium',
             chromiumArgs: CHROMIUM_ARGS,
             query,
+            restartLimit: options.restartLimit ?? 3,
           }),
     };
     this.worker = new Worker(relayScript(), { workerData: relay, transferList: [port2] });
@@ -140,8 +160,17 @@ export class HostConnection {
     const id = this.nextId++;
     const message = encodeMessage(op, id, params, payloads);
     Atomics.store(this.signal, 0, 0);
-    this.port.postMessage({ message }, [message]);
-    const reply = this.receive(this.timeoutMs);
+    this.send({ message }, [message]);
+    let reply: HostMessage;
+    // skipping a late answer to a request that timed out (sent on to the page once it was restarted)
+    do {
+      try {
+        reply = this.receive(this.timeoutMs);
+      } catch (error) {
+        if (error instanceof TimeoutError) this.send({ hung: error.message });
+        throw error;
+      }
+    } while (reply.id < id && reply.id !== 0);
     if (reply.op === OP.error) {
       const code = reply.params[0] ?? ERROR.failed;
       const text = textPayload(reply.payloads[0]);
@@ -152,12 +181,21 @@ export class HostConnection {
     return reply;
   }
 
+  /**
+   * Fault injection: with the next request on the page, the page's renderer crashes (CDP Page.crash),
+   * Chromium does (Browser.crash), or the page hangs; only in a Chromium the backend started.
+   */
+  simulateFault(fault: HostFault): void {
+    if (!this.launched) throw new Error('faults are simulated only in a Chromium this backend started');
+    this.send({ faultNext: fault });
+  }
+
   /** Stops Chromium (or leaves the connected host) and the relay. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.signal, 0, 0);
-    this.port.postMessage({ close: true });
+    this.send({ close: true });
     // The relay answers { closed } once Chromium has exited; waiting for it keeps no browser behind.
     await new Promise<void>((done) => {
       const poll = () => {
@@ -171,6 +209,10 @@ export class HostConnection {
     await this.worker.terminate();
   }
 
+  private send(request: RelayRequest, transfer: ArrayBuffer[] = []): void {
+    this.port.postMessage(request, transfer);
+  }
+
   private receive(timeoutMs: number): HostMessage {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -178,15 +220,19 @@ export class HostConnection {
       if (got) {
         if ('message' in got) return decodeMessage(got.message);
         if ('error' in got) throw new Error(got.error);
+        if ('restarted' in got) throw new GpuHostRestartedError(got.restarted);
         continue;
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`the GPU host did not answer within ${Math.round(timeoutMs / 1000)} s`);
+      if (left <= 0)
+        throw new TimeoutError(`the GPU host page did not answer within ${Math.round(timeoutMs / 1000)} s`);
       Atomics.wait(this.signal, 0, 0, left);
       Atomics.store(this.signal, 0, 0);
     }
   }
 }
+
+class TimeoutError extends Error {}
 
 /**
  * The relay's compiled module. Vitest runs our TypeScript sources, but a worker thread needs

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
-import { BACKEND_NAMES, openBackend, type BackendName } from '../engine/compute/gpu/chooseBackend.js';
+import { openBackend } from '../engine/compute/gpu/chooseBackend.js';
 import { processFile } from '../engine/pipeline/processFile.js';
 import type { Recipe } from '../engine/pipeline/recipe.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
@@ -27,10 +27,8 @@ export async function processCommand(
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { ...RECIPE_OPTIONS, backend: { type: 'string', default: 'auto' } },
+    options: RECIPE_OPTIONS,
   });
-  const backendName = values.backend as BackendName;
-  if (!BACKEND_NAMES.includes(backendName)) throw new UsageError('--backend must be auto, cpu or gpu');
   const jobRecipe = recipeFromOptions(values);
   const threads = parseThreads(values.threads);
   if (positionals.length === 0) throw new UsageError('no input files or folders given');
@@ -44,7 +42,7 @@ export async function processCommand(
   const inputs = await collectInputs(positionals, values.recursive!);
   if (inputs.length === 0) throw new UsageError('no FITS files found in the folders given');
 
-  const { backend, note } = openBackend(backendName, { threads });
+  const { backend, note } = openBackend(jobRecipe.backend, { threads });
   log(note);
   const context = { backend, optics: new ChannelOptics(values['cache-dir'] ?? defaultCacheDir()) };
   const report: ProcessReport = { succeeded: 0, failed: 0 };

@@ -4,6 +4,7 @@ import { fillMissing } from '../../main/engine/register/missingPixels.js';
 import type { Interpolation } from '../../main/engine/register/interpolation.js';
 import { planRegistration } from '../../main/engine/register/registrationPlan.js';
 import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
+import { outputRowsNearHoles } from '../../main/engine/register/resample.js';
 import type { AiaGeometry } from '../../main/engine/aia/wcs.js';
 
 function smoothImage(w: number, h: number): Float64Array {
@@ -239,5 +240,41 @@ describe('CpuBackend.range', () => {
     );
     expect(Number.isNaN(r.data[400 * w + 300])).toBe(true);
     expect(Number.isFinite(r.data[100 * w + 300])).toBe(true);
+  });
+});
+
+describe('outputRowsNearHoles', () => {
+  it('flags every output row with a footprint on a grid row that has a hole, and few others', () => {
+    const [w, h] = [64, 64];
+    // Rotated 20° and rescaled, so output rows cross several grid rows.
+    const [cos, sin] = [Math.cos(0.35), Math.sin(0.35)];
+    const plan = planRegistration(
+      geometry({ rotation: [cos, -sin, sin, cos], cdelt1: 0.5, cdelt2: 0.5 }),
+      w,
+      h,
+      'default',
+      'spline3',
+    );
+    const holeRows = new Uint8Array(h);
+    for (const y of [5, 40, 63]) holeRows[y] = 1;
+    const flags = new Uint8Array(plan.outputHeight);
+    outputRowsNearHoles(plan, holeRows, flags);
+    const [a, b, c, d] = plan.matrix;
+    const needed = new Uint8Array(plan.outputHeight);
+    for (let row = 0; row < plan.outputHeight; row++) {
+      for (let col = 0; col < plan.outputWidth; col++) {
+        const [qx, qy] = [col + plan.qOrigin[0], row + plan.qOrigin[1]];
+        const x = qx * a + qy * b + plan.offset[0];
+        const y = qx * c + qy * d + plan.offset[1];
+        if (!(x >= 0 && x <= w - 1 && y >= 0 && y <= h - 1)) continue;
+        const fy = Math.floor(y);
+        if (holeRows[fy] || holeRows[Math.min(fy + 1, h - 1)]) needed[row] = 1;
+      }
+    }
+    for (let row = 0; row < plan.outputHeight; row++)
+      if (needed[row]) expect(flags[row], `row ${row}`).toBe(1);
+    const flagged = flags.reduce((n, f) => n + f, 0);
+    expect(flagged).toBeGreaterThan(0);
+    expect(flagged).toBeLessThan(plan.outputHeight);
   });
 });

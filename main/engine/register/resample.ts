@@ -1,5 +1,6 @@
 import type { Matrix2 } from '../aia/wcs.js';
 import type { Interpolation } from './interpolation.js';
+import type { RegistrationPlan } from './registrationPlan.js';
 
 /** One resampling: read a (prefiltered) grid along an affine map into an output image. */
 export interface ResampleJob {
@@ -80,4 +81,31 @@ function touchesMissing(mask: Uint8Array, w: number, h: number, fx: number, fy: 
   const x1 = fx + 1 < w ? fx + 1 : fx;
   const y1 = fy + 1 < h ? fy + 1 : fy;
   return (mask[fy * w + fx] | mask[fy * w + x1] | mask[y1 * w + fx] | mask[y1 * w + x1]) !== 0;
+}
+
+/**
+ * Which output rows can have a pixel whose 2×2 footprint reaches a grid row with a missing sample:
+ * into[r] = 1 for those, else 0, so that the resampler tests footprints only there. y is affine in
+ * the column, so a row's footprints lie between its two ends' rows (widened by one for rounding).
+ */
+export function outputRowsNearHoles(
+  plan: RegistrationPlan,
+  gridRowHasHole: Uint8Array,
+  into: Uint8Array,
+): void {
+  const [, , c, d] = plan.matrix;
+  const oy = plan.offset[1];
+  const [q0x, q0y] = plan.qOrigin;
+  const h = plan.gridHeight;
+  // holesBefore[y]: grid rows with a hole above row y, so any row range is one subtraction.
+  const holesBefore = new Int32Array(h + 1);
+  for (let y = 0; y < h; y++) holesBefore[y + 1] = holesBefore[y] + (gridRowHasHole[y] !== 0 ? 1 : 0);
+  for (let row = 0; row < plan.outputHeight; row++) {
+    const qy = row + q0y;
+    const first = q0x * c + qy * d + oy;
+    const last = (plan.outputWidth - 1 + q0x) * c + qy * d + oy;
+    const lo = Math.max(0, Math.floor(Math.min(first, last)) - 1);
+    const hi = Math.min(h - 1, Math.floor(Math.max(first, last)) + 2);
+    into[row] = lo <= hi && holesBefore[hi + 1] > holesBefore[lo] ? 1 : 0;
+  }
 }

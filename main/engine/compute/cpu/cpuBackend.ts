@@ -15,7 +15,7 @@ import {
   noStatistics,
 } from '../../register/imageStatistics.js';
 import { needsPrefilter } from '../../register/interpolation.js';
-import { resampleNearOrLinear } from '../../register/resample.js';
+import { outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
 import { causalStart } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
 import { RESAMPLE_SLOTS, resampleParams } from './registerKernels.js';
@@ -180,6 +180,7 @@ export class CpuBackend implements ComputeBackend {
     const mask = request.mask ? new Uint8Array(engine.memory.buffer, maskAt, w * h) : undefined;
     if (plan.interpolation === 'spline3' || plan.interpolation === 'cubic-conv') {
       let maskRowsAt = 0;
+      let holeRowsAt = 0;
       if (request.mask) {
         maskRowsAt = this.take(h + 1);
         engine.parallel(
@@ -188,6 +189,12 @@ export class CpuBackend implements ComputeBackend {
         );
         // Row h stands for the footprint row below the last one, which does not exist.
         new Uint8Array(engine.memory.buffer, maskRowsAt + h, 1)[0] = 0;
+        holeRowsAt = this.take(outputHeight);
+        outputRowsNearHoles(
+          plan,
+          new Uint8Array(engine.memory.buffer, maskRowsAt, h),
+          new Uint8Array(engine.memory.buffer, holeRowsAt, outputHeight),
+        );
       }
       const paramsAt = this.take(RESAMPLE_SLOTS * 8);
       resampleParams(engine.f64(paramsAt, RESAMPLE_SLOTS), {
@@ -195,6 +202,7 @@ export class CpuBackend implements ComputeBackend {
         gridAt,
         maskAt,
         maskRowsAt,
+        holeRowsAt,
         outAt,
         missing: request.missing,
         clipLo: request.clipLo,

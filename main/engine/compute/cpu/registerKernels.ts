@@ -51,7 +51,7 @@ const F = T.f64;
 const V = T.v128;
 
 /** Parameter block of a resampling (f64 slots, byte offset = 8 × slot); see resampleParams. */
-export const RESAMPLE_SLOTS = 20;
+export const RESAMPLE_SLOTS = 21;
 
 /**
  * Writes a resampling's parameters where the kernel reads them. Pairs sit side by side so the kernel
@@ -69,6 +69,8 @@ export function resampleParams(
     maskAt: number;
     /** h + 1 bytes: 1 where the mask row has a missing pixel (reg_maskRows), then a 0 for row h. */
     maskRowsAt: number;
+    /** outputHeight bytes: 1 where an output row may reach a mask row with a missing pixel. */
+    holeRowsAt: number;
     outAt: number;
     outputWidth: number;
     missing: number;
@@ -98,6 +100,7 @@ export function resampleParams(
     p.outAt,
     p.outputWidth,
     p.maskRowsAt,
+    p.holeRowsAt,
   ]);
 }
 
@@ -433,10 +436,27 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
   const A = Array.from({ length: 4 }, vl);
   const B = Array.from({ length: 4 }, vl);
   const [qy, q0x, q0y, missing, lo, hi, val, v] = Array.from({ length: 8 }, () => f.local(F));
-  const [grid, w, h, mask, maskRows, out, outW, r, col, fx, fy, p, rowB, x1, y1, oaddr, ok] = Array.from(
-    { length: 17 },
-    () => f.local(I),
-  );
+  const [
+    grid,
+    w,
+    h,
+    mask,
+    maskRows,
+    holeRows,
+    out,
+    outW,
+    r,
+    col,
+    fx,
+    fy,
+    p,
+    rowB,
+    x1,
+    y1,
+    oaddr,
+    ok,
+    rowMay,
+  ] = Array.from({ length: 19 }, () => f.local(I));
   const ix = Array.from({ length: 4 }, () => f.local(I));
   const py = Array.from({ length: 4 }, () => f.local(I));
   const ZERO = e.vsplat(0);
@@ -484,6 +504,7 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
   pi(17, out);
   pi(18, outW);
   pi(19, maskRows);
+  pi(20, holeRows);
   f.get(w).i32(3).op(0x74).set(rowB);
   const size = out32 ? 4 : 8;
 
@@ -539,6 +560,11 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
         .i32(out32 ? 2 : 3)
         .op(0x74, 0x6a)
         .set(oaddr);
+      f.i32(0).set(rowMay);
+      f.ifThen(
+        () => void f.get(mask),
+        () => void f.get(holeRows).get(r).op(0x6a).mem(0x2d, 0, 0).set(rowMay), // i32.load8_u
+      );
       f.forLoop(
         col,
         () => void f.i32(0),
@@ -561,10 +587,10 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
               f.simd(TRUNC_SAT_ZERO).tee(u).simd(I32_EXTRACT).op(0).set(fx);
               f.get(u).simd(I32_EXTRACT).op(1).set(fy);
               f.i32(1).set(ok);
-              // Most rows of the grid have no missing pixel: their per-row flag spares the 2×2 test
-              // (fy + 1 ≤ h, and the flag of row h is 0).
+              // Only output rows that may reach a grid row with a missing pixel test the footprint, and
+              // there only where row fy or fy + 1 has one (fy + 1 ≤ h, and the flag of row h is 0).
               f.ifThen(
-                () => void f.get(mask),
+                () => void f.get(rowMay),
                 () =>
                   void f.ifThen(
                     () => {

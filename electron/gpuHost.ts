@@ -105,6 +105,8 @@ export class GpuHost {
       this.started = undefined;
       if (!win.isDestroyed()) win.destroy();
       if (this.disposed) return;
+      // the backends' requests on the page went with it: they fail saying why once the next page greets
+      void this.relay?.then((relay) => relay.lost(`the GPU host window's page is gone (${reason})`));
       if (this.restarts.crashed(Date.now())) void this.ensure().catch(() => undefined);
       else this.setStatus({ state: 'unavailable', reason: `the GPU host kept failing (${reason})` });
     };

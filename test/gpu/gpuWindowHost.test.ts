@@ -4,15 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
-import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
 import { CHROMIUM_ARGS } from '../../main/engine/compute/gpu/hostConnection.js';
 import { HostEndpoint, type HostLink } from '../../main/engine/compute/gpu/hostEndpoint.js';
 import { hostPageFiles } from '../../main/engine/compute/gpu/hostPage.js';
+import { decodeMessage, OP } from '../../main/engine/compute/gpu/protocol.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { relativeError, rlCase } from './rlCase.js';
+import { cpuDeconvolved, relativeError, rlCase } from './rlCase.js';
 
 /*
  * The desktop path of the GPU backend without Electron (no binary here): the built host page as the
@@ -74,10 +74,10 @@ const PORT_BRIDGE = `{
 }`;
 
 /**
- * The page's end of a MessageChannel, as HostEndpoint sees Electron's MessagePortMain, and the errors
- * the page reports (a script the CSP refused, an exception).
+ * The page's end of a MessageChannel, as HostEndpoint sees Electron's MessagePortMain, the errors the
+ * page reports (a script the CSP refused, an exception), and the page itself (to crash it).
  */
-async function windowLink(): Promise<{ link: HostLink; errors: string[] }> {
+async function windowLink(): Promise<{ link: HostLink; errors: string[]; page: Page }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -97,28 +97,69 @@ async function windowLink(): Promise<{ link: HostLink; errors: string[] }> {
       listener = receive;
     },
   };
-  return { link, errors };
+  return { link, errors, page };
 }
 
-/** Runs a GpuBackend connected to `url` in a worker thread (it blocks its thread while it waits). */
-function deconvolveElsewhere(url: string, image: Float64Array, psf: Float64Array): Promise<Float32Array> {
+/**
+ * A window whose renderer crashes when the `nth` deconvolve reaches its port (that request is on the
+ * page, never answered): `then` does what electron/gpuHost.ts does next.
+ */
+async function crashingWindow(nth: number, then: () => void): Promise<HostLink> {
+  const { link, page } = await windowLink();
+  let deconvolves = 0;
+  page.once('crash', then);
+  return {
+    send: (message) => {
+      if (decodeMessage(message).op === OP.deconvolve && ++deconvolves === nth) {
+        void page
+          .context()
+          .newCDPSession(page)
+          .then((cdp) => cdp.send('Page.crash').catch(() => undefined));
+      } else link.send(message);
+    },
+    onMessage: link.onMessage,
+  };
+}
+
+/** A job's result, or how it failed. */
+type Outcome = Float32Array | { name: string; message: string };
+
+/**
+ * Runs a GpuBackend connected to `url` in a worker thread (it blocks its thread while it waits):
+ * `jobs` deconvolutions of one image with one OTF, then the OTFs the page held after the last.
+ */
+async function deconvolveElsewhere(
+  url: string,
+  image: Float64Array,
+  psf: Float64Array,
+  jobs = 1,
+): Promise<{ outcomes: Outcome[]; transfers?: number }> {
   const backend = pathToFileURL(join(REPO_ROOT, 'dist/main/engine/compute/gpu/gpuBackend.js')).href;
   const worker = new Worker(
     `const { workerData, parentPort } = require('node:worker_threads');
     import(workerData.backend).then(async ({ GpuBackend }) => {
       const gpu = new GpuBackend({ threads: 1, host: { endpoint: workerData.url } });
       const { image, psf, n, iterations } = workerData;
-      const out = gpu.deconvolve(image, n, n, gpu.prepareTransfer(psf, n, n, 'f32'), iterations);
+      const otf = gpu.prepareTransfer(psf, n, n, 'f32');
+      const outcomes = [];
+      for (let job = 0; job < workerData.jobs; job++) {
+        try {
+          outcomes.push(gpu.deconvolve(image, n, n, otf, iterations));
+        } catch (error) {
+          outcomes.push({ name: error.name, message: error.message });
+        }
+      }
+      const transfers = gpu.record.memory?.transfers;
       await gpu.dispose();
-      parentPort.postMessage(out);
+      parentPort.postMessage({ outcomes, transfers });
     }).catch((error) => parentPort.postMessage({ error: error.message }));`,
-    { eval: true, workerData: { backend, url, image, psf, n: N, iterations: ITERATIONS } },
+    { eval: true, workerData: { backend, url, image, psf, n: N, iterations: ITERATIONS, jobs } },
   );
   return new Promise((done, failed) => {
-    worker.once('message', (m: Float32Array | { error: string }) => {
+    worker.once('message', (m: { outcomes: Outcome[]; transfers?: number } | { error: string }) => {
       void worker.terminate();
-      if (m instanceof Float32Array) done(m);
-      else failed(new Error(m.error));
+      if ('error' in m) failed(new Error(m.error));
+      else done(m);
     });
     worker.once('error', failed);
   });
@@ -131,15 +172,59 @@ describe('GPU host in a window (the desktop path)', () => {
     endpoint.attach(link, (greeting) => greetings.push(greeting));
     // the queue may hold two GPU backends (one per backend choice): both talk to the one page at once
     const cases = [rlCase(N, 171), rlCase(N, 193)];
-    const outs = await Promise.all(cases.map((c) => deconvolveElsewhere(endpoint.url, c.image, c.psf)));
+    const runs = await Promise.all(cases.map((c) => deconvolveElsewhere(endpoint.url, c.image, c.psf)));
     expect(greetings).toHaveLength(1);
     expect(errors).toEqual([]);
-    const cpu = new CpuBackend({ threads: 1 });
     for (const [i, { image, psf }] of cases.entries()) {
-      const reference = cpu.deconvolve(image, N, N, cpu.prepareTransfer(psf, N, N, 'f64'), ITERATIONS);
-      expect(relativeError(outs[i], reference), `case ${i}`).toBeLessThanOrEqual(1e-3);
+      const reference = await cpuDeconvolved(image, psf, N, ITERATIONS);
+      expect(relativeError(runs[i].outcomes[0] as Float32Array, reference), `case ${i}`).toBeLessThanOrEqual(
+        1e-3,
+      );
     }
-    await cpu.dispose();
+  });
+
+  it('a window that crashes under a job fails that job, and the backend goes on with the next window', async () => {
+    const reason = "the GPU host window's page is gone (crashed)";
+    const windows: HostLink[] = [];
+    // as electron/gpuHost.ts: the crash is reported to the endpoint, and a new window gets its port
+    const first = await crashingWindow(2, () => {
+      endpoint.lost(reason);
+      void windowLink().then(({ link }) => {
+        windows.push(link);
+        endpoint.attach(link, () => undefined);
+      });
+    });
+    endpoint.attach(first, () => undefined);
+    const { image, psf } = rlCase(N);
+    const { outcomes, transfers } = await deconvolveElsewhere(endpoint.url, image, psf, 3);
+    const reference = await cpuDeconvolved(image, psf, N, ITERATIONS);
+    expect(relativeError(outcomes[0] as Float32Array, reference)).toBeLessThanOrEqual(1e-3);
+    expect(outcomes[1]).toEqual({
+      name: 'GpuHostRestartedError',
+      message: `${reason}; the window was restarted`,
+    });
+    expect(windows).toHaveLength(1);
+    expect(relativeError(outcomes[2] as Float32Array, reference)).toBeLessThanOrEqual(1e-3);
+    // the new page had no OTF: the backend uploaded the one it kept
+    expect(transfers).toBe(1);
+  });
+
+  it('a window its owner gives up fails the job on it and every later one with the reason', async () => {
+    const reason = 'the GPU host kept failing (crashed)';
+    // as electron/gpuHost.ts past its RestartPolicy's limit: lost, then refused, no new window
+    endpoint.attach(
+      await crashingWindow(1, () => {
+        endpoint.lost("the GPU host window's page is gone (crashed)");
+        endpoint.refuse(reason);
+      }),
+      () => undefined,
+    );
+    const { image, psf } = rlCase(N);
+    const { outcomes } = await deconvolveElsewhere(endpoint.url, image, psf, 2);
+    expect(outcomes).toEqual([
+      { name: 'Error', message: reason },
+      { name: 'Error', message: reason },
+    ]);
   });
 
   it('a window that cannot run the page sends connecting backends its reason, not a timeout', async () => {

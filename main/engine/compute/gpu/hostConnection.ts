@@ -71,8 +71,8 @@ export class GpuDeviceLostError extends GpuHostError {
 }
 
 /**
- * The GPU host page crashed (or its Chromium exited) during a request; Chromium has been started
- * again, so the next request may succeed.
+ * The GPU host page crashed (or its Chromium exited, or its window was lost) during a request; the
+ * page has been started again, so the next request may succeed.
  */
 export class GpuHostRestartedError extends Error {
   override name = 'GpuHostRestartedError';

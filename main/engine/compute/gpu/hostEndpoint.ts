@@ -7,6 +7,11 @@
  * page (the queue opens one per backend choice): each request's id is swapped for one unique on the
  * page, and the page's reply goes back to its backend under its own id. The page answers in order,
  * one request at a time; OTF handles are unique per backend already (./gpuBackend.ts).
+ *
+ * When the page is lost (its window crashed, hung or was replaced) the backends' sockets are closed
+ * with PAGE_REPLACED and the reason: their relays connect again and wait for the next page's greeting
+ * (or the refusal, when the owner gives the window up), and the request each had in flight fails
+ * saying why, as when the CLI's relay restarts its Chromium.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -24,6 +29,14 @@ export interface HostLink {
 const ID_AT = 4;
 const idOf = (message: ArrayBuffer) => new DataView(message).getUint32(ID_AT, true);
 const setId = (message: ArrayBuffer, id: number) => new DataView(message).setUint32(ID_AT, id, true);
+
+/**
+ * The close code (WebSocket's "service restart") that tells a backend's relay the page behind the
+ * endpoint is gone: connect again for the next page's greeting. The close reason says why.
+ */
+export const PAGE_REPLACED = 1012;
+/** A close frame's reason holds at most this many bytes. */
+const CLOSE_REASON_BYTES = 123;
 
 export class HostEndpoint {
   private link?: HostLink;
@@ -57,12 +70,11 @@ export class HostEndpoint {
   }
 
   /**
-   * The page's port (a new window: the previous page is gone, and with it any request in flight, so
-   * the connected backends are cut off and fail clearly instead of waiting).
+   * The page's port. A new window replacing a page that was not reported lost takes that page's
+   * requests with it (see lost); backends waiting for a first greeting just get this page's.
    */
   attach(link: HostLink, onGreeting: (greeting: ArrayBuffer) => void): void {
-    for (const socket of this.backends) socket.close(1011, 'the GPU host window was replaced');
-    this.inFlight.clear();
+    if (this.link) this.lost('the GPU host window was replaced');
     this.link = link;
     this.greeting = undefined;
     link.onMessage((message) => {
@@ -82,13 +94,27 @@ export class HostEndpoint {
   }
 
   /**
-   * The window cannot run the page (it did not load, or kept crashing): backends waiting for a
-   * greeting, and those that connect later, get this reason instead of waiting out their timeout.
+   * The window cannot run the page (it did not load, or kept crashing): connected backends (sent to
+   * connect again, see lost) and those that connect later get this reason as the greeting, instead of
+   * waiting out their timeout or retrying forever.
    */
   refuse(reason: string): void {
-    this.link = undefined;
+    this.lost(reason);
     this.greeting = encodeMessage(OP.error, 0, [ERROR.failed], [new TextEncoder().encode(reason)]);
-    for (const socket of this.backends) socket.send(this.greeting);
+  }
+
+  /**
+   * The page is gone (its renderer died or hung): the requests on it will not be answered, so the
+   * backends are sent to connect again now, and the next page's greeting (or a refusal) decides how
+   * the request each had in flight fails.
+   */
+  lost(reason: string): void {
+    this.link = undefined;
+    this.greeting = undefined;
+    this.inFlight.clear();
+    let said = reason;
+    while (Buffer.byteLength(said) > CLOSE_REASON_BYTES) said = said.slice(0, -1);
+    for (const socket of this.backends) socket.close(PAGE_REPLACED, said);
   }
 
   async close(): Promise<void> {

@@ -9,9 +9,11 @@
  * raw 64 MiB of a frame.
  *
  * A Chromium it started whose page crashes, exits, or hangs (the backend says so when a request
- * times out) is started again, as electron/gpuHost.ts restarts its window: the request in flight fails
- * saying what happened, the next one goes to the new page (the backend uploads its OTFs again when
- * the page says it has none), and past the RestartPolicy's limit the page is given up with that reason.
+ * times out) is started again, as electron/gpuHost.ts restarts its window, and a connected relay
+ * follows the endpoint to the window's next page: the request in flight fails saying what happened,
+ * the next one goes to the new page (the backend uploads its OTFs again when the page says it has
+ * none), and past the RestartPolicy's limit (the relay's, or the window owner's refusal) the page is
+ * given up with that reason.
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -21,6 +23,7 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RestartPolicy } from '../../../restartPolicy.js';
+import { PAGE_REPLACED } from './hostEndpoint.js';
 import { hostPageFiles } from './hostPage.js';
 import { decodeMessage, OP, textPayload } from './protocol.js';
 
@@ -56,7 +59,7 @@ export type HostFault = 'crashPage' | 'crashBrowser' | 'hang';
 
 /**
  * What the relay posts to the backend; `signal[0]` goes to 1 after each post. `restarted`: the request
- * in flight went with a page that crashed, and a new page is ready.
+ * in flight went with a page that was lost, and a new page is ready.
  */
 export type RelayReply =
   { message: ArrayBuffer } | { error: string } | { restarted: string } | { closed: true };
@@ -70,36 +73,172 @@ function post(reply: RelayReply, transfer: ArrayBuffer[] = []): void {
   Atomics.notify(signal, 0);
 }
 
-/** Relays between the backend's port and one socket to a running host. */
-function relay(socket: WebSocket): void {
-  socket.binaryType = 'arraybuffer';
-  socket.on('message', (data: ArrayBuffer) => post({ message: data }, [data]));
-  options.port.on('message', (request: RelayRequest) => {
-    if ('message' in request) socket.send(request.message);
-  });
-  socket.on('close', () => post({ error: 'the GPU host page closed its connection' }));
+/** A page's socket, once the page has greeted over it. */
+interface Greeted {
+  socket: WebSocket;
+  hello: ArrayBuffer;
 }
 
-/** Connects to a running host (the Electron window's relay in the main process). */
+/** What replaces a lost page: the next one once it has said hello, and what to tell the backend. */
+interface Replacement<T> {
+  page: Promise<T>;
+  /** For the request in flight when the new page is ready (GpuHostRestartedError). */
+  restarted: string;
+  /** For the request in flight when there is no new page. */
+  failed: (error: Error) => string;
+}
+
+/**
+ * The page the backend's requests go to, in either mode, and what replaces it when it is lost: a
+ * request waits for the page being started, the request in flight when the page went fails once the
+ * outcome is known, and after a page is given up every request fails with the reason.
+ */
+class PageLine<T extends Greeted> {
+  private page: Promise<T>;
+  private current?: T;
+  /** A request was sent to the current page and not answered yet. */
+  private waiting = false;
+
+  /** `watch` adds the mode's own signs that a page is lost. */
+  constructor(
+    first: T,
+    private readonly watch: (page: T) => void,
+  ) {
+    this.page = Promise.resolve(this.use(first));
+  }
+
+  /** The page requests go to, once it is there; rejected with the reason once given up. */
+  ready(): Promise<T> {
+    return this.page;
+  }
+
+  /** `use` runs with the page once it is there; without one, the backend is told why. */
+  whenReady(use: (page: T) => Promise<void> | void): Promise<void> {
+    return this.page.then(use, (error: Error) => post({ error: error.message }));
+  }
+
+  /** Sends a request to `page` (from `whenReady`); its reply goes to the backend. */
+  send(page: T, message: ArrayBuffer): void {
+    this.waiting = true;
+    page.socket.send(message);
+  }
+
+  /** The backend has failed the request in flight (it timed out); the page it was on, if current. */
+  abandon(): T | undefined {
+    this.waiting = false;
+    return this.current;
+  }
+
+  /**
+   * `was` is gone, if it still is the current page: `replace` starts the next one, or says why there
+   * will be none. The request in flight, if any, fails once that is known.
+   */
+  lost(was: T, replace: () => Replacement<T> | string): void {
+    if (this.current !== was) return;
+    this.current = undefined;
+    const failed = this.waiting;
+    this.waiting = false;
+    const next = replace();
+    if (typeof next === 'string') {
+      this.page = Promise.reject(new Error(next));
+      this.page.catch(() => undefined);
+      if (failed) post({ error: next });
+      return;
+    }
+    this.page = next.page.then((page) => this.use(page));
+    void this.page.then(
+      () => {
+        if (failed) post({ restarted: next.restarted });
+      },
+      (error: Error) => {
+        if (failed) post({ error: next.failed(error) });
+      },
+    );
+  }
+
+  private use(page: T): T {
+    this.current = page;
+    page.socket.on('message', (data: ArrayBuffer) => {
+      this.waiting = false;
+      post({ message: data }, [data]);
+    });
+    this.watch(page);
+    return page;
+  }
+}
+
+/** `page` if its greeting is a hello; otherwise it is closed and the greeting's reason thrown. */
+async function saidHello<T extends Greeted>(page: T, close: () => Promise<void>): Promise<T> {
+  const said = decodeMessage(page.hello);
+  if (said.op === OP.hello) return page;
+  await close();
+  throw new Error(textPayload(said.payloads[0]));
+}
+
+/**
+ * Connects to a running host (the Electron window behind the main process's ./hostEndpoint.ts). When
+ * the endpoint's page is lost it closes the socket with PAGE_REPLACED: the relay connects again and
+ * the next page's greeting, or the endpoint's refusal, tells the request in flight what happened.
+ * How often a window may be restarted is its owner's RestartPolicy (electron/gpuHost.ts).
+ */
 async function connect(endpoint: string): Promise<() => Promise<void>> {
-  const socket = new WebSocket(endpoint, { maxPayload: 2 ** 31 - 1 });
-  relay(socket);
-  await new Promise<void>((done, failed) => {
-    socket.once('open', done);
-    socket.once('error', failed);
+  let closing = false;
+  const open = (): Promise<Greeted> =>
+    new Promise<Greeted>((done, failed) => {
+      const socket = new WebSocket(endpoint, { maxPayload: 2 ** 31 - 1 });
+      socket.binaryType = 'arraybuffer';
+      const greeted = (hello: ArrayBuffer) => {
+        socket.off('close', closed);
+        done({ socket, hello });
+      };
+      // the endpoint may lose its page before that page greets: the next one will
+      const closed = (code: number) => {
+        socket.off('message', greeted);
+        if (code === PAGE_REPLACED && !closing) open().then(done, failed);
+        else failed(new Error('the GPU host closed its connection'));
+      };
+      socket.once('message', greeted);
+      socket.once('close', closed);
+      socket.on('error', (error) =>
+        failed(new Error(`the GPU host could not be reached (${error.message})`)),
+      );
+    });
+
+  const first = await open();
+  const line = new PageLine(first, (page) =>
+    page.socket.on('close', (code: number, why: Buffer) => {
+      if (closing) return;
+      const reason = why.toString() || 'the GPU host closed its connection';
+      line.lost(page, () =>
+        code === PAGE_REPLACED
+          ? {
+              page: open().then((next) => saidHello(next, async () => next.socket.close())),
+              restarted: `${reason}; the window was restarted`,
+              failed: (error) => error.message,
+            }
+          : reason,
+      );
+    }),
+  );
+  post({ message: first.hello }, [first.hello]);
+  options.port.on('message', (request: RelayRequest) => {
+    if ('message' in request) void line.whenReady((page) => line.send(page, request.message));
+    // the window watches its own hangs: the endpoint reports them as a lost page
+    if ('hung' in request) line.abandon();
   });
   return async () => {
-    socket.removeAllListeners('close');
-    socket.close();
+    closing = true;
+    await line.ready().then(
+      (last) => last.socket.close(),
+      () => undefined,
+    );
   };
 }
 
 /** One Chromium running the page, once the page has greeted over its socket. */
-interface Run {
+interface Run extends Greeted {
   browser: Browser;
   page: Page;
-  socket: WebSocket;
-  hello: ArrayBuffer;
 }
 
 async function launch(launcher: {
@@ -155,88 +294,59 @@ async function launch(launcher: {
   };
 
   const restarts = new RestartPolicy(launcher.restartLimit);
-  let current: Run | undefined;
-  let run: Promise<Run>;
-  /** A request was sent to the current page and not answered yet. */
-  let waiting = false;
   let faultNext: HostFault | undefined;
   let closing = false;
 
-  const watch = (started: Run): Run => {
-    current = started;
-    started.socket.on('message', (data: ArrayBuffer) => {
-      waiting = false;
-      post({ message: data }, [data]);
-    });
-    // The page's socket closes too, but after or before these: they tell what happened.
-    started.page.on('crash', () => lost(started, 'the GPU host page crashed (its renderer process died)'));
-    started.browser.on('disconnected', () => lost(started, "the GPU host's Chromium exited"));
-    return started;
-  };
-
   /**
    * The page is gone (or hangs): Chromium is started again whole, since a crashed renderer may have
-   * taken the GPU process's state with it, and a relaunch costs little beside a crash. The request in
-   * flight, if any, fails once the outcome is known.
+   * taken the GPU process's state with it, and a relaunch costs little beside a crash.
    */
   const lost = (was: Run, reason: string): void => {
-    if (current !== was || closing) return;
-    current = undefined;
-    const failed = waiting;
-    waiting = false;
-    void was.browser.close().catch(() => undefined);
-    if (!restarts.crashed(Date.now())) {
-      const why = `the GPU host kept failing (${reason}); it was given up`;
-      run = Promise.reject(new Error(why));
-      run.catch(() => undefined);
-      if (failed) post({ error: why });
-      return;
-    }
-    run = start().then(async (started) => {
-      const said = decodeMessage(started.hello);
-      if (said.op === OP.hello) return watch(started);
-      await started.browser.close();
-      throw new Error(textPayload(said.payloads[0]));
+    if (closing) return;
+    line.lost(was, () => {
+      void was.browser.close().catch(() => undefined);
+      if (!restarts.crashed(Date.now())) return `the GPU host kept failing (${reason}); it was given up`;
+      return {
+        page: start().then((started) => saidHello(started, () => started.browser.close())),
+        restarted: `${reason}; Chromium was restarted`,
+        failed: (error) => `${reason}, and Chromium could not be restarted: ${error.message}`,
+      };
     });
-    void run.then(
-      () => {
-        if (failed) post({ restarted: `${reason}; Chromium was restarted` });
-      },
-      (error: Error) => {
-        if (failed) post({ error: `${reason}, and Chromium could not be restarted: ${error.message}` });
-      },
-    );
   };
 
-  const send = (message: ArrayBuffer) =>
-    run.then(
-      async (to) => {
-        const fault = faultNext;
-        faultNext = undefined;
-        const cdp = fault && (await pause(to));
-        waiting = true;
-        to.socket.send(message);
-        if (fault === 'crashPage') void cdp?.send('Page.crash').catch(() => undefined);
-        if (fault === 'crashBrowser') void crashBrowser(to);
-      },
-      (error: Error) => post({ error: error.message }),
-    );
+  const first = await start();
+  // The page's socket closes too, but after or before these: they tell what happened.
+  const line = new PageLine(first, (started) => {
+    started.page.on('crash', () => lost(started, 'the GPU host page crashed (its renderer process died)'));
+    started.browser.on('disconnected', () => lost(started, "the GPU host's Chromium exited"));
+  });
 
-  run = start().then(watch);
-  const first = await run;
+  const send = (message: ArrayBuffer) =>
+    line.whenReady(async (to) => {
+      const fault = faultNext;
+      faultNext = undefined;
+      const cdp = fault && (await pause(to));
+      line.send(to, message);
+      if (fault === 'crashPage') void cdp?.send('Page.crash').catch(() => undefined);
+      if (fault === 'crashBrowser') void crashBrowser(to);
+    });
+
   post({ message: first.hello }, [first.hello]);
   options.port.on('message', (request: RelayRequest) => {
     if ('message' in request) void send(request.message);
     if ('faultNext' in request) faultNext = request.faultNext;
-    if ('hung' in request && current) {
+    if ('hung' in request) {
       // the backend has failed that request already
-      waiting = false;
-      lost(current, request.hung);
+      const was = line.abandon();
+      if (was) lost(was, request.hung);
     }
   });
   return async () => {
     closing = true;
-    await run.then((last) => last.browser.close()).catch(() => undefined);
+    await line
+      .ready()
+      .then((last) => last.browser.close())
+      .catch(() => undefined);
     sockets.close();
     server.close();
   };

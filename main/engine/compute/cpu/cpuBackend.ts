@@ -23,7 +23,7 @@ import { DEVIATION_BINS, histogramBytes, SCAN_BINS, STAT_RESULT_BYTES } from './
 
 const ALIGN = 64;
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
-/** Column bands start on multiples of the column kernel's 16-column block. */
+/** Column bands start on multiples of 16 columns: whole 128-byte row segments for each thread. */
 const COLUMN_BLOCK = 16;
 /** NaN samples each range band lists for the hole filling (beyond that, it scans the grid itself). */
 const HOLES_LISTED = 1 << 16;
@@ -157,22 +157,8 @@ export class CpuBackend implements ComputeBackend {
     const maskAt = request.mask ? this.inWorkspace(request.mask) : 0;
     const grid = engine.f64(gridAt, w * h);
     if (needsPrefilter(plan.interpolation)) {
-      if (w >= 2) {
-        const { terms, zLast, norm } = causalStart(w);
-        engine.parallel(
-          'reg_prefilterRows',
-          this.bands(h, 1).map(([r0, r1]) => [gridAt, w, r0, r1, terms, zLast, norm]),
-        );
-      }
-      lap('prefilterRows');
-      if (h >= 2) {
-        const { terms, zLast, norm } = causalStart(h);
-        engine.parallel(
-          'reg_prefilterCols',
-          this.bands(w, COLUMN_BLOCK).map(([c0, c1]) => [gridAt, w, h, c0, c1, terms, zLast, norm]),
-        );
-      }
-      lap('prefilterColumns');
+      this.prefilterAt(gridAt, w, h);
+      clock = performance.now();
     }
     const n = outputWidth * outputHeight;
     const outAt = this.take(n * (outputType === 'float32' ? 4 : 8));
@@ -234,6 +220,39 @@ export class CpuBackend implements ComputeBackend {
     lap('resample');
     this.handedOut.add(out);
     return out;
+  }
+
+  /**
+   * The exact cubic B-spline prefilter (../../register/splinePrefilter.ts) of a w×h grid from
+   * allocateFloat64, in place. The GPU backend runs it here too: a recursive filter is sequential
+   * along each line, and the CPU kernels stream it at memory speed.
+   */
+  prefilter(grid: Float64Array, w: number, h: number): void {
+    if (!this.handedOut.has(grid) || this.engine.owner !== this)
+      throw new TypeError('prefilter works in place on a grid from this backend’s allocateFloat64');
+    this.prefilterAt(grid.byteOffset, w, h);
+  }
+
+  /** Row bands, then column bands, timed into lastTimings. */
+  private prefilterAt(gridAt: number, w: number, h: number): void {
+    const start = performance.now();
+    if (w >= 2) {
+      const { terms, zLast, norm } = causalStart(w);
+      this.engine.parallel(
+        'reg_prefilterRows',
+        this.bands(h, 1).map(([r0, r1]) => [gridAt, w, r0, r1, terms, zLast, norm]),
+      );
+    }
+    const rowsDone = performance.now();
+    if (h >= 2) {
+      const { terms, zLast, norm } = causalStart(h);
+      this.engine.parallel(
+        'reg_prefilterCols',
+        this.bands(w, COLUMN_BLOCK).map(([c0, c1]) => [gridAt, w, h, c0, c1, terms, zLast, norm]),
+      );
+    }
+    this.lastTimings.prefilterRows = rowsDone - start;
+    this.lastTimings.prefilterColumns = performance.now() - rowsDone;
   }
 
   /**

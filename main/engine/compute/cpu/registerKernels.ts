@@ -256,139 +256,164 @@ function prefilterRows(mb: ModuleBuilder): void {
 }
 
 /**
- * Columns of the prefilter over [c0, c1): blocks of 16 columns (8 vectors, lane = column) whose
- * recursions all advance one row per step, so each row access is two whole cache lines and the block
- * (4096 rows × 128 B) stays in L2 between the causal and the anti-causal sweep. Then 2-column blocks
- * and, for an odd width, a last single column.
+ * Columns of the prefilter over [c0, c1), swept in row order: each step updates a whole row segment
+ * (two columns per f64x2) from the row before or after it, so memory is read and written in long runs
+ * the prefetcher follows, where a column-at-a-time walk touches a new page every row. The per-column
+ * arithmetic is the column recursion's, operation for operation (./splinePrefilter.ts); row 0
+ * accumulates the causal start (rows 1…K and their mirrors are not written before it is done). An odd
+ * last column is done alone (a splat load, a one-lane store).
  */
 function prefilterColumns(mb: ModuleBuilder): void {
   const f = mb.func('reg_prefilterCols', [I, I, I, I, I, I, F, F]);
   const e = new Emit(f);
   const [grid, width, height, c0, c1, K, zLast, norm] = f.params;
-  const [c, base, y, yo, mo, rowB, lastRowB, endB] = Array.from({ length: 8 }, () => f.local(I));
-  const zi = f.local(V);
+  const [o, y, yo, rowB, lastRowB, endB, start, pairEnd] = Array.from({ length: 8 }, () => f.local(I));
   const G = e.vsplat(GAIN);
   const P = e.vsplat(POLE);
   const AN = e.vsplat(ANTICAUSAL_NORM);
-  const ZL = f.local(V);
-  const NORM = f.local(V);
+  const [ZL, NORM, zi] = [f.local(V), f.local(V), f.local(V)];
   f.get(zLast).simd(SPLAT).set(ZL);
   f.get(norm).simd(SPLAT).set(NORM);
   f.get(width).i32(3).op(0x74).set(rowB);
   f.get(height).i32(1).op(0x6b).get(rowB).op(0x6c).set(lastRowB);
   f.get(lastRowB).get(rowB).op(0x6a).set(endB);
-  const s = Array.from({ length: 8 }, () => f.local(V));
+  f.get(grid).get(c0).i32(3).op(0x74, 0x6a).set(start);
+  f.get(c1).get(c0).op(0x6b).i32(-2).op(0x71).i32(3).op(0x74).get(start).op(0x6a).set(pairEnd);
 
-  const block = (vectors: number, single: boolean): void => {
-    const ld = (k: number, at: () => void): void => {
-      f.get(base);
-      at();
+  type Row = () => void;
+  /** `body(load, store)` for every column pair at `o` (row 0's address), then the odd column. */
+  const eachColumn = (body: (ld: (row: Row) => void, st: (row: Row, value: () => void) => void) => void) => {
+    const at = (row: Row) => {
+      f.get(o);
+      row();
       f.op(0x6a);
-      if (single) f.mem(LOAD64_SPLAT, 3, 0, true);
-      else f.mem(LOAD, 4, 16 * k, true);
     };
-    const st = (k: number, at: () => void): void => {
-      f.get(base);
-      at();
-      f.op(0x6a).get(s[k]);
-      if (single) f.lane64(STORE64_LANE, 0);
-      else f.mem(STORE, 4, 16 * k, true);
-    };
-    const at = (l: Local) => () => void f.get(l);
-    const zero = () => void f.i32(0);
-    for (let k = 0; k < vectors; k++) {
-      f.get(G);
-      ld(k, zero);
-      e.v(MUL).f.get(ZL).get(G);
-      ld(k, at(lastRowB));
-      e.v(MUL).v(MUL).v(ADD).f.set(s[k]);
-    }
-    f.get(P).set(zi);
     f.forLoop(
-      y,
-      () => void f.i32(1),
-      () => void f.get(K).i32(1).op(0x6a),
-      () => void f.i32(1),
-      () => {
-        f.get(y).get(rowB).op(0x6c).set(yo);
-        f.get(lastRowB).get(yo).op(0x6b).set(mo);
-        for (let k = 0; k < vectors; k++) {
-          f.get(s[k]).get(zi).get(G);
-          ld(k, at(yo));
-          e.v(MUL).f.get(ZL).get(G);
-          ld(k, at(mo));
-          e.v(MUL).v(MUL).v(ADD).v(MUL).v(ADD).f.set(s[k]);
-        }
-        f.get(zi).get(P);
-        e.v(MUL).f.set(zi);
-      },
+      o,
+      () => void f.get(start),
+      () => void f.get(pairEnd),
+      () => void f.i32(16),
+      () =>
+        body(
+          (row) => {
+            at(row);
+            f.mem(LOAD, 4, 0, true);
+          },
+          (row, value) => {
+            at(row);
+            value();
+            f.mem(STORE, 4, 0, true);
+          },
+        ),
     );
-    for (let k = 0; k < vectors; k++) {
-      f.get(s[k]).get(NORM);
-      e.v(DIV).f.set(s[k]);
-      st(k, zero);
-    }
-    f.forLoop(
-      yo,
-      () => void f.get(rowB),
-      () => void f.get(endB),
-      () => void f.get(rowB),
+    f.ifThen(
+      () => void f.get(c1).get(c0).op(0x6b).i32(1).op(0x71), // odd width
       () => {
-        for (let k = 0; k < vectors; k++) {
-          f.get(G);
-          ld(k, at(yo));
-          e.v(MUL).f.get(P).get(s[k]);
-          e.v(MUL).v(ADD).f.set(s[k]);
-          st(k, at(yo));
-        }
-      },
-    );
-    for (let k = 0; k < vectors; k++) {
-      f.get(P);
-      ld(k, () => void f.get(lastRowB).get(rowB).op(0x6b));
-      e.v(MUL).f.get(s[k]);
-      e.v(ADD).f.get(P);
-      e.v(MUL).f.get(AN);
-      e.v(DIV).f.set(s[k]);
-      st(k, at(lastRowB));
-    }
-    f.forLoop(
-      y,
-      () => void f.get(rowB),
-      () => void f.get(endB),
-      () => void f.get(rowB),
-      () => {
-        f.get(lastRowB).get(y).op(0x6b).set(yo);
-        for (let k = 0; k < vectors; k++) {
-          f.get(P).get(s[k]);
-          ld(k, at(yo));
-          e.v(SUB).v(MUL).f.set(s[k]);
-          st(k, at(yo));
-        }
+        f.get(pairEnd).set(o);
+        body(
+          (row) => {
+            at(row);
+            f.mem(LOAD64_SPLAT, 3, 0, true);
+          },
+          (row, value) => {
+            at(row);
+            value();
+            f.lane64(STORE64_LANE, 0);
+          },
+        );
       },
     );
   };
+  const first: Row = () => void f.i32(0);
+  const rowAt =
+    (l: Local): Row =>
+    () =>
+      void f.get(l);
 
-  f.get(c0).set(c);
-  const setBase = () => void f.get(grid).get(c).i32(3).op(0x74, 0x6a).set(base);
-  for (const [cols, vectors] of [
-    [16, 8],
-    [2, 1],
-  ]) {
-    e.whileLoop(
-      () => void f.get(c).i32(cols).op(0x6a).get(c1).op(0x4c), // c + cols <= c1
-      () => {
-        setBase();
-        block(vectors, false);
-        f.get(c).i32(cols).op(0x6a).set(c);
-      },
-    );
-  }
-  f.ifThen(
-    () => void f.get(c).get(c1).op(0x48),
+  // c[0] = G·x[0] + zLast·(G·x[n−1]), then + z^y·(G·x[y] + zLast·(G·x[n−1−y])) for y = 1…K, / norm
+  eachColumn((ld, st) =>
+    st(first, () => {
+      f.get(G);
+      ld(first);
+      e.v(MUL).f.get(ZL).get(G);
+      ld(rowAt(lastRowB));
+      e.v(MUL).v(MUL).v(ADD);
+    }),
+  );
+  f.get(P).set(zi);
+  f.forLoop(
+    y,
+    () => void f.i32(1),
+    () => void f.get(K).i32(1).op(0x6a),
+    () => void f.i32(1),
     () => {
-      setBase();
-      block(1, true);
+      f.get(y).get(rowB).op(0x6c).set(yo);
+      eachColumn((ld, st) =>
+        st(first, () => {
+          ld(first);
+          f.get(zi).get(G);
+          ld(rowAt(yo));
+          e.v(MUL).f.get(ZL).get(G);
+          ld(() => void f.get(lastRowB).get(yo).op(0x6b));
+          e.v(MUL).v(MUL).v(ADD).v(MUL).v(ADD);
+        }),
+      );
+      f.get(zi).get(P);
+      e.v(MUL).f.set(zi);
+    },
+  );
+  eachColumn((ld, st) =>
+    st(first, () => {
+      ld(first);
+      f.get(NORM);
+      e.v(DIV);
+    }),
+  );
+  // c[i] = G·x[i] + z·c[i−1]
+  f.forLoop(
+    yo,
+    () => void f.get(rowB),
+    () => void f.get(endB),
+    () => void f.get(rowB),
+    () =>
+      eachColumn((ld, st) =>
+        st(rowAt(yo), () => {
+          f.get(G);
+          ld(rowAt(yo));
+          e.v(MUL).f.get(P);
+          ld(() => void f.get(yo).get(rowB).op(0x6b));
+          e.v(MUL).v(ADD);
+        }),
+      ),
+  );
+  // d[n−1] = ((z·c[n−2] + c[n−1])·z) / (z² − 1)
+  eachColumn((ld, st) =>
+    st(rowAt(lastRowB), () => {
+      f.get(P);
+      ld(() => void f.get(lastRowB).get(rowB).op(0x6b));
+      e.v(MUL);
+      ld(rowAt(lastRowB));
+      e.v(ADD).f.get(P);
+      e.v(MUL).f.get(AN);
+      e.v(DIV);
+    }),
+  );
+  // d[i] = z·(d[i+1] − c[i]), from row n − 2 up
+  f.forLoop(
+    y,
+    () => void f.get(rowB),
+    () => void f.get(endB),
+    () => void f.get(rowB),
+    () => {
+      f.get(lastRowB).get(y).op(0x6b).set(yo);
+      eachColumn((ld, st) =>
+        st(rowAt(yo), () => {
+          f.get(P);
+          ld(() => void f.get(yo).get(rowB).op(0x6a));
+          ld(rowAt(yo));
+          e.v(SUB).v(MUL);
+        }),
+      );
     },
   );
 }

@@ -11,7 +11,6 @@ import type {
 import { CpuBackend } from '../cpu/cpuBackend.js';
 import { fillMissing } from '../../deconvolve/index.js';
 import type { ImageStatistics } from '../../register/imageStatistics.js';
-import { causalStart } from '../../register/splinePrefilter.js';
 import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
 import { float32Payload, OP, ERROR, statsOf, textPayload, type HostMessage } from './protocol.js';
 import { GpuRecord, type GpuDiagnostics } from './gpuRecord.js';
@@ -20,8 +19,6 @@ import { missingFootprint, resampleTables } from './resampleTables.js';
 
 /** What resources/gpu-host/kernelFunctions.ts writes for a missing output pixel (below every clipped value). */
 const MISSING_MARK = -1e38;
-/** The prefilter's column kernel starts its bands on multiples of its 16-column block. */
-const COLUMN_BLOCK = 16;
 
 /**
  * A channel's OTF, resident on the GPU host page under `handle`. The shifted PSF it was made from
@@ -109,7 +106,7 @@ export class GpuBackend implements ComputeBackend {
       return this.cpu.resample(request);
     const { gridWidth: w, gridHeight: h, outputWidth: outW, outputHeight: outH } = plan;
     const grid = this.inWorkspace(request.grid);
-    if (plan.interpolation === 'spline3') this.prefilter(grid, w, h);
+    if (plan.interpolation === 'spline3') this.cpu.prefilter(grid, w, h);
     const { rows, cols } = resampleTables(plan);
     const footprint = request.mask ? missingFootprint(request.mask, w, h) : new Float32Array(0);
     const reply = this.request(
@@ -226,26 +223,6 @@ export class GpuBackend implements ComputeBackend {
     copy.set(grid);
     return copy;
   }
-
-  /** The exact B-spline prefilter in place, on the CPU engine's row and column kernels. */
-  private prefilter(grid: Float64Array, w: number, h: number): void {
-    const engine = this.cpu.engine;
-    const at = grid.byteOffset;
-    if (w >= 2) {
-      const { terms, zLast, norm } = causalStart(w);
-      engine.parallel(
-        'reg_prefilterRows',
-        bands(h, 1, engine.threads).map(([r0, r1]) => [at, w, r0, r1, terms, zLast, norm]),
-      );
-    }
-    if (h >= 2) {
-      const { terms, zLast, norm } = causalStart(h);
-      engine.parallel(
-        'reg_prefilterCols',
-        bands(w, COLUMN_BLOCK, engine.threads).map(([c0, c1]) => [at, w, h, c0, c1, terms, zLast, norm]),
-      );
-    }
-  }
 }
 
 let transfersMade = 0;
@@ -257,17 +234,4 @@ let transfersMade = 0;
 function transferHandle(): number {
   transfersMade = (transfersMade + 1) % 2 ** 20;
   return (process.pid * 2 ** 10 + (threadId % 2 ** 10)) * 2 ** 20 + transfersMade;
-}
-
-/** [0, length) in one contiguous band per thread, boundaries on multiples of `step`. */
-function bands(length: number, step: number, threads: number): Array<[number, number]> {
-  const units = Math.ceil(length / step);
-  const count = Math.max(1, Math.min(threads, units));
-  const out: Array<[number, number]> = [];
-  for (let i = 0; i < count; i++) {
-    const start = Math.min(length, Math.floor((i * units) / count) * step);
-    const end = Math.min(length, Math.floor(((i + 1) * units) / count) * step);
-    if (end > start) out.push([start, end]);
-  }
-  return out;
 }

@@ -281,46 +281,45 @@ function prefilterColumns(mb: ModuleBuilder): void {
   f.get(c1).get(c0).op(0x6b).i32(-2).op(0x71).i32(3).op(0x74).get(start).op(0x6a).set(pairEnd);
 
   type Row = () => void;
-  /** `body(load, store)` for every column pair at `o` (row 0's address), then the odd column. */
-  const eachColumn = (body: (ld: (row: Row) => void, st: (row: Row, value: () => void) => void) => void) => {
+  interface Access {
+    ld: (row: Row) => void;
+    st: (row: Row, value: () => void) => void;
+  }
+  /** Loads and stores at `o` + row: a column pair, or (single) one column in lane 0. */
+  const access = (single: boolean): Access => {
     const at = (row: Row) => {
       f.get(o);
       row();
       f.op(0x6a);
     };
+    return {
+      ld: (row) => {
+        at(row);
+        if (single) f.mem(LOAD64_SPLAT, 3, 0, true);
+        else f.mem(LOAD, 4, 0, true);
+      },
+      st: (row, value) => {
+        at(row);
+        value();
+        if (single) f.lane64(STORE64_LANE, 0);
+        else f.mem(STORE, 4, 0, true);
+      },
+    };
+  };
+  /** `body` for every column pair at `o` (row 0's address), then for the odd column alone. */
+  const eachColumn = (body: (a: Access) => void) => {
     f.forLoop(
       o,
       () => void f.get(start),
       () => void f.get(pairEnd),
       () => void f.i32(16),
-      () =>
-        body(
-          (row) => {
-            at(row);
-            f.mem(LOAD, 4, 0, true);
-          },
-          (row, value) => {
-            at(row);
-            value();
-            f.mem(STORE, 4, 0, true);
-          },
-        ),
+      () => body(access(false)),
     );
     f.ifThen(
       () => void f.get(c1).get(c0).op(0x6b).i32(1).op(0x71), // odd width
       () => {
         f.get(pairEnd).set(o);
-        body(
-          (row) => {
-            at(row);
-            f.mem(LOAD64_SPLAT, 3, 0, true);
-          },
-          (row, value) => {
-            at(row);
-            value();
-            f.lane64(STORE64_LANE, 0);
-          },
-        );
+        body(access(true));
       },
     );
   };
@@ -331,7 +330,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
       void f.get(l);
 
   // c[0] = G·x[0] + zLast·(G·x[n−1]), then + z^y·(G·x[y] + zLast·(G·x[n−1−y])) for y = 1…K, / norm
-  eachColumn((ld, st) =>
+  eachColumn(({ ld, st }) =>
     st(first, () => {
       f.get(G);
       ld(first);
@@ -348,7 +347,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
     () => void f.i32(1),
     () => {
       f.get(y).get(rowB).op(0x6c).set(yo);
-      eachColumn((ld, st) =>
+      eachColumn(({ ld, st }) =>
         st(first, () => {
           ld(first);
           f.get(zi).get(G);
@@ -362,7 +361,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
       e.v(MUL).f.set(zi);
     },
   );
-  eachColumn((ld, st) =>
+  eachColumn(({ ld, st }) =>
     st(first, () => {
       ld(first);
       f.get(NORM);
@@ -376,7 +375,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
     () => void f.get(endB),
     () => void f.get(rowB),
     () =>
-      eachColumn((ld, st) =>
+      eachColumn(({ ld, st }) =>
         st(rowAt(yo), () => {
           f.get(G);
           ld(rowAt(yo));
@@ -387,7 +386,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
       ),
   );
   // d[n−1] = ((z·c[n−2] + c[n−1])·z) / (z² − 1)
-  eachColumn((ld, st) =>
+  eachColumn(({ ld, st }) =>
     st(rowAt(lastRowB), () => {
       f.get(P);
       ld(() => void f.get(lastRowB).get(rowB).op(0x6b));
@@ -406,7 +405,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
     () => void f.get(rowB),
     () => {
       f.get(lastRowB).get(y).op(0x6b).set(yo);
-      eachColumn((ld, st) =>
+      eachColumn(({ ld, st }) =>
         st(rowAt(yo), () => {
           f.get(P);
           ld(() => void f.get(yo).get(rowB).op(0x6a));

@@ -4,7 +4,7 @@ import { fillMissing } from '../../main/engine/register/missingPixels.js';
 import type { Interpolation } from '../../main/engine/register/interpolation.js';
 import { planRegistration } from '../../main/engine/register/registrationPlan.js';
 import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
-import { outputRowsNearHoles } from '../../main/engine/register/resample.js';
+import { interiorColumns, outputRowsNearHoles } from '../../main/engine/register/resample.js';
 import type { AiaGeometry } from '../../main/engine/aia/wcs.js';
 
 function smoothImage(w: number, h: number): Float64Array {
@@ -276,5 +276,39 @@ describe('outputRowsNearHoles', () => {
     const flagged = flags.reduce((n, f) => n + f, 0);
     expect(flagged).toBeGreaterThan(0);
     expect(flagged).toBeLessThan(plan.outputHeight);
+  });
+});
+
+describe('interiorColumns', () => {
+  it('is, row by row, exactly the run of columns whose 16 taps are all inside, as the kernel tests it', () => {
+    const [w, h] = [40, 30];
+    const [cos, sin] = [Math.cos(0.5), Math.sin(0.5)];
+    const plan = planRegistration(
+      geometry({ rotation: [cos, -sin, sin, cos], cdelt1: 0.45 }),
+      w,
+      h,
+      'default',
+      'spline3',
+    );
+    const runs = new Int32Array(2 * plan.outputHeight);
+    interiorColumns(plan, runs);
+    const [a, b, c, d] = plan.matrix;
+    let interiorRows = 0;
+    for (let row = 0; row < plan.outputHeight; row++) {
+      const qy = row + plan.qOrigin[1];
+      const expected: number[] = [];
+      for (let col = 0; col < plan.outputWidth; col++) {
+        const qx = col + plan.qOrigin[0];
+        const x = qx * a + qy * b + plan.offset[0];
+        const y = qx * c + qy * d + plan.offset[1];
+        if (x >= 1 && x < w - 2 && y >= 1 && y < h - 2) expected.push(col);
+      }
+      const [lo, end] = [runs[2 * row], runs[2 * row + 1]];
+      const got = Array.from({ length: end - lo }, (_, i) => lo + i);
+      expect(got, `row ${row}`).toEqual(expected);
+      if (got.length > 0) interiorRows++;
+    }
+    expect(interiorRows).toBeGreaterThan(0);
+    expect(interiorRows).toBeLessThan(plan.outputHeight);
   });
 });

@@ -109,3 +109,57 @@ export function outputRowsNearHoles(
     into[row] = lo <= hi && holesBefore[hi + 1] > holesBefore[lo] ? 1 : 0;
   }
 }
+
+/**
+ * The run [lo, end) of an output row's columns whose grid point (x, y), formed as the resamplers form
+ * it, passes `inside`, a box test with bounds `xBox` and `yBox`. An affine map meets a box in one run
+ * of columns per row, and float64 rounding is monotonic, so the real-valued run of each axis, widened
+ * by 2 for rounding, then trimmed with the exact test at its ends, is exactly that run.
+ */
+export function columnRun(
+  plan: RegistrationPlan,
+  row: number,
+  xBox: readonly [number, number],
+  yBox: readonly [number, number],
+  inside: (x: number, y: number) => boolean,
+): [number, number] {
+  const [a, b, c, d] = plan.matrix;
+  const [ox, oy] = plan.offset;
+  const [q0x, q0y] = plan.qOrigin;
+  const qy = row + q0y;
+  const exact = (col: number) => {
+    const qx = col + q0x;
+    return inside(qx * a + qy * b + ox, qx * c + qy * d + oy);
+  };
+  let lo = 0;
+  let hi = plan.outputWidth - 1;
+  for (const [m, e, [min, max]] of [
+    [a, qy * b + ox, xBox],
+    [c, qy * d + oy, yBox],
+  ] as const) {
+    if (m === 0) {
+      if (!(e >= min && e <= max)) [lo, hi] = [1, 0];
+      continue;
+    }
+    const t0 = (min - e) / m - q0x;
+    const t1 = (max - e) / m - q0x;
+    lo = Math.max(lo, Math.floor(Math.min(t0, t1)) - 2);
+    hi = Math.min(hi, Math.ceil(Math.max(t0, t1)) + 2);
+  }
+  while (lo <= hi && !exact(lo)) lo++;
+  while (hi >= lo && !exact(hi)) hi--;
+  return lo <= hi ? [lo, hi + 1] : [0, 0];
+}
+
+/**
+ * Each output row's run [lo, end) of interior columns, whose points have all 16 taps of a 4×4 kernel
+ * inside the grid (1 ≤ x < w − 2, 1 ≤ y < h − 2, as the CPU resampler tests it): the resampler skips
+ * its bounds tests there.
+ */
+export function interiorColumns(plan: RegistrationPlan, into: Int32Array): void {
+  const xMax = plan.gridWidth - 2;
+  const yMax = plan.gridHeight - 2;
+  const inside = (x: number, y: number) => x >= 1 && x < xMax && y >= 1 && y < yMax;
+  for (let row = 0; row < plan.outputHeight; row++)
+    into.set(columnRun(plan, row, [1, xMax], [1, yMax], inside), 2 * row);
+}

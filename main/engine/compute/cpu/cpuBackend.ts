@@ -15,7 +15,7 @@ import {
   noStatistics,
 } from '../../register/imageStatistics.js';
 import { needsPrefilter } from '../../register/interpolation.js';
-import { outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
+import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
 import { causalStart } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
 import { RESAMPLE_SLOTS, resampleParams } from './registerKernels.js';
@@ -182,6 +182,8 @@ export class CpuBackend implements ComputeBackend {
           new Uint8Array(engine.memory.buffer, holeRowsAt, outputHeight),
         );
       }
+      const interiorColsAt = this.take(outputHeight * 8);
+      interiorColumns(plan, new Int32Array(engine.memory.buffer, interiorColsAt, outputHeight * 2));
       const paramsAt = this.take(RESAMPLE_SLOTS * 8);
       resampleParams(engine.f64(paramsAt, RESAMPLE_SLOTS), {
         ...plan,
@@ -189,6 +191,7 @@ export class CpuBackend implements ComputeBackend {
         maskAt,
         maskRowsAt,
         holeRowsAt,
+        interiorColsAt,
         outAt,
         missing: request.missing,
         clipLo: request.clipLo,

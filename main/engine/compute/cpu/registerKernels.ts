@@ -51,7 +51,7 @@ const F = T.f64;
 const V = T.v128;
 
 /** Parameter block of a resampling (f64 slots, byte offset = 8 × slot); see resampleParams. */
-export const RESAMPLE_SLOTS = 21;
+export const RESAMPLE_SLOTS = 22;
 
 /**
  * Writes a resampling's parameters where the kernel reads them. Pairs sit side by side so the kernel
@@ -71,6 +71,8 @@ export function resampleParams(
     maskRowsAt: number;
     /** outputHeight bytes: 1 where an output row may reach a mask row with a missing pixel. */
     holeRowsAt: number;
+    /** outputHeight × 2 i32: each row's run [lo, end) of interior columns (all 16 taps inside). */
+    interiorColsAt: number;
     outAt: number;
     outputWidth: number;
     missing: number;
@@ -101,6 +103,7 @@ export function resampleParams(
     p.outputWidth,
     p.maskRowsAt,
     p.holeRowsAt,
+    p.interiorColsAt,
   ]);
 }
 
@@ -467,6 +470,7 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
     mask,
     maskRows,
     holeRows,
+    interiorCols,
     out,
     outW,
     r,
@@ -480,7 +484,9 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
     oaddr,
     ok,
     rowMay,
-  ] = Array.from({ length: 19 }, () => f.local(I));
+    lo0,
+    end0,
+  ] = Array.from({ length: 22 }, () => f.local(I));
   const ix = Array.from({ length: 4 }, () => f.local(I));
   const py = Array.from({ length: 4 }, () => f.local(I));
   const ZERO = e.vsplat(0);
@@ -529,6 +535,7 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
   pi(18, outW);
   pi(19, maskRows);
   pi(20, holeRows);
+  pi(21, interiorCols);
   f.get(w).i32(3).op(0x74).set(rowB);
   const size = out32 ? 4 : 8;
 
@@ -568,6 +575,155 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
     e.v(ADD);
   };
 
+  // The 16 taps into A/B: four rows of 4 contiguous samples, or near the border mirrored ones.
+  const contiguousTaps = () => {
+    f.get(grid).get(fy).i32(1).op(0x6b).get(w).op(0x6c).get(fx).op(0x6a).i32(1).op(0x6b);
+    f.i32(3).op(0x74, 0x6a).set(p);
+    for (let k = 0; k < 4; k++) {
+      f.get(p).mem(LOAD, 3, 0, true).set(A[k]);
+      f.get(p).mem(LOAD, 3, 16, true).set(B[k]);
+      if (k < 3) f.get(p).get(rowB).op(0x6a).set(p);
+    }
+  };
+  const mirroredTaps = () => {
+    for (let k = 0; k < 4; k++) {
+      f.get(fx)
+        .i32(k - 1)
+        .op(0x6a)
+        .get(w)
+        .call(mirror)
+        .set(ix[k]);
+      f.get(fy)
+        .i32(k - 1)
+        .op(0x6a)
+        .get(h)
+        .call(mirror)
+        .get(w)
+        .op(0x6c)
+        .set(py[k]);
+    }
+    const tap = (k: number, c: number) =>
+      void f.get(grid).get(py[k]).get(ix[c]).op(0x6a).i32(3).op(0x74, 0x6a);
+    for (let k = 0; k < 4; k++) {
+      for (const [dst, c] of [
+        [A[k], 0],
+        [B[k], 2],
+      ] as const) {
+        tap(k, c + 1);
+        tap(k, c);
+        f.mem(LOAD64_ZERO, 3, 0, true).lane64(LOAD64_LANE, 1).set(dst);
+      }
+    }
+  };
+  /** Interior pixels (all 16 taps inside, known from the row's table) skip the test. */
+  const taps = (interior: boolean) => {
+    if (interior) contiguousTaps();
+    else
+      f.ifThen(
+        () => {
+          f.get(xy).get(ONE);
+          e.v(GE).f.get(xy).get(MAXm1);
+          e.v(LT).v(AND).v(ALL_TRUE_64);
+        },
+        contiguousTaps,
+        mirroredTaps,
+      );
+  };
+  /**
+   * One output pixel at column `col` of the row, written at `oaddr`. An interior one (its point's 16
+   * taps all inside the grid, as the row's table says) skips both bounds tests.
+   */
+  const pixel = (interior: boolean) => {
+    f.get(col).op(0xb7).get(q0x).op(0xa0).simd(SPLAT).get(AC);
+    e.v(MUL).f.get(BQ);
+    e.v(ADD).f.get(OXY);
+    e.v(ADD).f.set(xy);
+    f.get(missing).set(val);
+    const inBounds = () => {
+      f.get(xy).get(ZERO);
+      e.v(GE).f.get(xy).get(MAX);
+      e.v(LE).v(AND).v(ALL_TRUE_64);
+    };
+    const inside = () => {
+      f.get(xy).simd(FLOOR).tee(fl);
+      f.simd(TRUNC_SAT_ZERO).tee(u).simd(I32_EXTRACT).op(0).set(fx);
+      f.get(u).simd(I32_EXTRACT).op(1).set(fy);
+      f.i32(1).set(ok);
+      // Only output rows that may reach a grid row with a missing pixel test the footprint, and
+      // there only where row fy or fy + 1 has one (fy + 1 ≤ h, and the flag of row h is 0).
+      f.ifThen(
+        () => void f.get(rowMay),
+        () =>
+          void f.ifThen(
+            () => {
+              f.get(maskRows).get(fy).op(0x6a).tee(p).mem(0x2d, 0, 0);
+              f.get(p).mem(0x2d, 0, 1).op(0x72);
+            },
+            () => {
+              f.get(fx).i32(1).op(0x6a).get(fx).get(fx).i32(1).op(0x6a).get(w).op(0x48, 0x1b).set(x1);
+              f.get(fy).i32(1).op(0x6a).get(fy).get(fy).i32(1).op(0x6a).get(h).op(0x48, 0x1b).set(y1);
+              const m = (yy: Local, xx: Local) =>
+                void f.get(mask).get(yy).get(w).op(0x6c).get(xx).op(0x6a, 0x6a).mem(0x2d, 0, 0);
+              m(fy, fx);
+              m(fy, x1);
+              f.op(0x72);
+              m(y1, fx);
+              f.op(0x72);
+              m(y1, x1);
+              f.op(0x72, 0x45).set(ok);
+            },
+          ),
+      );
+      f.ifThen(
+        () => void f.get(ok),
+        () => {
+          f.get(xy).get(fl);
+          e.v(SUB).f.set(t);
+          if (bspline) {
+            const s = u;
+            f.get(ONE).get(t);
+            e.v(SUB).f.set(s);
+            bsplinePair(s, w0, w2);
+            bsplinePair(t, w3, w1);
+          } else {
+            keysFar(() => void e.f.get(ONE).get(t).simd(ADD));
+            f.set(w0);
+            keysNear(() => void f.get(t));
+            f.set(w1);
+            keysNear(() => void e.f.get(ONE).get(t).simd(SUB));
+            f.set(w2);
+            keysFar(() => void e.f.get(TWO).get(t).simd(SUB));
+            f.set(w3);
+          }
+          e.shuffle64(w0, w1, [0, 2]).f.set(wxA);
+          e.shuffle64(w2, w3, [0, 2]).f.set(wxB);
+          e.shuffle64(w0, w1, [1, 3]).f.set(wyA);
+          e.shuffle64(w2, w3, [1, 3]).f.set(wyB);
+          taps(interior);
+          for (let k = 0; k < 4; k++) {
+            f.get(wxA).get(A[k]);
+            e.v(MUL).f.get(wxB).get(B[k]);
+            e.v(MUL).v(ADD).f.set(A[k]);
+          }
+          e.shuffle64(A[0], A[1], [0, 2]).shuffle64(A[0], A[1], [1, 3]).v(ADD).f.set(h01);
+          e.shuffle64(A[2], A[3], [0, 2]).shuffle64(A[2], A[3], [1, 3]).v(ADD).f.set(h23);
+          f.get(wyA).get(h01);
+          e.v(MUL).f.get(wyB).get(h23);
+          e.v(MUL).v(ADD).f.tee(u);
+          f.simd(EXTRACT).op(0).get(u).simd(EXTRACT).op(1).op(0xa0).set(v);
+          // v < lo ? lo : v > hi ? hi : v
+          f.get(lo).get(hi).get(v).get(v).get(hi).op(0x64, 0x1b).get(v).get(lo).op(0x63, 0x1b).set(val);
+        },
+      );
+    };
+    if (interior) inside();
+    else f.ifThen(inBounds, inside);
+    f.get(oaddr).get(val);
+    if (out32) f.op(0xb6).f32store(0);
+    else f.f64store(0);
+    f.get(oaddr).i32(size).op(0x6a).set(oaddr);
+  };
+
   f.forLoop(
     r,
     () => void f.get(r0),
@@ -589,158 +745,21 @@ function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: bool
         () => void f.get(mask),
         () => void f.get(holeRows).get(r).op(0x6a).mem(0x2d, 0, 0).set(rowMay), // i32.load8_u
       );
-      f.forLoop(
-        col,
-        () => void f.i32(0),
-        () => void f.get(outW),
-        () => void f.i32(1),
-        () => {
-          f.get(col).op(0xb7).get(q0x).op(0xa0).simd(SPLAT).get(AC);
-          e.v(MUL).f.get(BQ);
-          e.v(ADD).f.get(OXY);
-          e.v(ADD).f.set(xy);
-          f.get(missing).set(val);
-          f.ifThen(
-            () => {
-              f.get(xy).get(ZERO);
-              e.v(GE).f.get(xy).get(MAX);
-              e.v(LE).v(AND).v(ALL_TRUE_64);
-            },
-            () => {
-              f.get(xy).simd(FLOOR).tee(fl);
-              f.simd(TRUNC_SAT_ZERO).tee(u).simd(I32_EXTRACT).op(0).set(fx);
-              f.get(u).simd(I32_EXTRACT).op(1).set(fy);
-              f.i32(1).set(ok);
-              // Only output rows that may reach a grid row with a missing pixel test the footprint, and
-              // there only where row fy or fy + 1 has one (fy + 1 ≤ h, and the flag of row h is 0).
-              f.ifThen(
-                () => void f.get(rowMay),
-                () =>
-                  void f.ifThen(
-                    () => {
-                      f.get(maskRows).get(fy).op(0x6a).tee(p).mem(0x2d, 0, 0);
-                      f.get(p).mem(0x2d, 0, 1).op(0x72);
-                    },
-                    () => {
-                      f.get(fx).i32(1).op(0x6a).get(fx).get(fx).i32(1).op(0x6a).get(w).op(0x48, 0x1b).set(x1);
-                      f.get(fy).i32(1).op(0x6a).get(fy).get(fy).i32(1).op(0x6a).get(h).op(0x48, 0x1b).set(y1);
-                      const m = (yy: Local, xx: Local) =>
-                        void f.get(mask).get(yy).get(w).op(0x6c).get(xx).op(0x6a, 0x6a).mem(0x2d, 0, 0);
-                      m(fy, fx);
-                      m(fy, x1);
-                      f.op(0x72);
-                      m(y1, fx);
-                      f.op(0x72);
-                      m(y1, x1);
-                      f.op(0x72, 0x45).set(ok);
-                    },
-                  ),
-              );
-              f.ifThen(
-                () => void f.get(ok),
-                () => {
-                  f.get(xy).get(fl);
-                  e.v(SUB).f.set(t);
-                  if (bspline) {
-                    const s = u;
-                    f.get(ONE).get(t);
-                    e.v(SUB).f.set(s);
-                    bsplinePair(s, w0, w2);
-                    bsplinePair(t, w3, w1);
-                  } else {
-                    keysFar(() => void e.f.get(ONE).get(t).simd(ADD));
-                    f.set(w0);
-                    keysNear(() => void f.get(t));
-                    f.set(w1);
-                    keysNear(() => void e.f.get(ONE).get(t).simd(SUB));
-                    f.set(w2);
-                    keysFar(() => void e.f.get(TWO).get(t).simd(SUB));
-                    f.set(w3);
-                  }
-                  e.shuffle64(w0, w1, [0, 2]).f.set(wxA);
-                  e.shuffle64(w2, w3, [0, 2]).f.set(wxB);
-                  e.shuffle64(w0, w1, [1, 3]).f.set(wyA);
-                  e.shuffle64(w2, w3, [1, 3]).f.set(wyB);
-                  f.ifThen(
-                    () => {
-                      f.get(xy).get(ONE);
-                      e.v(GE).f.get(xy).get(MAXm1);
-                      e.v(LT).v(AND).v(ALL_TRUE_64);
-                    },
-                    () => {
-                      // All 16 taps inside: rows of 4 contiguous samples.
-                      f.get(grid).get(fy).i32(1).op(0x6b).get(w).op(0x6c).get(fx).op(0x6a).i32(1).op(0x6b);
-                      f.i32(3).op(0x74, 0x6a).set(p);
-                      for (let k = 0; k < 4; k++) {
-                        f.get(p).mem(LOAD, 3, 0, true).set(A[k]);
-                        f.get(p).mem(LOAD, 3, 16, true).set(B[k]);
-                        if (k < 3) f.get(p).get(rowB).op(0x6a).set(p);
-                      }
-                    },
-                    () => {
-                      // Near the border: taps mirror.
-                      for (let k = 0; k < 4; k++) {
-                        f.get(fx)
-                          .i32(k - 1)
-                          .op(0x6a)
-                          .get(w)
-                          .call(mirror)
-                          .set(ix[k]);
-                        f.get(fy)
-                          .i32(k - 1)
-                          .op(0x6a)
-                          .get(h)
-                          .call(mirror)
-                          .get(w)
-                          .op(0x6c)
-                          .set(py[k]);
-                      }
-                      const tap = (k: number, c: number) =>
-                        void f.get(grid).get(py[k]).get(ix[c]).op(0x6a).i32(3).op(0x74, 0x6a);
-                      for (let k = 0; k < 4; k++) {
-                        for (const [dst, c] of [
-                          [A[k], 0],
-                          [B[k], 2],
-                        ] as const) {
-                          tap(k, c + 1);
-                          tap(k, c);
-                          f.mem(LOAD64_ZERO, 3, 0, true).lane64(LOAD64_LANE, 1).set(dst);
-                        }
-                      }
-                    },
-                  );
-                  for (let k = 0; k < 4; k++) {
-                    f.get(wxA).get(A[k]);
-                    e.v(MUL).f.get(wxB).get(B[k]);
-                    e.v(MUL).v(ADD).f.set(A[k]);
-                  }
-                  e.shuffle64(A[0], A[1], [0, 2]).shuffle64(A[0], A[1], [1, 3]).v(ADD).f.set(h01);
-                  e.shuffle64(A[2], A[3], [0, 2]).shuffle64(A[2], A[3], [1, 3]).v(ADD).f.set(h23);
-                  f.get(wyA).get(h01);
-                  e.v(MUL).f.get(wyB).get(h23);
-                  e.v(MUL).v(ADD).f.tee(u);
-                  f.simd(EXTRACT).op(0).get(u).simd(EXTRACT).op(1).op(0xa0).set(v);
-                  // v < lo ? lo : v > hi ? hi : v
-                  f.get(lo)
-                    .get(hi)
-                    .get(v)
-                    .get(v)
-                    .get(hi)
-                    .op(0x64, 0x1b)
-                    .get(v)
-                    .get(lo)
-                    .op(0x63, 0x1b)
-                    .set(val);
-                },
-              );
-            },
-          );
-          f.get(oaddr).get(val);
-          if (out32) f.op(0xb6).f32store(0);
-          else f.f64store(0);
-          f.get(oaddr).i32(size).op(0x6a).set(oaddr);
-        },
-      );
+      // [0, lo) and [end, outW) may reach the border or beyond; [lo, end) is interior.
+      f.get(interiorCols).get(r).i32(3).op(0x74, 0x6a).tee(p).mem(0x28, 2, 0).set(lo0);
+      f.get(p).mem(0x28, 2, 4).set(end0);
+      for (const [from, to, interior] of [
+        [() => void f.i32(0), () => void f.get(lo0), false],
+        [() => void f.get(lo0), () => void f.get(end0), true],
+        [() => void f.get(end0), () => void f.get(outW), false],
+      ] as const)
+        f.forLoop(
+          col,
+          from,
+          to,
+          () => void f.i32(1),
+          () => pixel(interior),
+        );
     },
   );
 }

@@ -1,4 +1,5 @@
 import type { RegistrationPlan } from '../../register/registrationPlan.js';
+import { columnRun } from '../../register/resample.js';
 
 /** Per-row and per-column parts of the mapped coordinates, as the GPU resampler reads them. */
 export interface ResampleTables {
@@ -13,8 +14,7 @@ export interface ResampleTables {
  * q = (col, row) + qOrigin (scipy's order, ../../register/resample.ts). The GPU sums a row part
  * (qy·b + ox) and a column part (qx·a), each split here in float64 into an integer and a fraction, so
  * its float32 arithmetic keeps ~1e-7 px. Which columns map inside [0, n − 1] is decided here, with the
- * exact float64 expression, so missing pixels are classified exactly as on the CPU: an affine map meets
- * the grid's rectangle in one run of columns per row.
+ * exact float64 expression (columnRun), so missing pixels are classified exactly as on the CPU.
  */
 export function resampleTables(plan: RegistrationPlan): ResampleTables {
   const [a, b, c, d] = plan.matrix;
@@ -35,36 +35,14 @@ export function resampleTables(plan: RegistrationPlan): ResampleTables {
     split(cols, 4 * col, qx * a);
     split(cols, 4 * col + 2, qx * c);
   }
+  const inside = (x: number, y: number) => x >= 0 && x <= xMax && y >= 0 && y <= yMax;
   for (let row = 0; row < outH; row++) {
     const qy = row + q0y;
     split(rows, 6 * row, qy * b + ox);
     split(rows, 6 * row + 2, qy * d + oy);
-    const inside = (col: number) => {
-      const qx = col + q0x;
-      const x = qx * a + qy * b + ox;
-      const y = qx * c + qy * d + oy;
-      return x >= 0 && x <= xMax && y >= 0 && y <= yMax;
-    };
-    // The real-valued run of columns, widened by 2 for rounding, then trimmed with the exact test.
-    let lo = 0;
-    let hi = outW - 1;
-    for (const [m, e, max] of [
-      [a, qy * b + ox, xMax],
-      [c, qy * d + oy, yMax],
-    ]) {
-      if (m === 0) {
-        if (!(e >= 0 && e <= max)) [lo, hi] = [1, 0];
-        continue;
-      }
-      const t0 = -e / m - q0x;
-      const t1 = (max - e) / m - q0x;
-      lo = Math.max(lo, Math.floor(Math.min(t0, t1)) - 2);
-      hi = Math.min(hi, Math.ceil(Math.max(t0, t1)) + 2);
-    }
-    while (lo <= hi && !inside(lo)) lo++;
-    while (hi >= lo && !inside(hi)) hi--;
-    rows[6 * row + 4] = lo <= hi ? lo : 1;
-    rows[6 * row + 5] = lo <= hi ? hi : 0;
+    const [lo, end] = columnRun(plan, row, [0, xMax], [0, yMax], inside);
+    rows[6 * row + 4] = lo < end ? lo : 1;
+    rows[6 * row + 5] = lo < end ? end - 1 : 0;
   }
   return { rows, cols };
 }

@@ -11,13 +11,21 @@ import { readHeaderUnit } from '../engine/fits/headerUnit.js';
 const FIRST_READ = 32 * 1024;
 const MOST_READ = 4 * 1024 * 1024;
 
+/** Which observation a FITS file holds, and the image's size, from its first header units. */
+export interface FileObservation {
+  /** "171 Å at 2011-02-15T00:00:01.34Z": the channel and T_OBS identify an AIA exposure. */
+  text: string;
+  channel: number;
+  width: number;
+  height: number;
+}
+
 /**
- * Which observation a FITS file holds, as a short text ("171 Å at 2011-02-15T00:00:01.34Z"), or
- * undefined when its header names none. Only the first header units are read: a level 1.5 product
- * is 64 MB and the question is asked of every product already in an output folder. The channel and
- * T_OBS identify an AIA exposure (one per channel at a time); a product keeps its input's.
+ * Which observation a FITS file holds, or undefined when its header names none. Only the first header
+ * units are read: a level 1.5 product is 64 MB and the question is asked of every product already in
+ * an output folder. A product keeps its input's channel and T_OBS.
  */
-export async function observationOf(path: string): Promise<string | undefined> {
+export async function observationOf(path: string): Promise<FileObservation | undefined> {
   for (let length = FIRST_READ; length <= MOST_READ; length *= 4) {
     const bytes = await readStart(path, length);
     try {
@@ -38,10 +46,13 @@ function observationHeader(bytes: Uint8Array): FitsHeader {
   return readHeaderUnit(bytes, primary.dataStart, 1).header;
 }
 
-function describe(header: FitsHeader): string | undefined {
+function describe(header: FitsHeader): FileObservation | undefined {
   const channel = header.number('WAVELNTH');
   const time = header.string('T_OBS') ?? header.string('DATE-OBS');
-  return channel === undefined || time === undefined ? undefined : `${channel} Å at ${time}`;
+  if (channel === undefined || time === undefined) return undefined;
+  // A tile-compressed image gives its size as ZNAXISn (its table's NAXISn are the table's).
+  const size = (n: number) => header.number(`ZNAXIS${n}`) ?? header.number(`NAXIS${n}`) ?? 0;
+  return { text: `${channel} Å at ${time}`, channel, width: size(1), height: size(2) };
 }
 
 async function readStart(path: string, length: number): Promise<Uint8Array> {

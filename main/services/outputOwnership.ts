@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { outputPath } from '../engine/pipeline/outputFiles.js';
 import type { ProductLevel } from '../engine/pipeline/recipe.js';
+import { canDeconvolve } from '../engine/pipeline/channelOptics.js';
 import { observationOf } from './fitsObservation.js';
 
 /**
@@ -80,9 +81,15 @@ export async function requireOwnOutputs(
           'not overwritten: give one of them another output folder, or rename it',
       );
     }
-    inputObservation ??= observationOf(input).catch(() => undefined);
+    inputObservation ??= observationOf(input).then(
+      (o) => o?.text,
+      () => undefined,
+    );
     const [theirs, ours] = await Promise.all([
-      observationOf(output).catch(() => undefined),
+      observationOf(output).then(
+        (o) => o?.text,
+        () => undefined,
+      ),
       inputObservation,
     ]);
     if (theirs !== ours) {
@@ -95,24 +102,31 @@ export async function requireOwnOutputs(
 }
 
 /**
- * Whether every product of the input is already on disk, made from its current content: each output
+ * Whether every product the input can have is already on disk, made from its current content: each
  * is newer than the input and holds the same observation, and no job in the history made it (then the
  * history knows better: another file's product, or this file's with another recipe). This is what
  * keeps a file from being done twice once its job has left the history (cleared, or a new data
- * folder): the products on disk are the record. The recipe they were made with is not in them, so a
- * changed recipe over the same output folder keeps them; remove them to have them made again.
+ * folder): the products on disk are the record. A level the file cannot have (1.6 of a channel
+ * without a PSF model or of a binned image: processing makes its other levels and a warning) is not
+ * looked for. The recipe the products were made with is not in them, so a changed recipe over the
+ * same output folder keeps them; remove them to have them made again.
  */
 export async function productsOnDisk(
   input: { path: string; mtimeMs: number },
-  outputs: readonly string[],
+  recipe: { outputDir: string; levels: ProductLevel[] },
   owners: OutputOwners,
 ): Promise<boolean> {
+  const ours = await observationOf(input.path).catch(() => undefined);
+  if (ours === undefined) return false;
+  const possible = recipe.levels.filter(
+    (level) => level !== '1.6' || canDeconvolve(ours.channel, ours.width, ours.height),
+  );
+  if (possible.length === 0) return false;
+  const outputs = expectedOutputs({ ...recipe, levels: possible }, input.path);
   const stats = await Promise.all(outputs.map((o) => stat(o).catch(() => undefined)));
   if (stats.some((s) => !s || s.mtimeMs < input.mtimeMs)) return false;
   if (outputs.some((o) => owners.known(o))) return false;
-  const ours = await observationOf(input.path).catch(() => undefined);
-  if (ours === undefined) return false;
   for (const output of outputs)
-    if ((await observationOf(output).catch(() => undefined)) !== ours) return false;
+    if ((await observationOf(output).catch(() => undefined))?.text !== ours.text) return false;
   return true;
 }

@@ -205,7 +205,7 @@ export class ProcessingQueue {
     const skipped: QueueEvents['jobSkipped'][] = [];
     for (const input of identities) {
       const existing = this.byKey.get(jobKey(input, key));
-      if (!existing && (await productsOnDisk(input, expectedOutputs(recipe, input.path), this.owners))) {
+      if (!existing && (await productsOnDisk(input, recipe, this.owners))) {
         results.push({ input: input.path, outcome: 'already-done' });
         skipped.push({ input: input.path, outcome: 'already-done' });
         continue;

@@ -1,4 +1,4 @@
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessingQueue, type QueueEvents, type QueueOptions } from '../../main/services/processingQueue.js';
@@ -67,6 +67,30 @@ describe('bounded job history', () => {
     expect(changed.map((r) => r.outcome)).toEqual(['queued', 'queued']);
     await reopened.idle();
     expect(reopened.counts()).toMatchObject({ done: 1, failed: 1, total: 2 });
+  });
+
+  it('knows a cleared file is done when it has every level it can have (no level 1.6 of a binned frame)', async () => {
+    const [data, inputs, out] = [await scratch(), await scratch(), await scratch()];
+    const files = await smallFrames(inputs, 2);
+    const recipe = { outputDir: out, levels: ['1.5' as const, '1.6' as const] };
+    const queue = await openQueue(data);
+    await queue.submit(files, recipe);
+    await queue.idle();
+    const made = queue.list();
+    expect(made.map((j) => [j.state, j.outputs.length])).toEqual([
+      ['done', 1],
+      ['done', 1],
+    ]);
+    expect(made[0].warnings.join()).toMatch(/level 1\.6 not made/);
+    expect(queue.clearFinished()).toBe(2);
+    expect((await queue.submit(files, recipe)).map((r) => r.outcome)).toEqual([
+      'already-done',
+      'already-done',
+    ]);
+    // Without its level 1.5 product on disk, a file is made again.
+    await rm(made[0].outputs[0].path);
+    expect((await queue.submit(files, recipe)).map((r) => r.outcome)).toEqual(['queued', 'already-done']);
+    await queue.idle();
   });
 
   it('keeps the last N finished jobs and a journal that stays small while it runs', async () => {

@@ -1,6 +1,6 @@
 import { InputRejectedError } from '../aia/inputRejection.js';
 import type { ComputeBackend, DeconvolutionPrecision, TransferFunction } from '../compute/computeBackend.js';
-import { NoPsfModelError, PSF_SIZE, PsfCache, psfParameters } from '../psf/index.js';
+import { NoPsfModelError, PSF_CHANNELS, PSF_SIZE, PsfCache, psfParameters } from '../psf/index.js';
 
 /**
  * The PSFs and optical transfer functions of a batch: each channel's PSF comes from the on-disk cache
@@ -45,6 +45,11 @@ export class ChannelOptics {
     }
     return otf;
   }
+}
+
+/** Whether level 1.6 can be made of an image: a channel with a PSF model, at full resolution. */
+export function canDeconvolve(channel: number, width: number, height: number): boolean {
+  return PSF_CHANNELS.includes(channel) && width === PSF_SIZE && height === PSF_SIZE;
 }
 
 function requirePsfModel(channel: number): void {

@@ -123,6 +123,10 @@ describe('web mode in Chromium', () => {
     await done.first().waitFor({ timeout: 60_000 });
     await failed.first().waitFor({ timeout: 60_000 });
     expect(await failed.first().locator('.detail').textContent()).toMatch(/FITS|HTML|not/i);
+    // Each finished job says which backend ran it, the queue's whole note in its tooltip.
+    const backend = done.first().locator('.backend');
+    expect(await backend.textContent()).toMatch(/^(cpu|gpu)$/);
+    expect(await backend.getAttribute('title')).toMatch(/^backend: (cpu|gpu)/);
     expect(await page.getByTestId('throughput').textContent()).toMatch(/2 finished/);
     await matchScreenshot('queue', await page.screenshot());
 

@@ -2,7 +2,7 @@
 export interface BatchProgress {
   finished: number;
   remaining: number;
-  /** Files per minute over the batch's elapsed time. */
+  /** Files per minute from the batch's first start to now, or to its last file once it has ended. */
   filesPerMinute: number;
   /** Milliseconds to go at that rate, undefined until a file has finished. */
   etaMs?: number;
@@ -16,7 +16,10 @@ export function batchProgress(
   const remaining = jobs.filter((j) => j.state === 'queued' || j.state === 'running').length;
   const starts = jobs.flatMap((j) => (j.startedAt ? [Date.parse(j.startedAt)] : []));
   const first = starts.length ? Math.min(...starts) : nowMs;
-  const elapsed = Math.max(1, nowMs - first);
+  // A batch that has ended is measured to its last file, so its rate does not decay as time passes.
+  const ends = finished.flatMap((j) => (j.finishedAt ? [Date.parse(j.finishedAt)] : []));
+  const end = remaining === 0 && ends.length > 0 ? Math.max(...ends) : nowMs;
+  const elapsed = Math.max(1, end - first);
   const perMs = finished.length / elapsed;
   return {
     finished: finished.length,

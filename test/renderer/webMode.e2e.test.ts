@@ -127,6 +127,16 @@ describe('web mode in Chromium', () => {
     const backend = done.first().locator('.backend');
     expect(await backend.textContent()).toMatch(/^(cpu|gpu)$/);
     expect(await backend.getAttribute('title')).toMatch(/^backend: (cpu|gpu)/);
+    // Each row's fields stay on one line (a wrapped line overlaps the next row, which a 3 % screenshot
+    // tolerance can miss): their vertical centres agree.
+    for (const row of [done.first(), failed.first()]) {
+      const centres = await row
+        .locator('.line > *')
+        .evaluateAll((fields) =>
+          fields.map((f) => f.getBoundingClientRect()).map((r) => r.top + r.height / 2),
+        );
+      expect(Math.max(...centres) - Math.min(...centres)).toBeLessThan(6);
+    }
     expect(await page.getByTestId('throughput').textContent()).toMatch(/2 finished/);
     await matchScreenshot('queue', await page.screenshot());
 

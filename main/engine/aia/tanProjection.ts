@@ -26,6 +26,34 @@ export interface TanProjection {
 
 const ARCSEC = Math.PI / (180 * 3600);
 
+/** A header's numeric values by keyword (undefined when absent or not a number), and its keywords. */
+export interface KeywordLookup {
+  number(key: string): number | undefined;
+  has(key: string): boolean;
+}
+
+/** The pixel-to-intermediate rotation as the spec defines it: PCi_j, else CDi_j / CDELT, else CROTA2. */
+export function rotationMatrix(header: KeywordLookup): Matrix2 {
+  const has = (keys: string[]) => keys.some((k) => header.has(k));
+  const num = (k: string, fallback: number) => header.number(k) ?? fallback;
+  if (has(['PC1_1', 'PC1_2', 'PC2_1', 'PC2_2'])) {
+    return [num('PC1_1', 1), num('PC1_2', 0), num('PC2_1', 0), num('PC2_2', 1)];
+  }
+  const cdelt1 = num('CDELT1', 1);
+  const cdelt2 = num('CDELT2', 1);
+  if (has(['CD1_1', 'CD1_2', 'CD2_1', 'CD2_2'])) {
+    return [
+      num('CD1_1', 0) / cdelt1,
+      num('CD1_2', 0) / cdelt1,
+      num('CD2_1', 0) / cdelt2,
+      num('CD2_2', 0) / cdelt2,
+    ];
+  }
+  const lambda = cdelt2 / cdelt1;
+  const rho = (num('CROTA2', 0) * Math.PI) / 180;
+  return [Math.cos(rho), -lambda * Math.sin(rho), Math.sin(rho) / lambda, Math.cos(rho)];
+}
+
 /**
  * Pixel (1-based FITS convention) → helioprojective (Tx, Ty) in arcsec, through the gnomonic (TAN)
  * projection of the header's WCS with the native pole at φp = 180°.

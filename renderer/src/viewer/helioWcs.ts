@@ -3,20 +3,15 @@
  * through the engine's own TAN projection (main/engine/aia/tanProjection.ts), so panes of levels 1,
  * 1.5 and 1.6 are synced and read out at the same place on the Sun whatever their pixel grids.
  */
-import { helioprojectiveToPixel, pixelToHelioprojective } from '../../../main/engine/aia/tanProjection.js';
+import {
+  helioprojectiveToPixel,
+  invert,
+  pixelToHelioprojective,
+  rotationMatrix,
+  type TanProjection,
+} from '../../../main/engine/aia/tanProjection.js';
 
-export interface ImageWcs {
-  /** 1-based reference pixel. */
-  crpix1: number;
-  crpix2: number;
-  /** arcsec per pixel. */
-  cdelt1: number;
-  cdelt2: number;
-  /** Helioprojective coordinates of the reference pixel, arcsec. */
-  crval1: number;
-  crval2: number;
-  /** PCi_j, row-major. */
-  pc: [number, number, number, number];
+export interface ImageWcs extends TanProjection {
   /** Apparent solar radius, arcsec. */
   rsunObs: number;
   /** Heliographic latitude of the observer (B0), degrees; 0 when the header lacks it. */
@@ -26,32 +21,16 @@ export interface ImageWcs {
 export type HeaderValues = Record<string, string | number | boolean | undefined>;
 
 export function wcsFromHeader(h: HeaderValues): ImageWcs {
-  const num = (k: string, fallback: number) => (typeof h[k] === 'number' ? (h[k] as number) : fallback);
-  const cdelt1 = num('CDELT1', 1);
-  const cdelt2 = num('CDELT2', 1);
-  let pc: ImageWcs['pc'];
-  if (['PC1_1', 'PC1_2', 'PC2_1', 'PC2_2'].some((k) => k in h)) {
-    pc = [num('PC1_1', 1), num('PC1_2', 0), num('PC2_1', 0), num('PC2_2', 1)];
-  } else if (['CD1_1', 'CD1_2', 'CD2_1', 'CD2_2'].some((k) => k in h)) {
-    pc = [
-      num('CD1_1', 0) / cdelt1,
-      num('CD1_2', 0) / cdelt1,
-      num('CD2_1', 0) / cdelt2,
-      num('CD2_2', 0) / cdelt2,
-    ];
-  } else {
-    const rho = (num('CROTA2', 0) * Math.PI) / 180;
-    const lambda = cdelt2 / cdelt1;
-    pc = [Math.cos(rho), -lambda * Math.sin(rho), Math.sin(rho) / lambda, Math.cos(rho)];
-  }
+  const number = (k: string) => (typeof h[k] === 'number' ? (h[k] as number) : undefined);
+  const num = (k: string, fallback: number) => number(k) ?? fallback;
   return {
     crpix1: num('CRPIX1', 0),
     crpix2: num('CRPIX2', 0),
-    cdelt1,
-    cdelt2,
+    cdelt1: num('CDELT1', 1),
+    cdelt2: num('CDELT2', 1),
     crval1: num('CRVAL1', 0),
     crval2: num('CRVAL2', 0),
-    pc,
+    rotation: rotationMatrix({ number, has: (k) => k in h }),
     rsunObs: num('RSUN_OBS', 960),
     b0: num('CRLT_OBS', num('HGLT_OBS', 0)),
   };
@@ -59,12 +38,12 @@ export function wcsFromHeader(h: HeaderValues): ImageWcs {
 
 /** 1-based pixel → helioprojective (Tx, Ty), arcsec. */
 export function pixelToWorld(w: ImageWcs, px: number, py: number): [number, number] {
-  return pixelToHelioprojective({ ...w, rotation: w.pc }, px, py);
+  return pixelToHelioprojective(w, px, py);
 }
 
 /** Helioprojective (Tx, Ty) arcsec → 1-based pixel. */
 export function worldToPixel(w: ImageWcs, tx: number, ty: number): [number, number] {
-  return helioprojectiveToPixel({ ...w, rotation: w.pc }, tx, ty);
+  return helioprojectiveToPixel(w, tx, ty);
 }
 
 /** Distance from disk centre in solar radii. */
@@ -78,11 +57,11 @@ export function solarRadii(w: ImageWcs, tx: number, ty: number): number {
  * is below 0.01″, far under a pixel, so the GPU can draw every pane with a 2×3 matrix.
  */
 export function worldToPixelAffine(w: ImageWcs): [number, number, number, number, number, number] {
-  const det = w.pc[0] * w.pc[3] - w.pc[1] * w.pc[2];
-  const a = w.pc[3] / det / w.cdelt1;
-  const b = -w.pc[1] / det / w.cdelt2;
-  const d = -w.pc[2] / det / w.cdelt1;
-  const e = w.pc[0] / det / w.cdelt2;
+  const inv = invert(w.rotation);
+  const a = inv[0] / w.cdelt1;
+  const b = inv[1] / w.cdelt2;
+  const d = inv[2] / w.cdelt1;
+  const e = inv[3] / w.cdelt2;
   const [u, v] = [-w.crval1, -w.crval2];
   return [a, b, w.crpix1 - 1 + a * u + b * v, d, e, w.crpix2 - 1 + d * u + e * v];
 }

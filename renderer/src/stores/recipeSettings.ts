@@ -1,15 +1,14 @@
 import type { JobRecipe } from '../api/appApi.js';
+import { DEFAULT_RECIPE } from '../../../main/engine/pipeline/recipe.js';
 import { persisted } from './persisted.js';
 
-/** The batch form's defaults: the engine's defaults, level 1.5, float32, the fastest backend. */
+/**
+ * The batch form's defaults: the engine's own (recipe.ts has no run-time imports, so the bundle takes
+ * only those values), no output folder yet, the fastest backend.
+ */
 export const DEFAULT_BATCH_RECIPE: JobRecipe = {
-  levels: ['1.5'],
-  mode: 'default',
-  interpolation: 'spline3',
-  normalizeExposure: false,
-  format: 'float32',
-  iterations: 25,
-  deconvolutionPrecision: 'f32',
+  ...DEFAULT_RECIPE,
+  levels: [...DEFAULT_RECIPE.levels],
   outputDir: '',
   backend: 'auto',
 };

@@ -1,7 +1,7 @@
 export {
   deconvolveRichardsonLucy,
-  fillMissing,
   OpticalTransfer,
   type OpticalTransferOptions,
   type RichardsonLucyOptions,
+  startEstimate,
 } from './richardsonLucy.js';

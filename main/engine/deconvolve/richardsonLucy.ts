@@ -111,24 +111,11 @@ export function deconvolveRichardsonLucy(
   const img = plan.view(imgAt, n);
   const u = plan.view(uAt, n);
 
-  // img = max(data, 0), NaN where missing; u₀ = img with the missing pixels filled
-  const missing: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = image[i];
-    if (Number.isFinite(v)) {
-      const c = v > 0 ? v : 0;
-      img[i] = c;
-      u[i] = c;
-    } else {
-      img[i] = NaN;
-      missing.push(i);
-    }
-  }
+  const missing = startEstimate(image, img, u, width, height);
   if (missing.length === n) {
     const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
     return out.fill(NaN);
   }
-  if (missing.length > 0) fillMissing(u, img, width, height, missing);
 
   if (iterations > 0) {
     const rowP = width * plan.size;
@@ -179,10 +166,38 @@ export function deconvolveRichardsonLucy(
 }
 
 /**
+ * The start of Richardson–Lucy, written into `img` and `u` (one sample per pixel): img = max(image, 0),
+ * NaN where missing; u = img with the missing pixels filled. Returns the missing pixels (all of them
+ * when none is valid, and then u is left unfilled). Shared by the CPU and GPU backends.
+ */
+export function startEstimate(
+  image: ArrayLike<number>,
+  img: Float32Array | Float64Array,
+  u: Float32Array | Float64Array,
+  width: number,
+  height: number,
+): number[] {
+  const missing: number[] = [];
+  for (let i = 0; i < width * height; i++) {
+    const v = image[i];
+    if (Number.isFinite(v)) {
+      const c = v > 0 ? v : 0;
+      img[i] = c;
+      u[i] = c;
+    } else {
+      img[i] = NaN;
+      missing.push(i);
+    }
+  }
+  if (missing.length > 0 && missing.length < width * height) fillMissing(u, img, width, height, missing);
+  return missing;
+}
+
+/**
  * Fill u at the missing pixels with the mean of the valid pixels (`img` not NaN) in the smallest
  * (2r+1)² window, r = 1, 2, 4, …, that holds any. Summed-area tables make each scale O(missing).
  */
-export function fillMissing(
+function fillMissing(
   u: Float32Array | Float64Array,
   img: Float32Array | Float64Array,
   width: number,

@@ -9,7 +9,7 @@ import type {
   TransferFunction,
 } from '../computeBackend.js';
 import { CpuBackend } from '../cpu/cpuBackend.js';
-import { fillMissing } from '../../deconvolve/index.js';
+import { startEstimate } from '../../deconvolve/index.js';
 import type { ImageStatistics } from '../../register/imageStatistics.js';
 import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
 import { float32Payload, OP, ERROR, statsOf, textPayload, type HostMessage } from './protocol.js';
@@ -156,20 +156,10 @@ export class GpuBackend implements ComputeBackend {
       );
     }
     const n = width * height;
-    // img = max(data, 0), NaN where missing; u₀ = img with the missing pixels filled (as on the CPU)
     const img = new Float32Array(n);
     const u = new Float32Array(n);
-    const missing: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const v = image[i];
-      if (Number.isFinite(v)) u[i] = img[i] = v > 0 ? v : 0;
-      else {
-        img[i] = NaN;
-        missing.push(i);
-      }
-    }
+    const missing = startEstimate(image, img, u, width, height);
     if (missing.length === n) return u.fill(NaN);
-    if (missing.length > 0) fillMissing(u, img, width, height, missing);
     let out = u;
     if (iterations > 0) {
       // The page marks missing pixels by a negative img (real ones are clipped at 0): no NaN in shaders.

@@ -119,44 +119,32 @@ export function deconvolveRichardsonLucy(
 
   if (iterations > 0) {
     const rowP = width * plan.size;
+    // Both row kernels take the spectrum planes, one real image (img or u) and the row twiddles.
+    const rowArgs =
+      (imageAt: number, ...more: number[]): Parameters<Fft2dPlan['forRows']>[1] =>
+      ([a, b], s) => [
+        plan.re,
+        plan.im,
+        plan.planePitch,
+        imageAt,
+        rowP,
+        s.tmp,
+        width,
+        a,
+        b,
+        s.sa,
+        s.sb,
+        plan.twRowI,
+        plan.twRowF,
+        plan.twR,
+        ...more,
+      ];
     plan.rowsForward(uAt);
     for (let it = 0; it < iterations; it++) {
       plan.colsConvolve(transfer, false);
-      plan.forRows('rlRatioRows', ([a, b], s) => [
-        plan.re,
-        plan.im,
-        plan.planePitch,
-        imgAt,
-        rowP,
-        s.tmp,
-        width,
-        a,
-        b,
-        s.sa,
-        s.sb,
-        plan.twRowI,
-        plan.twRowF,
-        plan.twR,
-      ]);
+      plan.forRows('rlRatioRows', rowArgs(imgAt));
       plan.colsConvolve(transfer, true);
-      const forward = it + 1 < iterations ? 1 : 0;
-      plan.forRows('rlUpdateRows', ([a, b], s) => [
-        plan.re,
-        plan.im,
-        plan.planePitch,
-        uAt,
-        rowP,
-        s.tmp,
-        width,
-        a,
-        b,
-        s.sa,
-        s.sb,
-        plan.twRowI,
-        plan.twRowF,
-        plan.twR,
-        forward,
-      ]);
+      plan.forRows('rlUpdateRows', rowArgs(uAt, it + 1 < iterations ? 1 : 0));
     }
   }
   const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);

@@ -127,13 +127,13 @@ export class CpuBackend implements ComputeBackend {
       listedAll += r[4 * t + 3];
     }
     const range: SampleRange = min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
-    if (listedAll === nans) range.missingAt = this.listedHoles(lists, listed, at);
+    if (listedAll === nans) range.missingAt = this.listedHoles(lists, listed, at, nans);
     return range;
   }
 
   /** The bands' NaN lists (f64 indices into the memory) as one list of indices into the grid at `gridAt`. */
-  private listedHoles(lists: number, listed: number[], gridAt: number): Int32Array {
-    const holes = new Int32Array(listed.reduce((a, b) => a + b, 0));
+  private listedHoles(lists: number, listed: number[], gridAt: number, total: number): Int32Array {
+    const holes = new Int32Array(total);
     let k = 0;
     listed.forEach((count, t) => {
       for (const i of new Uint32Array(this.engine.memory.buffer, lists + t * HOLES_LISTED * 4, count))
@@ -146,20 +146,11 @@ export class CpuBackend implements ComputeBackend {
     const { plan, outputType } = request;
     const { gridWidth: w, gridHeight: h, outputWidth, outputHeight } = plan;
     const engine = this.engine;
-    const timings = this.lastTimings;
-    let clock = performance.now();
-    const lap = (phase: string) => {
-      const now = performance.now();
-      timings[phase] = now - clock;
-      clock = now;
-    };
     const gridAt = this.inWorkspace(request.grid);
     const maskAt = request.mask ? this.inWorkspace(request.mask) : 0;
     const grid = engine.f64(gridAt, w * h);
-    if (needsPrefilter(plan.interpolation)) {
-      this.prefilterAt(gridAt, w, h);
-      clock = performance.now();
-    }
+    if (needsPrefilter(plan.interpolation)) this.prefilterAt(gridAt, w, h);
+    const start = performance.now();
     const n = outputWidth * outputHeight;
     const outAt = this.take(n * (outputType === 'float32' ? 4 : 8));
     const out = outputType === 'float32' ? engine.f32(outAt, n) : engine.f64(outAt, n);
@@ -220,7 +211,7 @@ export class CpuBackend implements ComputeBackend {
         outputHeight,
       );
     }
-    lap('resample');
+    this.lastTimings.resample = performance.now() - start;
     this.handedOut.add(out);
     return out;
   }

@@ -16,6 +16,7 @@ export const RECIPE_OPTIONS = {
   format: { type: 'string', default: DEFAULT_RECIPE.format },
   missing: { type: 'string' },
   threads: { type: 'string' },
+  'in-flight': { type: 'string' },
   recursive: { type: 'boolean', default: false },
   iterations: { type: 'string', default: String(DEFAULT_RECIPE.iterations) },
   'rl-precision': { type: 'string', default: DEFAULT_RECIPE.deconvolutionPrecision },
@@ -81,6 +82,13 @@ export function parseBackend(text: string | undefined): BackendChoice {
 /** --threads N: cores to use (default: one per core). */
 export function parseThreads(text: string | undefined): number | undefined {
   return parseCount('--threads', text);
+}
+
+/** --in-flight N: images in flight per backend (default: the backend's own, openBackendLanes). */
+export function parseImagesInFlight(text: string | undefined): number | undefined {
+  const count = parseCount('--in-flight', text);
+  if (count === 0) throw new UsageError('--in-flight must be at least 1');
+  return count;
 }
 
 /** An option that takes a whole number ≥ 0; undefined when not given. */

@@ -67,7 +67,7 @@ export async function benchLevel16(wanted: Set<string>, options: BenchOptions): 
         const times: number[] = [];
         for (let i = 0; i <= repeat; i++) {
           const start = performance.now();
-          backend.deconvolve(data, image.width, image.height, otf, 25);
+          await backend.deconvolve(data, image.width, image.height, otf, 25);
           if (i > 0) times.push((performance.now() - start) / 1000); // run 0 warms the JIT
         }
         const base = { bench: 'deconvolve', case: name, backend: options.backend, unit: 's' } as const;

@@ -145,11 +145,11 @@ describe('GPU smoke run at 4096²', () => {
 });
 
 describe('GPU Richardson–Lucy', () => {
-  it('25 iterations on the oracle 256² case are within 1e−3·max', () => {
+  it('25 iterations on the oracle 256² case are within 1e−3·max', async () => {
     const input = f64gz(fixture('deconvolve/rl171_crop256_input.f64.gz'));
     const expected = f64gz(fixture('deconvolve/rl171_crop256_expected.f64.gz'));
     const otf = gpu.prepareTransfer(entrancePsf(256), 256, 256, 'f32');
-    const out = gpu.deconvolve(input, 256, 256, otf, 25);
+    const out = await gpu.deconvolve(input, 256, 256, otf, 25);
     const e = relErr(out, expected);
     console.log(`GPU RL 256² vs oracle: ${e.toExponential(2)}·max`);
     expect(e).toBeLessThanOrEqual(1e-3);
@@ -168,8 +168,8 @@ describe('GPU Richardson–Lucy', () => {
     crop[100 * n + 100] = NaN;
     for (let y = 40; y < 50; y++) for (let x = 150; x < 160; x++) crop[y * n + x] = NaN;
     const psf = entrancePsf(n);
-    const ours = gpu.deconvolve(crop, n, n, gpu.prepareTransfer(psf, n, n, 'f32'), 5);
-    const ref = cpu.deconvolve(crop, n, n, cpu.prepareTransfer(psf, n, n, 'f64'), 5);
+    const ours = await gpu.deconvolve(crop, n, n, gpu.prepareTransfer(psf, n, n, 'f32'), 5);
+    const ref = await cpu.deconvolve(crop, n, n, cpu.prepareTransfer(psf, n, n, 'f64'), 5);
     const masked = Float64Array.from(ref, (v) => (Number.isNaN(v) ? 0 : v));
     const e = relErr(
       Float64Array.from(ours, (v) => (Number.isNaN(v) ? 0 : v)),

@@ -35,7 +35,7 @@ const UPLOADS = ['texImage2D', 'texSubImage2D', 'texStorage2D', 'bufferData', 'b
 
 const { image, psf } = rlCase(N);
 const cpu = new CpuBackend({ threads: 1 });
-const reference = cpu.deconvolve(image, N, N, cpu.prepareTransfer(psf, N, N, 'f64'), ITERATIONS);
+const reference = await cpu.deconvolve(image, N, N, cpu.prepareTransfer(psf, N, N, 'f64'), ITERATIONS);
 const captureDir = mkdtempSync(join(tmpdir(), 'aia-gpu-capture-'));
 afterAll(async () => {
   await cpu.dispose();
@@ -47,7 +47,7 @@ describe('GPU commands of Richardson–Lucy (WebGL2)', () => {
     const gpu = new GpuBackend({ threads: 1, host: { countCommands: true } });
     try {
       expect(gpu.adapter.mode).toBe('webgl2');
-      const out = gpu.deconvolve(image, N, N, gpu.prepareTransfer(psf, N, N, 'f32'), ITERATIONS);
+      const out = await gpu.deconvolve(image, N, N, gpu.prepareTransfer(psf, N, N, 'f32'), ITERATIONS);
       expect(relativeError(out, reference)).toBeLessThanOrEqual(1e-3);
       const iterations = gpu.record.diagnostics?.iterations ?? [];
       console.log(`WebGL2 calls of a steady ${N}² RL iteration: ${JSON.stringify(iterations.at(-1))}`);
@@ -71,7 +71,7 @@ describe('GPU commands of Richardson–Lucy (WebGL2)', () => {
   it('developer capture: Spector.js records the first iteration, written as a capture file', async () => {
     const gpu = new GpuBackend({ threads: 1, host: { captureDir } });
     try {
-      gpu.deconvolve(image, N, N, gpu.prepareTransfer(psf, N, N, 'f32'), 2);
+      await gpu.deconvolve(image, N, N, gpu.prepareTransfer(psf, N, N, 'f32'), 2);
       const files = readdirSync(captureDir);
       expect(files).toHaveLength(1);
       const capture = JSON.parse(readFileSync(join(captureDir, files[0]), 'utf8')) as {

@@ -15,10 +15,10 @@ const ITERATIONS = 3;
 const { image, psf } = rlCase(N);
 const reference = await cpuDeconvolved(image, psf, N, ITERATIONS);
 
-/** The error a call throws (the backend's calls are synchronous). */
-function failure(call: () => unknown): Error {
+/** The error a call rejects with. */
+async function failure(call: () => Promise<unknown>): Promise<Error> {
   try {
-    call();
+    await call();
   } catch (error) {
     return error as Error;
   }
@@ -30,17 +30,17 @@ describe('GPU host restarts (CLI: headless Chromium)', () => {
     const gpu = new GpuBackend({ threads: 1 });
     try {
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
-      const before = gpu.deconvolve(image, N, N, otf, ITERATIONS);
+      const before = await gpu.deconvolve(image, N, N, otf, ITERATIONS);
       expect(relativeError(before, reference)).toBeLessThanOrEqual(1e-3);
       for (const [fault, said] of [
         ['crashPage', 'the GPU host page crashed (its renderer process died); Chromium was restarted'],
         ['crashBrowser', "the GPU host's Chromium exited; Chromium was restarted"],
       ] as const) {
         gpu.simulateHostFault(fault);
-        const error = failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS));
+        const error = await failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS));
         expect(error, fault).toBeInstanceOf(GpuHostRestartedError);
         expect(error.message, fault).toBe(said);
-        const after = gpu.deconvolve(image, N, N, otf, ITERATIONS);
+        const after = await gpu.deconvolve(image, N, N, otf, ITERATIONS);
         expect(relativeError(after, reference), fault).toBeLessThanOrEqual(1e-3);
         expect(Array.from(after), fault).toEqual(Array.from(before));
         // the new page had no OTF: the backend uploaded the one it kept
@@ -57,10 +57,10 @@ describe('GPU host restarts (CLI: headless Chromium)', () => {
     try {
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
       gpu.simulateHostFault('hang');
-      expect(failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS)).message).toBe(
+      expect((await failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS))).message).toBe(
         'the GPU host page did not answer within 15 s',
       );
-      const after = gpu.deconvolve(image, N, N, otf, ITERATIONS);
+      const after = await gpu.deconvolve(image, N, N, otf, ITERATIONS);
       expect(relativeError(after, reference)).toBeLessThanOrEqual(1e-3);
     } finally {
       await gpu.dispose();
@@ -75,8 +75,8 @@ describe('GPU host restarts (CLI: headless Chromium)', () => {
       gpu.simulateHostFault('crashPage');
       const reason =
         'the GPU host kept failing (the GPU host page crashed (its renderer process died)); it was given up';
-      expect(failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS)).message).toBe(reason);
-      expect(failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS)).message).toBe(reason);
+      expect((await failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS))).message).toBe(reason);
+      expect((await failure(() => gpu.deconvolve(image, N, N, otf, ITERATIONS))).message).toBe(reason);
     } finally {
       await gpu.dispose();
     }

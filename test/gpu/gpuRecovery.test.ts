@@ -25,7 +25,7 @@ describe.each(['webgl2', 'webgpu'] as const)('GPU device loss (%s)', (mode) => {
       gpu.simulateDeviceLoss(20);
       let failure: unknown;
       try {
-        gpu.deconvolve(image, N, N, otf, ITERATIONS);
+        await gpu.deconvolve(image, N, N, otf, ITERATIONS);
       } catch (error) {
         failure = error;
       }
@@ -33,12 +33,12 @@ describe.each(['webgl2', 'webgpu'] as const)('GPU device loss (%s)', (mode) => {
       expect((failure as Error).message).toMatch(
         /^GPU device lost during deconvolve \(.+\); the GPU host opened a new context$/,
       );
-      const after = gpu.deconvolve(image, N, N, otf, ITERATIONS);
+      const after = await gpu.deconvolve(image, N, N, otf, ITERATIONS);
       expect(relativeError(after, reference)).toBeLessThanOrEqual(1e-3);
       expect(gpu.record.memory?.transfers).toBe(1);
       // lost between jobs (a driver reset while idle): the next job does not even notice
       gpu.simulateDeviceLoss(0);
-      const again = gpu.deconvolve(image, N, N, otf, ITERATIONS);
+      const again = await gpu.deconvolve(image, N, N, otf, ITERATIONS);
       expect(Array.from(again)).toEqual(Array.from(after));
     } finally {
       await gpu.dispose();
@@ -63,7 +63,7 @@ describe('GPU memory budget', () => {
       );
       const budget = gpu.record.memory!.budgetBytes;
       for (const [i, otf] of [...otfs, ...otfs].entries()) {
-        const out = gpu.deconvolve(image, N, N, otf, 1);
+        const out = await gpu.deconvolve(image, N, N, otf, 1);
         expect(out.every(Number.isFinite), `job ${i}`).toBe(true);
         const memory = gpu.record.memory!;
         expect(memory.heldBytes, `job ${i}`).toBeLessThanOrEqual(budget);
@@ -74,7 +74,7 @@ describe('GPU memory budget', () => {
       const big = rlCase(256);
       let refused: unknown;
       try {
-        gpu.deconvolve(big.image, 256, 256, gpu.prepareTransfer(big.psf, 256, 256, 'f32'), 1);
+        await gpu.deconvolve(big.image, 256, 256, gpu.prepareTransfer(big.psf, 256, 256, 'f32'), 1);
       } catch (error) {
         refused = error;
       }

@@ -144,7 +144,7 @@ async function deconvolveElsewhere(
       const outcomes = [];
       for (let job = 0; job < workerData.jobs; job++) {
         try {
-          outcomes.push(gpu.deconvolve(image, n, n, otf, iterations));
+          outcomes.push(await gpu.deconvolve(image, n, n, otf, iterations));
         } catch (error) {
           outcomes.push({ name: error.name, message: error.message });
         }

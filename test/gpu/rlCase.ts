@@ -37,7 +37,7 @@ export async function cpuDeconvolved(
 ): Promise<ArrayLike<number>> {
   const cpu = new CpuBackend({ threads: 1 });
   try {
-    return cpu.deconvolve(image, n, n, cpu.prepareTransfer(psf, n, n, 'f64'), iterations);
+    return await cpu.deconvolve(image, n, n, cpu.prepareTransfer(psf, n, n, 'f64'), iterations);
   } finally {
     await cpu.dispose();
   }

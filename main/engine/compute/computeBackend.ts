@@ -60,13 +60,23 @@ export interface ScaledSamples {
 }
 
 /**
- * The one interface every compute backend implements (CPU now, GPU next). Callers lay out their data
- * in memory the backend allocates, so no backend has to copy it again. A backend runs one job at a
- * time and reuses its workspace: `reset` starts a job, and everything allocated or returned before it
- * may be overwritten from then on.
+ * The one interface every compute backend implements (CPU and GPU). Callers lay out their data in
+ * memory the backend allocates, so no backend has to copy it again. A backend runs one job at a time
+ * and reuses its workspace: `reset` starts a job, and everything allocated or returned before it may
+ * be overwritten from then on. Several jobs in flight take a lane each (`lane`, ./backendLanes.ts).
  */
 export interface ComputeBackend {
   readonly name: string;
+  /**
+   * Backends with the same scope use each other's transfer functions (the lanes of one GPU host
+   * share its resident OTFs); otherwise each prepares its own.
+   */
+  readonly transferScope: object;
+  /**
+   * Another backend of the same kind with a workspace of its own, sharing what can be shared (the GPU
+   * host page and its OTFs), for a job in flight beside this one's.
+   */
+  lane(): ComputeBackend;
   reset(): void;
   /** Uninitialised samples, valid until the next reset. */
   allocateFloat64(length: number): Float64Array;
@@ -98,7 +108,7 @@ export interface ComputeBackend {
   ): TransferFunction;
   /**
    * Richardson–Lucy (aiapy's, with missing pixels kept missing) of a width×height image; the result
-   * is the caller's own array.
+   * is the caller's own array. The image is read before the first await: the caller may reuse it then.
    */
   deconvolve(
     image: Float64Array,
@@ -106,6 +116,6 @@ export interface ComputeBackend {
     height: number,
     transfer: TransferFunction,
     iterations: number,
-  ): Float32Array | Float64Array;
+  ): Promise<Float32Array | Float64Array>;
   dispose(): Promise<void>;
 }

@@ -9,7 +9,8 @@ import { NoPsfModelError, PSF_CHANNELS, PSF_SIZE, PsfCache, psfParameters } from
  */
 export class ChannelOptics {
   private readonly cache: PsfCache;
-  private readonly transfers = new WeakMap<ComputeBackend, Map<string, TransferFunction>>();
+  /** By the backends' transferScope: lanes of one GPU host share its OTFs. */
+  private readonly transfers = new WeakMap<object, Map<string, TransferFunction>>();
 
   constructor(cacheDir: string) {
     this.cache = new PsfCache(cacheDir);
@@ -35,8 +36,8 @@ export class ChannelOptics {
   ): TransferFunction {
     requirePsfModel(channel);
     requireFullResolution(width, height);
-    let prepared = this.transfers.get(backend);
-    if (!prepared) this.transfers.set(backend, (prepared = new Map()));
+    let prepared = this.transfers.get(backend.transferScope);
+    if (!prepared) this.transfers.set(backend.transferScope, (prepared = new Map()));
     const key = `${channel}/${precision}`;
     let otf = prepared.get(key);
     if (!otf) {

@@ -169,14 +169,14 @@ async function makeProduct(
 }
 
 /** Richardson–Lucy on the CCD grid, before register, as the PSF is defined there. */
-function deconvolve(
+async function deconvolve(
   pixels: PixelSource,
   image: FitsImage,
   observation: AiaObservation,
   header: FitsHeader,
   recipe: Recipe,
   context: BatchContext,
-): Float64Array {
+): Promise<Float64Array> {
   const precision = recipe.deconvolutionPrecision;
   const otf = context.optics.transfer(
     context.backend,
@@ -186,7 +186,7 @@ function deconvolve(
     precision,
   );
   const data = pixelArray(pixels, image.width, image.height);
-  const result = context.backend.deconvolve(data, image.width, image.height, otf, recipe.iterations);
+  const result = await context.backend.deconvolve(data, image.width, image.height, otf, recipe.iterations);
   header.addHistory(
     `deconvolve: Richardson-Lucy, ${recipe.iterations} iterations, ${precision === 'f32' ? 'float32' : 'float64'}, ` +
       `PSF ${context.optics.modelVersion} for ${observation.channel} A; negatives clipped, missing pixels kept missing`,

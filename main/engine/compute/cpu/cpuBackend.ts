@@ -46,11 +46,14 @@ export class CpuBackend implements ComputeBackend {
   private top = ALIGN;
   private readonly handedOut = new WeakSet<ArrayBufferView>();
 
-  /** threads: cores to use, the calling thread included (0 or 1: the calling thread only). */
-  constructor(options: { threads?: number } = {}) {
+  /**
+   * threads: cores to use, the calling thread included (0 or 1: the calling thread only). ownEngine:
+   * an engine (memory and threads) of its own, for a lane beside the one on the process-wide engine.
+   */
+  constructor(options: { threads?: number; ownEngine?: boolean } = {}) {
     const threads = Math.max(1, options.threads ?? defaultThreads());
     const shared = sharedEngine(threads);
-    this.ownsEngine = shared.threads !== threads;
+    this.ownsEngine = options.ownEngine === true || shared.threads !== threads;
     this.engine = this.ownsEngine ? new ComputeEngine(threads) : shared;
     this.name = `cpu (wasm simd, ${threads} thread${threads > 1 ? 's' : ''})`;
   }
@@ -58,6 +61,20 @@ export class CpuBackend implements ComputeBackend {
   reset(): void {
     this.engine.owner = this;
     this.top = ALIGN;
+  }
+
+  /** Transfer functions live in this backend's engine. */
+  get transferScope(): object {
+    return this;
+  }
+
+  /**
+   * Another CPU backend with an engine of its own (its workspace, ≈0.5 GB at 4096², and threads): a
+   * job beside this one's. The two compute in turn (a kernel call holds the calling thread), so what
+   * overlaps is the other job's reading, writing and waiting.
+   */
+  lane(): CpuBackend {
+    return new CpuBackend({ threads: this.engine.threads, ownEngine: true });
   }
 
   allocateFloat64(length: number): Float64Array {
@@ -358,13 +375,13 @@ export class CpuBackend implements ComputeBackend {
     return OpticalTransfer.fromPsf(psf, width, height, { precision, engine: this.engine });
   }
 
-  deconvolve(
+  async deconvolve(
     image: Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,
     iterations: number,
-  ): Float32Array | Float64Array {
+  ): Promise<Float32Array | Float64Array> {
     if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
     return deconvolveRichardsonLucy(image, width, height, transfer, { iterations, engine: this.engine });
   }

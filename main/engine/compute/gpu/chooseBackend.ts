@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { BackendLanes } from '../backendLanes.js';
 import type { ComputeBackend } from '../computeBackend.js';
 import { CpuBackend } from '../cpu/cpuBackend.js';
 import { GpuBackend } from './gpuBackend.js';
@@ -48,4 +49,21 @@ export function openBackend(
   }
   const warning = gpu.adapter.software ? ' — a software adapter: correct but slow' : '';
   return { backend: gpu, note: `backend: gpu (${adapter})${warning}` };
+}
+
+/**
+ * openBackend's backend as lanes for `imagesInFlight` images at once. Default: 2 on the GPU (one
+ * image's CPU stages — decode, prefilter, statistics, encode, write — overlap the other's GPU work),
+ * 1 on the CPU (its kernels already use every core; a second lane costs a second workspace).
+ */
+export function openBackendLanes(
+  name: BackendName,
+  options: { threads?: number; imagesInFlight?: number } = {},
+): { lanes: BackendLanes; note: string } {
+  const { backend, note } = openBackend(name, { threads: options.threads });
+  const count = options.imagesInFlight ?? (backend instanceof GpuBackend ? 2 : 1);
+  return {
+    lanes: new BackendLanes(backend, count),
+    note: count > 1 ? `${note}, ${count} images in flight` : note,
+  };
 }

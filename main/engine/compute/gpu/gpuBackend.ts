@@ -36,28 +36,68 @@ class GpuTransfer implements TransferFunction {
 }
 
 /**
+ * What the lanes of a GPU backend share: the line to one host page, the OTFs on it, and the record of
+ * its requests. The line closes when the last lane is disposed.
+ */
+class SharedHost {
+  private users = 1;
+  constructor(
+    readonly connection: HostConnection,
+    readonly record: GpuRecord,
+  ) {}
+
+  join(): this {
+    this.users++;
+    return this;
+  }
+
+  async leave(): Promise<void> {
+    if (--this.users === 0) await this.connection.close();
+  }
+}
+
+/**
  * The GPU backend: gpu.js kernels (float32) on the GPU host page (resources/gpu-host) in headless
  * Chromium, driven over ./hostConnection.ts. On the GPU: the 4×4-tap resampling (spline3, cubic-conv)
  * and Richardson–Lucy with all its FFTs, the channel's OTF resident between images. On the CPU (the
  * WASM engine of ../cpu): the workspace, range and statistics, the B-spline prefilter (a recursive
  * filter along each line: exact in float64 here, and its result has to cross to the GPU anyway), the
  * missing-pixel bookkeeping, and linear/nearest resampling (a few % of the 4×4 work). Every GPU result
- * is float32.
+ * is float32. Requests are awaited, not waited for: while the GPU works on one lane's image, the
+ * calling thread serves the other lanes (`lane()`: the same page and OTFs, its own CPU workspace).
  */
 export class GpuBackend implements ComputeBackend {
   readonly name: string;
   readonly adapter: HostAdapter;
   private readonly cpu: CpuBackend;
-  /** Per-request timings and memory as the page reported them, and the last diagnostics. */
+  /** Per-request timings and memory as the page reported them (all lanes), and the last diagnostics. */
   readonly record: GpuRecord;
+  private readonly shared: SharedHost;
   private readonly host: HostConnection;
 
-  constructor(options: { threads?: number; host?: HostOptions } = {}) {
-    this.host = new HostConnection(options.host);
+  /** `laneOf`: the backend whose page this one shares (see `lane`). */
+  constructor(options: { threads?: number; host?: HostOptions } = {}, laneOf?: GpuBackend) {
+    this.shared =
+      laneOf?.shared.join() ??
+      new SharedHost(
+        new HostConnection(options.host),
+        new GpuRecord(options.host?.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE),
+      );
+    this.host = this.shared.connection;
+    this.record = this.shared.record;
     this.adapter = this.host.adapter;
-    this.cpu = new CpuBackend({ threads: options.threads });
+    this.cpu = laneOf ? laneOf.cpu.lane() : new CpuBackend({ threads: options.threads });
     this.name = `gpu (gpu.js ${this.adapter.description})`;
-    this.record = new GpuRecord(options.host?.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE);
+  }
+
+  /** The lanes of one page use each other's OTFs. */
+  get transferScope(): object {
+    return this.shared;
+  }
+
+  /** Another backend on the same page, with its own CPU workspace: a second image in flight. */
+  lane(): GpuBackend {
+    return new GpuBackend({}, this);
   }
 
   /**
@@ -65,7 +105,7 @@ export class GpuBackend implements ComputeBackend {
    * WebGPU's device.destroy()) at its `afterDispatches`-th kernel dispatch from now, 0 at once.
    */
   simulateDeviceLoss(afterDispatches = 0): void {
-    this.request(OP.simulateDeviceLoss, [afterDispatches], []);
+    this.requestNow(OP.simulateDeviceLoss, [afterDispatches], []);
   }
 
   /**
@@ -109,7 +149,7 @@ export class GpuBackend implements ComputeBackend {
     if (plan.interpolation === 'spline3') this.cpu.prefilter(grid, w, h);
     const { rows, cols } = resampleTables(plan);
     const footprint = request.mask ? missingFootprint(request.mask, w, h) : new Float32Array(0);
-    const reply = this.request(
+    const reply = await this.request(
       OP.resample,
       [w, h, outW, outH, plan.interpolation === 'spline3' ? 0 : 1, request.clipLo, request.clipHi],
       [Float32Array.from(grid), footprint, rows, cols],
@@ -142,13 +182,13 @@ export class GpuBackend implements ComputeBackend {
     return transfer;
   }
 
-  deconvolve(
+  async deconvolve(
     image: Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,
     iterations: number,
-  ): Float32Array {
+  ): Promise<Float32Array> {
     if (!(transfer instanceof GpuTransfer)) throw new TypeError('transfer function of another backend');
     if (transfer.width !== width || transfer.height !== height) {
       throw new RangeError(
@@ -164,7 +204,7 @@ export class GpuBackend implements ComputeBackend {
     if (iterations > 0) {
       // The page marks missing pixels by a negative img (real ones are clipped at 0): no NaN in shaders.
       for (const i of missing) img[i] = -1;
-      const reply = this.deconvolveOnHost(transfer, [img, u], iterations);
+      const reply = await this.deconvolveOnHost(transfer, [img, u], iterations);
       out = Float32Array.from(float32Payload(reply.payloads[0]));
     }
     for (const i of missing) out[i] = NaN;
@@ -172,35 +212,52 @@ export class GpuBackend implements ComputeBackend {
   }
 
   async dispose(): Promise<void> {
-    await this.host.close();
+    await this.shared.leave();
     await this.cpu.dispose();
   }
 
-  /** One request to the page, its timings and memory recorded. */
-  private request(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
-    const reply = this.host.request(op, params, payloads);
+  /** One request to the page, awaited; its timings and memory recorded. */
+  private async request(
+    op: number,
+    params: ArrayLike<number>,
+    payloads: ArrayBufferView[],
+  ): Promise<HostMessage> {
+    return this.recorded(op, await this.host.request(op, params, payloads));
+  }
+
+  /** One request to the page, waited for on this thread (for the synchronous calls). */
+  private requestNow(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
+    return this.recorded(op, this.host.requestNow(op, params, payloads));
+  }
+
+  private recorded(op: number, reply: HostMessage): HostMessage {
     this.record.add(op, statsOf(reply.params));
     return reply;
   }
 
   private upload(transfer: GpuTransfer): void {
     const { width, height, handle, psfShifted } = transfer;
-    this.request(OP.prepareTransfer, [width, height, handle], [psfShifted]);
+    this.requestNow(OP.prepareTransfer, [width, height, handle], [psfShifted]);
   }
 
   /**
    * Richardson–Lucy on the page. An OTF the page no longer holds is uploaded again once; a lost GPU
    * context fails this call with GpuDeviceLostError (the page has recovered: the next call succeeds).
    */
-  private deconvolveOnHost(transfer: GpuTransfer, images: Float32Array[], iterations: number): HostMessage {
+  private async deconvolveOnHost(
+    transfer: GpuTransfer,
+    images: Float32Array[],
+    iterations: number,
+  ): Promise<HostMessage> {
     const params = [transfer.width, transfer.height, transfer.handle, iterations];
     let reply: HostMessage;
     try {
-      reply = this.request(OP.deconvolve, params, images);
+      // the images are sent again if the OTF has to be: their buffers stay ours
+      reply = await this.request(OP.deconvolve, params, images);
     } catch (error) {
       if (!(error instanceof GpuHostError && error.code === ERROR.noTransfer)) throw error;
       this.upload(transfer);
-      reply = this.request(OP.deconvolve, params, images);
+      reply = await this.request(OP.deconvolve, params, images);
     }
     if (reply.payloads[1]) this.record.diagnose(JSON.parse(textPayload(reply.payloads[1])) as GpuDiagnostics);
     return reply;

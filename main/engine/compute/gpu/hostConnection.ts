@@ -90,10 +90,19 @@ export const CHROMIUM_ARGS = [
   '--enable-unsafe-swiftshader',
 ];
 
+/** A request sent and not answered yet. */
+interface Pending {
+  resolve: (reply: HostMessage) => void;
+  reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
 /**
- * A synchronous line to the GPU host page: each `request` posts one binary message to the relay worker
- * (./hostRelay.ts) and sleeps in Atomics.wait until the reply is there, so the ComputeBackend's
- * synchronous methods (prepareTransfer, deconvolve) can run on the GPU as they are declared.
+ * The line to the GPU host page, through the relay worker (./hostRelay.ts). Requests carry ids and may
+ * be several in flight (the page answers them in order): `request` resolves when its reply comes, so
+ * the calling thread is free meanwhile (the next file decodes while the GPU works). `requestNow`
+ * sleeps in Atomics.wait until its reply is there, for the ComputeBackend's synchronous calls
+ * (prepareTransfer); replies to other requests it meets on the way go to their promises.
  */
 export class HostConnection {
   readonly adapter: HostAdapter;
@@ -103,6 +112,7 @@ export class HostConnection {
   private readonly timeoutMs: number;
   /** Whether the relay started this host's Chromium (else it connected to a running host). */
   private readonly launched: boolean;
+  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
 
@@ -135,7 +145,7 @@ export class HostConnection {
     this.worker.on('error', () => undefined);
     let hello: HostMessage;
     try {
-      hello = this.receive(120_000);
+      hello = this.receiveHello(120_000);
       if (hello.op === OP.error) throw new Error(textPayload(hello.payloads[0]));
       if (hello.op !== OP.hello) throw new Error(`GPU host said ${hello.op} instead of hello`);
     } catch (error) {
@@ -149,36 +159,49 @@ export class HostConnection {
       description: textPayload(hello.payloads[0]),
       report: JSON.parse(textPayload(hello.payloads[1])) as AdapterReport,
     };
+    // Replies to requests in flight come as events; only the requests' timers keep the process alive.
+    this.port.on('message', (got: RelayReply) => this.dispatch(got));
+    this.port.unref();
   }
 
   /**
-   * Sends one request and returns its reply; a failure on the page is thrown here with its message,
-   * as GpuDeviceLostError when the GPU context was lost under it, else as GpuHostError.
+   * Sends one request; resolves with its reply. A failure on the page rejects with its message, as
+   * GpuDeviceLostError when the GPU context was lost under it, else as GpuHostError; a lost page
+   * rejects every request in flight.
    */
-  request(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
-    if (this.closed) throw new Error('the GPU host is closed');
-    const id = this.nextId++;
-    const message = encodeMessage(op, id, params, payloads);
-    Atomics.store(this.signal, 0, 0);
-    this.send({ message }, [message]);
-    let reply: HostMessage;
-    // skipping a late answer to a request that timed out (sent on to the page once it was restarted)
-    do {
-      try {
-        reply = this.receive(this.timeoutMs);
-      } catch (error) {
-        if (error instanceof TimeoutError) this.send({ hung: error.message });
-        throw error;
+  request(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): Promise<HostMessage> {
+    return new Promise<HostMessage>((resolve, reject) => {
+      const id = this.send(op, params, payloads, { resolve, reject });
+      const timer = setTimeout(() => this.timedOut(id), this.timeoutMs);
+      const entry = this.pending.get(id);
+      if (entry) entry.timer = timer;
+    });
+  }
+
+  /** `request`, waited for on this thread (Atomics.wait): for the synchronous ComputeBackend calls. */
+  requestNow(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
+    let result: { reply: HostMessage } | { error: Error } | undefined;
+    const id = this.send(op, params, payloads, {
+      resolve: (reply) => (result = { reply }),
+      reject: (error) => (result = { error }),
+    });
+    const deadline = Date.now() + this.timeoutMs;
+    while (!result) {
+      const got = receiveMessageOnPort(this.port)?.message as RelayReply | undefined;
+      if (got) {
+        this.dispatch(got);
+        continue;
       }
-    } while (reply.id < id && reply.id !== 0);
-    if (reply.op === OP.error) {
-      const code = reply.params[0] ?? ERROR.failed;
-      const text = textPayload(reply.payloads[0]);
-      if (code === ERROR.deviceLost) throw new GpuDeviceLostError(text, code);
-      throw new GpuHostError(`GPU host: ${text}`, code);
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        this.timedOut(id);
+        continue;
+      }
+      Atomics.wait(this.signal, 0, 0, left);
+      Atomics.store(this.signal, 0, 0);
     }
-    if (reply.id !== id) throw new Error(`GPU host answered request ${reply.id}, expected ${id}`);
-    return reply;
+    if ('error' in result) throw result.error;
+    return result.reply;
   }
 
   /**
@@ -187,52 +210,98 @@ export class HostConnection {
    */
   simulateFault(fault: HostFault): void {
     if (!this.launched) throw new Error('faults are simulated only in a Chromium this backend started');
-    this.send({ faultNext: fault });
+    this.port.postMessage({ faultNext: fault } satisfies RelayRequest);
   }
 
   /** Stops Chromium (or leaves the connected host) and the relay. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    Atomics.store(this.signal, 0, 0);
-    this.send({ close: true });
+    this.failAll(new Error('the GPU host was closed'));
     // The relay answers { closed } once Chromium has exited; waiting for it keeps no browser behind.
+    this.port.ref();
     await new Promise<void>((done) => {
-      const poll = () => {
-        const got = receiveMessageOnPort(this.port)?.message as RelayReply | undefined;
-        if (got && 'closed' in got) done();
-        else setTimeout(poll, 20);
-      };
-      poll();
+      this.port.removeAllListeners('message');
+      this.port.on('message', (got: RelayReply) => {
+        if ('closed' in got) done();
+      });
+      this.port.postMessage({ close: true } satisfies RelayRequest);
     });
     this.port.close();
     await this.worker.terminate();
   }
 
-  private send(request: RelayRequest, transfer: ArrayBuffer[] = []): void {
-    this.port.postMessage(request, transfer);
+  private send(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[], pending: Pending): number {
+    if (this.closed) throw new Error('the GPU host is closed');
+    const id = this.nextId++;
+    const message = encodeMessage(op, id, params, payloads);
+    this.pending.set(id, pending);
+    this.port.postMessage({ message } satisfies RelayRequest, [message]);
+    return id;
   }
 
-  private receive(timeoutMs: number): HostMessage {
+  /** One thing the relay said: a reply to its request, or a loss that fails every request in flight. */
+  private dispatch(got: RelayReply): void {
+    if ('closed' in got) return;
+    if ('error' in got) return this.failAll(new Error(got.error));
+    if ('restarted' in got) return this.failAll(new GpuHostRestartedError(got.restarted));
+    const reply = decodeMessage(got.message);
+    // id 0: an error the page could not tie to a request (the oldest one in flight caused it)
+    const id = reply.id === 0 ? this.pending.keys().next().value : reply.id;
+    const entry = id === undefined ? undefined : this.pending.get(id);
+    // none: a late answer to a request that timed out (sent on to the page once it was restarted)
+    if (id === undefined || entry === undefined) return;
+    this.settle(id);
+    if (reply.op !== OP.error) return entry.resolve(reply);
+    const code = reply.params[0] ?? ERROR.failed;
+    const text = textPayload(reply.payloads[0]);
+    entry.reject(
+      code === ERROR.deviceLost
+        ? new GpuDeviceLostError(text, code)
+        : new GpuHostError(`GPU host: ${text}`, code),
+    );
+  }
+
+  /** The request was not answered in time: it fails, and the relay restarts a page it started (it hangs). */
+  private timedOut(id: number): void {
+    const entry = this.pending.get(id);
+    if (!entry) return;
+    this.settle(id);
+    const message = `the GPU host page did not answer within ${Math.round(this.timeoutMs / 1000)} s`;
+    this.port.postMessage({ hung: message } satisfies RelayRequest);
+    entry.reject(new Error(message));
+  }
+
+  private failAll(error: Error): void {
+    for (const [id, entry] of [...this.pending]) {
+      this.settle(id);
+      entry.reject(error);
+    }
+  }
+
+  private settle(id: number): void {
+    clearTimeout(this.pending.get(id)?.timer);
+    this.pending.delete(id);
+  }
+
+  /** The relay's first word (the page's hello, or why there is none), waited for on this thread. */
+  private receiveHello(timeoutMs: number): HostMessage {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const got = receiveMessageOnPort(this.port)?.message as RelayReply | undefined;
       if (got) {
         if ('message' in got) return decodeMessage(got.message);
         if ('error' in got) throw new Error(got.error);
-        if ('restarted' in got) throw new GpuHostRestartedError(got.restarted);
         continue;
       }
       const left = deadline - Date.now();
       if (left <= 0)
-        throw new TimeoutError(`the GPU host page did not answer within ${Math.round(timeoutMs / 1000)} s`);
+        throw new Error(`the GPU host page did not answer within ${Math.round(timeoutMs / 1000)} s`);
       Atomics.wait(this.signal, 0, 0, left);
       Atomics.store(this.signal, 0, 0);
     }
   }
 }
-
-class TimeoutError extends Error {}
 
 /**
  * The relay's compiled module. Vitest runs our TypeScript sources, but a worker thread needs

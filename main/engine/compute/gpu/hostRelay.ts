@@ -1,6 +1,6 @@
 /**
- * Worker thread between the GpuBackend (which waits for it with Atomics, so that the synchronous
- * ComputeBackend calls stay synchronous) and the GPU host page. Either it serves the page's files and
+ * Worker thread between the GpuBackend's HostConnection (which may wait for it with Atomics, for the
+ * synchronous ComputeBackend calls) and the GPU host page. Either it serves the page's files and
  * a WebSocket on 127.0.0.1 behind a random token and starts headless Chromium through playwright-core,
  * or it connects to a host that is already running (the Electron hidden window behind the main
  * process's ./hostEndpoint.ts). Either way it relays whole binary messages: request from the backend →
@@ -10,7 +10,7 @@
  *
  * A Chromium it started whose page crashes, exits, or hangs (the backend says so when a request
  * times out) is started again, as electron/gpuHost.ts restarts its window, and a connected relay
- * follows the endpoint to the window's next page: the request in flight fails saying what happened,
+ * follows the endpoint to the window's next page: the requests in flight fail saying what happened,
  * the next one goes to the new page (the backend uploads its OTFs again when the page says it has
  * none), and past the RestartPolicy's limit (the relay's, or the window owner's refusal) the page is
  * given up with that reason.
@@ -96,8 +96,8 @@ interface Replacement<T> {
 class PageLine<T extends Greeted> {
   private page: Promise<T>;
   private current?: T;
-  /** A request was sent to the current page and not answered yet. */
-  private waiting = false;
+  /** Requests sent to the current page and not answered yet (the page answers in order). */
+  private waiting = 0;
 
   /** `watch` adds the mode's own signs that a page is lost. */
   constructor(
@@ -119,25 +119,25 @@ class PageLine<T extends Greeted> {
 
   /** Sends a request to `page` (from `whenReady`); its reply goes to the backend. */
   send(page: T, message: ArrayBuffer): void {
-    this.waiting = true;
+    this.waiting++;
     page.socket.send(message);
   }
 
-  /** The backend has failed the request in flight (it timed out); the page it was on, if current. */
+  /** The backend has failed the requests in flight (one timed out); the page they were on, if current. */
   abandon(): T | undefined {
-    this.waiting = false;
+    this.waiting = 0;
     return this.current;
   }
 
   /**
    * `was` is gone, if it still is the current page: `replace` starts the next one, or says why there
-   * will be none. The request in flight, if any, fails once that is known.
+   * will be none. The requests in flight, if any, fail once that is known.
    */
   lost(was: T, replace: () => Replacement<T> | string): void {
     if (this.current !== was) return;
     this.current = undefined;
-    const failed = this.waiting;
-    this.waiting = false;
+    const failed = this.waiting > 0;
+    this.waiting = 0;
     const next = replace();
     if (typeof next === 'string') {
       this.page = Promise.reject(new Error(next));
@@ -159,7 +159,7 @@ class PageLine<T extends Greeted> {
   private use(page: T): T {
     this.current = page;
     page.socket.on('message', (data: ArrayBuffer) => {
-      this.waiting = false;
+      this.waiting = Math.max(0, this.waiting - 1);
       post({ message: data }, [data]);
     });
     this.watch(page);

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
+import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
-import { openBackend } from '../engine/compute/gpu/chooseBackend.js';
+import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { outputPath } from '../engine/pipeline/outputFiles.js';
-import { processFile } from '../engine/pipeline/processFile.js';
+import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
 import type { Stage, StageMetrics } from '../engine/pipeline/stageMetrics.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind } from './describeError.js';
@@ -36,9 +37,15 @@ export interface QueueOptions {
   /** Worker threads of the CPU backend, the calling thread included (default: one per core). */
   threads?: number;
   /**
-   * Files read ahead of the one computing. Each image in flight costs its file's bytes while waiting
-   * and ~0.7 GB at peak for a 4096² frame while computing, so 1 (one computing, one read) keeps memory
-   * flat and still hides the read behind the compute.
+   * Jobs computing at once per backend choice, each on its own lane of the backend (default: the
+   * backend's own, openBackendLanes: 2 on a GPU, whose CPU stages then overlap the other image's GPU
+   * work; 1 on the CPU, whose kernels already use every core).
+   */
+  imagesInFlight?: number;
+  /**
+   * Files read ahead of those computing. Each image in flight costs its file's bytes while waiting
+   * and ~0.7 GB at peak for a 4096² frame while computing, so 1 (the next file read while the others
+   * compute) keeps memory flat and still hides the read behind the compute.
    */
   prefetch?: number;
   /** A job that was running this many times when the app stopped is failed instead of retried. */
@@ -107,16 +114,16 @@ export interface QueueEvents {
 }
 
 /**
- * The persistent processing queue: jobs (an input file and a recipe) run one at a time on the compute
- * backend (which uses every core), the next file's bytes read while the current one computes, with
- * at most 1 + prefetch images in flight. Every change is journaled before it takes effect, so a
+ * The persistent processing queue: jobs (an input file and a recipe) run on their compute backend's
+ * lanes, as many at once as it has (imagesInFlight), the next file's bytes read while they compute,
+ * with at most lanes + prefetch images in flight. Every change is journaled before it takes effect, so a
  * restart after a crash resumes the batch: jobs that were running run again (their outputs are
  * replaced atomically), none is lost or run twice once done. A file with the same path, size, mtime
  * and recipe as a done job whose outputs are still there is not processed again.
  */
 export class ProcessingQueue {
   readonly events = new TypedEvents<QueueEvents>();
-  /** Most images held at once (computing + read ahead), for checking the memory bound. */
+  /** Most images held at once (running + read ahead), for checking the memory bound. */
   peakImagesInFlight = 0;
 
   private readonly state: QueueSnapshot;
@@ -137,14 +144,16 @@ export class ProcessingQueue {
   private readonly finished = new Set<Job>();
   /** Which input made each output of the done jobs, so a same-named file from elsewhere can't replace it. */
   private readonly owners = new OutputOwners();
-  private readonly backends = new Map<BackendChoice, OpenBackend>();
+  private readonly backends = new Map<BackendChoice, OpenLanes>();
+  /** Running jobs, each with the promise that settles once its record is committed. */
+  private readonly running = new Map<Job, Promise<void>>();
   private readonly optics: ChannelOptics;
   private readonly prefetched = new Map<string, Promise<Uint8Array>>();
   private readonly pointingTables = new Map<string, Promise<MasterPointingTable>>();
   private readonly prefetch: number;
   private nextSeq: number;
   private pending?: Job[];
-  private loop?: Promise<void>;
+  private kicking = false;
   private closing = false;
   private progressScheduled = false;
   private idleWaiters: (() => void)[] = [];
@@ -241,7 +250,7 @@ export class ProcessingQueue {
     return { ...this.tally, paused: this.state.paused, total: this.state.jobs.size };
   }
 
-  /** Stops starting jobs (the running one finishes); survives a restart. */
+  /** Stops starting jobs (the running ones finish); survives a restart. */
   pause(): void {
     if (!this.state.paused) this.commit([{ t: 'paused', paused: true }]);
   }
@@ -313,11 +322,11 @@ export class ProcessingQueue {
     return new Promise((done) => this.idleWaiters.push(done));
   }
 
-  /** Lets the running job finish, then releases the backend, the journal and the data folder. */
+  /** Lets the running jobs finish, then releases the backends, the journal and the data folder. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await this.loop;
+    await Promise.all(this.running.values());
     this.prefetched.clear();
     await Promise.all([...this.backends.keys()].map((choice) => this.releaseBackend(choice, true)));
     this.journal.close();
@@ -445,41 +454,69 @@ export class ProcessingQueue {
     this.commit(records);
   }
 
+  /**
+   * Starts queued jobs in order while the next one's backend has an idle lane. Re-entered from an event
+   * listener (a jobStarted handler resuming or re-prioritising) it does nothing: the loop running
+   * looks at the queue again before each start.
+   */
   private kick(): void {
-    if (this.loop || this.closing) return;
-    this.loop = this.drain().finally(() => {
-      this.loop = undefined;
-      if (!this.closing && !this.state.paused && this.order().length > 0) this.kick();
-      else if (this.isIdle()) for (const done of this.idleWaiters.splice(0)) done();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    for (;;) {
-      if (this.closing || this.state.paused) return;
-      const job = this.order()[0];
-      if (!job) return;
-      await this.run(job);
+    if (this.kicking) return;
+    this.kicking = true;
+    try {
+      while (this.startNext());
+    } finally {
+      this.kicking = false;
     }
   }
 
-  private async run(job: Job): Promise<void> {
+  /**
+   * Starts the first queued job if it can start now. Priority and submission order are the order jobs
+   * start, so a job that must wait holds the ones behind it.
+   */
+  private startNext(): boolean {
+    if (this.closing || this.state.paused) return false;
+    const job = this.order()[0];
+    if (!job || this.writesWithRunning(job)) return false;
+    const open = this.backends.get(job.recipe.backend);
+    if (open && open.lanes.idle === 0) return false;
     const bytes = this.prefetched.get(job.id);
     this.prefetched.delete(job.id);
     this.commit([{ t: 'start', id: job.id, at: now() }]);
+    this.running.set(
+      job,
+      this.run(job, bytes).finally(() => this.ended(job)),
+    );
     this.readAhead();
+    return true;
+  }
+
+  /**
+   * Whether a running job makes one of this job's products. It waits until that one has finished, so
+   * the two never both write it and the output check (requireOwnOutputs) decides as if they had run
+   * one after the other: the later one fails with 'output-collision' unless it is the same
+   * observation's product.
+   */
+  private writesWithRunning(job: Job): boolean {
+    const outputs = new Set(expectedOutputs(job.recipe, job.input.path));
+    for (const other of this.running.keys())
+      if (expectedOutputs(other.recipe, other.input.path).some((o) => outputs.has(o))) return true;
+    return false;
+  }
+
+  private ended(job: Job): void {
+    this.running.delete(job);
+    this.releaseUnneededBackends();
+    this.kick();
+    if (this.isIdle()) for (const done of this.idleWaiters.splice(0)) done();
+  }
+
+  private async run(job: Job, bytes: Promise<Uint8Array> | undefined): Promise<void> {
     const started = performance.now();
-    let backend: OpenBackend | undefined;
+    let open: OpenLanes | undefined;
     try {
-      const recipe = engineRecipe(job.recipe, await this.pointingTable(job.recipe.pointingTablePath));
-      await mkdir(recipe.outputDir, { recursive: true });
-      await requireOwnOutputs(job.input.path, expectedOutputs(recipe, job.input.path), this.owners);
-      backend = this.backendFor(job.recipe.backend);
-      const context = { backend: backend.backend, optics: this.optics };
-      const outcome = await processFile(job.input.path, recipe, context, bytes, {
-        started: (stage) => (job.stage = stage),
-        finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
-      });
+      open = this.backendFor(job.recipe.backend);
+      // run takes a lane before its first await, so the next startNext sees it busy
+      const outcome = await open.lanes.run((backend) => this.compute(job, backend, bytes));
       const outputs = await Promise.all(
         outcome.outputs.map(async (path) => ({ path, size: (await stat(path)).size })),
       );
@@ -498,7 +535,7 @@ export class ProcessingQueue {
           outputs,
           warnings: outcome.warnings,
           stages: outcome.stages,
-          backend: backend.note,
+          backend: open.note,
         },
       ]);
     } catch (error) {
@@ -511,12 +548,25 @@ export class ProcessingQueue {
           error: describeError(error),
           errorKind: errorKind(error),
           wallMs,
-          ...(backend ? { backend: backend.note } : {}),
+          ...(open ? { backend: open.note } : {}),
         },
       ]);
-    } finally {
-      this.releaseUnneededBackends();
     }
+  }
+
+  /** The job's file processed on one lane of its backend, after the check that its outputs are its own. */
+  private async compute(
+    job: Job,
+    backend: ComputeBackend,
+    bytes: Promise<Uint8Array> | undefined,
+  ): Promise<ProcessOutcome> {
+    const recipe = engineRecipe(job.recipe, await this.pointingTable(job.recipe.pointingTablePath));
+    await mkdir(recipe.outputDir, { recursive: true });
+    await requireOwnOutputs(job.input.path, expectedOutputs(recipe, job.input.path), this.owners);
+    return processFile(job.input.path, recipe, { backend, optics: this.optics }, bytes, {
+      started: (stage) => (job.stage = stage),
+      finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
+    });
   }
 
   /** Starts reading the next queued files' bytes, up to the prefetch bound. */
@@ -532,7 +582,7 @@ export class ProcessingQueue {
       bytes.catch(() => undefined);
       this.prefetched.set(job.id, bytes);
     }
-    this.peakImagesInFlight = Math.max(this.peakImagesInFlight, 1 + this.prefetched.size);
+    this.peakImagesInFlight = Math.max(this.peakImagesInFlight, this.running.size + this.prefetched.size);
   }
 
   /**
@@ -547,13 +597,16 @@ export class ProcessingQueue {
   }
 
   /**
-   * The backend a recipe's choice gives (openBackend: 'auto' falls back to the CPU and says why), one
-   * instance per choice, started when a job first needs it and kept while jobs need it.
+   * The backend lanes a recipe's choice gives (openBackendLanes: 'auto' falls back to the CPU and says
+   * why), one set per choice, started when a job first needs it and kept while jobs need it.
    */
-  private backendFor(choice: BackendChoice): OpenBackend {
+  private backendFor(choice: BackendChoice): OpenLanes {
     let open = this.backends.get(choice);
     if (!open) {
-      open = openBackend(choice, { threads: this.options.threads });
+      open = openBackendLanes(choice, {
+        threads: this.options.threads,
+        imagesInFlight: this.options.imagesInFlight,
+      });
       this.backends.set(choice, open);
       this.events.emit('backendOpened', { choice, note: open.note });
     }
@@ -563,14 +616,13 @@ export class ProcessingQueue {
   }
 
   /**
-   * Backends no queued job asks for are released after a while (backendLingerMs): the GPU host is a
-   * whole Chromium and the CPU backend a worker per core, both worth giving back when a batch is done,
-   * neither worth restarting for every file of a watch folder.
+   * Backends no queued or running job asks for are released after a while (backendLingerMs): the GPU
+   * host is a whole Chromium and the CPU backend a worker per core, both worth giving back when a
+   * batch is done, neither worth restarting for every file of a watch folder.
    */
   private releaseUnneededBackends(): void {
-    const needed = new Set(this.order().map((j) => j.recipe.backend));
     for (const [choice, open] of this.backends) {
-      if (needed.has(choice) || open.linger) continue;
+      if (this.needs(choice) || open.linger) continue;
       open.linger = setTimeout(
         () => void this.releaseBackend(choice),
         this.options.backendLingerMs ?? 60_000,
@@ -584,9 +636,14 @@ export class ProcessingQueue {
     if (!open) return;
     clearTimeout(open.linger);
     open.linger = undefined;
-    if (!evenIfNeeded && this.order().some((j) => j.recipe.backend === choice)) return;
+    if (!evenIfNeeded && this.needs(choice)) return;
     this.backends.delete(choice);
-    await open.backend.dispose();
+    await open.lanes.dispose();
+  }
+
+  /** Whether a job running or queued runs on this choice's backend. */
+  private needs(choice: BackendChoice): boolean {
+    return [...this.running.keys(), ...this.order()].some((j) => j.recipe.backend === choice);
   }
 
   private pointingTable(path: string | undefined): Promise<MasterPointingTable | undefined> {
@@ -607,7 +664,7 @@ export class ProcessingQueue {
   }
 
   private isIdle(): boolean {
-    return !this.loop && (this.state.paused || this.closing || this.order().length === 0);
+    return this.running.size === 0 && (this.state.paused || this.closing || this.order().length === 0);
   }
 
   private requireOpen(): void {
@@ -629,9 +686,9 @@ const EVENT_OF: Record<
   paused: 'queueProgress',
 };
 
-/** A started backend, what openBackend said of it, and the timer that releases it once unneeded. */
-interface OpenBackend {
-  backend: ComputeBackend;
+/** A started backend's lanes, what openBackendLanes said of them, and the timer that releases them once unneeded. */
+interface OpenLanes {
+  lanes: BackendLanes;
   note: string;
   linger?: NodeJS.Timeout;
 }

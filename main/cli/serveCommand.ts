@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { appRoot, defaultDataDir } from '../appPaths.js';
 import { AppServices } from '../services/appServices.js';
 import { startLocalServer } from '../services/localServer.js';
-import { parseBackend, parseThreads } from './recipeOptions.js';
+import { parseBackend, parseImagesInFlight, parseThreads } from './recipeOptions.js';
 import { untilStopped } from './untilStopped.js';
 import { UsageError } from './usage.js';
 
@@ -20,6 +20,7 @@ export async function serveCommand(
       'data-dir': { type: 'string' },
       'cache-dir': { type: 'string' },
       threads: { type: 'string' },
+      'in-flight': { type: 'string' },
       backend: { type: 'string' },
     },
   });
@@ -29,6 +30,7 @@ export async function serveCommand(
     dataDir: values['data-dir'] ?? defaultDataDir(),
     cacheDir: values['cache-dir'],
     threads: parseThreads(values.threads),
+    imagesInFlight: parseImagesInFlight(values['in-flight']),
     ...(values.backend === undefined ? {} : { backend: parseBackend(values.backend) }),
   });
   try {

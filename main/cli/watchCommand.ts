@@ -2,7 +2,13 @@ import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
-import { parseCount, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
+import {
+  parseCount,
+  parseImagesInFlight,
+  parseThreads,
+  recipeFromOptions,
+  RECIPE_OPTIONS,
+} from './recipeOptions.js';
 import { untilStopped } from './untilStopped.js';
 import { UsageError } from './usage.js';
 
@@ -34,6 +40,7 @@ export async function watchCommand(
   });
   const recipe = recipeFromOptions(values);
   const threads = parseThreads(values.threads);
+  const imagesInFlight = parseImagesInFlight(values['in-flight']);
   const keepFinished = parseCount('--keep-finished', values['keep-finished']);
   if (positionals.length === 0) throw new UsageError('watch needs at least one folder');
 
@@ -41,6 +48,7 @@ export async function watchCommand(
     dataDir: values['data-dir'] ?? defaultDataDir(),
     cacheDir: values['cache-dir'] ?? defaultCacheDir(),
     threads,
+    imagesInFlight,
     keepFinished,
   });
   queue.events.on('backendOpened', ({ note }) => log(note));

@@ -16,6 +16,8 @@ export interface AppServicesOptions {
   /** Overrides the saved setting and the OS default. */
   cacheDir?: string;
   threads?: number;
+  /** Images in flight per backend (`serve --in-flight`); overrides the saved setting. */
+  imagesInFlight?: number;
   watchTiming?: WatchTiming;
   /** Start the saved watch folders (not for a headless `watch` run, which names its own). */
   restoreWatchFolders?: boolean;
@@ -53,6 +55,7 @@ export class AppServices {
       dataDir: options.dataDir,
       cacheDir: options.cacheDir ?? saved.cacheDir ?? defaultCacheDir(),
       threads: options.threads ?? saved.threads,
+      imagesInFlight: options.imagesInFlight ?? saved.imagesInFlight,
     });
     const watchFolders = new WatchFolders(queue, options.watchTiming, (folders) =>
       settings.setWatchFolders(folders),

@@ -4,9 +4,14 @@ import { InvalidRequestError } from './invalidRequest.js';
 import type { JobRecipe } from './jobRecipe.js';
 import type { WatchFolderConfig } from './watchFolders.js';
 
-/** What the user sets once and keeps; thread count and cache folder apply from the next start. */
+/**
+ * What the user sets once and keeps; thread count, images in flight and cache folder apply from the
+ * next start.
+ */
 export interface AppSettings {
   threads?: number;
+  /** Images computing at once per backend (QueueOptions.imagesInFlight; default: the backend's own). */
+  imagesInFlight?: number;
   cacheDir?: string;
   /** The recipe the UI starts a new batch with. */
   defaultRecipe: Partial<JobRecipe>;
@@ -38,14 +43,16 @@ export class SettingsStore {
 
   /** Merges the changes the user made (watch folders are changed through their own commands). */
   async update(patch: Partial<Omit<AppSettings, 'watchFolders'>>): Promise<AppSettings> {
-    const threads = patch?.threads;
-    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
-      throw new InvalidRequestError('threads must be a whole number ≥ 1');
+    const { threads, imagesInFlight, cacheDir, defaultRecipe } = patch ?? {};
+    for (const [name, count] of Object.entries({ threads, imagesInFlight })) {
+      if (count !== undefined && !(Number.isInteger(count) && count >= 1)) {
+        throw new InvalidRequestError(`${name} must be a whole number ≥ 1`);
+      }
     }
-    const { cacheDir, defaultRecipe } = patch ?? {};
     await this.save({
       ...this.current,
       ...(threads === undefined ? {} : { threads }),
+      ...(imagesInFlight === undefined ? {} : { imagesInFlight }),
       ...(cacheDir === undefined ? {} : { cacheDir }),
       ...(defaultRecipe === undefined ? {} : { defaultRecipe }),
     });

@@ -10,20 +10,23 @@ export function bytesPerPixel(bitpix: Bitpix): number {
   return Math.abs(bitpix) / 8;
 }
 
-export function allocatePixels(bitpix: Bitpix, count: number): RawPixels {
+/** A zeroed array of `count` pixels; `shared` puts it on a SharedArrayBuffer that worker threads can fill. */
+export function allocatePixels(bitpix: Bitpix, count: number, shared = false): RawPixels {
+  const bytes = count * bytesPerPixel(bitpix);
+  const buffer = shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
   switch (bitpix) {
     case 8:
-      return new Uint8Array(count);
+      return new Uint8Array(buffer);
     case 16:
-      return new Int16Array(count);
+      return new Int16Array(buffer);
     case 32:
-      return new Int32Array(count);
+      return new Int32Array(buffer);
     case 64:
-      return new BigInt64Array(count);
+      return new BigInt64Array(buffer);
     case -32:
-      return new Float32Array(count);
+      return new Float32Array(buffer);
     case -64:
-      return new Float64Array(count);
+      return new Float64Array(buffer);
   }
 }
 

@@ -5,7 +5,12 @@ import { FitsFormatError } from './errors.js';
 import type { FitsHeader } from './header.js';
 import { iterateHdus, type HduLayout } from './hduLayout.js';
 import { decodeBigEndian, type Bitpix, type RawPixels } from './pixels.js';
-import { decodeTiledImage, isTiledImage, type CompressionInfo } from './tiledImage.js';
+import {
+  decodeTiledImage,
+  isTiledImage,
+  type CompressionInfo,
+  type DecodedTiledImage,
+} from './tiledImage.js';
 
 export interface FitsImage {
   hduIndex: number;
@@ -81,7 +86,16 @@ export function readFitsHeaders(bytes: Uint8Array): FitsHeader[] {
   return [...iterateHdus(bytes)].map(imageHeader);
 }
 
-export function readFitsImage(bytes: Uint8Array, options: { hdu?: number } = {}): FitsImage {
+/** The HDU readFitsImage decodes, with its image header and size. */
+export interface ImageLocation {
+  layout: HduLayout;
+  header: FitsHeader;
+  kind: 'image' | 'tiled';
+  size: [number, number];
+}
+
+/** Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none. */
+export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): ImageLocation {
   const seen: HduLayout[] = [];
   for (const layout of iterateHdus(bytes)) {
     seen.push(layout);
@@ -90,7 +104,7 @@ export function readFitsImage(bytes: Uint8Array, options: { hdu?: number } = {})
     if (kind === 'image' || kind === 'tiled') {
       const header = imageHeader(layout);
       const size = planeSize(header, layout.index);
-      if (size) return decodeImage(bytes, layout, header, kind, size);
+      if (size) return { layout, header, kind, size };
       if (options.hdu !== undefined) {
         throw new FitsFormatError('no-image', `HDU ${layout.index} holds a 1-D array, not a 2-D image`);
       }
@@ -107,48 +121,47 @@ export function readFitsImage(bytes: Uint8Array, options: { hdu?: number } = {})
   throw new FitsFormatError('no-image', `no 2-D image in this file: ${seen.map(describe).join('; ')}`);
 }
 
+export function readFitsImage(bytes: Uint8Array, options: { hdu?: number } = {}): FitsImage {
+  return decodeImage(bytes, locateImage(bytes, options));
+}
+
 export async function readFitsImageFile(path: string, options: { hdu?: number } = {}): Promise<FitsImage> {
   const bytes = await readFile(path);
   return readFitsImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
 }
 
-function decodeImage(
-  bytes: Uint8Array,
-  layout: HduLayout,
-  header: FitsHeader,
-  kind: 'image' | 'tiled',
-  [width, height]: [number, number],
-): FitsImage {
-  const bscale = header.number('BSCALE') ?? 1;
-  const bzero = header.number('BZERO') ?? 0;
-  if (kind === 'tiled') {
-    const tiled = decodeTiledImage(bytes, layout);
-    const blank = tiled.bitpix > 0 ? (tiled.zblank ?? header.number('BLANK')) : undefined;
-    return {
-      hduIndex: layout.index,
-      header,
-      width: tiled.width,
-      height: tiled.height,
-      bitpix: tiled.bitpix,
-      raw: tiled.raw,
-      bscale,
-      bzero,
-      ...(blank !== undefined ? { blank } : {}),
-      compression: tiled.compression,
-    };
-  }
+/** The FitsImage of a tile-compressed HDU, from its decoded tiles. */
+export function tiledFitsImage(location: ImageLocation, tiled: DecodedTiledImage): FitsImage {
+  const blank = tiled.bitpix > 0 ? (tiled.zblank ?? location.header.number('BLANK')) : undefined;
+  return fitsImage(location, tiled, blank, tiled.compression);
+}
+
+/** Decodes the image readFitsImage found, on this thread. */
+export function decodeImage(bytes: Uint8Array, location: ImageLocation): FitsImage {
+  const { layout, header, kind } = location;
+  if (kind === 'tiled') return tiledFitsImage(location, decodeTiledImage(bytes, layout));
+  const [width, height] = location.size;
   const bitpix = header.number('BITPIX') as Bitpix;
   const raw = decodeBigEndian(bytes, layout.dataStart, width * height, bitpix);
-  const blank = bitpix > 0 ? header.number('BLANK') : undefined;
+  return fitsImage(location, { width, height, bitpix, raw }, bitpix > 0 ? header.number('BLANK') : undefined);
+}
+
+function fitsImage(
+  { layout, header }: ImageLocation,
+  pixels: Pick<FitsImage, 'width' | 'height' | 'bitpix' | 'raw'>,
+  blank: number | undefined,
+  compression?: CompressionInfo,
+): FitsImage {
   return {
     hduIndex: layout.index,
     header,
-    width,
-    height,
-    bitpix,
-    raw,
-    bscale,
-    bzero,
+    width: pixels.width,
+    height: pixels.height,
+    bitpix: pixels.bitpix,
+    raw: pixels.raw,
+    bscale: header.number('BSCALE') ?? 1,
+    bzero: header.number('BZERO') ?? 0,
     ...(blank !== undefined ? { blank } : {}),
+    ...(compression ? { compression } : {}),
   };
 }

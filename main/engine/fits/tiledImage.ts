@@ -10,6 +10,7 @@ import {
   readScalar,
   type BinTable,
   type Column,
+  type HeapSlice,
 } from './binTable.js';
 import { FitsFormatError } from './errors.js';
 import type { FitsHeader } from './header.js';
@@ -210,7 +211,22 @@ function valuesFromBytes(bytes: Uint8Array, count: number, size: number, floats:
   return decodeBigEndian(bytes, 0, count, bitpix);
 }
 
-export function decodeTiledImage(bytes: Uint8Array, layout: HduLayout): DecodedTiledImage {
+/** A tiled image's parameters and table, read and checked once: what decoding any of its tile rows needs. */
+export interface TiledImagePlan {
+  index: number;
+  params: TileParams;
+  table: BinTable;
+  cols: Columns;
+  tilesX: number;
+  /** Rows of tiles: the units a decode can be split into. */
+  tilesY: number;
+  /** Keyword values for tables without ZSCALE, ZZERO or ZBLANK columns. */
+  zscaleKey: number;
+  zzeroKey: number;
+  nullKey?: number;
+}
+
+export function planTiledImage(bytes: Uint8Array, layout: HduLayout): TiledImagePlan {
   const { header, index } = layout;
   const p = readParams(header, index);
   const table = parseBinTable(bytes, layout);
@@ -235,23 +251,59 @@ export function decodeTiledImage(bytes: Uint8Array, layout: HduLayout): DecodedT
       `HDU ${index} declares a ${p.width}×${p.height} image, more pixels than this reader holds in memory`,
     );
   }
-  const out = allocatePixels(p.bitpix, p.width * p.height);
-  const zscaleKey = header.number('ZSCALE') ?? 1;
-  const zzeroKey = header.number('ZZERO') ?? 0;
-  const nullKey = header.number('ZBLANK') ?? header.number('BLANK');
+  return {
+    index,
+    params: p,
+    table,
+    cols,
+    tilesX,
+    tilesY,
+    zscaleKey: header.number('ZSCALE') ?? 1,
+    zzeroKey: header.number('ZZERO') ?? 0,
+    nullKey: header.number('ZBLANK') ?? header.number('BLANK'),
+  };
+}
+
+/** Everything a decoded tiled image has but its pixels. */
+export function describeTiledImage(plan: TiledImagePlan, header: FitsHeader): Omit<DecodedTiledImage, 'raw'> {
+  const p = plan.params;
+  return {
+    bitpix: p.bitpix,
+    width: p.width,
+    height: p.height,
+    compression: {
+      type: p.type,
+      ...(p.quantize ? { quantize: p.quantize } : {}),
+      tile: [p.tileW, p.tileH],
+    },
+    zblank: p.bitpix > 0 ? header.number('ZBLANK') : undefined,
+  };
+}
+
+export function decodeTiledImage(bytes: Uint8Array, layout: HduLayout): DecodedTiledImage {
+  const plan = planTiledImage(bytes, layout);
+  const raw = allocatePixels(plan.params.bitpix, plan.params.width * plan.params.height);
+  decodeTileRows(bytes, plan, raw, 0, plan.tilesY);
+  return { ...describeTiledImage(plan, layout.header), raw };
+}
+
+/**
+ * Decodes the tile rows [firstRow, endRow) into their place in `out` (the whole image). A corrupt tile
+ * throws FitsFormatError naming it; the tiles before it in the band are decoded already.
+ */
+export function decodeTileRows(
+  bytes: Uint8Array,
+  plan: TiledImagePlan,
+  out: RawPixels,
+  firstRow: number,
+  endRow: number,
+): void {
+  const { params: p, table, cols, tilesX, index } = plan;
   const maxTile = Math.min(p.tileW, p.width) * Math.min(p.tileH, p.height);
   const scratch = new Float64Array(p.quantize ? maxTile : 0);
-  // RICE reads the heap as big-endian words; tiles are bit offsets into it.
-  const heap: Heap = {
-    bytes,
-    start: table.heapStart,
-    words:
-      p.type === 'RICE_1'
-        ? toWords(bytes, table.heapStart, table.heapEnd, ricePadding(p.blockSize))
-        : undefined,
-  };
+  const heap = bandHeap(bytes, plan, firstRow * tilesX, endRow * tilesX);
 
-  for (let t = 0; t < tilesX * tilesY; t++) {
+  for (let t = firstRow * tilesX; t < endRow * tilesX; t++) {
     const x0 = (t % tilesX) * p.tileW;
     const y0 = Math.floor(t / tilesX) * p.tileH;
     const tw = Math.min(p.tileW, p.width - x0);
@@ -273,11 +325,11 @@ export function decodeTiledImage(bytes: Uint8Array, layout: HduLayout): DecodedT
         const ints = decodeCompressed(heap, desc.start, desc.length, p, count);
         if (p.quantize) {
           const q: TileQuantization = {
-            scale: cols.zscale ? readScalar(table, cols.zscale, t) : zscaleKey,
-            zero: cols.zzero ? readScalar(table, cols.zzero, t) : zzeroKey,
+            scale: cols.zscale ? readScalar(table, cols.zscale, t) : plan.zscaleKey,
+            zero: cols.zzero ? readScalar(table, cols.zzero, t) : plan.zzeroKey,
             method: p.quantize,
             ditherRow: t + p.ditherSeed,
-            nullValue: cols.zblank ? readScalar(table, cols.zblank, t) : nullKey,
+            nullValue: cols.zblank ? readScalar(table, cols.zblank, t) : plan.nullKey,
           };
           if (ints instanceof BigInt64Array || ints instanceof Float32Array || ints instanceof Float64Array) {
             throw new TileError('quantized tile does not hold 8-, 16- or 32-bit integers');
@@ -310,18 +362,33 @@ export function decodeTiledImage(bytes: Uint8Array, layout: HduLayout): DecodedT
       throw e;
     }
   }
-  return {
-    bitpix: p.bitpix,
-    width: p.width,
-    height: p.height,
-    raw: out,
-    compression: {
-      type: p.type,
-      ...(p.quantize ? { quantize: p.quantize } : {}),
-      tile: [p.tileW, p.tileH],
-    },
-    zblank: p.bitpix > 0 ? header.number('ZBLANK') : undefined,
-  };
+}
+
+/**
+ * The heap for tiles [first, end): for RICE, the heap bytes those tiles lie in as big-endian words, so a
+ * band converts only its own part. The words run `ricePadding` bytes past the last tile's end where the
+ * heap does, as converting the whole heap would: a corrupt tile's decoder reads exactly the same bits.
+ */
+function bandHeap(bytes: Uint8Array, plan: TiledImagePlan, first: number, end: number): Heap {
+  const { table, cols, params } = plan;
+  if (params.type !== 'RICE_1') return { bytes, start: table.heapStart };
+  let lo = table.heapEnd;
+  let hi = table.heapStart;
+  for (let t = first; t < end; t++) {
+    let desc: HeapSlice;
+    try {
+      desc = readDescriptor(table, cols.compressed, t);
+    } catch {
+      // A descriptor outside the heap is reported by the decoding loop, in tile order.
+      continue;
+    }
+    lo = Math.min(lo, desc.start);
+    hi = Math.max(hi, desc.start + desc.length);
+  }
+  if (lo > hi) lo = hi;
+  const padding = ricePadding(params.blockSize);
+  const words = toWords(bytes, lo, Math.min(hi + padding, table.heapEnd), padding);
+  return { bytes, start: lo, words };
 }
 
 interface Heap {

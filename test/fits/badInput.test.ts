@@ -11,10 +11,9 @@ import {
   readFitsImage,
   readFitsImageFile,
 } from '../../main/engine/fits/index.js';
-import { parseBinTable, readDescriptor } from '../../main/engine/fits/binTable.js';
 import { iterateHdus } from '../../main/engine/fits/hduLayout.js';
 import { serializeHeader } from '../../main/engine/fits/headerUnit.js';
-import { AIA_DATA, fixtureBytes, FIXTURES } from './helpers.js';
+import { AIA_DATA, fixtureBytes, FIXTURES, tile } from './helpers.js';
 
 function failure(read: () => unknown): FitsFormatError {
   try {
@@ -32,14 +31,6 @@ function riceFile(): Uint8Array {
     Math.round(300 + 50 * Math.sin(i / 9) + (i % 7)),
   );
   return encodeFits({ header: new FitsHeader(), width: 64, height: 40, data }, { format: 'rice' });
-}
-
-/** Where the bytes of tile `row` (0-based) of the compressed HDU are, and where its descriptor is. */
-function tile(bytes: Uint8Array, row: number): { start: number; length: number; descriptor: number } {
-  const hdu = [...iterateHdus(bytes)][1];
-  const table = parseBinTable(bytes, hdu);
-  const d = readDescriptor(table, table.columns[0], row);
-  return { start: d.start, length: d.length, descriptor: hdu.dataStart + row * table.rowLength };
 }
 
 describe('not FITS at all', () => {

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBinTable, readDescriptor } from '../../main/engine/fits/binTable.js';
+import { iterateHdus } from '../../main/engine/fits/hduLayout.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(here, '..', 'fixtures', 'fits');
@@ -55,6 +57,14 @@ export function sha256Float64(values: ArrayLike<number | bigint>): string {
     } else out[i] = v;
   }
   return sha256(out);
+}
+
+/** Where the bytes of tile `row` (0-based) of the compressed HDU are, and where its descriptor is. */
+export function tile(bytes: Uint8Array, row: number): { start: number; length: number; descriptor: number } {
+  const hdu = [...iterateHdus(bytes)][1];
+  const table = parseBinTable(bytes, hdu);
+  const d = readDescriptor(table, table.columns[0], row);
+  return { start: d.start, length: d.length, descriptor: hdu.dataStart + row * table.rowLength };
 }
 
 /** numpy's name for the dtype of a typed array. */

@@ -1,0 +1,48 @@
+/**
+ * readFitsImage off the calling thread: a large tile-compressed image is decoded in bands of tile rows
+ * on the tile decode pool, straight into a pixel array on a SharedArrayBuffer.
+ */
+import { allocatePixels } from './pixels.js';
+import { decodeImage, locateImage, tiledFitsImage, type FitsImage } from './read.js';
+import { describeTiledImage, planTiledImage } from './tiledImage.js';
+import { tileDecodePool } from './tileDecodePool.js';
+
+export interface DecodeOptions {
+  /** The HDU to read, as readFitsImage's option; default the first 2-D image. */
+  hdu?: number;
+  /** Worker threads to use at most (default: the whole pool, min(cores, 8)). */
+  threads?: number;
+}
+
+/** Below this a decode takes a few milliseconds on this thread, less than handing it over costs. */
+const MIN_PARALLEL_PIXELS = 1 << 20;
+/** Bands per thread: small enough that a thread finishing early takes another, few enough to cost nothing. */
+const BANDS_PER_THREAD = 8;
+
+/**
+ * The same FitsImage as readFitsImage (header, raw type and values, scaling, errors), with the tiles of a
+ * large tile-compressed image decoded on worker threads (one at least, so this thread stays free); `raw`
+ * then lies on a SharedArrayBuffer. Other images decode on this thread.
+ */
+export async function decodeFitsImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<FitsImage> {
+  const location = locateImage(bytes, options);
+  const [width, height] = location.size;
+  if (location.kind !== 'tiled' || width * height < MIN_PARALLEL_PIXELS) {
+    return decodeImage(bytes, location);
+  }
+  const pool = tileDecodePool();
+  const threads = Math.max(1, Math.min(options.threads ?? pool.threads, pool.threads));
+  const plan = planTiledImage(bytes, location.layout);
+  const raw = allocatePixels(plan.params.bitpix, plan.params.width * plan.params.height, true);
+  const rowsPerBand = Math.ceil(plan.tilesY / Math.min(plan.tilesY, threads * BANDS_PER_THREAD));
+  const job = {
+    bytes,
+    hdu: location.layout.index,
+    out: raw,
+    next: new Int32Array(new SharedArrayBuffer(4)),
+    bands: Math.ceil(plan.tilesY / rowsPerBand),
+    rowsPerBand,
+  };
+  await pool.decode(job, threads);
+  return tiledFitsImage(location, { ...describeTiledImage(plan, location.layout.header), raw });
+}

@@ -1,25 +1,38 @@
 /**
- * Timing of the FITS codec on full-resolution frames (not a test; run on demand):
+ * Timing of the FITS codec on full-resolution frames (not a test; run on demand), decoding both on this
+ * thread (readFitsImage) and on the tile decode pool (decodeFitsImage; needs the build in dist/):
  *   npx vite-node test/fits/bench.ts [FILE.fits ...]
  * Defaults to the four 4096² int16 RICE files of /work/shared/data/aia/fullres_l1_synthetic.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeFits, readFitsImage, toFloat64, type OutputFormat } from '../../main/engine/fits/index.js';
+import {
+  closeTileDecodePool,
+  decodeFitsImage,
+  encodeFits,
+  readFitsImage,
+  toFloat64,
+  type OutputFormat,
+} from '../../main/engine/fits/index.js';
 import { AIA_DATA } from './helpers.js';
 
-function time<T>(run: () => T, repeats: number): { first: number; best: number; result: T } {
-  let first = 0;
-  let best = Infinity;
+interface Timing<T> {
+  first: number;
+  best: number;
+  median: number;
+  result: T;
+}
+
+async function time<T>(run: () => T | Promise<T>, repeats: number): Promise<Timing<T>> {
+  const times: number[] = [];
   let result: T | undefined;
   for (let k = 0; k < repeats; k++) {
     const t0 = performance.now();
-    result = run();
-    const ms = performance.now() - t0;
-    if (k === 0) first = ms;
-    best = Math.min(best, ms);
+    result = await run();
+    times.push(performance.now() - t0);
   }
-  return { first, best, result: result! };
+  const sorted = [...times].sort((a, b) => a - b);
+  return { first: times[0], best: sorted[0], median: sorted[sorted.length >> 1], result: result! };
 }
 
 const folder = join(AIA_DATA, 'fullres_l1_synthetic');
@@ -31,12 +44,15 @@ const ms = (v: number): string => `${v.toFixed(0)} ms`;
 
 for (const file of files) {
   const bytes = new Uint8Array(readFileSync(file));
-  const read = time(() => readFitsImage(bytes), 5);
+  const read = await time(() => readFitsImage(bytes), 9);
+  const parallel = await time(() => decodeFitsImage(bytes), 9);
   const image = read.result;
   console.log(
-    `${file.split('/').pop()}: ${image.width}×${image.height} decode first ${ms(read.first)}, best ${ms(read.best)}`,
+    `${file.split('/').pop()}: ${image.width}×${image.height} decode first ${ms(read.first)}, ` +
+      `median ${ms(read.median)}; on the worker pool first ${ms(parallel.first)}, median ${ms(parallel.median)}`,
   );
 }
+await closeTileDecodePool();
 
 if (files.length > 0) {
   const image = readFitsImage(new Uint8Array(readFileSync(files[0])));
@@ -48,7 +64,7 @@ if (files.length > 0) {
     ['rice', 'Int16Array'],
   ];
   for (const [format, kind] of runs) {
-    const run = time(
+    const run = await time(
       () =>
         encodeFits(
           { header: image.header, width: image.width, height: image.height, data: inputs[kind] },

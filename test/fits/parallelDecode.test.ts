@@ -80,13 +80,19 @@ describe('decodeFitsImage gives what readFitsImage gives', () => {
     });
   }
 
-  it.skipIf(fullResFiles.length === 0)('on one worker thread, and on bytes already shared', async () => {
-    const bytes = bytesOf(join(FULL_RES, fullResFiles[0]));
-    await expectSameDecode(bytes, 1);
-    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-    shared.set(bytes);
-    expectSameImage(await decodeFitsImage(shared), readFitsImage(bytes));
-  });
+  it.skipIf(fullResFiles.length === 0)(
+    'on one worker thread (or any number asked), and on bytes already shared',
+    async () => {
+      const bytes = bytesOf(join(FULL_RES, fullResFiles[0]));
+      await expectSameDecode(bytes, 1);
+      await expectSameDecode(bytes, 0);
+      await expectSameDecode(bytes, Number.NaN);
+      await expectSameDecode(bytes, 99);
+      const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+      shared.set(bytes);
+      expectSameImage(await decodeFitsImage(shared), readFitsImage(bytes));
+    },
+  );
 
   it.skipIf(fullResFiles.length < 2)('two decodes at once', async () => {
     const files = fullResFiles.slice(0, 2).map((name) => bytesOf(join(FULL_RES, name)));

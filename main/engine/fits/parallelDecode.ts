@@ -31,7 +31,8 @@ export async function decodeFitsImage(bytes: Uint8Array, options: DecodeOptions 
     return decodeImage(bytes, location);
   }
   const pool = tileDecodePool();
-  const threads = Math.max(1, Math.min(options.threads ?? pool.threads, pool.threads));
+  const asked = Math.floor(options.threads ?? pool.threads);
+  const threads = Math.min(pool.threads, asked >= 1 ? asked : 1);
   const plan = planTiledImage(bytes, location.layout);
   const raw = allocatePixels(plan.params.bitpix, plan.params.width * plan.params.height, true);
   const rowsPerBand = Math.ceil(plan.tilesY / Math.min(plan.tilesY, threads * BANDS_PER_THREAD));

@@ -57,7 +57,7 @@ export class TileDecodePool {
    */
   async decode(job: Omit<BandJob, 'id'>, threads: number): Promise<void> {
     const id = this.nextId++;
-    const workers = this.started().slice(0, Math.min(threads, job.bands));
+    const workers = this.started().slice(0, Math.max(1, Math.min(threads, job.bands)));
     const staged = this.stage(job.bytes);
     try {
       await new Promise<void>((resolve, reject) => {

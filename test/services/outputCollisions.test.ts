@@ -5,7 +5,7 @@ import { readFitsImageFile } from '../../main/engine/fits/index.js';
 import { runCli } from '../../main/cli/main.js';
 import { ProcessingQueue } from '../../main/services/processingQueue.js';
 import { sharedData } from '../helpers/paths.js';
-import { SMALL, scratch } from './helpers.js';
+import { SMALL, scratch, smallFrames } from './helpers.js';
 
 /** Another real observation: 1600 Å, 2048², from another day. */
 const OTHER = sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
@@ -30,6 +30,11 @@ async function sameNamedInputs() {
   return { a, b, c, out: join(root, 'out'), product: join(root, 'out', 'frame_lev1.5.fits') };
 }
 
+/** What the queue says of a later input whose product another input made. */
+const madeByAnother = (product: string, first: string) =>
+  `${product} is already the product of ${first} (a file of the same name from another folder); ` +
+  'not overwritten: give one of them another output folder, or rename it';
+
 const channelOf = async (path: string) => (await readFitsImageFile(path)).header.number('WAVELNTH');
 
 describe('inputs of the same name going to one output folder', () => {
@@ -47,10 +52,7 @@ describe('inputs of the same name going to one output folder', () => {
     for (const later of [jobB, jobC]) {
       expect(later.state).toBe('failed');
       expect(later.errorKind).toBe('output-collision');
-      expect(later.error).toBe(
-        `${product} is already the product of ${a} (a file of the same name from another folder); ` +
-          'not overwritten: give one of them another output folder, or rename it',
-      );
+      expect(later.error).toBe(madeByAnother(product, a));
     }
     expect(await channelOf(product)).toBe(171);
 
@@ -68,6 +70,38 @@ describe('inputs of the same name going to one output folder', () => {
       `${product} already exists and holds another observation (171 Å at 2011-02-15T00:00:01.34Z; ` +
         'this file is 1600 Å at 2012-06-06T04:07:30.57Z); not overwritten: choose another output folder, or remove it',
     );
+    expect(await channelOf(product)).toBe(171);
+  });
+
+  it('with two images in flight, a job waits while a running one makes its product, then fails the same way', async () => {
+    const { a, b, c, out, product } = await sameNamedInputs();
+    const [unrelated] = await smallFrames(join(out, '..', 'a'), 1, 'unrelated');
+    const data = await scratch();
+    const queue = await ProcessingQueue.open({
+      dataDir: data,
+      cacheDir: join(data, 'cache'),
+      threads: 1,
+      imagesInFlight: 2,
+    });
+    queues.push(queue);
+    const events: string[] = [];
+    for (const name of ['jobStarted', 'jobDone', 'jobFailed'] as const)
+      queue.events.on(name, (job) => events.push(`${name} ${job.input.path}`));
+    const submitted = await queue.submit([unrelated, a, b, c], {
+      outputDir: out,
+      levels: ['1.5'],
+      backend: 'cpu',
+    });
+    await queue.idle();
+    const [jobU, jobA, jobB, jobC] = submitted.map((s) => queue.get(s.id!));
+    expect([jobU.state, jobA.state]).toEqual(['done', 'done']);
+    for (const later of [jobB, jobC]) {
+      expect(later.errorKind).toBe('output-collision');
+      expect(later.error).toBe(madeByAnother(product, a));
+    }
+    // unrelated and a ran side by side; b started only once a was done
+    expect(events.slice(0, 2)).toEqual([`jobStarted ${unrelated}`, `jobStarted ${a}`]);
+    expect(events.indexOf(`jobStarted ${b}`)).toBeGreaterThan(events.indexOf(`jobDone ${a}`));
     expect(await channelOf(product)).toBe(171);
   });
 

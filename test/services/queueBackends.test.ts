@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
-import { ProcessingQueue, type QueueEvents } from '../../main/services/processingQueue.js';
-import { scratch, smallFrames } from './helpers.js';
+import { ProcessingQueue, type QueueEvents, type QueueOptions } from '../../main/services/processingQueue.js';
+import { fixture } from '../helpers/paths.js';
+import { scratch, smallFrames, until } from './helpers.js';
 
 const GPU_DEVICE = existsSync('/dev/dri') || existsSync('/dev/nvidia0');
 const queues: ProcessingQueue[] = [];
@@ -11,13 +14,14 @@ afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.close()));
 });
 
-async function openQueue(backendLingerMs?: number) {
+async function openQueue(backendLingerMs?: number, options: Partial<QueueOptions> = {}) {
   const data = await scratch();
   const queue = await ProcessingQueue.open({
     dataDir: data,
     cacheDir: join(data, 'cache'),
     threads: 1,
     backendLingerMs,
+    ...options,
   });
   queues.push(queue);
   const opened: QueueEvents['backendOpened'][] = [];
@@ -59,6 +63,30 @@ describe("the queue runs each job on its recipe's backend", () => {
     await queue.idle();
     expect(opened.map((b) => b.choice)).toEqual(['cpu', 'auto', 'cpu']);
   });
+
+  it.skipIf(process.platform === 'win32')(
+    'a backend is kept while any of its lanes runs a job, however short its linger',
+    async () => {
+      const [inputs, out] = [await scratch(), await scratch()];
+      const files = await smallFrames(inputs, 3);
+      // the first job's pointing table is a named pipe: it runs until the test writes the table in
+      const table = join(inputs, 'pointing.csv');
+      execFileSync('mkfifo', [table]);
+      const { queue, opened } = await openQueue(0, { imagesInFlight: 2 });
+      const recipe = { outputDir: out, levels: ['1.5' as const], backend: 'cpu' as const };
+      const [held] = await queue.submit(files.slice(0, 1), { ...recipe, pointingTablePath: table });
+      for (const file of files.slice(1)) {
+        const [job] = await queue.submit([file], recipe);
+        await until(() => queue.get(job.id!).state === 'done');
+        await new Promise((r) => setTimeout(r, 50)); // the 0 ms linger after it has passed
+      }
+      expect(queue.get(held.id!).state).toBe('running');
+      await writeFile(table, await readFile(fixture('golden/pointing/made_up_master_pointing3h.csv')));
+      await queue.idle();
+      expect(queue.get(held.id!).state).toBe('done');
+      expect(opened).toEqual([{ choice: 'cpu', note: 'backend: cpu, 2 images in flight' }]);
+    },
+  );
 
   it('gpu runs on the GPU host (SwiftShader here) and agrees with the CPU', async () => {
     const [inputs, out] = [await scratch(), await scratch()];

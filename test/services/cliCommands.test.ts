@@ -28,6 +28,7 @@ describe('aia-studio watch and serve', () => {
     const run = start(
       'watch',
       ...['--level', '1.5', '--out', out, '--data-dir', data, '--backend', 'cpu', '--keep-finished', '3'],
+      ...['--in-flight', '2'],
       dir,
     );
     await until(() => run.lines.some((l) => l.startsWith('watching')));
@@ -36,18 +37,21 @@ describe('aia-studio watch and serve', () => {
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     expect(run.lines.filter((l) => l.includes(' → ')).length).toBe(5);
-    expect(run.lines).toContain('backend: cpu');
+    expect(run.lines).toContain('backend: cpu, 2 images in flight');
   });
 
-  it('watch refuses a backend it does not know, as a usage error', async () => {
+  it.each([
+    ['--backend', 'fpga'],
+    ['--in-flight', '0'],
+  ])('watch refuses %s %s as a usage error', async (option, value) => {
     const [dir, out, data] = [await scratch(), await scratch(), await scratch()];
-    const run = start('watch', '--level', '1.5', '--out', out, '--data-dir', data, '--backend', 'fpga', dir);
+    const run = start('watch', '--level', '1.5', '--out', out, '--data-dir', data, option, value, dir);
     expect(await run.exited).toBe(2);
   });
 
   it('serve prints exactly one line with the address and token, and answers there', async () => {
     const [data, out] = [await scratch(), await scratch()];
-    const run = start('serve', '--data-dir', data, '--backend', 'cpu');
+    const run = start('serve', '--data-dir', data, '--backend', 'cpu', '--in-flight', '2');
     await until(() => run.lines.length > 0);
     const [line] = run.lines;
     const match = /^AIA Studio at (http:\/\/127\.0\.0\.1:(\d+)\/\?token=([\w-]+))$/.exec(line);
@@ -75,7 +79,7 @@ describe('aia-studio watch and serve', () => {
     await until(async () => (await call('getJob', { id: jobs[0].id })).state === 'done');
     expect(await call('getJob', { id: jobs[0].id })).toMatchObject({
       recipe: { backend: 'cpu' },
-      backend: 'backend: cpu',
+      backend: 'backend: cpu, 2 images in flight',
     });
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);

@@ -1,7 +1,9 @@
 import { copyFile, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AppServices } from '../../main/services/appServices.js';
 import { ProcessingQueue, type QueueOptions } from '../../main/services/processingQueue.js';
+import { SettingsStore } from '../../main/services/settingsStore.js';
 import { sharedData } from '../helpers/paths.js';
 import { scratch, smallFrames } from './helpers.js';
 
@@ -110,5 +112,25 @@ describe('several images in flight on the CPU backend', () => {
     await queue.close();
     expect(queue.counts()).toMatchObject({ running: 0, done: 2, queued: 2 });
     expect(await readdir(out)).toHaveLength(2);
+  });
+
+  it("the app's saved imagesInFlight setting applies from the next start", async () => {
+    const [data, inputs, out] = [await scratch(), await scratch(), await scratch()];
+    const settings = await SettingsStore.open(data);
+    await expect(settings.update({ imagesInFlight: 0 })).rejects.toThrow(
+      'imagesInFlight must be a whole number ≥ 1',
+    );
+    await settings.update({ imagesInFlight: 2 });
+    const services = await AppServices.open({ dataDir: data, cacheDir: join(data, 'cache'), threads: 1 });
+    try {
+      const { jobs } = await services.handlers.submitBatch({
+        inputs: await smallFrames(inputs, 1),
+        recipe: recipe(out),
+      });
+      await services.queue.idle();
+      expect(services.queue.get(jobs[0].id!).backend).toBe('backend: cpu, 2 images in flight');
+    } finally {
+      await services.close();
+    }
   });
 });

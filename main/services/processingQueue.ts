@@ -686,7 +686,7 @@ const EVENT_OF: Record<
   paused: 'queueProgress',
 };
 
-/** A started backend's lanes, what openBackendLanes said of them, and the timer that releases them once unneeded. */
+/** A backend choice's lanes, what openBackendLanes said of them, and the timer that releases them. */
 interface OpenLanes {
   lanes: BackendLanes;
   note: string;

@@ -29,7 +29,8 @@ describe('ProcessingQueue', () => {
     const stages: QueueEvents['jobStage'][] = [];
     queue.events.onAny((name) => seen.push(name));
     queue.events.on('jobStage', (s) => stages.push(s));
-    const submitted = await queue.submit(files, { outputDir: out, levels: ['1.5'] });
+    // one CPU lane, wherever the tests run ('auto' takes two GPU lanes on a machine with a GPU)
+    const submitted = await queue.submit(files, { outputDir: out, levels: ['1.5'], backend: 'cpu' });
     expect(submitted.map((s) => s.outcome)).toEqual(Array(6).fill('queued'));
     await queue.idle();
     const jobs = queue.list();

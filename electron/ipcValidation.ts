@@ -123,7 +123,12 @@ export const REQUEST_CHECKS = {
   addWatchFolder: object({ dir: localPath, recursive: flag, recipe, priority: finite }, ['dir', 'recipe']),
   removeWatchFolder: id,
   getSettings: none,
-  updateSettings: object({ threads: count, cacheDir: localPath, defaultRecipe: recipe }),
+  updateSettings: object({
+    threads: count,
+    imagesInFlight: count,
+    cacheDir: localPath,
+    defaultRecipe: recipe,
+  }),
   imageInfo: object(imageRef),
   imagePreview: object({ ...imageRef, maxSize: count }),
   imagePixels: object({ ...imageRef, region }),

@@ -7,7 +7,7 @@ export const USAGE = `AIA Studio — SDO/AIA level 1 → level 1.5 and 1.6, fast
 Usage:
   aia-studio process --level 1.5|1.6|1.5,1.6 --out DIR [options] FILES_OR_DIRS…
   aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] FOLDERS…
-  aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu]
+  aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu] [--in-flight N]
   aia-studio psf --channel 94|131|171|193|211|304|335 --out FILE
   aia-studio info FILE
   aia-studio --version | --help
@@ -23,6 +23,7 @@ process options:
   --missing VALUE                value for pixels without data (default NaN; data minimum with --compat)
   --threads N                    cores to use, this thread included (default: all)
   --backend auto|cpu|gpu         compute backend: auto = the GPU with a hardware adapter, else the CPU
+  --in-flight N                  images computing at once per backend (default 2 on a GPU, 1 on the CPU)
   --recursive                    look for FITS files in sub-folders of the folders given
   --iterations N                 Richardson–Lucy iterations for level 1.6 (default 25)
   --rl-precision f32|f64         Richardson–Lucy arithmetic (default f32, within 5e-7 of float64)

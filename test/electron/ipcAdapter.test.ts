@@ -46,6 +46,7 @@ describe("the desktop IPC table's request checks", () => {
     ['addWatchFolder', { dir: '~/downloads', recipe: { outputDir: '/out' } }, 'dir must be an absolute path'],
     ['updateSettings', { cacheDir: '../cache' }, 'cacheDir must be an absolute path'],
     ['updateSettings', { threads: 1.5 }, 'threads must be a whole number'],
+    ['updateSettings', { imagesInFlight: 'two' }, 'imagesInFlight must be a whole number'],
     ['listJobs', { states: ['done', 'exploded'] }, 'states[1] must be one of queued'],
     ['setJobPriority', { id: 'j1', priority: 'high' }, 'priority must be a number'],
     [
@@ -73,9 +74,11 @@ describe("the desktop IPC table's request checks", () => {
     };
     await call('submitBatch', batch);
     await call('pauseQueue', undefined);
+    await call('updateSettings', { imagesInFlight: 2 });
     expect(forwarded).toEqual([
       ['submitBatch', batch],
       ['pauseQueue', {}],
+      ['updateSettings', { imagesInFlight: 2 }],
     ]);
   });
 });

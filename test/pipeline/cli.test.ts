@@ -121,6 +121,29 @@ describe('aia-studio process', () => {
     expect(worst).toBeLessThan(noise);
   });
 
+  it('--in-flight 2 keeps two files in flight and says so', async () => {
+    const dir = await scratch();
+    const out = await scratch();
+    const inputs = ['a.fits', 'b.fits', 'c.fits'].map((name) => join(dir, name));
+    for (const input of inputs) await copyFile(SMALL, input);
+    const r = await cli(
+      'process',
+      '--level',
+      '1.5',
+      '--backend',
+      'cpu',
+      '--in-flight',
+      '2',
+      '--out',
+      out,
+      dir,
+    );
+    expect(r.status).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('backend: cpu, 2 images in flight');
+    expect(r.out).toMatch(/3 succeeded, 0 failed, 3 files/);
+    expect((await readdir(out)).sort()).toEqual(['a_lev1.5.fits', 'b_lev1.5.fits', 'c_lev1.5.fits']);
+  });
+
   it('uses a master pointing table and records it', async () => {
     const out = await scratch();
     const table = fixture('golden/pointing/made_up_master_pointing3h.csv');
@@ -198,6 +221,7 @@ describe('usage and info', () => {
       ['process', '--level', '1.5', SMALL],
       ['process', '--level', '1.5', '--out', '/tmp', '--interp', 'sinc', SMALL],
       ['process', '--bogus'],
+      ['process', '--level', '1.5', '--out', '/tmp', '--in-flight', '0', SMALL],
     ]) {
       const r = await cli(...argv);
       expect(r.status, argv.join(' ')).toBe(2);

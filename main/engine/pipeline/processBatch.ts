@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import type { BackendLanes } from '../compute/backendLanes.js';
+import type { ChannelOptics } from './channelOptics.js';
+import { outputPath } from './outputFiles.js';
+import { processFile, type ProcessOutcome } from './processFile.js';
+import type { Recipe } from './recipe.js';
+
+/** What the caller of processBatch hears, and may decide, per file (by its index in the batch). */
+export interface BatchHooks {
+  /** Just before a file computes; throwing fails the file (an output it must not replace, say). */
+  admit?(index: number): Promise<void> | void;
+  finished?(index: number, outcome: ProcessOutcome, seconds: number): void;
+  failed?(index: number, error: unknown): void;
+}
+
+/**
+ * Files through processFile with one image in flight per lane of the backend: while one file waits
+ * for the GPU or for its output to be written, the next reads, decodes and lays out its image on
+ * another lane. Files start in order; each file's bytes are read `lanes.count` files ahead, so reading
+ * overlaps compute too. A file whose products a file in flight is making waits for that one to
+ * finish, then `admit` decides as if they had run one after the other. A failure is the file's own:
+ * the batch goes on.
+ */
+export async function processBatch(
+  inputs: readonly string[],
+  recipe: Recipe,
+  lanes: BackendLanes,
+  optics: ChannelOptics,
+  hooks: BatchHooks = {},
+): Promise<void> {
+  const reads = new Map<number, Promise<Uint8Array>>();
+  const readAhead = (index: number) => {
+    if (index >= inputs.length || reads.has(index)) return;
+    const bytes = readFile(inputs[index]).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    bytes.catch(() => undefined);
+    reads.set(index, bytes);
+  };
+  /** Each product being made → the end of the file in flight that makes it. */
+  const making = new Map<string, Promise<void>>();
+  let next = 0;
+
+  const runFiles = async () => {
+    for (let index = next++; index < inputs.length; index = next++) {
+      for (let ahead = index; ahead <= index + lanes.count; ahead++) readAhead(ahead);
+      const bytes = reads.get(index);
+      reads.delete(index);
+      const products = recipe.levels.map((level) => outputPath(recipe.outputDir, inputs[index], level));
+      let ended!: () => void;
+      const end = new Promise<void>((done) => (ended = done));
+      const started = performance.now();
+      try {
+        for (let busy = inFlight(making, products); busy.length > 0; busy = inFlight(making, products))
+          await Promise.all(busy);
+        for (const product of products) making.set(product, end);
+        await hooks.admit?.(index);
+        const outcome = await lanes.run((backend) =>
+          processFile(inputs[index], recipe, { backend, optics }, bytes),
+        );
+        hooks.finished?.(index, outcome, (performance.now() - started) / 1000);
+      } catch (error) {
+        hooks.failed?.(index, error);
+      } finally {
+        for (const product of products) if (making.get(product) === end) making.delete(product);
+        ended();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes.count, inputs.length) }, runFiles));
+}
+
+/** The ends of the files in flight that make any of these products. */
+function inFlight(making: Map<string, Promise<void>>, products: string[]): Promise<void>[] {
+  return products.flatMap((product) => making.get(product) ?? []);
+}

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -103,4 +103,18 @@ export async function oraclePsfFile(channel: number, dir: string): Promise<strin
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The process's own high-water mark. Linux's VmHWM restarts at exec; getrusage's maxRSS does not (a
+ * child spawned by a large bench process would inherit the parent's figure).
+ */
+export function peakResidentMb(): number {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (kb) return Number(kb[1]) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS / 1024;
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { DEFAULT_RECIPE, type ProductLevel } from '../main/engine/pipeline/recip
 import { ChannelOptics } from '../main/engine/pipeline/channelOptics.js';
 import { defaultCacheDir } from '../main/appPaths.js';
 import { createBackend } from './backends.js';
+import { peakResidentMb } from './benchSupport.js';
 import { recordStageWindows } from './stageWindows.js';
 
 /**
@@ -14,20 +14,6 @@ import { recordStageWindows } from './stageWindows.js';
  * file-to-file run in a fresh process, so its peak RSS is the run's own. Prints one JSON line: wall
  * milliseconds, peak RSS in MB, the job's per-stage metrics and when each stage ran (for --profile).
  */
-/**
- * The process's own high-water mark. Linux's VmHWM restarts at exec; getrusage's maxRSS does not (a
- * child spawned by a large bench process would inherit the parent's figure).
- */
-function peakResidentMb(): number {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (kb) return Number(kb[1]) / 1024;
-  } catch {
-    // not Linux: fall through
-  }
-  return process.resourceUsage().maxRSS / 1024;
-}
-
 const [input, mode = 'default', levels = '1.5', backendName = 'cpu', cacheDir = defaultCacheDir()] =
   process.argv.slice(2);
 const windows = recordStageWindows();

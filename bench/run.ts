@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { APP_VERSION } from '../main/version.js';
 import { BENCH_BACKENDS } from './backends.js';
+import { benchBatch } from './batchBench.js';
 import { repoRoot, type BenchOptions, type BenchRow } from './benchSupport.js';
 import { targetFor } from './check.js';
 import { verifyDataset } from './dataset.js';
@@ -14,13 +15,13 @@ import { resultTable, stageTable } from './table.js';
 import { readThresholds } from './thresholds.js';
 
 /**
- * npm run bench [-- register,psf,deconvolve,lev16] [--repeat N] [--no-oracle] [--backend cpu]
+ * npm run bench [-- register,psf,deconvolve,lev16,batch,soak] [--repeat N] [--no-oracle] [--backend cpu]
  * [--profile]: times the engine on the fixed dataset (../shared/data/aia, checksums verified first),
  * prints medians beside the oracle timed in the same run, aiapy's figures and the targets, with the
  * stage breakdown of every file-to-file run, and appends the result to bench/history.jsonl.
  * --profile also writes one V8 CPU profile per stage of each file-to-file run to bench/profiles/.
  */
-const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'soak'];
+const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'batch', 'soak'];
 const VALUED = ['--repeat', '--backend'];
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
@@ -64,6 +65,7 @@ for (const backend of backends) {
   if (wanted.has('soak')) rows.push(...(await benchSoak(options)));
   if (['psf', 'deconvolve', 'lev16'].some((b) => wanted.has(b)))
     rows.push(...(await benchLevel16(wanted, options)));
+  if (wanted.has('batch')) rows.push(...(await benchBatch(options)));
 }
 for (const row of rows) row.target = targetFor(row, thresholds);
 

@@ -61,6 +61,23 @@ describe('bench:check', () => {
     expect(targetFor(rssRow(1), thresholds)).toBe(1024);
   });
 
+  it('applies a backend’s own target before the general one', () => {
+    const targets = [
+      { bench: 'deconvolve', metric: 'Richardson-Lucy 25 it s', backend: 'gpu', max: 0.3 },
+      { bench: 'deconvolve', metric: 'Richardson-Lucy 25 it s', max: 6 },
+    ];
+    const rl = (backend: string): BenchRow => ({
+      bench: 'deconvolve',
+      case: 'aia_lev1_171a_synthetic.fits',
+      backend,
+      metric: 'Richardson-Lucy 25 it s',
+      unit: 's',
+      ours: 1,
+    });
+    expect(targetFor(rl('gpu'), { ...thresholds, targets })).toBe(0.3);
+    expect(targetFor(rl('cpu'), { ...thresholds, targets })).toBe(6);
+  });
+
   it('passes a first record that meets its targets, and fails one that misses them', () => {
     expect(checkLatest([record([fileRow(0.7), rssRow(900)])], thresholds).failed).toBe(false);
     expect(verdicts([record([fileRow(0.7), rssRow(900)])])).toEqual(['new', 'new']);

@@ -1,7 +1,7 @@
 /**
  * Worker thread between the GpuBackend's HostConnection (which may wait for it with Atomics, for the
  * synchronous ComputeBackend calls) and the GPU host page. Either it serves the page's files and
- * a WebSocket on 127.0.0.1 behind a random token and starts headless Chromium through playwright-core,
+ * a WebSocket on 127.0.0.1 behind a random token and starts headless Chromium (./chromiumProcess.ts),
  * or it connects to a host that is already running (the Electron hidden window behind the main
  * process's ./hostEndpoint.ts). Either way it relays whole binary messages: request from the backend →
  * socket → page, reply → backend's port, then wakes the backend. A WebSocket rather than CDP because
@@ -20,9 +20,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { WebSocket, WebSocketServer } from 'ws';
 import { RestartPolicy } from '../../../restartPolicy.js';
+import { ChromiumProcess } from './chromiumProcess.js';
 import { PAGE_REPLACED } from './hostEndpoint.js';
 import { hostPageFiles } from './hostPage.js';
 import { decodeMessage, OP, textPayload } from './protocol.js';
@@ -237,8 +237,7 @@ async function connect(endpoint: string): Promise<() => Promise<void>> {
 
 /** One Chromium running the page, once the page has greeted over its socket. */
 interface Run extends Greeted {
-  browser: Browser;
-  page: Page;
+  chromium: ChromiumProcess;
 }
 
 async function launch(launcher: {
@@ -270,27 +269,24 @@ async function launch(launcher: {
   const query = new URLSearchParams({ ...launcher.query, ws: `ws://127.0.0.1:${port}/${token}/socket` });
 
   const start = async (): Promise<Run> => {
-    const browser = await chromium.launch({
-      executablePath: launcher.chromiumPath,
-      args: launcher.chromiumArgs,
-    });
-    try {
-      const page = await browser.newPage();
-      page.on('pageerror', (error) => post({ error: `GPU host page: ${error.message}` }));
-      // one page at a time: the next connection is this page's, its first message the greeting
-      const greeted = new Promise<[WebSocket, ArrayBuffer]>((done) =>
-        sockets.once('connection', (socket) => {
-          socket.binaryType = 'arraybuffer';
-          socket.once('message', (hello: ArrayBuffer) => done([socket, hello]));
-        }),
-      );
-      await page.goto(`http://127.0.0.1:${port}/${token}/host.html?${query}`);
-      const [socket, hello] = await greeted;
-      return { browser, page, socket, hello };
-    } catch (error) {
-      await browser.close();
-      throw error;
-    }
+    // one page at a time: the next connection is this page's, its first message the greeting
+    const greeted = new Promise<[WebSocket, ArrayBuffer]>((done) =>
+      sockets.once('connection', (socket) => {
+        socket.binaryType = 'arraybuffer';
+        socket.once('message', (hello: ArrayBuffer) => done([socket, hello]));
+      }),
+    );
+    const chromium = await ChromiumProcess.open(
+      launcher.chromiumPath,
+      launcher.chromiumArgs,
+      `http://127.0.0.1:${port}/${token}/host.html?${query}`,
+      (message) => post({ error: `GPU host page: ${message}` }),
+    );
+    const exited = new Promise<never>((_, failed) =>
+      chromium.onExit(() => failed(new Error('Chromium exited before the page greeted'))),
+    );
+    const [socket, hello] = await Promise.race([greeted, exited]);
+    return { chromium, socket, hello };
   };
 
   const restarts = new RestartPolicy(launcher.restartLimit);
@@ -304,10 +300,10 @@ async function launch(launcher: {
   const lost = (was: Run, reason: string): void => {
     if (closing) return;
     line.lost(was, () => {
-      void was.browser.close().catch(() => undefined);
+      void was.chromium.close();
       if (!restarts.crashed(Date.now())) return `the GPU host kept failing (${reason}); it was given up`;
       return {
-        page: start().then((started) => saidHello(started, () => started.browser.close())),
+        page: start().then((started) => saidHello(started, () => started.chromium.close())),
         restarted: `${reason}; Chromium was restarted`,
         failed: (error) => `${reason}, and Chromium could not be restarted: ${error.message}`,
       };
@@ -317,18 +313,19 @@ async function launch(launcher: {
   const first = await start();
   // The page's socket closes too, but after or before these: they tell what happened.
   const line = new PageLine(first, (started) => {
-    started.page.on('crash', () => lost(started, 'the GPU host page crashed (its renderer process died)'));
-    started.browser.on('disconnected', () => lost(started, "the GPU host's Chromium exited"));
+    started.chromium.onCrash(() => lost(started, 'the GPU host page crashed (its renderer process died)'));
+    started.chromium.onExit(() => lost(started, "the GPU host's Chromium exited"));
   });
 
   const send = (message: ArrayBuffer) =>
     line.whenReady(async (to) => {
       const fault = faultNext;
       faultNext = undefined;
-      const cdp = fault && (await pause(to));
+      // the page stops at its next statement, so the request stays on it, unanswered, until the fault
+      if (fault) await to.chromium.pausePage();
       line.send(to, message);
-      if (fault === 'crashPage') void cdp?.send('Page.crash').catch(() => undefined);
-      if (fault === 'crashBrowser') void crashBrowser(to);
+      if (fault === 'crashPage') to.chromium.crashPage();
+      if (fault === 'crashBrowser') to.chromium.crashBrowser();
     });
 
   post({ message: first.hello }, [first.hello]);
@@ -345,27 +342,11 @@ async function launch(launcher: {
     closing = true;
     await line
       .ready()
-      .then((last) => last.browser.close())
+      .then((last) => last.chromium.close())
       .catch(() => undefined);
     sockets.close();
     server.close();
   };
-}
-
-/**
- * Fault injection: the page's JavaScript stops at its next statement (the debugger's pause), so the
- * next request stays on the page, unanswered, until the fault befalls it.
- */
-async function pause(run: Run): Promise<CDPSession> {
-  const cdp = await run.page.context().newCDPSession(run.page);
-  await cdp.send('Debugger.enable');
-  await cdp.send('Debugger.pause');
-  return cdp;
-}
-
-async function crashBrowser(run: Run): Promise<void> {
-  const cdp = await run.browser.newBrowserCDPSession();
-  await cdp.send('Browser.crash').catch(() => undefined);
 }
 
 ('endpoint' in options ? connect(options.endpoint) : launch(options)).then(

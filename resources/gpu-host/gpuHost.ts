@@ -131,7 +131,12 @@ class Host {
       }
       case OP.resample: {
         const [w, h, outW, outH, kind, lo, hi] = params;
-        const [coef, footprint, rows, cols] = payloads.map(f32);
+        const [coef, , rows, cols] = payloads.map(f32);
+        const footprint = new Uint32Array(
+          payloads[1].buffer,
+          payloads[1].byteOffset,
+          payloads[1].byteLength / 4,
+        );
         const out = await this.kernels.resample({
           coef,
           footprint,

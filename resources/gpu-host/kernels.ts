@@ -163,7 +163,8 @@ export class GpuKernels {
   /** Register's 4×4-tap resampling (kind 0: B-spline coefficients, 1: Keys) onto outW × outH. */
   async resample(request: {
     coef: Float32Array;
-    footprint: Float32Array;
+    /** Grid points whose bilinear footprint holds a missing sample (none: no mask). */
+    footprint: Uint32Array;
     rows: Float32Array;
     cols: Float32Array;
     w: number;
@@ -175,16 +176,16 @@ export class GpuKernels {
     hi: number;
   }): Promise<Timed<Float32Array>> {
     const { coef, footprint, rows, cols, w, h, outW, outH, kind, lo, hi } = request;
-    const masked = footprint.length === w * h;
+    const masked = footprint.length > 0;
     this.memory.reserve(
-      coef.byteLength + footprint.byteLength + rows.byteLength + cols.byteLength + 4 * outW * outH,
+      coef.byteLength + (masked ? 4 * w * h : 0) + rows.byteLength + cols.byteLength + 4 * outW * outH,
       undefined,
       this.sized(outW, outH),
     );
     const t0 = performance.now();
     const args = [
       input2d(coef, w, h),
-      masked ? input2d(footprint, w, h) : input2d(new Float32Array(1), 1, 1),
+      masked ? input2d(footprintTexture(footprint, w * h), w, h) : input2d(new Float32Array(1), 1, 1),
       input2d(rows, 6, outH),
       input2d(cols, 4, outW),
       w,
@@ -284,4 +285,11 @@ export class GpuKernels {
   private sized(w: number, h: number): (key: string) => boolean {
     return (key) => key.includes(`/${w}x${h}/`) || key.includes(`/${2 * w}x${h}/`) || /x1\//.test(key);
   }
+}
+
+/** The footprint texture: 1 at the listed grid points, 0 elsewhere. */
+function footprintTexture(points: Uint32Array, size: number): Float32Array {
+  const texture = new Float32Array(size);
+  for (const i of points) texture[i] = 1;
+  return texture;
 }

@@ -12,7 +12,15 @@ import { CpuBackend } from '../cpu/cpuBackend.js';
 import { startEstimate } from '../../deconvolve/index.js';
 import type { ImageStatistics } from '../../register/imageStatistics.js';
 import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
-import { float32Payload, OP, ERROR, statsOf, textPayload, type HostMessage } from './protocol.js';
+import {
+  float32Payload,
+  OP,
+  ERROR,
+  statsOf,
+  textPayload,
+  type HostMessage,
+  type Payload,
+} from './protocol.js';
 import { GpuRecord, type GpuDiagnostics } from './gpuRecord.js';
 import type { HostFault } from './hostRelay.js';
 import { missingFootprint, resampleTables } from './resampleTables.js';
@@ -148,11 +156,11 @@ export class GpuBackend implements ComputeBackend {
     const grid = this.inWorkspace(request.grid);
     if (plan.interpolation === 'spline3') this.cpu.prefilter(grid, w, h);
     const { rows, cols } = resampleTables(plan);
-    const footprint = request.mask ? missingFootprint(request.mask, w, h) : new Float32Array(0);
+    const footprint = request.mask ? missingFootprint(request.mask, w, h) : new Uint32Array(0);
     const reply = await this.request(
       OP.resample,
       [w, h, outW, outH, plan.interpolation === 'spline3' ? 0 : 1, request.clipLo, request.clipHi],
-      [Float32Array.from(grid), footprint, rows, cols],
+      [{ asFloat32: grid }, footprint, rows, cols],
     );
     const values = float32Payload(reply.payloads[0]);
     const out = request.outputType === 'float32' ? values : Float64Array.from(values);
@@ -200,12 +208,13 @@ export class GpuBackend implements ComputeBackend {
     const u = new Float32Array(n);
     const missing = startEstimate(image, img, u, width, height);
     if (missing.length === n) return u.fill(NaN);
-    let out = u;
+    let out: Float32Array = u;
     if (iterations > 0) {
       // The page marks missing pixels by a negative img (real ones are clipped at 0): no NaN in shaders.
       for (const i of missing) img[i] = -1;
       const reply = await this.deconvolveOnHost(transfer, [img, u], iterations);
-      out = Float32Array.from(float32Payload(reply.payloads[0]));
+      // a view of the reply, whose buffer is ours alone
+      out = float32Payload(reply.payloads[0]);
     }
     for (const i of missing) out[i] = NaN;
     return out;
@@ -217,16 +226,12 @@ export class GpuBackend implements ComputeBackend {
   }
 
   /** One request to the page, awaited; its timings and memory recorded. */
-  private async request(
-    op: number,
-    params: ArrayLike<number>,
-    payloads: ArrayBufferView[],
-  ): Promise<HostMessage> {
+  private async request(op: number, params: ArrayLike<number>, payloads: Payload[]): Promise<HostMessage> {
     return this.recorded(op, await this.host.request(op, params, payloads));
   }
 
   /** One request to the page, waited for on this thread (for the synchronous calls). */
-  private requestNow(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
+  private requestNow(op: number, params: ArrayLike<number>, payloads: Payload[]): HostMessage {
     return this.recorded(op, this.host.requestNow(op, params, payloads));
   }
 

@@ -10,6 +10,7 @@ import {
   textPayload,
   type AdapterReport,
   type HostMessage,
+  type Payload,
 } from './protocol.js';
 import type { HostFault, RelayOptions, RelayReply, RelayRequest } from './hostRelay.js';
 
@@ -169,7 +170,7 @@ export class HostConnection {
    * GpuDeviceLostError when the GPU context was lost under it, else as GpuHostError; a lost page
    * rejects every request in flight.
    */
-  request(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): Promise<HostMessage> {
+  request(op: number, params: ArrayLike<number>, payloads: Payload[]): Promise<HostMessage> {
     return new Promise<HostMessage>((resolve, reject) => {
       const id = this.send(op, params, payloads, { resolve, reject });
       const timer = setTimeout(() => this.timedOut(id), this.timeoutMs);
@@ -179,7 +180,7 @@ export class HostConnection {
   }
 
   /** `request`, waited for on this thread (Atomics.wait): for the synchronous ComputeBackend calls. */
-  requestNow(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[]): HostMessage {
+  requestNow(op: number, params: ArrayLike<number>, payloads: Payload[]): HostMessage {
     let result: { reply: HostMessage } | { error: Error } | undefined;
     const id = this.send(op, params, payloads, {
       resolve: (reply) => (result = { reply }),
@@ -231,7 +232,7 @@ export class HostConnection {
     await this.worker.terminate();
   }
 
-  private send(op: number, params: ArrayLike<number>, payloads: ArrayBufferView[], pending: Pending): number {
+  private send(op: number, params: ArrayLike<number>, payloads: Payload[], pending: Pending): number {
     if (this.closed) throw new Error('the GPU host is closed');
     const id = this.nextId++;
     const message = encodeMessage(op, id, params, payloads);

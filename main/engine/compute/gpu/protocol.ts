@@ -113,27 +113,36 @@ export interface HostMessage {
 
 const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
+/**
+ * A payload: bytes as they are, or float64 samples sent as float32, converted straight into the
+ * message (no float32 copy of a 128 MiB grid first).
+ */
+export type Payload = ArrayBufferView | { asFloat32: Float64Array };
+
+const byteLengthOf = (p: Payload): number => ('asFloat32' in p ? 4 * p.asFloat32.length : p.byteLength);
+
 export function encodeMessage(
   op: number,
   id: number,
   params: ArrayLike<number>,
-  payloads: ArrayBufferView[],
+  payloads: Payload[],
 ): ArrayBuffer {
   const head = pad8(16 + 4 * payloads.length);
   let size = head + 8 * params.length;
-  for (const p of payloads) size += pad8(p.byteLength);
+  for (const p of payloads) size += pad8(byteLengthOf(p));
   const buffer = new ArrayBuffer(size);
   const words = new DataView(buffer);
   words.setUint32(0, op, true);
   words.setUint32(4, id, true);
   words.setUint32(8, params.length, true);
   words.setUint32(12, payloads.length, true);
-  payloads.forEach((p, i) => words.setUint32(16 + 4 * i, p.byteLength, true));
+  payloads.forEach((p, i) => words.setUint32(16 + 4 * i, byteLengthOf(p), true));
   new Float64Array(buffer, head, params.length).set(params);
   let at = head + 8 * params.length;
   for (const p of payloads) {
-    new Uint8Array(buffer, at, p.byteLength).set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-    at += pad8(p.byteLength);
+    if ('asFloat32' in p) new Float32Array(buffer, at, p.asFloat32.length).set(p.asFloat32);
+    else new Uint8Array(buffer, at, p.byteLength).set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+    at += pad8(byteLengthOf(p));
   }
   return buffer;
 }

@@ -48,17 +48,23 @@ export function resampleTables(plan: RegistrationPlan): ResampleTables {
 }
 
 /**
- * 1 where the 2×2 bilinear footprint at a grid point (x, y)…(x+1, y+1), clamped to the grid, holds a
- * missing sample: the GPU then tests one value per output pixel instead of four.
+ * The grid points whose 2×2 bilinear footprint (x, y)…(x+1, y+1), clamped to the grid, holds a missing
+ * sample, ascending. The page makes its footprint texture of them (the GPU then tests one value per
+ * output pixel instead of four): a frame's few holes cross as a short list, not a 64 MiB texture.
  */
-export function missingFootprint(mask: Uint8Array, w: number, h: number): Float32Array {
-  const out = new Float32Array(w * h);
+export function missingFootprint(mask: Uint8Array, w: number, h: number): Uint32Array {
+  const points: number[] = [];
+  const rowHasMissing = (y: number) => mask.subarray(y * w, (y + 1) * w).indexOf(1) !== -1;
+  let below = h > 0 && rowHasMissing(0);
   for (let y = 0; y < h; y++) {
     const y1 = y + 1 < h ? y + 1 : y;
+    const here = below;
+    below = rowHasMissing(y1);
+    if (!here && !below) continue;
     for (let x = 0; x < w; x++) {
       const x1 = x + 1 < w ? x + 1 : x;
-      out[y * w + x] = mask[y * w + x] | mask[y * w + x1] | mask[y1 * w + x] | mask[y1 * w + x1];
+      if (mask[y * w + x] | mask[y * w + x1] | mask[y1 * w + x] | mask[y1 * w + x1]) points.push(y * w + x);
     }
   }
-  return out;
+  return Uint32Array.from(points);
 }

@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { deconvolveRichardsonLucy, OpticalTransfer } from '../../main/engine/deconvolve/index.js';
+import {
+  deconvolveRichardsonLucy,
+  OpticalTransfer,
+  startEstimate,
+} from '../../main/engine/deconvolve/index.js';
 import { filterPsf, psfParameters } from '../../main/engine/psf/index.js';
 
 const FIX = new URL('../fixtures/deconvolve/', import.meta.url);
@@ -115,6 +119,34 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
         }
       }
       expect(far / meta.expected_max).toBeLessThan(0.05);
+    }
+  });
+
+  it('starts missing pixels at the mean of the nearest window with data, for a few holes and for a large one', () => {
+    const n = 64;
+    const image = Float64Array.from({ length: n * n }, (_, i) => 1 + ((i * 7919) % 101));
+    const few = [5, 10 * n + 10, 10 * n + 11, 63 * n + 63];
+    const block: number[] = [];
+    for (let y = 10; y < 30; y++) for (let x = 10; x < 30; x++) block.push(y * n + x);
+    // the block (400 holes, windows up to 33²: 10⁵ pixels read) is past the window scan’s budget of one
+    // pass (4096): summed-area tables
+    for (const holes of [few, block]) {
+      const img = Float64Array.from(image);
+      for (const i of holes) img[i] = NaN;
+      const u = new Float64Array(n * n);
+      expect(startEstimate(img, new Float64Array(n * n), u, n, n)).toEqual(holes);
+      for (const i of holes) {
+        const [hx, hy] = [i % n, Math.floor(i / n)];
+        let expected = NaN;
+        for (let r = 1; Number.isNaN(expected); r *= 2) {
+          const inWindow = [...img.keys()].filter(
+            (j) =>
+              Math.abs((j % n) - hx) <= r && Math.abs(Math.floor(j / n) - hy) <= r && !Number.isNaN(img[j]),
+          );
+          if (inWindow.length > 0) expected = inWindow.reduce((s, j) => s + img[j], 0) / inWindow.length;
+        }
+        expect(u[i]).toBeCloseTo(expected, 9);
+      }
     }
   });
 

@@ -183,7 +183,9 @@ export function startEstimate(
 
 /**
  * Fill u at the missing pixels with the mean of the valid pixels (`img` not NaN) in the smallest
- * (2r+1)² window, r = 1, 2, 4, …, that holds any. Summed-area tables make each scale O(missing).
+ * (2r+1)² window, r = 1, 2, 4, …, that holds any. A frame's few holes are filled from their own
+ * windows; past a budget of one pass over the image (large holes), from summed-area tables, which
+ * cost two full-size float64 tables (256 MiB and ≈0.5 s at 4096²) however few the holes.
  */
 function fillMissing(
   u: Float32Array | Float64Array,
@@ -192,6 +194,66 @@ function fillMissing(
   height: number,
   missing: readonly number[],
 ): void {
+  if (fillAtScales(u, width, height, missing, windowScan(img, width, width * height))) return;
+  fillAtScales(u, width, height, missing, summedAreas(img, width, height));
+}
+
+/**
+ * The mean of the valid pixels in [x0, x1) × [y0, y1), NaN when there are none; undefined when it
+ * gives up (over its budget).
+ */
+type WindowMean = (x0: number, x1: number, y0: number, y1: number) => number | undefined;
+
+/** Fills u at the missing pixels, scale by scale; false when the window means gave up. */
+function fillAtScales(
+  u: Float32Array | Float64Array,
+  width: number,
+  height: number,
+  missing: readonly number[],
+  windowMean: WindowMean,
+): boolean {
+  let left = missing;
+  for (let r = 1; left.length > 0; r *= 2) {
+    const next: number[] = [];
+    for (const i of left) {
+      const y = Math.floor(i / width);
+      const x = i - y * width;
+      const mean = windowMean(
+        Math.max(0, x - r),
+        Math.min(width, x + r + 1),
+        Math.max(0, y - r),
+        Math.min(height, y + r + 1),
+      );
+      if (mean === undefined) return false;
+      if (Number.isNaN(mean)) next.push(i);
+      else u[i] = Math.max(0, mean);
+    }
+    left = next;
+  }
+  return true;
+}
+
+/** Window means summed where the windows lie, until `budget` pixels have been read. */
+function windowScan(img: Float32Array | Float64Array, width: number, budget: number): WindowMean {
+  return (x0, x1, y0, y1) => {
+    budget -= (x1 - x0) * (y1 - y0);
+    if (budget < 0) return undefined;
+    let sum = 0;
+    let count = 0;
+    for (let y = y0; y < y1; y++)
+      for (let x = x0; x < x1; x++) {
+        const v = img[y * width + x];
+        if (v === v) {
+          sum += v;
+          count++;
+        }
+      }
+    return count > 0 ? sum / count : NaN;
+  };
+}
+
+/** Window means from summed-area tables of the valid pixels' values and count: O(1) a window. */
+function summedAreas(img: Float32Array | Float64Array, width: number, height: number): WindowMean {
   const W1 = width + 1;
   const sum = new Float64Array(W1 * (height + 1));
   const cnt = new Float64Array(W1 * (height + 1));
@@ -208,22 +270,10 @@ function fillMissing(
       cnt[(y + 1) * W1 + x + 1] = cnt[y * W1 + x + 1] + rc;
     }
   }
-  let left = missing.slice();
-  for (let r = 1; left.length > 0; r *= 2) {
-    const next: number[] = [];
-    for (const i of left) {
-      const y = Math.floor(i / width);
-      const x = i - y * width;
-      const x0 = Math.max(0, x - r);
-      const x1 = Math.min(width, x + r + 1);
-      const y0 = Math.max(0, y - r);
-      const y1 = Math.min(height, y + r + 1);
-      const c = cnt[y1 * W1 + x1] - cnt[y0 * W1 + x1] - cnt[y1 * W1 + x0] + cnt[y0 * W1 + x0];
-      if (c > 0) {
-        const s = sum[y1 * W1 + x1] - sum[y0 * W1 + x1] - sum[y1 * W1 + x0] + sum[y0 * W1 + x0];
-        u[i] = Math.max(0, s / c);
-      } else next.push(i);
-    }
-    left = next;
-  }
+  const area = (t: Float64Array, x0: number, x1: number, y0: number, y1: number) =>
+    t[y1 * W1 + x1] - t[y0 * W1 + x1] - t[y1 * W1 + x0] + t[y0 * W1 + x0];
+  return (x0, x1, y0, y1) => {
+    const c = area(cnt, x0, x1, y0, y1);
+    return c > 0 ? area(sum, x0, x1, y0, y1) / c : NaN;
+  };
 }

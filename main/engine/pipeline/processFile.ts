@@ -13,7 +13,7 @@ import {
   type FitsImage,
 } from '../fits/index.js';
 import { writeLevel15Keywords } from '../register/level15Header.js';
-import { registerToLevel15, type PixelSource } from '../register/registerToLevel15.js';
+import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
 import type { ChannelOptics } from './channelOptics.js';
 import { outputPath, writeFileAtomically } from './outputFiles.js';
@@ -176,7 +176,7 @@ async function deconvolve(
   header: FitsHeader,
   recipe: Recipe,
   context: BatchContext,
-): Promise<Float64Array> {
+): Promise<PixelSource> {
   const precision = recipe.deconvolutionPrecision;
   const otf = context.optics.transfer(
     context.backend,
@@ -191,7 +191,13 @@ async function deconvolve(
     `deconvolve: Richardson-Lucy, ${recipe.iterations} iterations, ${precision === 'f32' ? 'float32' : 'float64'}, ` +
       `PSF ${context.optics.modelVersion} for ${observation.channel} A; negatives clipped, missing pixels kept missing`,
   );
-  return result instanceof Float64Array ? result : Float64Array.from(result);
+  if (result instanceof Float64Array) return result;
+  // float32 results are widened row by row as register lays them out, not copied whole first
+  const writer: PixelWriter = (target, offset, stride) => {
+    for (let y = 0; y < image.height; y++)
+      target.set(result.subarray(y * image.width, (y + 1) * image.width), offset + y * stride);
+  };
+  return writer;
 }
 
 /** The pixels as one array (deconvolution needs the whole image at once). */

@@ -8,4 +8,4 @@ export { readFitsHeaders, readFitsImage, readFitsImageFile } from './read.js';
 export { toFloat64, astropyData, type AstropyArray, type Float64Layout } from './scaling.js';
 export { encodeFits, encodeFitsInPlace, type WriteImage, type OutputFormat } from './write.js';
 export { decodeFitsImage, type DecodeOptions } from './parallelDecode.js';
-export { closeTileDecodePool } from './tileDecodePool.js';
+export { closeTileDecodePool, tileDecodePool } from './tileDecodePool.js';

@@ -84,6 +84,11 @@ export class TileDecodePool {
     return { bytes: shared, staging };
   }
 
+  /** Starts the workers now, so that their boot overlaps what the caller does before its first decode. */
+  warm(): void {
+    this.started();
+  }
+
   async close(): Promise<void> {
     const workers = this.workers.splice(0);
     await Promise.all(workers.map((w) => w.worker.terminate()));

@@ -6,9 +6,10 @@ import { updatePointing } from '../aia/pointing.js';
 import { readGeometry } from '../aia/wcs.js';
 import type { ComputeBackend } from '../compute/computeBackend.js';
 import {
+  decodeFitsImage,
   encodeFits,
   encodeFitsInPlace,
-  readFitsImage,
+  tileDecodePool,
   type FitsHeader,
   type FitsImage,
 } from '../fits/index.js';
@@ -49,9 +50,12 @@ export async function processFile(
 ): Promise<ProcessOutcome> {
   const clock = new StageClock(observer);
   const timed: Timer = (stage, work) => clock.time(stage, work);
+  // the decode workers boot while the file is read (a batch's first file; later ones find them up)
+  tileDecodePool().warm();
 
   const bytes = await timed('read', () => preloaded ?? readFile(inputPath));
-  const image = await timed('decode', () => readFitsImage(bytes));
+  // tile rows decoded on worker threads: this thread serves the other images in flight meanwhile
+  const image = await timed('decode', () => decodeFitsImage(bytes));
   const header = image.header.clone();
   const warnings: string[] = [];
 

@@ -237,6 +237,13 @@ console.log(image.width, image.height);
       expect(run.stderr).toBe('');
       expect(run.stdout.trim()).toBe('4096 4096');
       expect(run.status).toBe(0);
+      // workers started ahead of a decode that never comes hold nothing up either
+      const warmed = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `(await import(${JSON.stringify(index)})).tileDecodePool().warm();`],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(warmed.status).toBe(0);
     },
   );
 });

@@ -103,10 +103,11 @@ export class TileDecodePool {
   private start(): PoolWorker {
     // The process's own flags are not the worker's business, and some (--input-type) stop it starting.
     const w: PoolWorker = { worker: new Worker(workerScript(), { execArgv: [] }), jobs: new Set() };
-    w.worker.unref();
     w.worker.on('message', (reply: BandReply) => this.replied(w, reply.id, reply.failure));
     w.worker.on('error', (error) => this.stopped(w, `failed: ${error.message}`));
     w.worker.on('exit', (code) => this.stopped(w, `exited with code ${code}`));
+    // after the listeners: adding a 'message' listener refs the worker again
+    w.worker.unref();
     return w;
   }
 

@@ -186,23 +186,15 @@ export class HostConnection {
       resolve: (reply) => (result = { reply }),
       reject: (error) => (result = { error }),
     });
-    const deadline = Date.now() + this.timeoutMs;
-    while (!result) {
-      const got = receiveMessageOnPort(this.port)?.message as RelayReply | undefined;
-      if (got) {
-        this.dispatch(got);
-        continue;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        this.timedOut(id);
-        continue;
-      }
-      Atomics.wait(this.signal, 0, 0, left);
-      Atomics.store(this.signal, 0, 0);
-    }
-    if ('error' in result) throw result.error;
-    return result.reply;
+    const answered = this.waitHere(Date.now() + this.timeoutMs, (got) => {
+      this.dispatch(got);
+      return result !== undefined;
+    });
+    if (!answered) this.timedOut(id);
+    // settled now: answered, or failed by timedOut
+    const settled = result as unknown as { reply: HostMessage } | { error: Error };
+    if ('error' in settled) throw settled.error;
+    return settled.reply;
   }
 
   /**
@@ -287,17 +279,29 @@ export class HostConnection {
 
   /** The relay's first word (the page's hello, or why there is none), waited for on this thread. */
   private receiveHello(timeoutMs: number): HostMessage {
-    const deadline = Date.now() + timeoutMs;
+    let hello: HostMessage | undefined;
+    this.waitHere(Date.now() + timeoutMs, (got) => {
+      if ('error' in got) throw new Error(got.error);
+      if ('message' in got) hello = decodeMessage(got.message);
+      return hello !== undefined;
+    });
+    if (!hello) throw new Error(`the GPU host page did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    return hello;
+  }
+
+  /**
+   * Hands the relay's messages to `take` on this thread, sleeping in Atomics.wait between them, until
+   * it returns true (then true) or the deadline passes (false).
+   */
+  private waitHere(deadline: number, take: (got: RelayReply) => boolean): boolean {
     for (;;) {
       const got = receiveMessageOnPort(this.port)?.message as RelayReply | undefined;
       if (got) {
-        if ('message' in got) return decodeMessage(got.message);
-        if ('error' in got) throw new Error(got.error);
+        if (take(got)) return true;
         continue;
       }
       const left = deadline - Date.now();
-      if (left <= 0)
-        throw new Error(`the GPU host page did not answer within ${Math.round(timeoutMs / 1000)} s`);
+      if (left <= 0) return false;
       Atomics.wait(this.signal, 0, 0, left);
       Atomics.store(this.signal, 0, 0);
     }

@@ -240,6 +240,9 @@ async function connect(endpoint: string): Promise<() => Promise<void>> {
   };
 }
 
+/** How long a started page may take to greet (its scripts load, gpu.js opens a GPU context). */
+const GREETING_S = 60;
+
 /** One Chromium running the page, once the page has greeted over its socket. */
 interface Run extends Greeted {
   chromium: ChromiumProcess;
@@ -275,23 +278,41 @@ async function launch(launcher: {
 
   const start = async (): Promise<Run> => {
     // one page at a time: the next connection is this page's, its first message the greeting
-    const greeted = new Promise<[WebSocket, ArrayBuffer]>((done) =>
-      sockets.once('connection', (socket) => {
+    let connected!: (socket: WebSocket) => void;
+    const greeted = new Promise<[WebSocket, ArrayBuffer]>((done) => {
+      connected = (socket) => {
         socket.binaryType = 'arraybuffer';
         socket.once('message', (hello: ArrayBuffer) => done([socket, hello]));
-      }),
-    );
+      };
+      sockets.once('connection', connected);
+    });
     const chromium = await ChromiumProcess.open(
       launcher.chromiumPath,
       launcher.chromiumArgs,
       `http://127.0.0.1:${port}/${token}/host.html?${query}`,
       (message) => post({ error: `GPU host page: ${message}` }),
-    );
-    const exited = new Promise<never>((_, failed) =>
-      chromium.onExit(() => failed(new Error('Chromium exited before the page greeted'))),
-    );
-    const [socket, hello] = await Promise.race([greeted, exited]);
-    return { chromium, socket, hello };
+    ).catch((error: Error) => {
+      sockets.off('connection', connected);
+      throw error;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const failed = new Promise<never>((_, fail) => {
+      chromium.onExit(() => fail(new Error('Chromium exited before the page greeted')));
+      timer = setTimeout(
+        () => fail(new Error(`the page did not greet within ${GREETING_S} s`)),
+        GREETING_S * 1000,
+      );
+    });
+    try {
+      const [socket, hello] = await Promise.race([greeted, failed]);
+      return { chromium, socket, hello };
+    } catch (error) {
+      sockets.off('connection', connected);
+      await chromium.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   const restarts = new RestartPolicy(launcher.restartLimit);

@@ -67,6 +67,12 @@ describe('GPU host restarts (CLI: headless Chromium)', () => {
     }
   });
 
+  it('says why when Chromium cannot be started at all', () => {
+    expect(() => new GpuBackend({ threads: 1, host: { chromiumPath: '/nonexistent/chromium' } })).toThrow(
+      'could not start the GPU host: Chromium (/nonexistent/chromium) did not start: spawn /nonexistent/chromium ENOENT',
+    );
+  });
+
   it('gives a host that keeps crashing up, with the reason, instead of restarting it forever', async () => {
     // no restart allowed: the first crash is one too many
     const gpu = new GpuBackend({ threads: 1, host: { restartLimit: 0 } });

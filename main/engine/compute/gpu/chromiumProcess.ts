@@ -46,6 +46,7 @@ export class ChromiumProcess {
   >();
   private readonly listeners = new Map<string, Listener[]>();
   private readonly crashListeners: Array<() => void> = [];
+  private readonly exitListeners: Array<() => void> = [];
   private readonly profile: string;
   private nextId = 1;
   private exited = false;
@@ -64,11 +65,10 @@ export class ChromiumProcess {
     this.input = this.process.stdio[3] as Writable;
     this.input.on('error', () => undefined);
     this.read(this.process.stdio[4] as Readable);
-    this.process.once('exit', () => {
-      this.exited = true;
-      for (const { failed } of this.pending.values()) failed(new Error('Chromium exited'));
-      this.pending.clear();
-      rmSync(this.profile, { recursive: true, force: true });
+    this.process.once('exit', () => this.ended());
+    // no process at all (not found, not executable): there will be no 'exit'
+    this.process.once('error', () => {
+      if (this.process.pid === undefined) this.ended();
     });
   }
 
@@ -100,7 +100,8 @@ export class ChromiumProcess {
       chromium.on('Runtime.exceptionThrown', (params, session) => {
         if (session !== sessionId) return;
         const details = params.exceptionDetails as { text: string; exception?: { description?: string } };
-        onPageError(details.exception?.description ?? details.text);
+        // the first line, as the page would show it (the rest is the stack)
+        onPageError((details.exception?.description ?? details.text).split('\n')[0]);
       });
       chromium.on('Target.targetCrashed', (params) => {
         if (params.targetId === targetId) for (const listener of chromium.crashListeners) listener();
@@ -114,6 +115,15 @@ export class ChromiumProcess {
     }
   }
 
+  private ended(): void {
+    if (this.exited) return;
+    this.exited = true;
+    for (const { failed } of this.pending.values()) failed(new Error('Chromium exited'));
+    this.pending.clear();
+    rmSync(this.profile, { recursive: true, force: true });
+    for (const listener of this.exitListeners.splice(0)) listener();
+  }
+
   /** The page's renderer died. */
   onCrash(listener: () => void): void {
     this.crashListeners.push(listener);
@@ -122,7 +132,7 @@ export class ChromiumProcess {
   /** Chromium exited (it crashed, or was closed). */
   onExit(listener: () => void): void {
     if (this.exited) listener();
-    else this.process.once('exit', () => listener());
+    else this.exitListeners.push(listener);
   }
 
   /** Fault injection: the page's renderer crashes. */

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -120,7 +121,10 @@ export class ChromiumProcess {
     this.exited = true;
     for (const { failed } of this.pending.values()) failed(new Error('Chromium exited'));
     this.pending.clear();
-    rmSync(this.profile, { recursive: true, force: true });
+    // A crashed browser's children may still be writing there for a moment: retried, never thrown.
+    void rm(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }).catch(
+      () => undefined,
+    );
     for (const listener of this.exitListeners.splice(0)) listener();
   }
 

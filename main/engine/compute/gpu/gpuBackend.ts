@@ -15,6 +15,7 @@ import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from
 import {
   float32Payload,
   OP,
+  preparedMessage,
   ERROR,
   statsOf,
   textPayload,
@@ -204,15 +205,22 @@ export class GpuBackend implements ComputeBackend {
       );
     }
     const n = width * height;
-    const img = new Float32Array(n);
-    const u = new Float32Array(n);
-    const missing = startEstimate(image, img, u, width, height);
-    if (missing.length === n) return u.fill(NaN);
-    let out: Float32Array = u;
-    if (iterations > 0) {
+    const params = [width, height, transfer.handle, iterations];
+    // img and u are written where the request carries them (no 128 MiB copy into it afterwards)
+    const request = () => {
+      const message = preparedMessage(OP.deconvolve, params, [n, n]);
+      const [img, u] = message.payloads;
+      const missing = startEstimate(image, img, u, width, height);
       // The page marks missing pixels by a negative img (real ones are clipped at 0): no NaN in shaders.
       for (const i of missing) img[i] = -1;
-      const reply = await this.deconvolveOnHost(transfer, [img, u], iterations);
+      return { message: message.buffer, u, missing };
+    };
+    const first = request();
+    const { missing } = first;
+    if (missing.length === n) return first.u.fill(NaN);
+    let out: Float32Array = first.u;
+    if (iterations > 0) {
+      const reply = await this.deconvolveOnHost(transfer, first.message, () => request().message);
       // a view of the reply, whose buffer is ours alone
       out = float32Payload(reply.payloads[0]);
     }
@@ -251,18 +259,17 @@ export class GpuBackend implements ComputeBackend {
    */
   private async deconvolveOnHost(
     transfer: GpuTransfer,
-    images: Float32Array[],
-    iterations: number,
+    message: ArrayBuffer,
+    again: () => ArrayBuffer,
   ): Promise<HostMessage> {
-    const params = [transfer.width, transfer.height, transfer.handle, iterations];
     let reply: HostMessage;
     try {
-      // the images are sent again if the OTF has to be: their buffers stay ours
-      reply = await this.request(OP.deconvolve, params, images);
+      reply = this.recorded(OP.deconvolve, await this.host.requestPrepared(message));
     } catch (error) {
       if (!(error instanceof GpuHostError && error.code === ERROR.noTransfer)) throw error;
+      // the first message went to the relay: the request is made again
       this.upload(transfer);
-      reply = await this.request(OP.deconvolve, params, images);
+      reply = this.recorded(OP.deconvolve, await this.host.requestPrepared(again()));
     }
     if (reply.payloads[1]) this.record.diagnose(JSON.parse(textPayload(reply.payloads[1])) as GpuDiagnostics);
     return reply;

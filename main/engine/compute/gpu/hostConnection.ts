@@ -11,6 +11,7 @@ import {
   type AdapterReport,
   type HostMessage,
   type Payload,
+  setId,
 } from './protocol.js';
 import type { HostFault, RelayOptions, RelayReply, RelayRequest } from './hostRelay.js';
 
@@ -163,6 +164,10 @@ export class HostConnection {
     // Replies to requests in flight come as events; only the requests' timers keep the process alive.
     this.port.on('message', (got: RelayReply) => this.dispatch(got));
     this.port.unref();
+    // a relay that dies takes no request with it into silence
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.failAll(new Error(`the GPU host's relay thread stopped (exit code ${code})`));
+    });
   }
 
   /**
@@ -171,8 +176,13 @@ export class HostConnection {
    * rejects every request in flight.
    */
   request(op: number, params: ArrayLike<number>, payloads: Payload[]): Promise<HostMessage> {
+    return this.requestPrepared(encodeMessage(op, 0, params, payloads));
+  }
+
+  /** `request` of a message built by the caller (./protocol.ts preparedMessage); its id is set here. */
+  requestPrepared(message: ArrayBuffer): Promise<HostMessage> {
     return new Promise<HostMessage>((resolve, reject) => {
-      const id = this.send(op, params, payloads, { resolve, reject });
+      const id = this.send(message, { resolve, reject });
       const timer = setTimeout(() => this.timedOut(id), this.timeoutMs);
       const entry = this.pending.get(id);
       if (entry) entry.timer = timer;
@@ -182,7 +192,7 @@ export class HostConnection {
   /** `request`, waited for on this thread (Atomics.wait): for the synchronous ComputeBackend calls. */
   requestNow(op: number, params: ArrayLike<number>, payloads: Payload[]): HostMessage {
     let result: { reply: HostMessage } | { error: Error } | undefined;
-    const id = this.send(op, params, payloads, {
+    const id = this.send(encodeMessage(op, 0, params, payloads), {
       resolve: (reply) => (result = { reply }),
       reject: (error) => (result = { error }),
     });
@@ -224,10 +234,11 @@ export class HostConnection {
     await this.worker.terminate();
   }
 
-  private send(op: number, params: ArrayLike<number>, payloads: Payload[], pending: Pending): number {
+  /** Posts the message (its buffer goes to the relay) under the next id. */
+  private send(message: ArrayBuffer, pending: Pending): number {
     if (this.closed) throw new Error('the GPU host is closed');
     const id = this.nextId++;
-    const message = encodeMessage(op, id, params, payloads);
+    setId(message, id);
     this.pending.set(id, pending);
     this.port.postMessage({ message } satisfies RelayRequest, [message]);
     return id;

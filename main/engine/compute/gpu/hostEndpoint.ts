@@ -17,18 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeMessage, ERROR, OP } from './protocol.js';
+import { encodeMessage, ERROR, idOf, OP, setId } from './protocol.js';
 
 /** The page's end, as the owner of the window adapts it (Electron: a MessagePortMain). */
 export interface HostLink {
   send(message: ArrayBuffer): void;
   onMessage(listener: (message: ArrayBuffer) => void): void;
 }
-
-/** Byte offset of a message's u32 id (./protocol.ts). */
-const ID_AT = 4;
-const idOf = (message: ArrayBuffer) => new DataView(message).getUint32(ID_AT, true);
-const setId = (message: ArrayBuffer, id: number) => new DataView(message).setUint32(ID_AT, id, true);
 
 /**
  * The close code (WebSocket's "service restart") that tells a backend's relay the page behind the

@@ -127,24 +127,66 @@ export function encodeMessage(
   params: ArrayLike<number>,
   payloads: Payload[],
 ): ArrayBuffer {
-  const head = pad8(16 + 4 * payloads.length);
+  const { buffer, offsets } = layoutMessage(op, id, params, payloads.map(byteLengthOf));
+  payloads.forEach((p, i) => {
+    if ('asFloat32' in p) new Float32Array(buffer, offsets[i], p.asFloat32.length).set(p.asFloat32);
+    else
+      new Uint8Array(buffer, offsets[i], p.byteLength).set(
+        new Uint8Array(p.buffer, p.byteOffset, p.byteLength),
+      );
+  });
+  return buffer;
+}
+
+/**
+ * A message with float32 payloads of these lengths that the caller fills where they lie (a 128 MiB
+ * request is then written once, not built and copied in); its id is set when it is sent (`setId`).
+ */
+export function preparedMessage(
+  op: number,
+  params: ArrayLike<number>,
+  float32Lengths: number[],
+): { buffer: ArrayBuffer; payloads: Float32Array[] } {
+  const { buffer, offsets } = layoutMessage(
+    op,
+    0,
+    params,
+    float32Lengths.map((n) => 4 * n),
+  );
+  return { buffer, payloads: offsets.map((at, i) => new Float32Array(buffer, at, float32Lengths[i])) };
+}
+
+/** Byte offset of a message's u32 id. */
+const ID_AT = 4;
+export const idOf = (message: ArrayBuffer): number => new DataView(message).getUint32(ID_AT, true);
+export const setId = (message: ArrayBuffer, id: number): void =>
+  new DataView(message).setUint32(ID_AT, id, true);
+
+/** The header and params of a message, and where each payload of these sizes goes. */
+function layoutMessage(
+  op: number,
+  id: number,
+  params: ArrayLike<number>,
+  byteLengths: number[],
+): { buffer: ArrayBuffer; offsets: number[] } {
+  const head = pad8(16 + 4 * byteLengths.length);
   let size = head + 8 * params.length;
-  for (const p of payloads) size += pad8(byteLengthOf(p));
+  for (const n of byteLengths) size += pad8(n);
   const buffer = new ArrayBuffer(size);
   const words = new DataView(buffer);
   words.setUint32(0, op, true);
-  words.setUint32(4, id, true);
+  words.setUint32(ID_AT, id, true);
   words.setUint32(8, params.length, true);
-  words.setUint32(12, payloads.length, true);
-  payloads.forEach((p, i) => words.setUint32(16 + 4 * i, byteLengthOf(p), true));
+  words.setUint32(12, byteLengths.length, true);
+  byteLengths.forEach((n, i) => words.setUint32(16 + 4 * i, n, true));
   new Float64Array(buffer, head, params.length).set(params);
+  const offsets: number[] = [];
   let at = head + 8 * params.length;
-  for (const p of payloads) {
-    if ('asFloat32' in p) new Float32Array(buffer, at, p.asFloat32.length).set(p.asFloat32);
-    else new Uint8Array(buffer, at, p.byteLength).set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
-    at += pad8(byteLengthOf(p));
+  for (const n of byteLengths) {
+    offsets.push(at);
+    at += pad8(n);
   }
-  return buffer;
+  return { buffer, offsets };
 }
 
 export function decodeMessage(buffer: ArrayBuffer): HostMessage {

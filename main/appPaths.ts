@@ -1,13 +1,25 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The app's own folder: the nearest one holding package.json, from the sources or from dist/. */
 export function appRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
+}
+
+/**
+ * The compiled module `name` beside the calling module (its `import.meta.url`), for a worker thread to
+ * run: beside the caller when it runs from dist/, else the build's twin in dist/ (Vitest runs the
+ * TypeScript sources, but a worker thread needs JavaScript, which `npm test` builds first).
+ */
+export function compiledSibling(callerUrl: string, name: string): URL {
+  const caller = fileURLToPath(callerUrl);
+  if (caller.endsWith('.js')) return new URL(`./${name}`, callerUrl);
+  const root = appRoot();
+  return pathToFileURL(join(root, 'dist', relative(root, dirname(caller)), name));
 }
 
 /**

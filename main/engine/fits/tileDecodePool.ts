@@ -3,19 +3,10 @@
  * min(cores, 8) threads, referenced only while they hold work so an idle pool never keeps the process alive.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { appRoot } from '../../appPaths.js';
+import { compiledSibling } from '../../appPaths.js';
 import { FitsFormatError } from './errors.js';
 import type { BandFailure, BandJob, BandReply } from './tileDecodeWorker.js';
-
-/** The compiled worker script: beside this module in dist/; from the TypeScript sources (Vitest), the build's. */
-function workerScript(): URL {
-  if (fileURLToPath(import.meta.url).endsWith('.js'))
-    return new URL('./tileDecodeWorker.js', import.meta.url);
-  return pathToFileURL(join(appRoot(), 'dist/main/engine/fits/tileDecodeWorker.js'));
-}
 
 interface RunningJob {
   /** Workers that have not replied yet. */
@@ -102,7 +93,10 @@ export class TileDecodePool {
 
   private start(): PoolWorker {
     // The process's own flags are not the worker's business, and some (--input-type) stop it starting.
-    const w: PoolWorker = { worker: new Worker(workerScript(), { execArgv: [] }), jobs: new Set() };
+    const w: PoolWorker = {
+      worker: new Worker(compiledSibling(import.meta.url, 'tileDecodeWorker.js'), { execArgv: [] }),
+      jobs: new Set(),
+    };
     w.worker.on('message', (reply: BandReply) => this.replied(w, reply.id, reply.failure));
     w.worker.on('error', (error) => this.stopped(w, `failed: ${error.message}`));
     w.worker.on('exit', (code) => this.stopped(w, `exited with code ${code}`));

@@ -1,7 +1,5 @@
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { appRoot } from '../../../appPaths.js';
+import { compiledSibling } from '../../../appPaths.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -142,7 +140,10 @@ export class HostConnection {
             restartLimit: options.restartLimit ?? 3,
           }),
     };
-    this.worker = new Worker(relayScript(), { workerData: relay, transferList: [port2] });
+    this.worker = new Worker(compiledSibling(import.meta.url, 'hostRelay.js'), {
+      workerData: relay,
+      transferList: [port2],
+    });
     this.worker.unref();
     this.worker.on('error', () => undefined);
     let hello: HostMessage;
@@ -317,14 +318,4 @@ export class HostConnection {
       Atomics.store(this.signal, 0, 0);
     }
   }
-}
-
-/**
- * The relay's compiled module. Vitest runs our TypeScript sources, but a worker thread needs
- * JavaScript: there it takes the build that `npm test` makes first (dist/).
- */
-function relayScript(): URL {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return new URL('./hostRelay.js', import.meta.url);
-  return new URL(`file://${join(appRoot(), 'dist/main/engine/compute/gpu/hostRelay.js')}`);
 }

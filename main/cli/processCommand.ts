@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
 import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
+import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processBatch } from '../engine/pipeline/processBatch.js';
 import type { Recipe } from '../engine/pipeline/recipe.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
@@ -10,7 +11,7 @@ import { defaultCacheDir } from '../appPaths.js';
 import { collectInputs } from '../services/collectInputs.js';
 import { describeError } from '../services/describeError.js';
 import { engineRecipe } from '../services/jobRecipe.js';
-import { expectedOutputs, OutputOwners, requireOwnOutputs } from '../services/outputOwnership.js';
+import { OutputOwners, requireOwnOutputs } from '../services/outputOwnership.js';
 import { parseImagesInFlight, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { UsageError } from './usage.js';
 

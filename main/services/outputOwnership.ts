@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { outputPath } from '../engine/pipeline/outputFiles.js';
+import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import type { ProductLevel } from '../engine/pipeline/recipe.js';
 import { canDeconvolve } from '../engine/pipeline/channelOptics.js';
 import { observationOf } from './fitsObservation.js';
@@ -13,11 +13,6 @@ import { observationOf } from './fitsObservation.js';
 export class OutputCollisionError extends Error {
   override name = 'OutputCollisionError';
   readonly reason = 'output-collision';
-}
-
-/** The products a recipe makes of an input: OUT/<name>_lev<level>.fits per level. */
-export function expectedOutputs(recipe: { outputDir: string; levels: ProductLevel[] }, input: string) {
-  return recipe.levels.map((level) => outputPath(recipe.outputDir, input, level));
 }
 
 /** Which input made each output, for the outputs made so far (by a batch, or by the jobs in history). */

@@ -6,7 +6,7 @@ import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
 import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
-import { outputPath } from '../engine/pipeline/outputFiles.js';
+import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
 import type { Stage, StageMetrics } from '../engine/pipeline/stageMetrics.js';
 import { lockDataFolder } from './dataFolderLock.js';
@@ -26,7 +26,7 @@ import {
   type JobState,
   type QueueSnapshot,
 } from './jobRecords.js';
-import { expectedOutputs, OutputOwners, productsOnDisk, requireOwnOutputs } from './outputOwnership.js';
+import { OutputOwners, productsOnDisk, requireOwnOutputs } from './outputOwnership.js';
 import { TypedEvents } from './typedEvents.js';
 
 export interface QueueOptions {
@@ -726,9 +726,7 @@ async function outputsIntact(job: Job): Promise<boolean> {
 
 /** Temporary files an interrupted atomic write left beside the job's outputs. */
 async function removeTemporaryOutputs(job: Job): Promise<void> {
-  const names = new Set(
-    job.recipe.levels.map((l) => basename(outputPath(job.recipe.outputDir, job.input.path, l))),
-  );
+  const names = new Set(expectedOutputs(job.recipe, job.input.path).map((o) => basename(o)));
   const entries = await readdir(job.recipe.outputDir).catch(() => [] as string[]);
   await Promise.all(
     entries

@@ -13,6 +13,14 @@ export function outputPath(outputDir: string, inputPath: string, level: string):
   return join(outputDir, `${basename(inputPath).replace(FITS_SUFFIX, '')}_lev${level}.fits`);
 }
 
+/** The products a recipe makes of an input: OUT/<name>_lev<level>.fits per level. */
+export function expectedOutputs(
+  recipe: { outputDir: string; levels: readonly string[] },
+  input: string,
+): string[] {
+  return recipe.levels.map((level) => outputPath(recipe.outputDir, input, level));
+}
+
 /**
  * Writes `bytes` (or its parts, one after the other) through a temporary name in the same folder,
  * flushes it to disk and renames it into place, so neither a crash, a full disk nor a power cut leaves

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { BackendLanes } from '../compute/backendLanes.js';
 import type { ChannelOptics } from './channelOptics.js';
-import { outputPath } from './outputFiles.js';
+import { expectedOutputs } from './outputFiles.js';
 import { processFile, type ProcessOutcome } from './processFile.js';
 import type { Recipe } from './recipe.js';
 
@@ -44,7 +44,7 @@ export async function processBatch(
       for (let ahead = index; ahead <= index + lanes.count; ahead++) readAhead(ahead);
       const bytes = reads.get(index);
       reads.delete(index);
-      const products = recipe.levels.map((level) => outputPath(recipe.outputDir, inputs[index], level));
+      const products = expectedOutputs(recipe, inputs[index]);
       let ended!: () => void;
       const end = new Promise<void>((done) => (ended = done));
       const started = performance.now();

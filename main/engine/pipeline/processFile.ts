@@ -174,13 +174,13 @@ async function makeProduct(
 
 /** Richardson–Lucy on the CCD grid, before register, as the PSF is defined there. */
 async function deconvolve(
-  pixels: PixelSource,
+  pixels: PixelWriter,
   image: FitsImage,
   observation: AiaObservation,
   header: FitsHeader,
   recipe: Recipe,
   context: BatchContext,
-): Promise<PixelSource> {
+): Promise<Float32Array | Float64Array> {
   const precision = recipe.deconvolutionPrecision;
   const otf = context.optics.transfer(
     context.backend,
@@ -189,27 +189,15 @@ async function deconvolve(
     image.height,
     precision,
   );
-  const data = pixelArray(pixels, image.width, image.height);
+  // deconvolution needs the whole image at once
+  const data = new Float64Array(image.width * image.height);
+  pixels(data, 0, image.width);
   const result = await context.backend.deconvolve(data, image.width, image.height, otf, recipe.iterations);
   header.addHistory(
     `deconvolve: Richardson-Lucy, ${recipe.iterations} iterations, ${precision === 'f32' ? 'float32' : 'float64'}, ` +
       `PSF ${context.optics.modelVersion} for ${observation.channel} A; negatives clipped, missing pixels kept missing`,
   );
-  if (result instanceof Float64Array) return result;
-  // float32 results are widened row by row as register lays them out, not copied whole first
-  const writer: PixelWriter = (target, offset, stride) => {
-    for (let y = 0; y < image.height; y++)
-      target.set(result.subarray(y * image.width, (y + 1) * image.width), offset + y * stride);
-  };
-  return writer;
-}
-
-/** The pixels as one array (deconvolution needs the whole image at once). */
-function pixelArray(pixels: PixelSource, width: number, height: number): Float64Array {
-  if (pixels instanceof Float64Array) return pixels;
-  const data = new Float64Array(width * height);
-  pixels(data, 0, width);
-  return data;
+  return result;
 }
 
 /**

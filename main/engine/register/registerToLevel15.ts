@@ -28,8 +28,11 @@ export interface PixelWriter {
   scaled?: ScaledSamples;
 }
 
-/** The image's physical values (NaN where missing): an array, or a writer. */
-export type PixelSource = Float64Array | PixelWriter;
+/**
+ * The image's physical values (NaN where missing): an array (float32, as a deconvolved image comes
+ * back, is widened as it is laid out), or a writer.
+ */
+export type PixelSource = Float32Array | Float64Array | PixelWriter;
 
 export interface RegisteredImage {
   data: Float32Array | Float64Array;

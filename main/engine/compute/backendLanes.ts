@@ -22,10 +22,6 @@ export class BackendLanes {
     this.free = [first];
   }
 
-  get name(): string {
-    return this.lanes[0].name;
-  }
-
   /** Lanes not running a job (including those not made yet). */
   get idle(): number {
     return this.free.length + this.count - this.lanes.length;

@@ -113,6 +113,17 @@ class Emit {
     this.f.simd(op);
     return this;
   }
+  /**
+   * Pushes G·a + zLast·(G·b), the exact B-spline prefilter's term for a sample and its mirror (each
+   * pushed by its callback): the causal start's first term, and each later one before its z^k.
+   */
+  mirroredTerm(G: Local, zLast: Local, a: () => void, b: () => void): this {
+    this.f.get(G);
+    a();
+    this.v(MUL).f.get(zLast).get(G);
+    b();
+    return this.v(MUL).v(MUL).v(ADD);
+  }
   vsplat(x: number): Local {
     const l = this.f.local(V);
     this.f.f64c(x).simd(SPLAT).set(l);
@@ -184,13 +195,13 @@ function prefilterRows(mb: ModuleBuilder): void {
         f.get(r).i32(j).op(0x6a).get(r1).op(0x48); // r + j < r1
         f.op(0x1b).get(rowB).op(0x6c, 0x6a).set(p[j]);
       }
-      for (let k = 0; k < CH; k++) {
-        f.get(G);
-        ld(k, zero);
-        e.v(MUL).f.get(ZL).get(G);
-        ld(k, at(lastB));
-        e.v(MUL).v(MUL).v(ADD).f.set(s[k]);
-      }
+      for (let k = 0; k < CH; k++)
+        e.mirroredTerm(
+          G,
+          ZL,
+          () => ld(k, zero),
+          () => ld(k, at(lastB)),
+        ).f.set(s[k]);
       f.get(P).set(zi);
       f.forLoop(
         i,
@@ -200,11 +211,16 @@ function prefilterRows(mb: ModuleBuilder): void {
         () => {
           f.get(i).i32(3).op(0x74).set(off);
           for (let k = 0; k < CH; k++) {
-            f.get(s[k]).get(zi).get(G);
-            ld(k, at(off));
-            e.v(MUL).f.get(ZL).get(G);
-            ld(k, () => void f.get(lastB).get(off).op(0x6b));
-            e.v(MUL).v(MUL).v(ADD).v(MUL).v(ADD).f.set(s[k]);
+            f.get(s[k]).get(zi);
+            e.mirroredTerm(
+              G,
+              ZL,
+              () => ld(k, at(off)),
+              () => ld(k, () => void f.get(lastB).get(off).op(0x6b)),
+            )
+              .v(MUL)
+              .v(ADD)
+              .f.set(s[k]);
           }
           f.get(zi).get(P);
           e.v(MUL).f.set(zi);
@@ -334,13 +350,16 @@ function prefilterColumns(mb: ModuleBuilder): void {
 
   // c[0] = G·x[0] + zLast·(G·x[n−1]), then + z^y·(G·x[y] + zLast·(G·x[n−1−y])) for y = 1…K, / norm
   eachColumn(({ ld, st }) =>
-    st(first, () => {
-      f.get(G);
-      ld(first);
-      e.v(MUL).f.get(ZL).get(G);
-      ld(rowAt(lastRowB));
-      e.v(MUL).v(MUL).v(ADD);
-    }),
+    st(
+      first,
+      () =>
+        void e.mirroredTerm(
+          G,
+          ZL,
+          () => ld(first),
+          () => ld(rowAt(lastRowB)),
+        ),
+    ),
   );
   f.get(P).set(zi);
   f.forLoop(
@@ -353,11 +372,15 @@ function prefilterColumns(mb: ModuleBuilder): void {
       eachColumn(({ ld, st }) =>
         st(first, () => {
           ld(first);
-          f.get(zi).get(G);
-          ld(rowAt(yo));
-          e.v(MUL).f.get(ZL).get(G);
-          ld(() => void f.get(lastRowB).get(yo).op(0x6b));
-          e.v(MUL).v(MUL).v(ADD).v(MUL).v(ADD);
+          f.get(zi);
+          e.mirroredTerm(
+            G,
+            ZL,
+            () => ld(rowAt(yo)),
+            () => ld(() => void f.get(lastRowB).get(yo).op(0x6b)),
+          )
+            .v(MUL)
+            .v(ADD);
         }),
       );
       f.get(zi).get(P);

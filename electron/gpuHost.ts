@@ -1,25 +1,23 @@
-import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
-import { HostEndpoint, type HostLink } from '../main/engine/compute/gpu/hostEndpoint.js';
-import { decodeMessage, OP, textPayload, type AdapterReport } from '../main/engine/compute/gpu/protocol.js';
-import { DESKTOP_CHANNELS, type GpuAdapterSummary, type GpuStatus } from './desktopChannels.js';
+import { BrowserWindow, MessageChannelMain } from 'electron';
+import { HostEndpoint } from '../main/engine/compute/gpu/hostEndpoint.js';
+import { DESKTOP_CHANNELS, type GpuStatus } from './desktopChannels.js';
+import { greetingStatus, portLink } from './gpuPortLink.js';
 import { RestartPolicy } from '../main/restartPolicy.js';
 import { hardenWindow, SECURE_WEB_PREFERENCES } from './windows.js';
+
+/** How long About, Help › GPU Adapter and the page's gpuStatus wait for an answer. */
+export const PROBE_WAIT_MS = 4000;
+/**
+ * How long the page may take from loading to its greeting (opening a device, checking the adapter)
+ * before it counts as failed: backends waiting for it are refused instead of waiting on.
+ */
+const GREETING_WAIT_MS = 30_000;
 
 export interface GpuHostOptions {
   /** app://…/gpu/host.html: the GPU host page (resources/gpu-host, built into dist/electron/gpu). */
   url: string;
   preload: string;
   onStatus: (status: GpuStatus) => void;
-}
-
-function linkOf(port: MessagePortMain): HostLink {
-  return {
-    send: (message) => port.postMessage(message),
-    onMessage: (listener) => {
-      port.on('message', (event) => listener(event.data as ArrayBuffer));
-      port.start();
-    },
-  };
 }
 
 /**
@@ -44,9 +42,20 @@ export class GpuHost {
     return this.current;
   }
 
-  /** The adapter (starting the host if needed), or why there is none. */
+  /**
+   * The adapter (starting the host if needed), or why there is none; never waits longer than
+   * PROBE_WAIT_MS: a host still starting then reads as "none yet", and a later probe may find it.
+   */
   async probe(): Promise<GpuStatus> {
-    await this.ensure().catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<'late'>((late) => (timer = setTimeout(() => late('late'), PROBE_WAIT_MS)));
+    const outcome = await Promise.race([this.ensure().catch(() => undefined), waited]);
+    clearTimeout(timer);
+    if (outcome === 'late' && this.current.state !== 'ready' && this.current.state !== 'unavailable')
+      return {
+        state: 'unavailable',
+        reason: `the GPU host has not answered within ${PROBE_WAIT_MS / 1000} s`,
+      };
     return this.current;
   }
 
@@ -56,6 +65,11 @@ export class GpuHost {
    */
   async endpoint(): Promise<string> {
     return (await this.openRelay()).url;
+  }
+
+  /** Whether win is the host's hidden window (not one of the user's). */
+  owns(win: BrowserWindow): boolean {
+    return win === this.window;
   }
 
   dispose(): void {
@@ -113,43 +127,45 @@ export class GpuHost {
     win.webContents.on('render-process-gone', (_event, details) => lost(details.reason));
     win.webContents.on('unresponsive', () => win.webContents.forcefullyCrashRenderer());
     return new Promise<void>((ready, failed) => {
+      const fail = (reason: string) => {
+        clearTimeout(deadline);
+        this.setStatus({ state: 'unavailable', reason });
+        failed(new Error(reason));
+      };
+      const deadline = setTimeout(() => {
+        if (this.window !== win) return;
+        fail(`the GPU host page did not answer within ${GREETING_WAIT_MS / 1000} s`);
+        lost('no greeting');
+      }, GREETING_WAIT_MS);
       win.webContents.once('did-fail-load', (_event, _code, description) => {
-        failed(new Error(`the GPU host page did not load: ${description}`));
+        fail(`the GPU host page did not load: ${description}`);
         lost(description);
       });
       win.webContents.once('did-finish-load', () => {
         const { port1, port2 } = new MessageChannelMain();
-        relay.attach(linkOf(port1), (greeting) => {
-          const said = decodeMessage(greeting);
-          if (said.op === OP.hello) {
-            this.setStatus({ state: 'ready', adapter: summary(JSON.parse(textPayload(said.payloads[1]))) });
-            ready();
-          } else {
-            const reason = textPayload(said.payloads[0]);
-            this.setStatus({ state: 'unavailable', reason });
-            failed(new Error(reason));
+        const link = portLink(port1, (error) => {
+          fail(error.message);
+          lost(error.message);
+        });
+        relay.attach(link, (greeting) => {
+          clearTimeout(deadline);
+          let status: GpuStatus;
+          try {
+            status = greetingStatus(greeting);
+          } catch (error) {
+            status = {
+              state: 'unavailable',
+              reason: `the GPU host's greeting did not decode (${String(error)})`,
+            };
           }
+          if (status.state !== 'ready')
+            return fail(status.state === 'unavailable' ? status.reason : 'no adapter');
+          this.setStatus(status);
+          ready();
         });
         win.webContents.postMessage(DESKTOP_CHANNELS.gpuPort, null, [port2]);
       });
       void win.loadURL(this.options.url).catch(() => undefined);
     });
   }
-}
-
-function summary(report: AdapterReport): GpuAdapterSummary {
-  const { mode, software, vendor, architecture, device, features, limits } = report;
-  return {
-    mode,
-    software,
-    vendor,
-    architecture,
-    device,
-    description: report.description,
-    features,
-    limits: {
-      maxBufferSize: limits.maxBufferSize,
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-    },
-  };
 }

@@ -241,7 +241,9 @@ if (socketUrl) {
     if (event.source !== window || event.data !== 'aia-gpu-host' || !event.ports[0]) return;
     const port = event.ports[0];
     void serve(
-      (m) => port.postMessage(m, [m]),
+      // No transfer list: a buffer transferred to Electron's MessagePortMain arrives empty
+      // (electron#34905); a structured-clone copy arrives whole.
+      (m) => port.postMessage(m),
       (receive) => {
         port.onmessage = (e: MessageEvent<ArrayBuffer>) => receive(e.data);
       },

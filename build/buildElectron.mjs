@@ -1,7 +1,7 @@
 // Builds the desktop shell into dist/electron (type-checking is `npm run typecheck`'s job):
 // - main-process modules as ES modules, one file per source, importing dist/main as compiled by tsc;
 // - each preload as one CommonJS file (a sandboxed preload can require nothing but 'electron');
-// - the utility process's CommonJS entry;
+// - the utility process's CommonJS entry (with the message format it reports a failed load in);
 // - the GPU host page (resources/gpu-host, with gpu.js and main/engine/compute/gpu/protocol.ts
 //   bundled in) into dist/electron/gpu, which both the Electron hidden window (app://aia-studio/gpu/)
 //   and the CLI's headless Chromium load.
@@ -20,6 +20,9 @@ await build({
   entryPoints: ['electron/servicesBootstrap.ts'],
   outfile: `${out}/servicesBootstrap.cjs`,
   format: 'cjs',
+  // portChannel's few lines go in; the services' ES module stays a file of its own, imported.
+  bundle: true,
+  external: ['./servicesHost.js'],
 });
 for (const name of ['preload', 'gpuHostPreload']) {
   const outfile = `${out}/${name}.cjs`;

@@ -80,5 +80,10 @@ export function answerRequests(
         } satisfies Wire),
     );
   });
-  return { emit: (event, payload) => port.postMessage({ kind: 'event', event, payload } satisfies Wire) };
+  return { emit: (event, payload) => port.postMessage(eventMessage(event, payload)) };
+}
+
+/** An event as it travels (the services' bootstrap sends one before any channel exists). */
+export function eventMessage(event: string, payload: unknown): unknown {
+  return { kind: 'event', event, payload } satisfies Wire;
 }

@@ -45,12 +45,19 @@ export class ServicesProcess {
     await this.channel.request({ control: 'idle' } satisfies ServicesRequest);
   }
 
-  /** Lets the running file finish, closes the journal and the watchers, and ends the process. */
-  async close(): Promise<void> {
+  /**
+   * Lets the running file finish, closes the journal and the watchers, and ends the process; one
+   * that has not ended within waitMs (hung, or never listening) is killed: the journal resumes.
+   */
+  async close(waitMs: number): Promise<void> {
     this.closing = true;
-    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
-    await this.channel.request({ control: 'close' } satisfies ServicesRequest).catch(() => undefined);
+    const child = this.child;
+    if (child.pid === undefined) return; // never started or already gone
+    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const timer = setTimeout(() => child.kill(), waitMs);
+    void this.channel.request({ control: 'close' } satisfies ServicesRequest).catch(() => undefined);
     await exited;
+    clearTimeout(timer);
   }
 
   private spawn(): void {

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { BrowserWindow, Rectangle } from 'electron';
 
 export interface WindowState {
@@ -54,11 +55,20 @@ export async function loadWindowState(file: string): Promise<unknown> {
 export function rememberWindowState(win: BrowserWindow, file: string): void {
   win.on('close', () => {
     const bounds = win.getNormalBounds();
-    const state: WindowState = { ...bounds, maximized: win.isMaximized() };
-    const temporary = `${file}.partial`;
-    // Written synchronously enough: the 'close' handler runs before the app may exit.
-    void writeFile(temporary, JSON.stringify(state))
-      .then(() => rename(temporary, file))
-      .catch(() => undefined);
+    saveWindowState(file, { ...bounds, maximized: win.isMaximized() });
   });
+}
+
+/**
+ * Written synchronously and atomically: on Cmd+Q the process may exit right after 'close', before
+ * any asynchronous write would finish. A state that cannot be saved is only a lost preference.
+ */
+export function saveWindowState(file: string, state: WindowState): void {
+  const temporary = `${file}.partial`;
+  try {
+    writeFileSync(temporary, JSON.stringify(state));
+    renameSync(temporary, file);
+  } catch {
+    // the next start opens at the default place
+  }
 }

@@ -13,11 +13,14 @@ export function appRoot(): string {
 /**
  * The compiled module `name` beside the calling module (its `import.meta.url`), for a worker thread to
  * run: beside the caller when it runs from dist/, else the build's twin in dist/ (Vitest runs the
- * TypeScript sources, but a worker thread needs JavaScript, which `npm test` builds first).
+ * TypeScript sources, but a worker thread needs JavaScript, which `npm test` builds first). In the
+ * installed desktop app the caller lies in app.asar, which a worker's loader cannot read: the worker
+ * starts from the unpacked copy electron-builder leaves beside it (build/electron-builder.yml).
  */
 export function compiledSibling(callerUrl: string, name: string): URL {
   const caller = fileURLToPath(callerUrl);
-  if (caller.endsWith('.js')) return new URL(`./${name}`, callerUrl);
+  if (caller.endsWith('.js'))
+    return new URL(`./${name}`, callerUrl.replace(/\/app\.asar\//, '/app.asar.unpacked/'));
   const root = appRoot();
   return pathToFileURL(join(root, 'dist', relative(root, dirname(caller)), name));
 }

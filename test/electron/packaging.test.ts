@@ -14,9 +14,13 @@ import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { MessageChannel } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_FILES, APP_ROOTS } from '../../electron/appFiles.js';
+import { APP_ID, APP_NAME } from '../../electron/appIdentity.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 /**
@@ -82,6 +86,30 @@ function runtimeClosure(): Set<string> {
   return files;
 }
 
+/** Where the fuse wire lies in Electron's binary (@electron/fuses looks for it). */
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+const FUSE = { DISABLE: '0'.charCodeAt(0), ENABLE: '1'.charCodeAt(0) };
+/** The fuse wire of Electron 45's binary: version 1, eight fuses in their shipped states. */
+const SHIPPED_FUSES = '10101100'; // RunAsNode on, cookie encryption off, NODE_OPTIONS on, inspect on…
+
+/** Bytes and files under dir. */
+function sizeOf(dir: string): number {
+  return filesUnder(dir).reduce((sum, file) => sum + statSync(file).size, 0);
+}
+
+/** Starts a worker script in this plain Node (no asar support) and waits for its first message. */
+function firstMessage(script: string, workerData: unknown, send?: unknown): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, { workerData, transferList: [] });
+    worker.once('error', reject);
+    worker.once('message', (message: unknown) => {
+      resolve(message);
+      void worker.terminate();
+    });
+    if (send !== undefined) worker.postMessage(send);
+  });
+}
+
 describe('the installable app', () => {
   it('electron-builder --dir packs an asar with every file the app loads', async () => {
     const files = runtimeClosure();
@@ -93,9 +121,18 @@ describe('the installable app', () => {
 
     const electronDist = join(work, 'electron-dist');
     const executable = join(electronDist, 'electron');
-    // The stand-in for Electron's binary: electron-builder copies and renames it, never runs it.
+    // The stand-in for Electron's binary: electron-builder copies and renames it, never runs it, and
+    // flips the fuses in the wire that follows the sentinel, as in the real binary.
     mkdirSync(electronDist, { recursive: true });
-    writeFileSync(executable, '#!/bin/sh\necho "stand-in for Electron"\n');
+    const wire = Buffer.concat([
+      Buffer.from(SENTINEL),
+      Buffer.from([1, SHIPPED_FUSES.length]),
+      Buffer.from(SHIPPED_FUSES),
+    ]);
+    writeFileSync(
+      executable,
+      Buffer.concat([Buffer.from('#!/bin/sh\necho "stand-in for Electron"\nexit 0\n#'), wire]),
+    );
     chmodSync(executable, 0o755);
     const out = join(work, 'out');
     const cli = join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js');
@@ -115,6 +152,61 @@ describe('the installable app', () => {
     );
     const appDir = join(out, 'linux-unpacked');
     expect(existsSync(join(appDir, 'aia-studio')), 'the renamed executable').toBe(true);
+
+    // Electron's security checklist, as burnt into the packaged executable.
+    const fuses = await getCurrentFuseWire(join(appDir, 'aia-studio'));
+    const state = (option: FuseV1Options) => fuses[option];
+    expect({
+      runAsNode: state(FuseV1Options.RunAsNode),
+      nodeOptions: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      inspect: state(FuseV1Options.EnableNodeCliInspectArguments),
+      cookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+      asarIntegrity: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      onlyFromAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+      fileProtocolPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+    }).toEqual({
+      runAsNode: FUSE.DISABLE,
+      nodeOptions: FUSE.DISABLE,
+      inspect: FUSE.DISABLE,
+      cookieEncryption: FUSE.ENABLE,
+      asarIntegrity: FUSE.ENABLE,
+      onlyFromAsar: FUSE.ENABLE,
+      fileProtocolPrivileges: FUSE.DISABLE,
+    });
+
+    // One platform's resources (the asar and what lies unpacked beside it) stay small.
+    const resources = join(appDir, 'resources');
+    expect(sizeOf(resources), 'bytes of resources/').toBeLessThanOrEqual(40e6);
+    const unpacked = join(resources, 'app.asar.unpacked');
+    expect(existsSync(join(unpacked, 'node_modules', 'webgpu')), 'webgpu Dawn binaries shipped').toBe(false);
+
+    // Worker threads start from the unpacked copy (compiledSibling), whose loader reads no asar:
+    // each worker script loads there with everything it imports, and runs.
+    const decoded = await firstMessage(
+      join(unpacked, 'dist/main/engine/fits/tileDecodeWorker.js'),
+      undefined,
+      {
+        id: 7,
+        bytes: new Uint8Array(new SharedArrayBuffer(2880)),
+        hdu: 1,
+        out: new Int16Array(new SharedArrayBuffer(8)),
+        next: new Int32Array(new SharedArrayBuffer(4)),
+        bands: 1,
+        rowsPerBand: 1,
+      },
+    );
+    expect(decoded).toMatchObject({ id: 7, failure: { band: expect.any(Number) } });
+    const { port1, port2 } = new MessageChannel();
+    const relayed = new Promise((resolve) => port1.once('message', resolve));
+    const relay = new Worker(join(unpacked, 'dist/main/engine/compute/gpu/hostRelay.js'), {
+      workerData: { port: port2, signal: new SharedArrayBuffer(4), endpoint: 'ws://127.0.0.1:9/none' },
+      transferList: [port2],
+    });
+    const failedLoad = new Promise((_, reject) => relay.once('error', reject));
+    expect(await Promise.race([relayed, failedLoad])).toMatchObject({ error: expect.any(String) });
+    await relay.terminate();
+    port1.close();
+
     const asar = join(appDir, 'resources', 'app.asar');
     const listed = new Set(
       listPackage(asar, { isPack: false }).map((p) => p.replaceAll('\\', '/').replace(/^\//, '')),
@@ -123,6 +215,7 @@ describe('the installable app', () => {
     expect(missing, 'loaded at run time but not in app.asar').toEqual([]);
     const packaged = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     expect(listed.has('package.json') && packaged.main === 'dist/electron/main.js').toBe(true);
+    expect(existsSync(join(unpacked, 'dist/main/engine/fits/tileDecodeWorker.js'))).toBe(true);
     // None of our sources, tests, benchmarks or source maps (packages are electron-builder's choice).
     expect(
       [...listed].filter((f) =>
@@ -130,4 +223,18 @@ describe('the installable app', () => {
       ),
     ).toEqual([]);
   }, 300_000);
+});
+
+describe("the installers' configuration", () => {
+  const config = readFileSync(join(REPO_ROOT, 'build/electron-builder.yml'), 'utf8');
+
+  it('names the app as the running app does (Windows attributes toasts by this id)', () => {
+    expect(config).toMatch(new RegExp(`^appId: ${APP_ID.replaceAll('.', '\\.')}$`, 'm'));
+    expect(config).toMatch(new RegExp(`^productName: ${APP_NAME}$`, 'm'));
+  });
+
+  it('gives each file extension its own association (the deb makes one MIME glob of each)', () => {
+    const extensions = [...config.matchAll(/^\s*- ext: (.+)$/gm)].map((m) => m[1]);
+    expect(extensions).toEqual(['fits', 'fts', 'fit', 'fz']);
+  });
 });

@@ -4,13 +4,15 @@
  * does, how the GPU host's greeting crosses a message port, and where a worker thread starts from in
  * the installed app.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compiledSibling } from '../../main/appPaths.js';
+import { appRoot, compiledSibling } from '../../main/appPaths.js';
 import { encodeMessage, ERROR, OP, type AdapterReport } from '../../main/engine/compute/gpu/protocol.js';
 import { chromiumSetup, runsOnWayland } from '../../electron/chromiumSwitches.js';
 import { greetingStatus, portMessageBytes } from '../../electron/gpuPortLink.js';
@@ -248,5 +250,29 @@ describe('worker threads in the installed app', () => {
     expect(fileURLToPath(compiledSibling(dev, 'tileDecodeWorker.js'))).toBe(
       '/repo/dist/main/engine/fits/tileDecodeWorker.js',
     );
+  });
+});
+
+describe("the services' entry", () => {
+  it('tells the shell why the services cannot load, and ends, instead of leaving a process that never answers', async () => {
+    // The built entry alone, as in a package that lost servicesHost.js; Electron's parentPort is
+    // stood in for by one that prints what the shell would receive.
+    const dir = join(work, 'entry-without-services');
+    mkdirSync(dir);
+    copyFileSync(join(appRoot(), 'dist/electron/servicesBootstrap.cjs'), join(dir, 'servicesBootstrap.cjs'));
+    const parentPort = join(dir, 'parentPort.cjs');
+    writeFileSync(
+      parentPort,
+      'process.parentPort = { postMessage: (m) => process.stdout.write(JSON.stringify(m) + "\\n") };\n',
+    );
+    const run = promisify(execFile)(process.execPath, ['-r', parentPort, join(dir, 'servicesBootstrap.cjs')]);
+    const failure = (await run.then(
+      () => ({ code: 0, stdout: '' }),
+      (error: { code: number; stdout: string }) => error,
+    )) as { code: number; stdout: string };
+    expect(failure.code).toBe(1);
+    const said = JSON.parse(failure.stdout.trim()) as { kind: string; event: string; payload: string };
+    expect(said).toMatchObject({ kind: 'event', event: '$fatal' });
+    expect(said.payload).toMatch(/^the services could not load: .*servicesHost\.js/);
   });
 });

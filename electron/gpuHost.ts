@@ -6,7 +6,7 @@ import { RestartPolicy } from '../main/restartPolicy.js';
 import { hardenWindow, SECURE_WEB_PREFERENCES } from './windows.js';
 
 /** How long About, Help › GPU Adapter and the page's gpuStatus wait for an answer. */
-export const PROBE_WAIT_MS = 4000;
+const PROBE_WAIT_MS = 4000;
 /**
  * How long the page may take from loading to its greeting (opening a device, checking the adapter)
  * before it counts as failed: backends waiting for it are refused instead of waiting on.

@@ -40,6 +40,9 @@ export function peerRatioTargetFor(row: BenchRow, thresholds: Thresholds): numbe
 /** ours / peer, when the row has a peer timed in its run. */
 export const peerRatio = (row: BenchRow) => (row.peer ? row.ours / row.peer.seconds : undefined);
 
+/** The bench name of the peer libraries' own rows (bench/peers.ts). */
+export const PEERS_BENCH = 'peers';
+
 /** What identifies a figure across records: the same measurement of the same input on the same backend. */
 export const rowKey = (r: BenchRow) => `${r.bench} | ${r.case} | ${r.backend} | ${r.metric}`;
 
@@ -111,8 +114,12 @@ export function checkLatest(history: HistoryRecord[], thresholds: Thresholds): C
             ? 'met'
             : 'missed';
     const missed = (target !== undefined && row.ours > target) || peerVerdict === 'missed';
+    // The peers' own rows (bench "peers") are the measuring stick, not our code: never a regression.
     const regressed =
-      baseline !== undefined && row.ours > baseline * (1 + relative) && row.ours - baseline > floor;
+      row.bench !== PEERS_BENCH &&
+      baseline !== undefined &&
+      row.ours > baseline * (1 + relative) &&
+      row.ours - baseline > floor;
     const verdict: Verdict =
       missed && regressed
         ? 'missed target, regression'

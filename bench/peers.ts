@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, type BenchRow, type PeerFigure } from './benchSupport.js';
+import { PEERS_BENCH } from './check.js';
 
 /** What bench/peers.py prints for OpenCV's warpAffine. */
 interface WarpRun {
@@ -59,7 +60,7 @@ function runPeer<T>(peer: 'warp' | 'rl', repeat: number): PeerRun<T> {
 export function timePeers(wanted: Set<string>, repeat: number): Peers {
   const peers: Peers = { rows: [], missing: [] };
   const row = (metric: string, ours: number, library: string, threads: number): BenchRow => ({
-    bench: 'peers',
+    bench: PEERS_BENCH,
     case: `4096² float32, ${threads} threads`,
     backend: library,
     metric,

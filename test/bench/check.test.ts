@@ -163,6 +163,18 @@ describe('bench:check', () => {
     expect(alone.failed).toBe(false);
   });
 
+  it('never calls a peer library getting slower a regression of ours', () => {
+    const fftw = (ours: number): BenchRow => ({
+      bench: 'peers',
+      case: '4096² float32, 2 threads',
+      backend: 'FFTW via pyfftw 0.13.1',
+      metric: 'Richardson-Lucy 25 it s',
+      unit: 's',
+      ours,
+    });
+    expect(verdicts([record([fftw(5)]), record([fftw(9)])])).toEqual(['ok']);
+  });
+
   it('refuses an empty history', () => {
     expect(() => checkLatest([], thresholds)).toThrow(/empty/);
   });

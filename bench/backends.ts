@@ -1,6 +1,19 @@
 import type { ComputeBackend } from '../main/engine/compute/computeBackend.js';
 import { CpuBackend } from '../main/engine/compute/cpu/cpuBackend.js';
 import { GpuBackend } from '../main/engine/compute/gpu/gpuBackend.js';
+import type { HostAdapter } from '../main/engine/compute/gpu/hostConnection.js';
+
+/**
+ * WebGPU or WebGL2 for the GPU host page, from AIA_STUDIO_GPU_MODE (the device run tries both where
+ * WebGPU answers with a software adapter and WebGL2 might not); default the page's own choice.
+ */
+function gpuMode(): 'webgpu' | 'webgl2' | undefined {
+  const mode = process.env.AIA_STUDIO_GPU_MODE;
+  if (mode === undefined || mode === '') return undefined;
+  if (mode !== 'webgpu' && mode !== 'webgl2')
+    throw new Error(`AIA_STUDIO_GPU_MODE=${mode}: webgpu or webgl2`);
+  return mode;
+}
 
 /**
  * The GPU backend as the bench uses it: says which adapter it runs on when it starts, and on dispose
@@ -9,7 +22,8 @@ import { GpuBackend } from '../main/engine/compute/gpu/gpuBackend.js';
  */
 class ReportingGpuBackend extends GpuBackend {
   constructor() {
-    super();
+    const mode = gpuMode();
+    super(mode ? { host: { mode } } : {});
     const { description, software } = this.adapter;
     console.error(
       `gpu backend: ${description}${software ? ' (a software adapter: right answers, no speed)' : ''}`,
@@ -33,6 +47,19 @@ export const BENCH_BACKENDS: Record<string, () => ComputeBackend> = {
 // Asked for by name only (`--backend gpu`), never in the default run: where the only adapter is
 // SwiftShader, level 1.6 at 4096² would take hours.
 Object.defineProperty(BENCH_BACKENDS, 'gpu', { value: () => new ReportingGpuBackend(), enumerable: false });
+
+/**
+ * The adapter the GPU backend gets on this machine (with the environment's Chromium, flags and mode):
+ * the backend is started, asked and disposed.
+ */
+export async function gpuAdapter(): Promise<HostAdapter> {
+  const backend = new GpuBackend(gpuMode() ? { host: { mode: gpuMode() } } : {});
+  try {
+    return backend.adapter;
+  } finally {
+    await backend.dispose();
+  }
+}
 
 export function createBackend(name: string): ComputeBackend {
   const make = BENCH_BACKENDS[name];

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { median, runChild, type BenchOptions, type BenchRow } from './benchSupport.js';
+import { benchFrames, median, runChild, type BenchOptions, type BenchRow } from './benchSupport.js';
 
 /** Each full-resolution frame appears this often in a batch (4 frames: 8 files). */
 const COPIES = 2;
@@ -22,12 +22,14 @@ interface BatchRun {
  * Richardson–Lucy time, which lev16 measures, times the files).
  */
 export async function benchBatch(options: BenchOptions): Promise<BenchRow[]> {
-  const files = options.inputs.filter((i) => i.role === 'full-resolution').map((i) => i.file);
+  const files = benchFrames(options).map((i) => i.file);
   const onGpu = options.backend === 'gpu';
+  // Level 1.6 needs 4096² frames, which a smoke run leaves out.
+  const levelsTimed = onGpu && !options.smoke ? ['1.5', '1.6'] : ['1.5'];
   const cacheDir = await mkdtemp(join(tmpdir(), 'aia-bench-batch-psf-'));
   const rows: BenchRow[] = [];
   try {
-    for (const levels of onGpu ? ['1.5', '1.6'] : ['1.5']) {
+    for (const levels of levelsTimed) {
       for (const inFlight of onGpu ? [1, 2, 3] : [1, 2]) {
         const args = [levels, options.backend, String(inFlight), String(COPIES), cacheDir, ...files];
         const runs = Array.from({ length: options.repeat }, () => runChild<BatchRun>('batchRun.js', args));

@@ -31,6 +31,16 @@ export interface BenchRow {
   aiapy?: number;
   /** The target; lower is better for every metric here. */
   target?: number;
+  /** The fastest CPU library a user could use instead, timed in the same run (bench/peers.ts). */
+  peer?: PeerFigure;
+  /** The target for ours / peer.seconds. */
+  peerRatioTarget?: number;
+}
+
+/** A peer library's figure for the same work, timed in the same run. */
+export interface PeerFigure {
+  name: string;
+  seconds: number;
 }
 
 /** What every benchmark is given by bench/run.ts. */
@@ -47,6 +57,11 @@ export interface BenchOptions {
   profiles: ProfiledCase[];
   /** Cases whose fresh process failed: recorded and reported instead of ending the whole run. */
   failures: BenchFailure[];
+  /**
+   * A short proof run (a software GPU adapter, where 4096² would take hours): the 128² real file
+   * stands in for the 4096² frames, Richardson–Lucy uses the PSF's centre, level 1.6 is skipped.
+   */
+  smoke: boolean;
 }
 
 /** A case that could not be measured, e.g. the engine crashed in its process. */
@@ -55,6 +70,12 @@ export interface BenchFailure {
   case: string;
   backend: string;
   error: string;
+}
+
+/** The frames the compute and batch benchmarks run on: the 4096² ones, or in a smoke run its small file. */
+export function benchFrames(options: BenchOptions): VerifiedInput[] {
+  const full = options.inputs.filter((i) => i.role === 'full-resolution');
+  return options.smoke && full.length === 0 ? options.inputs : full;
 }
 
 export const here = dirname(fileURLToPath(import.meta.url));

@@ -4,25 +4,52 @@ import type { HistoryRecord } from './record.js';
 /** bench/thresholds.json. */
 export interface Thresholds {
   regression: { relative: number; absoluteSeconds: number; absoluteMb: number };
-  /** The first target that fits a row applies: a backend's own before the general one. */
-  targets: { bench: string; metric: string; case?: string; backend?: string; max: number; source?: string }[];
+  /**
+   * The first target that fits a row applies: a backend's own before the general one. `max` bounds
+   * the figure itself, `maxPeerRatio` the figure over its peer's timed in the same run.
+   */
+  targets: ThresholdTarget[];
 }
+
+export interface ThresholdTarget {
+  bench: string;
+  metric: string;
+  case?: string;
+  backend?: string;
+  max?: number;
+  maxPeerRatio?: number;
+  source?: string;
+}
+
+const fits = (t: ThresholdTarget, row: BenchRow) =>
+  t.bench === row.bench &&
+  t.metric === row.metric &&
+  (t.case === undefined || row.case.includes(t.case)) &&
+  (t.backend === undefined || t.backend === row.backend);
 
 /** The target a row must meet, if thresholds.json sets one. */
 export function targetFor(row: BenchRow, thresholds: Thresholds): number | undefined {
-  return thresholds.targets.find(
-    (t) =>
-      t.bench === row.bench &&
-      t.metric === row.metric &&
-      (t.case === undefined || row.case.includes(t.case)) &&
-      (t.backend === undefined || t.backend === row.backend),
-  )?.max;
+  return thresholds.targets.find((t) => t.max !== undefined && fits(t, row))?.max;
 }
+
+/** The most a row may be as a multiple of its peer (ours / peer), if thresholds.json sets it. */
+export function peerRatioTargetFor(row: BenchRow, thresholds: Thresholds): number | undefined {
+  return thresholds.targets.find((t) => t.maxPeerRatio !== undefined && fits(t, row))?.maxPeerRatio;
+}
+
+/** ours / peer, when the row has a peer timed in its run. */
+export const peerRatio = (row: BenchRow) => (row.peer ? row.ours / row.peer.seconds : undefined);
+
+/** The bench name of the peer libraries' own rows (bench/peers.ts). */
+export const PEERS_BENCH = 'peers';
 
 /** What identifies a figure across records: the same measurement of the same input on the same backend. */
 export const rowKey = (r: BenchRow) => `${r.bench} | ${r.case} | ${r.backend} | ${r.metric}`;
 
 export type Verdict = 'ok' | 'new' | 'missed target' | 'regression' | 'missed target, regression';
+
+/** How a row with a peer ratio target stands against its peer. */
+export type PeerVerdict = 'met' | 'missed' | 'no peer';
 
 /** One row of the last record, judged. */
 export interface CheckedRow {
@@ -33,6 +60,10 @@ export interface CheckedRow {
   /** ours / baseline − 1. */
   change?: number;
   verdict: Verdict;
+  /** The ratio target ours / peer and, where the peer was timed, the ratio; 'no peer' is not a failure. */
+  peerRatioTarget?: number;
+  peerRatio?: number;
+  peerVerdict?: PeerVerdict;
 }
 
 export interface CheckResult {
@@ -52,8 +83,9 @@ const median = (xs: number[]) => {
 };
 
 /**
- * Judges the last record of the history: every row against its target, and against the median of
- * the same row in the earlier records of the same machine (figures from another machine kind say
+ * Judges the last record of the history: every row against its target (and its ratio to the peer
+ * timed in the same run, where it has a ratio target and the peer was timed), and against the median
+ * of the same row in the earlier records of the same machine (figures from another machine kind say
  * nothing about a regression). Fails on a missed target or a rise beyond the regression margin.
  */
 export function checkLatest(history: HistoryRecord[], thresholds: Thresholds): CheckResult {
@@ -71,9 +103,23 @@ export function checkLatest(history: HistoryRecord[], thresholds: Thresholds): C
     const baseline = values ? median(values) : undefined;
     const change = baseline === undefined || baseline === 0 ? undefined : row.ours / baseline - 1;
     const floor = row.unit === 'MB' ? absoluteMb : absoluteSeconds;
-    const missed = target !== undefined && row.ours > target;
+    const peerRatioTarget = peerRatioTargetFor(row, thresholds);
+    const ratio = peerRatio(row);
+    const peerVerdict: PeerVerdict | undefined =
+      peerRatioTarget === undefined
+        ? undefined
+        : ratio === undefined
+          ? 'no peer'
+          : ratio <= peerRatioTarget
+            ? 'met'
+            : 'missed';
+    const missed = (target !== undefined && row.ours > target) || peerVerdict === 'missed';
+    // The peers' own rows (bench "peers") are the measuring stick, not our code: never a regression.
     const regressed =
-      baseline !== undefined && row.ours > baseline * (1 + relative) && row.ours - baseline > floor;
+      row.bench !== PEERS_BENCH &&
+      baseline !== undefined &&
+      row.ours > baseline * (1 + relative) &&
+      row.ours - baseline > floor;
     const verdict: Verdict =
       missed && regressed
         ? 'missed target, regression'
@@ -84,7 +130,14 @@ export function checkLatest(history: HistoryRecord[], thresholds: Thresholds): C
             : baseline === undefined
               ? 'new'
               : 'ok';
-    return { row, target, baseline, change, verdict };
+    return {
+      row,
+      target,
+      baseline,
+      change,
+      verdict,
+      ...(peerRatioTarget !== undefined ? { peerRatioTarget, peerRatio: ratio, peerVerdict } : {}),
+    };
   });
   return {
     record,

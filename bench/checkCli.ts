@@ -9,13 +9,27 @@ import { readThresholds, thresholdsPath } from './thresholds.js';
  */
 const num = (v: number | undefined, digits: number) => (v === undefined ? '—' : v.toFixed(digits));
 
-function line({ row, target, baseline, change, verdict }: CheckedRow): string {
+function line({
+  row,
+  target,
+  baseline,
+  change,
+  verdict,
+  peerRatio,
+  peerRatioTarget,
+  peerVerdict,
+}: CheckedRow): string {
   const digits = row.unit === 'MB' ? 0 : 3;
+  const peer =
+    peerRatioTarget === undefined
+      ? '—'
+      : `${peerRatio === undefined ? 'no peer timed' : `${peerRatio.toFixed(2)}× ${row.peer?.name}`} ` +
+        `(target ≤ ${peerRatioTarget}×${peerVerdict === 'missed' ? ', missed' : ''})`;
   const delta = change === undefined ? '—' : `${change >= 0 ? '+' : ''}${(100 * change).toFixed(0)} %`;
   const flag = verdict === 'ok' || verdict === 'new' ? verdict : `**${verdict.toUpperCase()}**`;
   return (
     `| ${row.bench} | ${row.case} | ${row.backend} | ${row.metric} | ${num(row.ours, digits)} | ` +
-    `${num(baseline, digits)} | ${delta} | ${num(target, row.unit === 'MB' ? 0 : 2)} | ${flag} |`
+    `${num(baseline, digits)} | ${delta} | ${num(target, row.unit === 'MB' ? 0 : 2)} | ${peer} | ${flag} |`
   );
 }
 
@@ -31,11 +45,16 @@ function report(result: CheckResult): string[] {
     `baseline: median of ${baselineRecords} earlier record(s) of the same machine` +
       (baselineRecords === 0 ? ' (none: only the targets are checked)' : ''),
     '',
-    '| bench | case | backend | metric | last | baseline | change | target | verdict |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| bench | case | backend | metric | last | baseline | change | target | ÷ peer (this run) | verdict |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...shown.map(line),
     '',
     ...result.failures.map((f) => `FAILED (not measured): ${f.bench} ${f.case} (${f.backend}): ${f.error}`),
+    ...(result.rows.some((r) => r.peerVerdict === 'no peer')
+      ? [
+          'peer ratio targets not judged where no peer was timed (see the run: its Debian package was missing)',
+        ]
+      : []),
   ];
 }
 

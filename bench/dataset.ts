@@ -4,8 +4,11 @@ import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { repoRoot } from './benchSupport.js';
 
-/** Where the project's shared AIA files live, beside the checkout (../shared/data/aia/MANIFEST.md). */
-export const dataRoot = resolve(repoRoot, '../shared/data/aia');
+/**
+ * Where the project's shared AIA files live: beside the checkout (../shared/data/aia/MANIFEST.md), or
+ * AIA_STUDIO_BENCH_DATA (a machine where they lie elsewhere, e.g. a GPU machine given a copy).
+ */
+export const dataRoot = resolve(repoRoot, process.env.AIA_STUDIO_BENCH_DATA ?? '../shared/data/aia');
 
 /** One input of the fixed dataset, named by its checksum so a changed file can never be timed silently. */
 export interface DatasetFile {
@@ -14,6 +17,8 @@ export interface DatasetFile {
   sha256: string;
   /** What it is benchmarked for: the 4096² frames carry every benchmark, the small real files level 1.5. */
   role: 'full-resolution' | 'small-real';
+  /** The one input of a smoke run (`--smoke`: a software GPU adapter, where even 2048² takes minutes). */
+  smoke?: true;
 }
 
 /**
@@ -51,6 +56,7 @@ export const DATASET: readonly DatasetFile[] = [
     path: 'lowres_l1/sunpy_test_aia_171_level1_128px.fits',
     sha256: '71d7f9f56908bd22d5dcac015884117c57c45f30951131bf4abdc06c55cb0280',
     role: 'small-real',
+    smoke: true,
   },
 ];
 

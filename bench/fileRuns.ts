@@ -6,6 +6,8 @@ import { profileFileToFile } from './stageProfiles.js';
 /** What bench/fileToFile.js prints for one run. */
 export interface FileRun {
   wallMs: number;
+  /** From the process's start (module loading and the backend's start included) to the product written. */
+  processMs: number;
   peakRssMb: number;
   stages: Record<string, StageMetrics>;
 }
@@ -45,6 +47,12 @@ export function fileToFileRows(c: FileCase, runs: FileRun[]): BenchRow[] {
       unit: 'MB',
       ours: Math.max(...runs.map((r) => r.peakRssMb)),
       aiapy: c.aiapy?.peakRssMb,
+    },
+    {
+      ...base,
+      metric: `${c.product} fresh process s`,
+      unit: 's',
+      ours: median(runs.map((r) => r.processMs)) / 1000,
     },
   ];
   for (const stage of Object.keys(runs[0]?.stages ?? {})) {

@@ -44,7 +44,18 @@ export interface HistoryRecord {
   dirty: boolean;
   versions: Record<string, string>;
   machine: MachineInfo;
-  options: { benchmarks: string[]; repeat: number; oracle: boolean; backends: string[]; profile: boolean };
+  /** As asked; `peers` and `smoke` are absent in the records made before they existed. */
+  options: {
+    benchmarks: string[];
+    repeat: number;
+    oracle: boolean;
+    peers?: boolean;
+    backends: string[];
+    profile: boolean;
+    smoke?: boolean;
+  };
+  /** The adapter the gpu pass ran on (its rows say `gpu-software` when it was a CPU emulation). */
+  gpuAdapter?: { mode: string; description: string; software: boolean };
   /** The dataset files used, with the sha256 verified before timing. */
   inputs: { path: string; sha256: string; bytes: number }[];
   rows: BenchRow[];

@@ -4,11 +4,12 @@ import { physicalPixels } from '../main/engine/pipeline/physicalPixels.js';
 import { registerToLevel15 } from '../main/engine/register/registerToLevel15.js';
 import { AIAPY_REFERENCE } from './aiapyReference.js';
 import { createBackend } from './backends.js';
-import { median, oracleSeconds, type BenchOptions, type BenchRow } from './benchSupport.js';
+import { benchFrames, median, oracleSeconds, type BenchOptions, type BenchRow } from './benchSupport.js';
 import { benchFileToFile } from './fileRuns.js';
 
 /**
- * register compute (both modes, from the decoded image as the pipeline has it) on every 4096² frame,
+ * register compute (both modes, from the decoded image as the pipeline has it) on every 4096² frame (the
+ * small real files in a smoke run),
  * then level 1.5 file-to-file with its peak RSS and stage breakdown on every input of the dataset
  * (the small real files included).
  */
@@ -17,7 +18,7 @@ export async function benchRegister(options: BenchOptions): Promise<BenchRow[]> 
   const rows: BenchRow[] = [];
   const backend = createBackend(options.backend);
   try {
-    for (const input of options.inputs.filter((i) => i.role === 'full-resolution')) {
+    for (const input of benchFrames(options)) {
       const image = await readFitsImageFile(input.file);
       const geometry = readGeometry(image.header);
       const oracle = withOracle ? await oracleSeconds(['lev15', input.file]) : undefined;

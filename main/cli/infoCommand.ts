@@ -1,13 +1,15 @@
-import { readFile } from 'node:fs/promises';
 import { requireFullDisk } from '../engine/aia/fullDisk.js';
 import { readObservation } from '../engine/aia/observation.js';
-import { readFitsHeaders, readFitsImage } from '../engine/fits/index.js';
+import { readFitsHeaders, readFitsImageInfo, readFitsStructure } from '../engine/fits/index.js';
 
-/** The header summary of a file as JSON: its HDUs, the image, and what AIA Studio makes of it. */
+/**
+ * The header summary of a file as JSON: its HDUs, the image, and what AIA Studio makes of it. Headers
+ * only: no pixel is read or decoded (milliseconds, where reading and decoding a 4096² frame took 0.6 s).
+ */
 export async function infoCommand(path: string): Promise<object> {
-  const bytes = await readFile(path);
+  const bytes = await readFitsStructure(path);
   const headers = readFitsHeaders(bytes);
-  const image = readFitsImage(bytes);
+  const image = readFitsImageInfo(bytes);
   const summary: Record<string, unknown> = {
     file: path,
     bytes: bytes.length,

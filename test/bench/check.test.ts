@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchRow } from '../../bench/benchSupport.js';
-import { checkLatest, targetFor, type Thresholds } from '../../bench/check.js';
+import { checkLatest, peerRatioTargetFor, targetFor, type Thresholds } from '../../bench/check.js';
 import type { HistoryRecord, MachineInfo } from '../../bench/record.js';
 
 const thresholds: Thresholds = {
@@ -130,6 +130,49 @@ describe('bench:check', () => {
     expect(result.rows[0].verdict).toBe('new');
     expect(result.failures).toHaveLength(1);
     expect(result.failed).toBe(true);
+  });
+
+  it('judges a figure against its peer timed in the same run, and not at all without one', () => {
+    const peered: Thresholds = {
+      ...thresholds,
+      targets: [
+        { bench: 'deconvolve', metric: 'Richardson-Lucy 25 it s', backend: 'cpu', maxPeerRatio: 0.4 },
+        { bench: 'deconvolve', metric: 'Richardson-Lucy 25 it s', max: 6 },
+      ],
+    };
+    const rl = (ours: number, fftw?: number): BenchRow => ({
+      bench: 'deconvolve',
+      case: 'aia_lev1_171a_synthetic.fits',
+      backend: 'cpu',
+      metric: 'Richardson-Lucy 25 it s',
+      unit: 's',
+      ours,
+      ...(fftw === undefined ? {} : { peer: { name: 'FFTW', seconds: fftw } }),
+    });
+    expect(targetFor(rl(1), peered)).toBe(6);
+    expect(peerRatioTargetFor(rl(1), peered)).toBe(0.4);
+    const met = checkLatest([record([rl(2, 6)])], peered).rows[0];
+    expect(met).toMatchObject({ verdict: 'new', peerRatioTarget: 0.4, peerVerdict: 'met' });
+    expect(met.peerRatio).toBeCloseTo(1 / 3, 10);
+    // within the absolute 6 s, but 0.5× FFTW
+    const missed = checkLatest([record([rl(3, 6)])], peered);
+    expect(missed.rows[0]).toMatchObject({ verdict: 'missed target', peerVerdict: 'missed', peerRatio: 0.5 });
+    expect(missed.failed).toBe(true);
+    const alone = checkLatest([record([rl(3)])], peered);
+    expect(alone.rows[0]).toMatchObject({ verdict: 'new', peerVerdict: 'no peer' });
+    expect(alone.failed).toBe(false);
+  });
+
+  it('never calls a peer library getting slower a regression of ours', () => {
+    const fftw = (ours: number): BenchRow => ({
+      bench: 'peers',
+      case: '4096² float32, 2 threads',
+      backend: 'FFTW via pyfftw 0.13.1',
+      metric: 'Richardson-Lucy 25 it s',
+      unit: 's',
+      ours,
+    });
+    expect(verdicts([record([fftw(5)]), record([fftw(9)])])).toEqual(['ok']);
   });
 
   it('refuses an empty history', () => {

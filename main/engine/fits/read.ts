@@ -7,7 +7,9 @@ import { iterateHdus, type HduLayout } from './hduLayout.js';
 import { decodeBigEndian, type Bitpix, type RawPixels } from './pixels.js';
 import {
   decodeTiledImage,
+  describeTiledImage,
   isTiledImage,
+  planTiledImage,
   type CompressionInfo,
   type DecodedTiledImage,
 } from './tiledImage.js';
@@ -130,10 +132,28 @@ export async function readFitsImageFile(path: string, options: { hdu?: number } 
   return readFitsImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
 }
 
+/** What a FitsImage says of its image, without the pixels. */
+export type FitsImageInfo = Omit<FitsImage, 'raw'>;
+
+/**
+ * readFitsImage's header, size, type, scaling and compression of the image HDU, with its errors for a
+ * file without one, and no pixel decoded: what a header-only look (`info`) needs, in milliseconds.
+ */
+export function readFitsImageInfo(bytes: Uint8Array, options: { hdu?: number } = {}): FitsImageInfo {
+  const location = locateImage(bytes, options);
+  const { layout, header } = location;
+  if (location.kind === 'tiled') {
+    const tiled = describeTiledImage(planTiledImage(bytes, layout), layout.header);
+    return imageInfo(location, tiled, tiledBlank(location, tiled), tiled.compression);
+  }
+  const [width, height] = location.size;
+  const bitpix = header.number('BITPIX') as Bitpix;
+  return imageInfo(location, { width, height, bitpix }, bitpix > 0 ? header.number('BLANK') : undefined);
+}
+
 /** The FitsImage of a tile-compressed HDU, from its decoded tiles. */
 export function tiledFitsImage(location: ImageLocation, tiled: DecodedTiledImage): FitsImage {
-  const blank = tiled.bitpix > 0 ? (tiled.zblank ?? location.header.number('BLANK')) : undefined;
-  return fitsImage(location, tiled, blank, tiled.compression);
+  return { ...imageInfo(location, tiled, tiledBlank(location, tiled), tiled.compression), raw: tiled.raw };
 }
 
 /** Decodes the image readFitsImage found, on this thread. */
@@ -143,22 +163,26 @@ export function decodeImage(bytes: Uint8Array, location: ImageLocation): FitsIma
   const [width, height] = location.size;
   const bitpix = header.number('BITPIX') as Bitpix;
   const raw = decodeBigEndian(bytes, layout.dataStart, width * height, bitpix);
-  return fitsImage(location, { width, height, bitpix, raw }, bitpix > 0 ? header.number('BLANK') : undefined);
+  const blank = bitpix > 0 ? header.number('BLANK') : undefined;
+  return { ...imageInfo(location, { width, height, bitpix }, blank), raw };
 }
 
-function fitsImage(
+function tiledBlank(location: ImageLocation, tiled: Omit<DecodedTiledImage, 'raw'>): number | undefined {
+  return tiled.bitpix > 0 ? (tiled.zblank ?? location.header.number('BLANK')) : undefined;
+}
+
+function imageInfo(
   { layout, header }: ImageLocation,
-  pixels: Pick<FitsImage, 'width' | 'height' | 'bitpix' | 'raw'>,
+  pixels: Pick<FitsImage, 'width' | 'height' | 'bitpix'>,
   blank: number | undefined,
   compression?: CompressionInfo,
-): FitsImage {
+): FitsImageInfo {
   return {
     hduIndex: layout.index,
     header,
     width: pixels.width,
     height: pixels.height,
     bitpix: pixels.bitpix,
-    raw: pixels.raw,
     bscale: header.number('BSCALE') ?? 1,
     bzero: header.number('BZERO') ?? 0,
     ...(blank !== undefined ? { blank } : {}),

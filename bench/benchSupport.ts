@@ -5,33 +5,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot } from '../main/appPaths.js';
+import type { BenchFailure } from '../main/common/benchRecord.js';
 import { readFitsImage } from '../main/engine/fits/index.js';
 import type { VerifiedInput } from './dataset.js';
 import type { ProfiledCase } from './record.js';
 
-/** One measured figure, with what it is compared against (the record format: docs/benchmarks.md). */
-export interface BenchRow {
-  bench: string;
-  case: string;
-  /** The compute backend that ran it ("cpu" now; a GPU backend adds its own rows). */
-  backend: string;
-  metric: string;
-  unit: 's' | 'MB';
-  /** The median of the repeated runs (the maximum for peak memory). */
-  ours: number;
-  /** For the breakdown rows of a file-to-file run: the stage (the job's StageClock name). */
-  stage?: string;
-  /** For a stage: the median CPU seconds of the whole process (all threads). */
-  cpu?: number;
-  /** For a stage: CPU far below wall time in most runs, so the stage mostly waited. */
-  waiting?: boolean;
-  /** The oracle (numpy/scipy statement of aiapy) timed in the same run, when it ran. */
-  oracle?: number;
-  /** aiapy's published figure on this machine kind (aiapyReference.ts). */
-  aiapy?: number;
-  /** The target; lower is better for every metric here. */
-  target?: number;
-}
+export type { BenchFailure, BenchRow } from '../main/common/benchRecord.js';
 
 /** What every benchmark is given by bench/run.ts. */
 export interface BenchOptions {
@@ -47,14 +26,6 @@ export interface BenchOptions {
   profiles: ProfiledCase[];
   /** Cases whose fresh process failed: recorded and reported instead of ending the whole run. */
   failures: BenchFailure[];
-}
-
-/** A case that could not be measured, e.g. the engine crashed in its process. */
-export interface BenchFailure {
-  bench: string;
-  case: string;
-  backend: string;
-  error: string;
 }
 
 export const here = dirname(fileURLToPath(import.meta.url));

@@ -1,23 +1,8 @@
+import { targetFor, type Thresholds } from '../main/common/benchTargets.js';
 import type { BenchRow } from './benchSupport.js';
 import type { HistoryRecord } from './record.js';
 
-/** bench/thresholds.json. */
-export interface Thresholds {
-  regression: { relative: number; absoluteSeconds: number; absoluteMb: number };
-  /** The first target that fits a row applies: a backend's own before the general one. */
-  targets: { bench: string; metric: string; case?: string; backend?: string; max: number; source?: string }[];
-}
-
-/** The target a row must meet, if thresholds.json sets one. */
-export function targetFor(row: BenchRow, thresholds: Thresholds): number | undefined {
-  return thresholds.targets.find(
-    (t) =>
-      t.bench === row.bench &&
-      t.metric === row.metric &&
-      (t.case === undefined || row.case.includes(t.case)) &&
-      (t.backend === undefined || t.backend === row.backend),
-  )?.max;
-}
+export { targetFor, type Thresholds };
 
 /** What identifies a figure across records: the same measurement of the same input on the same backend. */
 export const rowKey = (r: BenchRow) => `${r.bench} | ${r.case} | ${r.backend} | ${r.metric}`;

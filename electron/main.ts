@@ -17,8 +17,7 @@ import {
   type IpcMainInvokeEvent,
 } from 'electron';
 import { defaultDataDir } from '../main/appPaths.js';
-import type { QueueCounts } from '../main/services/processingQueue.js';
-import { IPC_EVENT_CHANNEL } from '../main/services/ipcTransport.js';
+import { IPC_EVENT_CHANNEL } from '../main/contract/index.js';
 import { APP_VERSION } from '../main/version.js';
 import { aboutText, menuTemplate } from './appMenu.js';
 import { APP_FILES, APP_ROOTS } from './appFiles.js';
@@ -160,9 +159,7 @@ async function start(): Promise<void> {
     const [dir] = await choose(['openDirectory'], 'Watch a folder for new AIA files');
     if (!dir) return;
     const settings = await services.call('getSettings', {});
-    const defaults = settings.ok
-      ? (settings.result as { defaultRecipe: { outputDir?: string } }).defaultRecipe
-      : {};
+    const defaults = settings.ok ? settings.result.defaultRecipe : {};
     let outputDir = defaults.outputDir;
     if (!outputDir) {
       [outputDir] = await choose(
@@ -292,7 +289,7 @@ async function openMainWindow(): Promise<void> {
  */
 async function gracefulQuit(services: ServicesProcess, gpu: GpuHost): Promise<boolean> {
   const reply = await services.call('listJobs', { limit: 0 });
-  const counts = reply.ok ? (reply.result as { counts: QueueCounts }).counts : undefined;
+  const counts = reply.ok ? reply.result.counts : undefined;
   const waiting = counts ? counts.running + (counts.paused ? 0 : counts.queued) : 0;
   if (counts && waiting > 0) {
     const { response } = await dialog.showMessageBox({

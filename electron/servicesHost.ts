@@ -4,9 +4,7 @@
  * compute engine keeps every core busy. Answers { command, request } with the contract's Reply, and
  * { control } for the shell's lifecycle; pushes every services event.
  */
-import { AppServices } from '../main/services/appServices.js';
-import { dispatchCommand } from '../main/services/commandDispatch.js';
-import { describeError } from '../main/services/describeError.js';
+import { AppServices, describeError, dispatchCommand } from '../main/services/index.js';
 import { answerRequests, type PortLike } from './portChannel.js';
 import type { ServicesRequest } from './servicesProcess.js';
 

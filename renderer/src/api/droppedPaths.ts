@@ -27,5 +27,5 @@ function decodeUriPath(path: string): string {
 }
 
 /** Whether a drag carries desktop files (rather than text or an element of the page). */
-export const carriesFiles = (event: DragEvent): boolean =>
+export const carriesFiles = (event: { dataTransfer: { types: readonly string[] } | null }): boolean =>
   event.dataTransfer?.types.includes('Files') === true;

@@ -48,7 +48,11 @@ describe('AIA Studio desktop', () => {
       process: typeof window.process,
       api: Object.keys(window.aiaStudio).sort(),
     })`);
-    expect(exposed).toEqual({ require: 'undefined', process: 'undefined', api: ['call', 'desktop', 'on'] });
+    expect(exposed).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      api: ['desktop', 'invoke', 'onEvent'],
+    });
   });
 
   it('opens the file it was launched with, processes it and compares the levels', async () => {

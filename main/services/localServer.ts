@@ -97,7 +97,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return;
       }
       if (request.method !== 'POST') {
-        json(response, 405, { ok: false, error: { message: 'use POST', kind: 'invalid-request' } });
+        json(response, 405, invalidRequest('use POST'));
         return;
       }
       const body = await readBody(request).catch(() => undefined);

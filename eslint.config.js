@@ -2,6 +2,68 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/**
+ * The layers (docs/architecture.md): each folder's imports, checked on every `npm run lint`. Patterns
+ * match the import's text, so `../services/x.js` and `../../main/services/x.js` both count.
+ * test/contract/layers.test.ts proves each rule refuses a bad import.
+ */
+const forbid = (regex, message) => ({ regex, message });
+const NODE = forbid(
+  '^node:|^(ws|electron|vue|pinia|gpu\\.js|playwright-core)$',
+  'pure code imports no runtime',
+);
+const LAYERS = {
+  engine: [
+    forbid(
+      '(^|/)(services|cli|contract|electron|renderer|bench)/',
+      'the engine is computation: it imports nothing of services, cli, the contract, electron or renderer',
+    ),
+    forbid(
+      '(^|/)restartPolicy(\\.js)?$',
+      'process supervision is the shell’s and the services’, not the engine’s',
+    ),
+    forbid('^(electron|playwright-core|node:http|ws)$', 'the engine starts no browser, window or server'),
+  ],
+  services: [
+    forbid('(^|/)(cli|electron|renderer)/', 'the services import nothing of cli, electron or renderer'),
+  ],
+  contract: [
+    NODE,
+    forbid(
+      '(^|/)(engine|services|cli|electron|renderer|bench)/|(^|/)(appPaths|restartPolicy|version)(\\.js)?$',
+      'the contract imports no implementation: only ./ and main/common',
+    ),
+  ],
+  common: [NODE, forbid('^\\.\\./', 'main/common is pure and self-contained: it imports only its own files')],
+  renderer: [
+    forbid('^node:|^(ws|electron)$', 'the renderer is a web page: no Node.js or Electron'),
+    forbid(
+      '(^|/)main/(?!contract/|common/)|(^|/)(electron|bench|test)/',
+      'the renderer knows the app only through main/contract (and pure main/common)',
+    ),
+  ],
+  electron: [
+    forbid(
+      '(^|/)main/(?!contract/|common/|services/index\\.js$|appPaths\\.js$|version\\.js$|restartPolicy\\.js$)',
+      'the shell takes the contract and the services’ public entry (main/services/index.ts)',
+    ),
+    forbid('(^|/)renderer/', 'the shell reaches the renderer only through the contract’s desktop events'),
+  ],
+};
+const layer = (files, patterns, ignores = []) => ({
+  files,
+  ignores,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+// GPU host process plumbing still in main/engine/compute/gpu (Chromium, the relay, their restarts):
+// it is moving out of the engine (issue 13); these exceptions go with it.
+const GPU_HOST_PLUMBING = [
+  'main/engine/compute/gpu/hostRelay.ts',
+  'main/engine/compute/gpu/hostEndpoint.ts',
+  'main/engine/compute/gpu/chromiumProcess.ts',
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'renderer/dist/'] },
   js.configs.recommended,
@@ -16,4 +78,14 @@ export default tseslint.config(
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  layer(['main/engine/**/*.ts'], LAYERS.engine, GPU_HOST_PLUMBING),
+  layer(GPU_HOST_PLUMBING, LAYERS.engine.slice(0, 1)),
+  layer(['main/services/**/*.ts'], LAYERS.services),
+  layer(['main/contract/**/*.ts'], LAYERS.contract),
+  layer(['main/common/**/*.ts'], LAYERS.common),
+  layer(['renderer/src/**/*.ts'], LAYERS.renderer),
+  layer(['electron/**/*.ts'], LAYERS.electron, ['electron/gpuHost.ts', 'electron/launchPaths.ts']),
+  // The shell's GPU window drives the engine's GPU host protocol (moving with the plumbing above), and
+  // launchPaths asks the engine which files are FITS: the two places the shell still needs the engine.
+  layer(['electron/gpuHost.ts', 'electron/launchPaths.ts'], [LAYERS.electron[1]]),
 );

@@ -4,25 +4,14 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { arch, cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { APP_VERSION } from '../main/version.js';
-import { repoRoot, type BenchFailure, type BenchRow } from './benchSupport.js';
+import type { BenchRecord, MachineInfo } from '../main/common/benchRecord.js';
+import { repoRoot } from './benchSupport.js';
 import type { VerifiedInput } from './dataset.js';
 import type { StageProfileSummary } from './stageProfiles.js';
 
-export const historyPath = join(repoRoot, 'bench/history.jsonl');
+export type { MachineInfo };
 
-/** The machine a record was measured on; `key` groups records whose timings can be compared. */
-export interface MachineInfo {
-  key: string;
-  cpu: string;
-  cores: number;
-  memoryGb: number;
-  os: string;
-  arch: string;
-  /** "name, memory" per GPU nvidia-smi lists; empty without one. */
-  gpus: string[];
-  /** 1-minute load average when the run started and ended: above the core count, others were running too. */
-  loadAverage: { start: number; end: number };
-}
+export const historyPath = join(repoRoot, 'bench/history.jsonl');
 
 /** Profiles written by --profile for one file-to-file case. */
 export interface ProfiledCase {
@@ -34,33 +23,8 @@ export interface ProfiledCase {
   stages: StageProfileSummary[];
 }
 
-/** One line of bench/history.jsonl: one `npm run bench` (format: docs/benchmarks.md). */
-export interface HistoryRecord {
-  schema: 1;
-  date: string;
-  durationS: number;
-  commit: string;
-  /** Tracked files differed from the commit: the figures belong to uncommitted code. */
-  dirty: boolean;
-  versions: Record<string, string>;
-  machine: MachineInfo;
-  /** As asked; `peers` and `smoke` are absent in the records made before they existed. */
-  options: {
-    benchmarks: string[];
-    repeat: number;
-    oracle: boolean;
-    peers?: boolean;
-    backends: string[];
-    profile: boolean;
-    smoke?: boolean;
-  };
-  /** The adapter the gpu pass ran on (its rows say `gpu-software` when it was a CPU emulation). */
-  gpuAdapter?: { mode: string; description: string; software: boolean };
-  /** The dataset files used, with the sha256 verified before timing. */
-  inputs: { path: string; sha256: string; bytes: number }[];
-  rows: BenchRow[];
-  /** Cases that could not be measured (their process failed); bench:check fails on any. Absent in the first records. */
-  failures?: BenchFailure[];
+/** One line of bench/history.jsonl, with the paths of this machine's profiles (left out of the app's view). */
+export interface HistoryRecord extends BenchRecord {
   profiles?: ProfiledCase[];
 }
 

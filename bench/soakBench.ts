@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BackendChoice } from '../main/services/jobRecipe.js';
+import type { BackendChoice } from '../main/contract/index.js';
 import { ProcessingQueue } from '../main/services/processingQueue.js';
 import { WatchFolders } from '../main/services/watchFolders.js';
 import { median, type BenchOptions, type BenchRow } from './benchSupport.js';

@@ -26,7 +26,7 @@ await build({
 });
 for (const name of ['preload', 'gpuHostPreload']) {
   const outfile = `${out}/${name}.cjs`;
-  await build({
+  const { warnings } = await build({
     ...common,
     target: 'chrome130',
     entryPoints: [`electron/${name}.ts`],
@@ -35,6 +35,9 @@ for (const name of ['preload', 'gpuHostPreload']) {
     format: 'cjs',
     external: ['electron'],
   });
+  // A warning here has meant the preload's graph reached implementation (the engine's import.meta).
+  if (warnings.length)
+    throw new Error(`${outfile}: ${warnings.length} warning(s); a preload bundles the contract only`);
   const required = [...(await readFile(outfile, 'utf8')).matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
   const refused = required.filter((module) => module !== 'electron');
   if (refused.length)

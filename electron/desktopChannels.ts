@@ -1,38 +1,16 @@
-/** IPC channels of the desktop shell beside the app API's (aia:*): menu actions and the GPU status. */
-export const DESKTOP_CHANNELS = {
-  /** main → page: paths to add to the Batch view (menu Open, file association, second launch). */
-  openPaths: 'desktop:open-paths',
-  /** main → page: the View menu's choice. */
-  showView: 'desktop:show-view',
-  /** page → main: what the GPU host found. */
-  gpuStatus: 'desktop:gpu-status',
-  /** main → GPU host window: its end of the message channel. */
-  gpuPort: 'desktop:gpu-port',
-} as const;
+/**
+ * The shell's IPC vocabulary lives in the contract (main/contract/desktop.ts), where the preload and
+ * the renderer read it too; the shell's modules take it from here.
+ */
+import type { GpuStatus } from '../main/contract/index.js';
 
-/** The renderer's views, by the ids of their tab buttons (#tab-batch…), in the order of Alt+1…4. */
-export const VIEW_TABS = ['batch', 'queue', 'compare', 'performance'] as const;
-export type ViewTab = (typeof VIEW_TABS)[number];
-
-/** The GPU host's state as the UI shows it. */
-export type GpuStatus =
-  | { state: 'not-started' | 'starting' }
-  | { state: 'ready'; adapter: GpuAdapterSummary }
-  | { state: 'unavailable'; reason: string };
-
-export interface GpuAdapterSummary {
-  /** The API the page's kernels run on. */
-  mode: 'webgpu' | 'webgl2';
-  /** A CPU emulation (SwiftShader, llvmpipe): right answers, no speed. */
-  software: boolean;
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** WebGPU features the adapter offers (e.g. shader-f16, timestamp-query). */
-  features: string[];
-  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
-}
+export {
+  DESKTOP_CHANNELS,
+  VIEW_TABS,
+  type GpuAdapterSummary,
+  type GpuStatus,
+  type ViewTab,
+} from '../main/contract/index.js';
 
 export function describeAdapter(status: GpuStatus): string {
   switch (status.state) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, type IpcMainInvokeEvent } from 'electron';
-import { IPC_EVENT_CHANNEL } from '../main/services/ipcTransport.js';
+import { IPC_EVENT_CHANNEL } from '../main/contract/index.js';
 import { APP_FILES, APP_ROOTS } from './appFiles.js';
 import { APP_NAME } from './appIdentity.js';
 import { serveAppScheme } from './appProtocol.js';

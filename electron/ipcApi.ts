@@ -1,14 +1,24 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { COMMAND_NAMES, type CommandName, type Reply } from '../main/services/appContract.js';
-import { IPC_PREFIX } from '../main/services/ipcTransport.js';
-import { checkRequest } from './ipcValidation.js';
+import {
+  COMMAND_NAMES,
+  IPC_PREFIX,
+  validateRequest,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type Reply,
+} from '../main/contract/index.js';
 
 /** Runs a checked command wherever the services live (the utility process) and answers its Reply. */
-export type ForwardCommand = (command: CommandName, request: unknown) => Promise<Reply<unknown>>;
+export type ForwardCommand = <K extends CommandName>(
+  command: K,
+  request: CommandRequest<K>,
+) => Promise<Reply<CommandResponse<K>>>;
 
 /**
- * The desktop's IPC handler table: channel → handler, one per command of the contract, each checking
- * its request's shape before forwarding it. No Electron import, so the contract test runs it as is.
+ * The desktop's IPC handler table: channel → handler, one per command of the contract, each running
+ * the contract's validator in the main process before forwarding, so a malformed request from a page
+ * never reaches the services' process. No Electron import, so the contract test runs it as is.
  */
 export function desktopIpcTable(
   forward: ForwardCommand,
@@ -17,12 +27,8 @@ export function desktopIpcTable(
     COMMAND_NAMES.map((command) => [
       `${IPC_PREFIX}${command}`,
       async (request: unknown): Promise<Reply<unknown>> => {
-        try {
-          checkRequest(command, request ?? {});
-        } catch (error) {
-          return { ok: false, error: { message: (error as Error).message, kind: 'invalid-request' } };
-        }
-        return forward(command, request ?? {});
+        const valid = validateRequest(command, request);
+        return valid.ok ? forward(valid.command, valid.request) : valid;
       },
     ]),
   );

@@ -1,6 +1,5 @@
 import { basename } from 'node:path';
-import type { Job } from '../main/services/jobRecords.js';
-import type { QueueCounts } from '../main/services/processingQueue.js';
+import type { Job, QueueCounts } from '../main/contract/index.js';
 
 export interface Notice {
   title: string;

@@ -44,11 +44,12 @@ export class RequestChannel {
     return this.pending.size;
   }
 
-  request(body: unknown): Promise<unknown> {
+  /** Answer: what the peer's handler answers this body with (the protocol's, not checked here). */
+  request<Answer = unknown>(body: unknown): Promise<Answer> {
     if (this.closedBy) return Promise.reject(this.closedBy);
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<Answer>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.port.postMessage({ kind: 'request', id, body } satisfies Wire);
     });
   }

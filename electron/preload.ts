@@ -1,55 +1,68 @@
 /**
- * The main window's preload (sandboxed, context-isolated): the page gets `window.aiaStudio`, the typed
- * app API (the renderer's AppApi: call + on) and nothing else of IPC. Bundled into one CommonJS file,
- * since a sandboxed preload can require nothing but 'electron'.
+ * The main window's preload (sandboxed, context-isolated): the page gets `window.aiaStudio`, the
+ * contract's AppBridge: the app API's transport (each command's Reply envelope, and its events) and
+ * the desktop bridge (dropped files' paths, the shell's events, the GPU status). The renderer wraps it
+ * in the contract's one typed client. Plain data crosses the context bridge, so nothing is lost (an
+ * Error's own fields, such as an error's kind, would be). Bundled into one CommonJS file, since a
+ * sandboxed preload can require nothing but 'electron'.
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
-  COMMAND_NAMES,
-  EVENT_NAMES,
-  type AppEvents,
-  type CommandName,
-  type CommandRequest,
-  type CommandResponse,
-  type EventName,
+  checkDesktopEvent,
+  DESKTOP_CHANNELS,
+  DESKTOP_EVENT_NAMES,
+  invalidRequest,
+  IPC_EVENT_CHANNEL,
+  IPC_PREFIX,
+  isCommandName,
+  type AppBridge,
+  type DesktopEventName,
+  type DesktopEvents,
+  type GpuStatus,
   type Reply,
-} from '../main/services/appContract.js';
-import { IPC_EVENT_CHANNEL, IPC_PREFIX } from '../main/services/ipcTransport.js';
-import { DESKTOP_CHANNELS, VIEW_TABS, type GpuStatus, type ViewTab } from './desktopChannels.js';
-import { catchFileDrops, openPathsInBatch, showView } from './dropGlue.js';
+} from '../main/contract/index.js';
 
-const listeners = new Map<string, Set<(payload: never) => void>>();
-ipcRenderer.on(IPC_EVENT_CHANNEL, (_event, message: { event: string; payload: never }) => {
-  for (const listener of listeners.get(message.event) ?? []) listener(message.payload);
-});
+/**
+ * The shell's events, held until the page listens: paths to open can arrive (a file association, a
+ * second launch) before the page has mounted.
+ */
+const desktopListeners = new Map<DesktopEventName, Set<(payload: never) => void>>();
+const heldEvents: { event: DesktopEventName; payload: unknown }[] = [];
+for (const event of DESKTOP_EVENT_NAMES) {
+  ipcRenderer.on(DESKTOP_CHANNELS[event], (_sender, raw: unknown) => {
+    const payload = checkDesktopEvent(event, raw);
+    if (payload === undefined) return;
+    const listeners = desktopListeners.get(event);
+    if (listeners?.size) for (const listener of listeners) listener(payload as never);
+    else heldEvents.push({ event, payload });
+  });
+}
 
-const api = {
-  async call<K extends CommandName>(command: K, request: CommandRequest<K>): Promise<CommandResponse<K>> {
-    if (!COMMAND_NAMES.includes(command)) throw new Error(`unknown command '${String(command)}'`);
-    const reply = (await ipcRenderer.invoke(`${IPC_PREFIX}${command}`, request)) as Reply<CommandResponse<K>>;
-    if (!reply.ok) throw new Error(reply.error.message);
-    return reply.result;
+const bridge: AppBridge = {
+  invoke: async (command, request) =>
+    isCommandName(command)
+      ? ((await ipcRenderer.invoke(`${IPC_PREFIX}${command}`, request)) as Reply<unknown>)
+      : invalidRequest(`unknown command '${String(command)}'`),
+  onEvent: (listener) => {
+    const forward = (_sender: unknown, message: { event: string; payload: unknown }) =>
+      listener(message.event, message.payload);
+    ipcRenderer.on(IPC_EVENT_CHANNEL, forward);
+    return () => void ipcRenderer.off(IPC_EVENT_CHANNEL, forward);
   },
-  on<E extends EventName>(event: E, listener: (payload: AppEvents[E]) => void): () => void {
-    if (!EVENT_NAMES.includes(event)) throw new Error(`unknown event '${String(event)}'`);
-    let set = listeners.get(event);
-    if (!set) listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
-    return () => set.delete(listener as (payload: never) => void);
-  },
-  /** Desktop-only extras; the renderer does not need them to work. */
   desktop: {
+    pathForFile: (file) => webUtils.getPathForFile(file),
+    on: <E extends DesktopEventName>(event: E, listener: (payload: DesktopEvents[E]) => void) => {
+      let set = desktopListeners.get(event);
+      if (!set) desktopListeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      for (const held of heldEvents.filter((h) => h.event === event)) {
+        heldEvents.splice(heldEvents.indexOf(held), 1);
+        listener(held.payload as DesktopEvents[E]);
+      }
+      return () => set.delete(listener as (payload: never) => void);
+    },
     gpuStatus: (): Promise<GpuStatus> => ipcRenderer.invoke(DESKTOP_CHANNELS.gpuStatus),
   },
 };
 
-contextBridge.exposeInMainWorld('aiaStudio', api);
-
-ipcRenderer.on(DESKTOP_CHANNELS.openPaths, (_event, paths: unknown) => {
-  if (Array.isArray(paths) && paths.every((p) => typeof p === 'string'))
-    void openPathsInBatch(document, paths);
-});
-ipcRenderer.on(DESKTOP_CHANNELS.showView, (_event, tab: unknown) => {
-  if (VIEW_TABS.includes(tab as ViewTab)) showView(document, tab as ViewTab);
-});
-catchFileDrops(window, (file) => webUtils.getPathForFile(file));
+contextBridge.exposeInMainWorld('aiaStudio', bridge);

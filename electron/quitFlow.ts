@@ -1,5 +1,4 @@
 import { app, dialog } from 'electron';
-import type { QueueCounts } from '../main/services/processingQueue.js';
 import type { GpuHost } from './gpuHost.js';
 import type { ServicesProcess } from './servicesProcess.js';
 import type { QuitState } from './windowLifecycle.js';
@@ -78,7 +77,7 @@ export class QuitFlow {
   private async ask(): Promise<boolean> {
     const { services, appName } = this.options;
     const reply = await bounded(services.call('listJobs', { limit: 0 }), COUNTS_WAIT_MS);
-    const counts = reply?.ok ? (reply.result as { counts: QueueCounts }).counts : undefined;
+    const counts = reply?.ok ? reply.result.counts : undefined;
     const waiting = counts ? counts.running + (counts.paused ? 0 : counts.queued) : 0;
     if (!counts || waiting === 0) return true;
     const { response } = await dialog.showMessageBox({

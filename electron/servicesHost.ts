@@ -4,10 +4,7 @@
  * compute engine keeps every core busy. Answers { command, request } with the contract's Reply, and
  * { control } for the shell's lifecycle; pushes every services event.
  */
-import type { AppHandlers } from '../main/services/appContract.js';
-import { AppServices } from '../main/services/appServices.js';
-import { dispatchCommand } from '../main/services/commandDispatch.js';
-import { describeError } from '../main/services/describeError.js';
+import { AppServices, describeError, dispatchCommand } from '../main/services/index.js';
 import { answerRequests, type PortLike } from './portChannel.js';
 import type { ServicesRequest } from './servicesProcess.js';
 
@@ -23,8 +20,7 @@ const opening = AppServices.open({ dataDir: process.env.AIA_STUDIO_DATA ?? '' })
 const channel = answerRequests(port, async (body) => {
   const services = await opening;
   const message = body as ServicesRequest;
-  if ('command' in message)
-    return dispatchCommand(services.handlers as AppHandlers, message.command, message.request);
+  if ('command' in message) return dispatchCommand(services.handlers, message.command, message.request);
   switch (message.control) {
     case 'idle':
       return services.queue.idle();

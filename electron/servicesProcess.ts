@@ -1,5 +1,5 @@
 import { utilityProcess, type UtilityProcess } from 'electron';
-import type { CommandName, Reply } from '../main/services/appContract.js';
+import type { CommandName, CommandRequest, CommandResponse, Reply } from '../main/contract/index.js';
 import { ChannelClosedError, RequestChannel } from './portChannel.js';
 import { RestartPolicy } from '../main/restartPolicy.js';
 
@@ -34,10 +34,11 @@ export class ServicesProcess {
     this.spawn();
   }
 
-  call(command: CommandName, request: unknown): Promise<Reply<unknown>> {
-    return (
-      this.channel.request({ command, request } satisfies ServicesRequest) as Promise<Reply<unknown>>
-    ).catch((error: Error) => ({ ok: false, error: { message: error.message, kind: 'internal' } }));
+  /** The services host answers a command with dispatchCommand's Reply for it (servicesHost.ts). */
+  call<K extends CommandName>(command: K, request: CommandRequest<K>): Promise<Reply<CommandResponse<K>>> {
+    return this.channel
+      .request<Reply<CommandResponse<K>>>({ command, request } satisfies ServicesRequest)
+      .catch((error: Error) => ({ ok: false, error: { message: error.message, kind: 'internal' } }));
   }
 
   /** Resolves when the queue has nothing queued or running. */

@@ -72,9 +72,7 @@ export class ShellMenu {
     const [dir] = await this.choose(['openDirectory'], 'Watch a folder for new AIA files');
     if (!dir) return;
     const settings = await services.call('getSettings', {});
-    const defaults = settings.ok
-      ? (settings.result as { defaultRecipe: { outputDir?: string } }).defaultRecipe
-      : {};
+    const defaults = settings.ok ? settings.result.defaultRecipe : {};
     let outputDir = defaults.outputDir;
     if (!outputDir) {
       [outputDir] = await this.choose(

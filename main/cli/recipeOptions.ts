@@ -1,6 +1,6 @@
 import { DEFAULT_RECIPE, PRODUCT_LEVELS, type ProductLevel } from '../engine/pipeline/recipe.js';
 import { isInterpolation } from '../engine/register/interpolation.js';
-import { BACKEND_CHOICES, type BackendChoice, type JobRecipe } from '../services/jobRecipe.js';
+import { BACKEND_CHOICES, type BackendChoice, type JobRecipe } from '../contract/index.js';
 import { UsageError } from './usage.js';
 
 const FORMATS = ['float32', 'float64', 'rice'] as const;

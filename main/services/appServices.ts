@@ -1,11 +1,15 @@
 import { defaultCacheDir } from '../appPaths.js';
-import type { AppEvents, AppHandlers } from './appContract.js';
+import {
+  InvalidRequestError,
+  type AppEvents,
+  type AppHandlers,
+  type BackendChoice,
+  type JobRecipe,
+} from '../contract/index.js';
 import { appBenchDir, readBenchHistory } from './benchHistory.js';
 import { collectInputs } from './collectInputs.js';
 import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
-import { InvalidRequestError } from './invalidRequest.js';
-import type { BackendChoice, JobRecipe } from './jobRecipe.js';
 import { ProcessingQueue } from './processingQueue.js';
 import { SettingsStore } from './settingsStore.js';
 import { TypedEvents } from './typedEvents.js';

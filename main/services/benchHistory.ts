@@ -1,18 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appRoot } from '../appPaths.js';
-import type { Thresholds } from '../../bench/check.js';
+import type { Thresholds } from '../common/benchTargets.js';
 import type { HistoryRecord } from '../../bench/record.js';
-
-/** A record of bench/history.jsonl without its `profiles`: paths of git-ignored files on the bench machine. */
-export type BenchRecord = Omit<HistoryRecord, 'profiles'>;
-
-export interface BenchHistory {
-  /** Oldest first, as `npm run bench` appends them. */
-  records: BenchRecord[];
-  /** bench/thresholds.json (targets: lower is better): today's, not those of each record's day; absent without one. */
-  thresholds?: Thresholds;
-}
+import type { BenchHistory } from '../contract/index.js';
 
 /**
  * The bench/ folder beside the app: the checkout's, whether it runs from the sources (main/services)

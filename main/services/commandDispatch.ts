@@ -1,20 +1,29 @@
-import { isCommandName, type AppHandlers, type Reply } from './appContract.js';
+import {
+  InvalidRequestError,
+  validateRequest,
+  type AppHandlers,
+  type CommandName,
+  type CommandRequest,
+  type CommandResponse,
+  type Reply,
+} from '../contract/index.js';
 import { describeError, errorKind } from './describeError.js';
-import { InvalidRequestError } from './invalidRequest.js';
 
 /**
- * Runs one command for any transport: an unknown command or a bad request is an 'invalid-request'
- * reply, any other failure a reply with the sentence describeError makes of it.
+ * Runs one command for any transport: the contract's validator first (an unknown command or a
+ * malformed request is an 'invalid-request' reply, and no handler runs), then the handler; any failure
+ * is a reply with the sentence describeError makes of it and its kind.
  */
 export async function dispatchCommand(
   handlers: AppHandlers,
-  name: unknown,
+  command: unknown,
   request: unknown,
-): Promise<Reply<unknown>> {
+): Promise<Reply<CommandResponse<CommandName>>> {
   try {
-    if (!isCommandName(name)) throw new InvalidRequestError(`unknown command '${String(name)}'`);
-    const handler = handlers[name] as (request: unknown) => Promise<unknown>;
-    return { ok: true, result: await handler(request ?? {}) };
+    const valid = validateRequest(command, request);
+    if (!valid.ok) return valid;
+    const handler = handlers[valid.command] as (request: CommandRequest<CommandName>) => Promise<unknown>;
+    return { ok: true, result: (await handler(valid.request)) as CommandResponse<CommandName> };
   } catch (error) {
     const kind = error instanceof InvalidRequestError ? 'invalid-request' : errorKind(error);
     return { ok: false, error: { message: describeError(error), kind } };

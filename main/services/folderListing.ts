@@ -2,23 +2,8 @@ import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { InvalidRequestError, type FolderEntry, type FolderListing } from '../contract/index.js';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
-import { InvalidRequestError } from './invalidRequest.js';
-
-export interface FolderEntry {
-  name: string;
-  path: string;
-  kind: 'folder' | 'file';
-  /** Bytes, for files. */
-  size?: number;
-}
-
-export interface FolderListing {
-  path: string;
-  /** Absent at the file system's root. */
-  parent?: string;
-  entries: FolderEntry[];
-}
 
 // Numeric, so frame_2 comes before frame_10 as a scientist expects.
 const byName = new Intl.Collator(undefined, { numeric: true }).compare;

@@ -1,40 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
+import {
+  InvalidRequestError,
+  type ImageInfo,
+  type ImageLevel,
+  type ImageRef,
+  type PixelBlock,
+  type Region,
+} from '../contract/index.js';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
-import { readFitsImage, toFloat64, type HeaderValue } from '../engine/fits/index.js';
-import { InvalidRequestError } from './invalidRequest.js';
+import { readFitsImage, toFloat64 } from '../engine/fits/index.js';
 import type { ProcessingQueue } from './processingQueue.js';
-
-export const IMAGE_LEVELS = ['1', '1.5', '1.6'] as const;
-export type ImageLevel = (typeof IMAGE_LEVELS)[number];
-
-/** One observation at one level: a job's input (level 1) or product, or a FITS file by path. */
-export type ImageRef = { jobId: string; level: ImageLevel } | { path: string };
-
-export interface ImageInfo {
-  path: string;
-  width: number;
-  height: number;
-  bitpix: number;
-  header: Record<string, HeaderValue>;
-  history: string[];
-  /** Extremes of the finite pixels (physical values), for the viewer's first scaling. */
-  min: number;
-  max: number;
-  missing: number;
-}
-
-export interface Region {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-export interface PixelBlock<M> {
-  meta: M;
-  /** Physical values, row-major, x fastest; NaN where there is no data. */
-  pixels: Float32Array;
-}
 
 interface Decoded {
   info: ImageInfo;

@@ -1,19 +1,23 @@
-import { COMMAND_NAMES, type AppEvents, type AppHandlers } from './appContract.js';
+import {
+  COMMAND_NAMES,
+  IPC_EVENT_CHANNEL,
+  IPC_PREFIX,
+  type AppEvents,
+  type AppHandlers,
+  type Reply,
+} from '../contract/index.js';
 import { dispatchCommand } from './commandDispatch.js';
 import type { TypedEvents } from './typedEvents.js';
-
-/** Channel names on Electron's IPC: one per command, one for all events. */
-export const IPC_PREFIX = 'aia:';
-export const IPC_EVENT_CHANNEL = 'aia:event';
 
 /**
  * The Electron transport without Electron: a table of channel → handler for the shell to register
  * (`for (const [channel, handle] of Object.entries(table)) ipcMain.handle(channel, (_e, r) => handle(r))`).
- * Each handler answers with the Reply envelope; pixels travel as Float32Array (structured clone).
+ * Each handler runs the contract's validator, then the command, and answers with the Reply envelope;
+ * pixels travel as Float32Array (structured clone).
  */
 export function ipcHandlerTable(
   handlers: AppHandlers,
-): Record<string, (request: unknown) => Promise<unknown>> {
+): Record<string, (request: unknown) => Promise<Reply<unknown>>> {
   return Object.fromEntries(
     COMMAND_NAMES.map((name) => [
       `${IPC_PREFIX}${name}`,

@@ -1,41 +1,13 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { BackendName } from '../engine/compute/gpu/chooseBackend.js';
-import type { Precision } from '../engine/fft/engine.js';
-import { DEFAULT_RECIPE, PRODUCT_LEVELS, type ProductLevel, type Recipe } from '../engine/pipeline/recipe.js';
-import { INTERPOLATIONS, type Interpolation } from '../engine/register/interpolation.js';
-import type { RegisterMode } from '../engine/register/registrationPlan.js';
-import { InvalidRequestError } from './invalidRequest.js';
-
-/**
- * Which compute backend runs a job, as `--backend` names them (openBackend in the engine decides):
- * 'auto' takes a hardware GPU when there is one and the CPU otherwise, 'gpu' forces the GPU host.
- * Listed here rather than imported so the renderer's bundle doesn't pull in the GPU host.
- */
-export const BACKEND_CHOICES = ['auto', 'cpu', 'gpu'] as const satisfies readonly BackendName[];
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
-
-const MODES: readonly RegisterMode[] = ['default', 'aiapy'];
-const FORMATS = ['float32', 'float64', 'rice'] as const;
-const PRECISIONS: readonly Precision[] = ['f32', 'f64'];
-
-/**
- * The engine's Recipe as plain JSON, so it can be journaled and sent over the API: the pointing table
- * by path (loaded when the job runs), NaN as the string 'NaN' (JSON has no NaN), and the backend.
- */
-export interface JobRecipe {
-  levels: ProductLevel[];
-  mode: RegisterMode;
-  interpolation: Interpolation;
-  missing?: number | 'NaN';
-  normalizeExposure: boolean;
-  format: (typeof FORMATS)[number];
-  pointingTablePath?: string;
-  iterations: number;
-  deconvolutionPrecision: Precision;
-  outputDir: string;
-  backend: BackendChoice;
-}
+import { DEFAULT_RECIPE, PRODUCT_LEVELS, type Recipe } from '../engine/pipeline/recipe.js';
+import { INTERPOLATIONS, PRECISIONS, PRODUCT_FORMATS, REGISTER_MODES } from '../common/recipeTerms.js';
+import {
+  BACKEND_CHOICES,
+  InvalidRequestError,
+  type BackendChoice,
+  type JobRecipe,
+} from '../contract/index.js';
 
 /** A complete, checked JobRecipe from what a caller sent; paths are made absolute. */
 export function normaliseRecipe(input: Partial<JobRecipe> | undefined): JobRecipe {
@@ -62,11 +34,11 @@ export function normaliseRecipe(input: Partial<JobRecipe> | undefined): JobRecip
   }
   return {
     levels,
-    mode: oneOf('mode', r.mode, MODES),
+    mode: oneOf('mode', r.mode, REGISTER_MODES),
     interpolation: oneOf('interpolation', r.interpolation, INTERPOLATIONS),
     ...(r.missing === undefined ? {} : { missing: r.missing }),
     normalizeExposure: r.normalizeExposure === true,
-    format: oneOf('format', r.format, FORMATS),
+    format: oneOf('format', r.format, PRODUCT_FORMATS),
     ...(r.pointingTablePath ? { pointingTablePath: resolve(r.pointingTablePath) } : {}),
     iterations: r.iterations,
     deconvolutionPrecision: oneOf('deconvolutionPrecision', r.deconvolutionPrecision, PRECISIONS),

@@ -5,12 +5,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { COMMANDS, EVENT_NAMES, isCommandName, type AppEvents, type AppHandlers } from './appContract.js';
+import {
+  COMMANDS,
+  EVENT_NAMES,
+  invalidRequest,
+  isCommandName,
+  type AppEvents,
+  type AppHandlers,
+  type Failure,
+  type PixelBlock,
+} from '../contract/index.js';
+import { encodeBinaryFrame } from '../contract/wireFormat.js';
 import { dispatchCommand } from './commandDispatch.js';
-import type { PixelBlock } from './imageAccess.js';
 import { PLACEHOLDER_PAGE } from './placeholderPage.js';
 import type { TypedEvents } from './typedEvents.js';
-import { encodeBinaryFrame } from './wireFormat.js';
 
 export interface LocalServerOptions {
   handlers: AppHandlers;
@@ -53,6 +61,9 @@ const TYPES: Record<string, string> = {
  * command's success the float32 pixels as application/octet-stream with the meta in X-Aia-Meta.
  * WebSocket /ws: text {id, command, request} → text {id, reply}, or a binary frame (wireFormat.ts)
  * with header {id, ok: true, meta}; events arrive as text {event, payload}.
+ * Every request goes through the contract's validator (dispatchCommand): anything malformed (not
+ * JSON, not an object, unknown command, wrong or extra fields, too big) gets an 'invalid-request'
+ * reply and the server goes on.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -86,18 +97,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         return;
       }
       if (request.method !== 'POST') {
-        json(response, 405, { ok: false, error: { message: 'use POST', kind: 'invalid-request' } });
+        json(response, 405, invalidRequest('use POST'));
         return;
       }
-      const body = await readBody(request);
+      const body = await readBody(request).catch(() => undefined);
+      if (body === undefined) {
+        response.setHeader('connection', 'close');
+        json(response, 413, invalidRequest(`the request is larger than ${MAX_BODY} bytes`));
+        return;
+      }
       let parsed: unknown;
       try {
         parsed = body.length === 0 ? {} : JSON.parse(body);
       } catch {
-        json(response, 400, {
-          ok: false,
-          error: { message: 'the body is not JSON', kind: 'invalid-request' },
-        });
+        json(response, 400, invalidRequest('the body is not JSON'));
         return;
       }
       const reply = await dispatchCommand(options.handlers, name, parsed);
@@ -159,15 +172,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     });
     ws.on('close', stop);
+    // A message past maxPayload (or a broken frame) closes this socket (1009/1002); unheard, the
+    // error would end the whole server.
+    ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       void (async () => {
-        let message: { id?: unknown; command?: unknown; request?: unknown };
-        try {
-          message = isBinary ? {} : JSON.parse(data.toString());
-        } catch {
-          message = {};
-        }
-        const reply = await dispatchCommand(options.handlers, message.command, message.request);
+        const message = parseSocketMessage(data.toString(), isBinary);
+        const reply =
+          message.refused ?? (await dispatchCommand(options.handlers, message.command, message.request));
         if (ws.readyState !== ws.OPEN) return;
         const name = message.command;
         if (reply.ok && isCommandName(name) && COMMANDS[name] === 'binary') {
@@ -198,6 +210,28 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
+/**
+ * A WebSocket text message as {id, command, request}; whatever else arrives (binary, not JSON, not an
+ * object) is refused with its reason. The id is echoed only if it is a number or a short string.
+ */
+function parseSocketMessage(
+  text: string,
+  isBinary: boolean,
+): { id?: unknown; command?: unknown; request?: unknown; refused?: Failure } {
+  if (isBinary) return { refused: invalidRequest('a request is a JSON text message, not binary') };
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return { refused: invalidRequest('the message is not JSON') };
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message))
+    return { refused: invalidRequest('a message must be an object {id, command, request}') };
+  const { id, command, request } = message as Record<string, unknown>;
+  const echoed = typeof id === 'number' || (typeof id === 'string' && id.length <= 64) ? id : undefined;
+  return { id: echoed, command, request };
+}
+
 function tokenOf(request: IncomingMessage): string | undefined {
   const query = new URL(request.url ?? '/', `http://${HOST}`).searchParams.get('token');
   if (query) return query;
@@ -226,10 +260,9 @@ function readBody(request: IncomingMessage): Promise<string> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        failed(new Error('request body too large'));
-        request.destroy();
-      } else chunks.push(chunk);
+      // Past the limit the rest is read and dropped, so the 413 reply still reaches the client.
+      if (size > MAX_BODY) failed(new Error('request body too large'));
+      else chunks.push(chunk);
     });
     request.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
     request.on('error', failed);

@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import {
+  FINISHED_STATES,
+  InvalidRequestError,
+  JOB_STATES,
+  type BackendChoice,
+  type ClearFilter,
+  type InputIdentity,
+  type Job,
+  type JobRecipe,
+  type JobState,
+  type QueueCounts,
+  type QueueEvents,
+  type SubmitOutcome,
+  type SubmitResult,
+} from '../contract/index.js';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
 import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
@@ -8,24 +23,11 @@ import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
-import type { Stage, StageMetrics } from '../engine/pipeline/stageMetrics.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind } from './describeError.js';
-import { InvalidRequestError } from './invalidRequest.js';
 import { JobJournal } from './jobJournal.js';
-import { engineRecipe, normaliseRecipe, recipeKey, type BackendChoice, type JobRecipe } from './jobRecipe.js';
-import {
-  applyRecord,
-  FINISHED_STATES,
-  isFinished,
-  JOB_STATES,
-  type FinishedState,
-  type InputIdentity,
-  type Job,
-  type JobRecord,
-  type JobState,
-  type QueueSnapshot,
-} from './jobRecords.js';
+import { engineRecipe, normaliseRecipe, recipeKey } from './jobRecipe.js';
+import { applyRecord, isFinished, type JobRecord, type QueueSnapshot } from './jobRecords.js';
 import { OutputOwners, productsOnDisk, requireOwnOutputs } from './outputOwnership.js';
 import { TypedEvents } from './typedEvents.js';
 
@@ -63,27 +65,6 @@ export interface QueueOptions {
   backendLingerMs?: number;
 }
 
-export interface QueueCounts extends Record<JobState, number> {
-  paused: boolean;
-  total: number;
-}
-
-export type SubmitOutcome = 'queued' | 'already-queued' | 'already-done' | 'already-failed' | 'requeued';
-
-export interface SubmitResult {
-  /** Absent when no job holds the file: its products were found on disk, made from its current content. */
-  id?: string;
-  input: string;
-  outcome: SubmitOutcome;
-}
-
-export interface ClearFilter {
-  /** Which finished states to clear (default: done, failed and cancelled). */
-  states?: FinishedState[];
-  /** Only the jobs of this source ('batch' or a watch folder's id). */
-  source?: string;
-}
-
 export interface SubmitOptions {
   priority?: number;
   /** 'batch' (default) or a watch folder's id. */
@@ -93,24 +74,6 @@ export interface SubmitOptions {
    * a batch the user submits, no for a watch folder offering the same file again.
    */
   retryFailed?: boolean;
-}
-
-/** Everything the queue tells the UI. */
-export interface QueueEvents {
-  jobQueued: Job;
-  jobStarted: Job;
-  jobStage: { id: string; stage: Stage; metrics: StageMetrics };
-  jobDone: Job;
-  jobFailed: Job;
-  jobCancelled: Job;
-  jobUpdated: Job;
-  /** A file offered again and not queued; `job` is absent when its products were found on disk. */
-  jobSkipped: { input: string; outcome: SubmitOutcome; job?: Job };
-  /** Finished jobs left the history (cleared by the user, or by the bound on finished jobs). */
-  jobsCleared: { ids: string[] };
-  /** A compute backend was started for the jobs that asked for it; `note` says what was chosen and why. */
-  backendOpened: { choice: BackendChoice; note: string };
-  queueProgress: QueueCounts;
 }
 
 /**

@@ -1,22 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InvalidRequestError } from './invalidRequest.js';
-import type { JobRecipe } from './jobRecipe.js';
-import type { WatchFolderConfig } from './watchFolders.js';
-
-/**
- * What the user sets once and keeps; thread count, images in flight and cache folder apply from the
- * next start.
- */
-export interface AppSettings {
-  threads?: number;
-  /** Images computing at once per backend (QueueOptions.imagesInFlight; default: the backend's own). */
-  imagesInFlight?: number;
-  cacheDir?: string;
-  /** The recipe the UI starts a new batch with. */
-  defaultRecipe: Partial<JobRecipe>;
-  watchFolders: WatchFolderConfig[];
-}
+import { InvalidRequestError, type AppSettings, type WatchFolderConfig } from '../contract/index.js';
 
 const DEFAULTS: AppSettings = { defaultRecipe: { levels: ['1.5'] }, watchFolders: [] };
 

@@ -1,33 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import {
+  InvalidRequestError,
+  type JobRecipe,
+  type WatchFolderConfig,
+  type WatchFolderEvents,
+  type WatchFolderStatus,
+} from '../contract/index.js';
 import { describeError } from './describeError.js';
 import { FolderWatcher, type FolderWatcherOptions } from './folderWatcher.js';
-import { InvalidRequestError } from './invalidRequest.js';
-import { normaliseRecipe, type JobRecipe } from './jobRecipe.js';
+import { normaliseRecipe } from './jobRecipe.js';
 import type { ProcessingQueue } from './processingQueue.js';
 import { TypedEvents } from './typedEvents.js';
 
-/** A folder whose new FITS files are processed with its own recipe (and output folder). */
-export interface WatchFolderConfig {
-  id: string;
-  dir: string;
-  recursive: boolean;
-  recipe: JobRecipe;
-  priority: number;
-}
-
-export interface WatchFolderStatus extends WatchFolderConfig {
-  status: 'starting' | 'watching' | 'error';
-  error?: string;
-  /** Files handed to the queue since watching started. */
-  filesTaken: number;
-}
-
 export type WatchTiming = Pick<FolderWatcherOptions, 'settleMs' | 'giveUpMs' | 'rescanMs'>;
-
-export interface WatchFolderEvents {
-  watchFolders: WatchFolderStatus[];
-}
 
 /**
  * The watch folders: each one's watcher hands its complete files to the queue with the folder's recipe.

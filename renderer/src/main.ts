@@ -1,15 +1,16 @@
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
-import type { AppApi } from './api/appApi.js';
-import { APP_API } from './api/appApiKey.js';
+import { createAppApi, type AppBridge } from '../../main/contract/index.js';
+import { APP_API, DESKTOP } from './api/appApiKey.js';
 import { webClient } from './api/webClient.js';
 import App from './App.vue';
 import './styles.css';
 
-// The desktop shell's preload exposes the API over Electron IPC; a browser gets the web client.
-const desktopApi = (window as Window & { aiaStudio?: AppApi }).aiaStudio;
+// The desktop shell's preload exposes the API's transport over Electron IPC; a browser gets the web client.
+const bridge = (window as Window & { aiaStudio?: AppBridge }).aiaStudio;
 
 createApp(App)
   .use(createPinia())
-  .provide(APP_API, desktopApi ?? webClient())
+  .provide(APP_API, bridge ? createAppApi(bridge) : webClient())
+  .provide(DESKTOP, bridge?.desktop)
   .mount('#app');

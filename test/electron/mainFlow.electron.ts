@@ -94,7 +94,11 @@ describe('AIA Studio desktop, first start', () => {
       process: typeof window.process,
       api: Object.keys(window.aiaStudio).sort(),
     })`);
-    expect(exposed).toEqual({ require: 'undefined', process: 'undefined', api: ['call', 'desktop', 'on'] });
+    expect(exposed).toEqual({
+      require: 'undefined',
+      process: 'undefined',
+      api: ['desktop', 'invoke', 'onEvent'],
+    });
   });
 
   it('reports the GPU within 5 s: an adapter or a clear "none"', async () => {

@@ -88,6 +88,39 @@ async function valueAt(level: string): Promise<{ value: number; x: number; y: nu
   };
 }
 
+/**
+ * The desktop preload's AppBridge (main/contract/desktop.ts), its commands over the local server's
+ * HTTP API; `__desktop` lets the test play the shell sending its events (webContents.send → preload).
+ */
+const BRIDGE = `
+  const listeners = {};
+  window.__desktop = (event, payload) => listeners[event]?.(payload);
+  window.aiaStudio = {
+    invoke: async (command, request) => (await fetch('/api/' + command, { method: 'POST', body: JSON.stringify(request ?? {}) })).json(),
+    onEvent: () => () => undefined,
+    desktop: {
+      pathForFile: (file) => '/dropped/' + file.name,
+      on: (event, listener) => { listeners[event] = listener; return () => delete listeners[event]; },
+      gpuStatus: async () => ({ state: 'not-started' }),
+    },
+  };`;
+
+/** Drops desktop files on the element the selector names, as Chromium delivers a drop from the desktop. */
+const dropFiles = (page: Page, selector: string, names: string[]) =>
+  page.evaluate(`(() => {
+    const data = new DataTransfer();
+    for (const name of ${JSON.stringify(names)}) data.items.add(new File(['SIMPLE'], name));
+    const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true });
+    document.querySelector(${JSON.stringify(selector)}).dispatchEvent(drop);
+  })()`);
+
+/** What the shell's main process sends the page (webContents.send → preload → the page's listener). */
+const sendDesktop = (page: Page, event: string, payload: unknown) =>
+  page.evaluate(`window.__desktop(${JSON.stringify(event)}, ${JSON.stringify(payload)})`);
+
+const selected = (page: Page) =>
+  page.getByRole('list', { name: 'Selected inputs' }).locator('li').allTextContents();
+
 describe('web mode in Chromium', () => {
   it('batch → progress → done and a failed row; compare modes; pixel values match the FITS data', async () => {
     const out = join(work, 'out');
@@ -180,5 +213,44 @@ describe('web mode in Chromium', () => {
     expect(services.queue.counts().total).toBe(0);
     expect(existsSync(join(out, 'sunpy_test_aia_171_level1_128px_lev1.5.fits'))).toBe(true);
     expect(await page.getByRole('button', { name: 'Clear finished' }).isDisabled()).toBe(true);
+  });
+
+  it('in a desktop window: the renderer takes the shell’s events and dropped files itself', async () => {
+    // No DOM glue: the page itself switches views and fills the Batch list, by the files' own paths.
+    const page = await browser.newPage();
+    await page.addInitScript(BRIDGE);
+    await page.goto(server.url);
+    await page.getByRole('tab', { name: 'Batch' }).waitFor();
+
+    await sendDesktop(page, 'showView', 'queue');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Queue' }).getAttribute('aria-selected'))
+      .toBe('true');
+
+    // File › Open while the Queue view shows: the Batch view opens with the paths.
+    await sendDesktop(page, 'openPaths', ['/data/a.fits', '/data/day']);
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Batch' }).getAttribute('aria-selected'))
+      .toBe('true');
+    expect((await selected(page)).map((s) => s.replace('✕', '').trim())).toEqual([
+      '/data/a.fits',
+      '/data/day',
+    ]);
+
+    // Desktop files dropped on the drop zone, then on the header (anywhere else in the window).
+    await dropFiles(page, 'section.drop', ['b.fits']);
+    await page.getByRole('tab', { name: 'Performance' }).click();
+    await dropFiles(page, 'header', ['c.fits', 'd.fits']);
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Batch' }).getAttribute('aria-selected'))
+      .toBe('true');
+    expect((await selected(page)).map((s) => s.replace('✕', '').trim())).toEqual([
+      '/data/a.fits',
+      '/data/day',
+      '/dropped/b.fits',
+      '/dropped/c.fits',
+      '/dropped/d.fits',
+    ]);
+    await page.close();
   });
 });

@@ -4,24 +4,22 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { connectApi, type ApiClient } from '../../main/services/apiClient.js';
 import {
   COMMAND_NAMES,
   COMMANDS,
   EVENT_NAMES,
+  IPC_EVENT_CHANNEL,
+  IPC_PREFIX,
   type CommandName,
   type CommandRequest,
+  type CommandResponse,
   type Reply,
-} from '../../main/services/appContract.js';
+} from '../../main/contract/index.js';
+import { connectApi, type ApiClient } from '../../main/contract/webSocketClient.js';
 import { desktopIpcTable } from '../../electron/ipcApi.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { appBenchDir, readBenchHistory } from '../../main/services/benchHistory.js';
-import {
-  forwardEvents,
-  ipcHandlerTable,
-  IPC_EVENT_CHANNEL,
-  IPC_PREFIX,
-} from '../../main/services/ipcTransport.js';
+import { forwardEvents, ipcHandlerTable } from '../../main/services/ipcTransport.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { SMALL, scratch, until } from './helpers.js';
 
@@ -60,7 +58,8 @@ beforeAll(async () => {
   ipc = ipcHandlerTable(services.handlers);
   // The desktop shell's table checks each request, then forwards it to the services (in its utility process).
   desktop = desktopIpcTable(
-    (command, request) => ipc[`${IPC_PREFIX}${command}`](request) as Promise<Reply<unknown>>,
+    <K extends CommandName>(command: K, request: CommandRequest<K>) =>
+      ipc[`${IPC_PREFIX}${command}`](request) as Promise<Reply<CommandResponse<K>>>,
   );
   client = await connectApi(new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`));
   await copyFile(SMALL, join(inputs, 'a.fits'));

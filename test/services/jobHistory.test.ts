@@ -1,7 +1,8 @@
 import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcessingQueue, type QueueEvents, type QueueOptions } from '../../main/services/processingQueue.js';
+import type { QueueEvents } from '../../main/contract/index.js';
+import { ProcessingQueue, type QueueOptions } from '../../main/services/processingQueue.js';
 import { WatchFolders } from '../../main/services/watchFolders.js';
 import { scratch, smallFrames, until } from './helpers.js';
 

@@ -2,7 +2,8 @@ import { readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFitsImageFile } from '../../main/engine/fits/index.js';
-import { ProcessingQueue, type QueueEvents } from '../../main/services/processingQueue.js';
+import type { QueueEvents } from '../../main/contract/index.js';
+import { ProcessingQueue } from '../../main/services/processingQueue.js';
 import { scratch, smallFrames } from './helpers.js';
 
 const open: ProcessingQueue[] = [];

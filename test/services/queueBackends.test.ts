@@ -4,7 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
-import { ProcessingQueue, type QueueEvents, type QueueOptions } from '../../main/services/processingQueue.js';
+import type { QueueEvents } from '../../main/contract/index.js';
+import { ProcessingQueue, type QueueOptions } from '../../main/services/processingQueue.js';
 import { fixture } from '../helpers/paths.js';
 import { scratch, smallFrames, until } from './helpers.js';
 

@@ -3,7 +3,7 @@
  * files named on the command line (if any), prints one JSON line per job event and exits when idle.
  * Usage: [IMAGES_IN_FLIGHT=N] queueChild.ts DATA_DIR OUT_DIR [FILE…]
  */
-import type { Job } from '../../main/services/jobRecords.js';
+import type { Job } from '../../main/contract/index.js';
 import { ProcessingQueue } from '../../main/services/processingQueue.js';
 
 const [dataDir, outputDir, ...files] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 import type { FitsHeader } from '../fits/index.js';
 import { InputRejectedError } from './inputRejection.js';
-import { rotationMatrix, type TanProjection } from './tanProjection.js';
+import { rotationMatrix, type TanProjection } from '../../common/tanProjection.js';
 
 export {
   helioprojectiveToPixel,
@@ -8,7 +8,7 @@ export {
   pixelToHelioprojective,
   rotationMatrix,
   type Matrix2,
-} from './tanProjection.js';
+} from '../../common/tanProjection.js';
 
 /** An AIA image's WCS (the reference pixel is the Sun centre) and its observed solar radius. */
 export interface AiaGeometry extends TanProjection {

@@ -1,12 +1,11 @@
+import { PRODUCT_LEVELS, RECIPE_DEFAULTS, type ProductLevel } from '../../common/recipeTerms.js';
 import type { MasterPointingTable } from '../aia/pointing.js';
 import type { Precision } from '../fft/engine.js';
 import type { OutputFormat } from '../fits/index.js';
 import type { Interpolation } from '../register/interpolation.js';
 import type { RegisterMode } from '../register/registrationPlan.js';
 
-/** 1.5 = register(update_pointing(l1)); 1.6 = register(deconvolve(update_pointing(l1))). */
-export const PRODUCT_LEVELS = ['1.5', '1.6'] as const;
-export type ProductLevel = (typeof PRODUCT_LEVELS)[number];
+export { PRODUCT_LEVELS, type ProductLevel };
 
 /** What to make of each input file. */
 export interface Recipe {
@@ -25,11 +24,6 @@ export interface Recipe {
 }
 
 export const DEFAULT_RECIPE: Omit<Recipe, 'outputDir'> = {
-  levels: ['1.5'],
-  mode: 'default',
-  interpolation: 'spline3',
-  normalizeExposure: false,
-  format: 'float32',
-  iterations: 25,
-  deconvolutionPrecision: 'f32',
+  ...RECIPE_DEFAULTS,
+  levels: [...RECIPE_DEFAULTS.levels],
 };

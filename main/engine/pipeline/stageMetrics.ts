@@ -1,16 +1,6 @@
-export type Stage =
-  'read' | 'decode' | 'prepare' | 'deconvolve' | 'register' | 'statistics' | 'encode' | 'write';
+import type { Stage, StageMetrics } from '../../common/stages.js';
 
-/** What one stage of one job cost, summed when a stage runs once per product. */
-export interface StageMetrics {
-  wallMs: number;
-  /** CPU time of the whole process (all threads) during the stage. */
-  cpuMs: number;
-  /** Resident memory when the stage ended, and the largest such value seen for the stage. */
-  rssMb: number;
-  /** CPU time far below wall time: the stage mostly waited (I/O, locks, an idle worker). */
-  waiting: boolean;
-}
+export type { Stage, StageMetrics };
 
 /** Who wants to know, while a job runs, which stage it is in and what each stage cost. */
 export interface StageObserver {

@@ -1,6 +1,6 @@
-/** The resampling kernels users can choose; spline3 is aiapy's (scipy order 3) and the default. */
-export const INTERPOLATIONS = ['spline3', 'cubic-conv', 'linear', 'nearest'] as const;
-export type Interpolation = (typeof INTERPOLATIONS)[number];
+import { INTERPOLATIONS, type Interpolation } from '../../common/recipeTerms.js';
+
+export { INTERPOLATIONS, type Interpolation };
 
 export function isInterpolation(name: string): name is Interpolation {
   return (INTERPOLATIONS as readonly string[]).includes(name);

@@ -1,11 +1,8 @@
 import { invert, type AiaGeometry, type Matrix2 } from '../aia/wcs.js';
+import type { RegisterMode } from '../../common/recipeTerms.js';
 import type { Interpolation } from './interpolation.js';
 
-/**
- * 'default': the app's fixed N×N frame with the Sun centre at (N+1)/2.
- * 'aiapy': aiapy's register reproduced exactly (pad, rotate, unpad, crop around floor(CRPIX1)).
- */
-export type RegisterMode = 'default' | 'aiapy';
+export type { RegisterMode };
 
 /** Level 1.5 plate scale, arcsec per pixel. */
 export const LEVEL15_SCALE = 0.6;

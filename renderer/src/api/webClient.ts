@@ -1,10 +1,10 @@
-import { connectApi, type WebSocketLike } from '../../../main/services/apiClient.js';
-import type { AppApi } from './appApi.js';
+import type { AppApi } from '../../../main/contract/index.js';
+import { connectApi, type WebSocketLike } from '../../../main/contract/webSocketClient.js';
 
 /**
- * AppApi over the local server of `aia-studio serve`: the services' own WebSocket client
- * (main/services/apiClient.ts) on one socket that carries commands, events and binary pixel replies.
- * The token comes from the page URL (?token=…), which the server prints when it starts.
+ * The app API over the local server of `aia-studio serve`: the contract's WebSocket client, on one
+ * socket that carries commands, events and binary pixel replies. The token comes from the page URL
+ * (?token=…), which the server prints when it starts.
  */
 export function webClient(location: Location = window.location): AppApi {
   const token = new URLSearchParams(location.search).get('token') ?? '';

@@ -1,5 +1,5 @@
-import { targetFor, type Thresholds } from '../../../bench/check.js';
-import type { BenchHistory } from '../../../main/services/benchHistory.js';
+import { targetFor, type Thresholds } from '../../../main/common/benchTargets.js';
+import type { BenchHistory } from '../../../main/contract/index.js';
 
 /** One headline figure of the bench (not a per-stage row), e.g. register · level 1.5 file-to-file s. */
 export interface TrendMetric {

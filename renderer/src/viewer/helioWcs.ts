@@ -1,6 +1,6 @@
 /**
  * The world coordinates of one image, from its FITS header: pixel ↔ helioprojective (Tx, Ty) arcsec
- * through the engine's own TAN projection (main/engine/aia/tanProjection.ts), so panes of levels 1,
+ * through the engine's own TAN projection (main/common/tanProjection.ts), so panes of levels 1,
  * 1.5 and 1.6 are synced and read out at the same place on the Sun whatever their pixel grids.
  */
 import {
@@ -9,7 +9,7 @@ import {
   pixelToHelioprojective,
   rotationMatrix,
   type TanProjection,
-} from '../../../main/engine/aia/tanProjection.js';
+} from '../../../main/common/tanProjection.js';
 
 export interface ImageWcs extends TanProjection {
   /** Apparent solar radius, arcsec. */

@@ -1,4 +1,4 @@
-import type { Stage } from '../../../main/engine/pipeline/stageMetrics.js';
+import type { Stage } from '../../../main/contract/index.js';
 
 const PIPELINE: Stage[] = [
   'read',

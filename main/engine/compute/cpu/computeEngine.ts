@@ -25,7 +25,7 @@ const MAX_PAGES = 32768;
 const CTL_INTS = 8;
 const MAX_ARGS = 16;
 
-export type Precision = 'f32' | 'f64';
+export type { Precision } from '../../../common/recipeTerms.js';
 
 type KernelFn = (...args: number[]) => number | undefined;
 

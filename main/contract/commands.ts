@@ -1,17 +1,28 @@
-import type { Stage, StageMetrics } from '../engine/pipeline/stageMetrics.js';
-import type { BenchHistory } from './benchHistory.js';
-import type { FolderListing } from './folderListing.js';
-import type { ImageInfo, ImageRef, PixelBlock, Region } from './imageAccess.js';
-import type { JobRecipe } from './jobRecipe.js';
-import type { Job, JobState } from './jobRecords.js';
-import type { ClearFilter, QueueCounts, QueueEvents, SubmitResult } from './processingQueue.js';
-import type { AppSettings } from './settingsStore.js';
-import type { WatchFolderEvents, WatchFolderStatus } from './watchFolders.js';
+import type {
+  AppSettings,
+  BackendChoice,
+  BenchHistory,
+  ClearFilter,
+  FolderListing,
+  ImageInfo,
+  ImageRef,
+  Job,
+  JobRecipe,
+  JobState,
+  PixelBlock,
+  QueueCounts,
+  Region,
+  Stage,
+  StageMetrics,
+  SubmitOutcome,
+  SubmitResult,
+  WatchFolderStatus,
+} from './domain.js';
 
 /**
  * THE app API: every command the renderer (or a script) can send, with its request and response.
  * The Electron IPC table, the local HTTP/WebSocket server and the typed client are all built from
- * this one definition, and a test checks each transport against it.
+ * this one definition; requestSchema.ts checks each request's shape before any handler runs.
  */
 export interface AppCommands {
   submitBatch: {
@@ -88,6 +99,34 @@ export const COMMANDS = {
   benchHistory: 'json',
 } as const satisfies Record<CommandName, 'json' | 'binary'>;
 
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(COMMANDS, name);
+}
+
+/** Everything the queue tells the UI. */
+export interface QueueEvents {
+  jobQueued: Job;
+  jobStarted: Job;
+  jobStage: { id: string; stage: Stage; metrics: StageMetrics };
+  jobDone: Job;
+  jobFailed: Job;
+  jobCancelled: Job;
+  jobUpdated: Job;
+  /** A file offered again and not queued; `job` is absent when its products were found on disk. */
+  jobSkipped: { input: string; outcome: SubmitOutcome; job?: Job };
+  /** Finished jobs left the history (cleared by the user, or by the bound on finished jobs). */
+  jobsCleared: { ids: string[] };
+  /** A compute backend was started for the jobs that asked for it; `note` says what was chosen and why. */
+  backendOpened: { choice: BackendChoice; note: string };
+  queueProgress: QueueCounts;
+}
+
+export interface WatchFolderEvents {
+  watchFolders: WatchFolderStatus[];
+}
+
 /** Every event pushed to the UI, with its payload. */
 export interface AppEvents extends QueueEvents, WatchFolderEvents {
   settings: AppSettings;
@@ -110,15 +149,11 @@ export const EVENTS = {
   settings: true,
 } as const satisfies Record<EventName, true>;
 
-export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(EVENTS, name);
+}
 
 /** What each command's handler is: the services behind every transport implement this table. */
 export type AppHandlers = { [K in CommandName]: (request: CommandRequest<K>) => Promise<CommandResponse<K>> };
-
-/** Every transport answers with this envelope, so a failure is data, not a transport error. */
-export type Reply<T> = { ok: true; result: T } | { ok: false; error: { message: string; kind: string } };
-
-export function isCommandName(name: unknown): name is CommandName {
-  return typeof name === 'string' && Object.hasOwn(COMMANDS, name);
-}

@@ -1,20 +1,17 @@
-import { isAbsolute } from 'node:path';
-import type { CommandName } from '../main/services/appContract.js';
-import { IMAGE_LEVELS } from '../main/services/imageAccess.js';
-import type { JobRecipe } from '../main/services/jobRecipe.js';
-import { FINISHED_STATES, JOB_STATES } from '../main/services/jobRecords.js';
+import { COMMANDS, isCommandName, type CommandName, type CommandRequest } from './commands.js';
+import { FINISHED_STATES, IMAGE_LEVELS, JOB_STATES, type JobRecipe } from './domain.js';
+import { invalidRequest, type Failure } from './errors.js';
 
 /**
- * The shape of every request a window may send, checked in the main process before it reaches the
- * services: a compromised or buggy page can only send well-formed requests naming absolute local
- * paths. The services still check the meaning (a recipe's values, a job's existence); this layer
- * refuses what no honest page sends (relative paths, URLs, NUL bytes, unknown keys, huge arrays).
+ * The shape of every request, checked by every transport (IPC, HTTP, WebSocket, the services'
+ * dispatch) before a handler runs: a buggy script or a compromised page can only send well-formed
+ * requests naming absolute local paths. The services still judge the meaning (a recipe's values, a
+ * job's existence); this layer refuses what no honest caller sends (relative paths, URLs, NUL bytes,
+ * unknown keys, wrong types, huge strings or lists).
  */
 type Check = (value: unknown, at: string) => void;
 
-export class RequestShapeError extends Error {
-  override name = 'RequestShapeError';
-}
+class RequestShapeError extends Error {}
 
 const MAX_INPUTS = 100_000;
 const MAX_TEXT = 4096;
@@ -24,8 +21,13 @@ const fail = (at: string, expected: string): never => {
 };
 
 const text: Check = (v, at) => {
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TEXT) fail(at, 'a non-empty string');
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_TEXT)
+    fail(at, `a non-empty string of at most ${MAX_TEXT} characters`);
 };
+
+/** POSIX '/…', Windows 'C:\…' or 'C:/…', or a UNC '\\server\…': no import of node:path, so the page can run it. */
+const isAbsolutePath = (path: string): boolean =>
+  path.startsWith('/') || /^[a-z]:[\\/]/i.test(path) || path.startsWith('\\\\');
 
 /** An absolute local path: no URL, no relative path (resolved against who knows which folder), no NUL. */
 const localPath: Check = (v, at) => {
@@ -35,7 +37,7 @@ const localPath: Check = (v, at) => {
     path.length > MAX_TEXT ||
     path.includes('\0') ||
     /^[a-z][a-z0-9+.-]+:\/\//i.test(path) ||
-    !isAbsolute(path)
+    !isAbsolutePath(path)
   )
     fail(at, 'an absolute path on this computer');
 };
@@ -44,7 +46,7 @@ const finite: Check = (v, at) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, 'a number');
 };
 const count: Check = (v, at) => {
-  if (!Number.isInteger(v) || (v as number) < 0) fail(at, 'a whole number ≥ 0');
+  if (!Number.isSafeInteger(v) || (v as number) < 0) fail(at, 'a whole number ≥ 0');
 };
 const flag: Check = (v, at) => {
   if (typeof v !== 'boolean') fail(at, 'true or false');
@@ -60,7 +62,10 @@ const listOf =
     if (!Array.isArray(v) || v.length > max) fail(at, `a list of at most ${max}`);
     (v as unknown[]).forEach((x, i) => item(x, `${at}[${i}]`));
   };
-const anything: Check = () => undefined;
+/** A pixel value for missing data: a number, or 'NaN' (JSON has no NaN). */
+const missingValue: Check = (v, at) => {
+  if (v !== 'NaN') finite(v, at);
+};
 
 /** A plain object with only the named keys; required keys must be there. */
 function object(fields: Record<string, Check>, required: string[] = []): Check {
@@ -76,16 +81,16 @@ function object(fields: Record<string, Check>, required: string[] = []): Check {
   };
 }
 
-/** Recipe values are the services' to judge (normaliseRecipe); here only its keys and its paths. */
+/** Recipe values are the services' to judge (normaliseRecipe); here only its keys, types and paths. */
 const recipe = object({
   levels: listOf(text, 4),
   mode: text,
   interpolation: text,
-  missing: anything,
+  missing: missingValue,
   normalizeExposure: flag,
   format: text,
   pointingTablePath: localPath,
-  iterations: anything,
+  iterations: finite,
   deconvolutionPrecision: text,
   outputDir: localPath,
   backend: text,
@@ -93,11 +98,22 @@ const recipe = object({
 
 const id = object({ id: text }, ['id']);
 const none = object({});
-const imageRef: Record<string, Check> = { jobId: text, level: oneOf(IMAGE_LEVELS), path: localPath };
 const region = object({ x: count, y: count, width: count, height: count }, ['x', 'y', 'width', 'height']);
 
+/** An ImageRef (a job's image at a level, or a file by path) with the command's own options. */
+function imageRef(options: Record<string, Check> = {}): Check {
+  const shape = object({ jobId: text, level: oneOf(IMAGE_LEVELS), path: localPath, ...options });
+  return (v, at) => {
+    shape(v, at);
+    const ref = v as { jobId?: unknown; level?: unknown; path?: unknown };
+    const [job, level, path] = [ref.jobId !== undefined, ref.level !== undefined, ref.path !== undefined];
+    if (!(job && level && !path) && !(path && !job && !level))
+      fail('the request', 'an image: a path, or a jobId and a level');
+  };
+}
+
 /** One check per command; `satisfies` makes a new command of the contract fail to compile until checked. */
-export const REQUEST_CHECKS = {
+const REQUEST_CHECKS = {
   submitBatch: object({ inputs: listOf(localPath, MAX_INPUTS), recipe, priority: finite, recursive: flag }, [
     'inputs',
     'recipe',
@@ -129,14 +145,33 @@ export const REQUEST_CHECKS = {
     cacheDir: localPath,
     defaultRecipe: recipe,
   }),
-  imageInfo: object(imageRef),
-  imagePreview: object({ ...imageRef, maxSize: count }),
-  imagePixels: object({ ...imageRef, region }),
+  imageInfo: imageRef(),
+  imagePreview: imageRef({ maxSize: count }),
+  imagePixels: imageRef({ region }),
   listFolder: object({ path: localPath }),
   benchHistory: none,
 } satisfies Record<CommandName, Check>;
 
-/** Throws a RequestShapeError naming the first thing wrong with the request. */
-export function checkRequest(command: CommandName, request: unknown): void {
-  REQUEST_CHECKS[command](request, '');
+/** A request that passed: its command and its request, typed. */
+export type ValidRequest = {
+  [K in CommandName]: { ok: true; command: K; request: CommandRequest<K> };
+}[CommandName];
+
+/**
+ * THE door every transport calls before a handler runs: a known command and a well-formed request
+ * (absent means {}), or an 'invalid-request' reply naming the first thing wrong.
+ */
+export function validateRequest(command: unknown, request: unknown): ValidRequest | Failure {
+  if (!isCommandName(command)) {
+    const shown = typeof command === 'string' ? command.slice(0, 64) : String(command);
+    return invalidRequest(`unknown command '${shown}' (known: ${Object.keys(COMMANDS).join(', ')})`);
+  }
+  const body = request === undefined ? {} : request;
+  try {
+    REQUEST_CHECKS[command](body, '');
+  } catch (error) {
+    if (error instanceof RequestShapeError) return invalidRequest(error.message);
+    throw error;
+  }
+  return { ok: true, command, request: body } as ValidRequest;
 }

@@ -1,0 +1,195 @@
+/**
+ * The data the app API speaks: jobs and their counts, recipes, settings, watch folders, image
+ * references and pixels, folder listings, the benchmark history. Plain JSON shapes (and Float32Array
+ * pixels); the services implement them, every transport carries them, the renderer shows them.
+ */
+import type { BenchRecord } from '../common/benchRecord.js';
+import type { Thresholds } from '../common/benchTargets.js';
+import type {
+  Interpolation,
+  Precision,
+  ProductFormat,
+  ProductLevel,
+  RegisterMode,
+} from '../common/recipeTerms.js';
+import type { Stage, StageMetrics } from '../common/stages.js';
+
+export type { BenchRecord, Stage, StageMetrics };
+
+/**
+ * Which compute backend runs a job, as `--backend` names them: 'auto' takes a hardware GPU when there
+ * is one and the CPU otherwise, 'gpu' forces the GPU host.
+ */
+export const BACKEND_CHOICES = ['auto', 'cpu', 'gpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/**
+ * The engine's recipe as plain JSON, so it can be journaled and sent over the API: the pointing table
+ * by path (loaded when the job runs), NaN as the string 'NaN' (JSON has no NaN), and the backend.
+ */
+export interface JobRecipe {
+  levels: ProductLevel[];
+  mode: RegisterMode;
+  interpolation: Interpolation;
+  missing?: number | 'NaN';
+  normalizeExposure: boolean;
+  format: ProductFormat;
+  pointingTablePath?: string;
+  iterations: number;
+  deconvolutionPrecision: Precision;
+  outputDir: string;
+  backend: BackendChoice;
+}
+
+export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+/** The states a job ends in: only these can be cleared from the history. */
+export const FINISHED_STATES = ['done', 'failed', 'cancelled'] as const satisfies readonly JobState[];
+export type FinishedState = (typeof FINISHED_STATES)[number];
+
+/** What identifies an input file's content cheaply: its path, size and modification time. */
+export interface InputIdentity {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface Job {
+  id: string;
+  /** Submission order, the tie-breaker between equal priorities. */
+  seq: number;
+  input: InputIdentity;
+  recipe: JobRecipe;
+  recipeKey: string;
+  /** Higher runs first. */
+  priority: number;
+  /** Who submitted it: 'batch' or a watch folder's id. */
+  source: string;
+  state: JobState;
+  /** The stage a running job is in, as far as the queue can see. */
+  stage?: Stage;
+  /** Times it was started, counting starts a crash interrupted. */
+  attempts: number;
+  submittedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Wall time of the last run, read to write. */
+  wallMs?: number;
+  /** The compute backend of the last run, as chosen ('backend: cpu (auto: no GPU device …)'). */
+  backend?: string;
+  outputs: { path: string; size: number }[];
+  warnings: string[];
+  error?: string;
+  errorKind?: string;
+  stages?: Partial<Record<Stage, StageMetrics>>;
+  /** Set on a running job whose cancellation waits for the file to finish. */
+  cancelRequested?: boolean;
+}
+
+export interface QueueCounts extends Record<JobState, number> {
+  paused: boolean;
+  total: number;
+}
+
+export type SubmitOutcome = 'queued' | 'already-queued' | 'already-done' | 'already-failed' | 'requeued';
+
+export interface SubmitResult {
+  /** Absent when no job holds the file: its products were found on disk, made from its current content. */
+  id?: string;
+  input: string;
+  outcome: SubmitOutcome;
+}
+
+export interface ClearFilter {
+  /** Which finished states to clear (default: done, failed and cancelled). */
+  states?: FinishedState[];
+  /** Only the jobs of this source ('batch' or a watch folder's id). */
+  source?: string;
+}
+
+/** A folder whose new FITS files are processed with its own recipe (and output folder). */
+export interface WatchFolderConfig {
+  id: string;
+  dir: string;
+  recursive: boolean;
+  recipe: JobRecipe;
+  priority: number;
+}
+
+export interface WatchFolderStatus extends WatchFolderConfig {
+  status: 'starting' | 'watching' | 'error';
+  error?: string;
+  /** Files handed to the queue since watching started. */
+  filesTaken: number;
+}
+
+/**
+ * What the user sets once and keeps; thread count, images in flight and cache folder apply from the
+ * next start.
+ */
+export interface AppSettings {
+  threads?: number;
+  /** Images computing at once per backend (the queue's imagesInFlight; default: the backend's own). */
+  imagesInFlight?: number;
+  cacheDir?: string;
+  /** The recipe the UI starts a new batch with. */
+  defaultRecipe: Partial<JobRecipe>;
+  watchFolders: WatchFolderConfig[];
+}
+
+export const IMAGE_LEVELS = ['1', '1.5', '1.6'] as const;
+export type ImageLevel = (typeof IMAGE_LEVELS)[number];
+
+/** One observation at one level: a job's input (level 1) or product, or a FITS file by path. */
+export type ImageRef = { jobId: string; level: ImageLevel } | { path: string };
+
+/** A FITS header card's value as the API carries it. */
+export type HeaderCardValue = string | number | boolean;
+
+export interface ImageInfo {
+  path: string;
+  width: number;
+  height: number;
+  bitpix: number;
+  header: Record<string, HeaderCardValue>;
+  history: string[];
+  /** Extremes of the finite pixels (physical values), for the viewer's first scaling. */
+  min: number;
+  max: number;
+  missing: number;
+}
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface PixelBlock<M> {
+  meta: M;
+  /** Physical values, row-major, x fastest; NaN where there is no data. */
+  pixels: Float32Array;
+}
+
+export interface FolderEntry {
+  name: string;
+  path: string;
+  kind: 'folder' | 'file';
+  /** Bytes, for files. */
+  size?: number;
+}
+
+export interface FolderListing {
+  path: string;
+  /** Absent at the file system's root. */
+  parent?: string;
+  entries: FolderEntry[];
+}
+
+export interface BenchHistory {
+  /** Oldest first, as `npm run bench` appends them. */
+  records: BenchRecord[];
+  /** bench/thresholds.json (targets: lower is better): today's, not those of each record's day; absent without one. */
+  thresholds?: Thresholds;
+}

@@ -316,42 +316,54 @@ function scan(mb: ModuleBuilder, f64Input: boolean): void {
         f.op(I32X4.shl).get(laneBases).op(I32X4.add).set(scratch);
         scatter(f, scratch, binAddress);
       },
-      finish: () => {
-        const result = f.params[2];
-        const finite = f.local(I);
-        const [best, other] = f.locals(F, 2);
-        // lanes processed − non-finite or past the end
-        f.get(f.params[1]).i32(3).op(I32.add).i32(-4).op(I32.and);
-        for (let lane = 0; lane < 4; lane++) f.get(nonFinite.acc).lane(I32X4.extractLane, lane).op(I32.add);
-        f.set(finite);
-        f.get(result).get(finite).op(F64.convertI32U).mem(F64.store, 0);
-        storeLaneSum(f, sum.acc, 8);
-        const lanes = f64Input ? 2 : 4;
-        // each lane as f64 (a float32 key back to its value: positives 0x80000000 | bits, negatives ~bits)
-        const lane = (acc: Local, i: number) => {
-          if (f64Input) return void f.get(acc).lane(F64X2.extractLane, i);
-          const keyBits = f.local(I);
-          f.get(acc).lane(I32X4.extractLane, i).tee(keyBits);
-          f.i32(0x7fffffff).op(I32.and).get(keyBits).i32(-1).op(I32.xor).get(keyBits).i32(0).op(I32.ltS);
-          f.op(Op.select, F32.reinterpretI32, F64.promoteF32);
-        };
-        // fold the lanes: NaN (no finite sample in a lane) never wins a comparison
-        const fold = (acc: Local, cmp: Opcode, offset: number) => {
-          lane(acc, 0);
-          f.set(best);
-          for (let i = 1; i < lanes; i++) {
-            lane(acc, i);
-            f.set(other);
-            f.get(other).get(best).get(other).get(best).op(cmp);
-            f.get(best).get(best).op(F64.ne, I32.or, Op.select).set(best); // other when it wins or best is NaN
-          }
-          f.get(result).get(best).mem(F64.store, offset);
-        };
-        fold(min.acc, F64.lt, 16);
-        fold(max.acc, F64.gt, 24);
-      },
+      finish: () => writeScanResults(f, f64Input, nonFinite.acc, sum.acc, min.acc, max.acc),
     };
   });
+}
+
+/**
+ * Writes pass 1's results from its accumulators: the finite count (lanes processed minus the
+ * non-finite or past-the-end ones), the sum, and min and max folded over the lanes.
+ */
+function writeScanResults(
+  f: Func,
+  f64Input: boolean,
+  nonFinite: Local,
+  sum: Local,
+  min: Local,
+  max: Local,
+): void {
+  const result = f.params[2];
+  const finite = f.local(I);
+  const [best, other] = f.locals(F, 2);
+  f.get(f.params[1]).i32(3).op(I32.add).i32(-4).op(I32.and);
+  for (let lane = 0; lane < 4; lane++) f.get(nonFinite).lane(I32X4.extractLane, lane).op(I32.add);
+  f.set(finite);
+  f.get(result, finite).op(F64.convertI32U).mem(F64.store, 0);
+  storeLaneSum(f, sum, 8);
+  const lanes = f64Input ? 2 : 4;
+  // each lane as f64 (a float32 key back to its value: positives 0x80000000 | bits, negatives ~bits)
+  const lane = (acc: Local, i: number) => {
+    if (f64Input) return void f.get(acc).lane(F64X2.extractLane, i);
+    const keyBits = f.local(I);
+    f.get(acc).lane(I32X4.extractLane, i).tee(keyBits);
+    f.i32(0x7fffffff).op(I32.and).get(keyBits).i32(-1).op(I32.xor).get(keyBits).i32(0).op(I32.ltS);
+    f.op(Op.select, F32.reinterpretI32, F64.promoteF32);
+  };
+  // fold the lanes: NaN (no finite sample in a lane) never wins a comparison
+  const fold = (acc: Local, cmp: Opcode, offset: number) => {
+    lane(acc, 0);
+    f.set(best);
+    for (let i = 1; i < lanes; i++) {
+      lane(acc, i);
+      f.set(other);
+      f.get(other, best, other, best).op(cmp);
+      f.get(best, best).op(F64.ne, I32.or, Op.select).set(best); // other when it wins or best is NaN
+    }
+    f.get(result, best).mem(F64.store, offset);
+  };
+  fold(min, F64.lt, 16);
+  fold(max, F64.gt, 24);
 }
 
 /**

@@ -111,8 +111,9 @@ function transposer(f: Func, P: Precision): (rows: Expr[]) => Local[] {
 
 /**
  * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
- * vectors (so V·lanes independent transforms). x, y: ping-pong buffers of L·V elements; tw: table of L
- * complex scalars (cos, ∓sin)(2πk/L). Returns the buffer holding the result (natural order).
+ * vectors (so V·lanes independent transforms). from, to: ping-pong buffers of L·V elements (swapped
+ * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L). Returns the buffer
+ * holding the result (natural order).
  */
 function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
   const f = mb.func(null, [I, I, I, I, I], [I]);
@@ -123,7 +124,7 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
   const w = [complex(), complex(), complex()];
   const [sumAC, sumBD, diffAC, diffBD] = [complex(), complex(), complex(), complex()];
   f.get(L).set(n);
-  f.get(V).i32(5).op(I32.shl).set(stride); // bytes of one element of the batch
+  f.get(V).i32(5).op(I32.shl).set(stride); // a stage's output stride: one batch element, ×4 per stage
   f.loopUntil(
     () => void f.get(n).i32(4).op(I32.ltU),
     () => {

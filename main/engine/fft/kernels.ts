@@ -355,6 +355,62 @@ function planeAddress(f: Func, P: Precision, plane: Local, k: Local, pitch: Loca
   f.get(plane, k).i32(P.size).op(I32.mul, I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
 }
 
+/** `body` for each 16-byte offset of the rows, the element cursor walking from `start` (lanes elements of 16 bytes a step). */
+function eachRowVector(t: RowTransform, offset: Local, W: Local, start: Local, body: () => void): void {
+  const { f, P } = t;
+  f.get(start).set(t.element);
+  f.forLoop(
+    offset,
+    () => void f.i32(0),
+    () => void f.get(W).i32(P.size).op(I32.mul),
+    () => void f.i32(16),
+    () => {
+      body();
+      increment(f, t.element, () => void f.i32(16 * P.lanes));
+    },
+  );
+}
+
+/** `body` for each plane (re, im) of each group of `lanes` plane columns k = 0…L (+ padding), the element cursor walking from `start`. */
+function eachPlaneColumnGroup(
+  t: RowTransform,
+  [re, im]: Local[],
+  start: Local,
+  body: (plane: Local, part: number) => void,
+): void {
+  const { f, P } = t;
+  f.get(start).set(t.element);
+  f.forLoop(
+    t.k,
+    () => void f.i32(0),
+    () => void f.get(t.L).i32(1).op(I32.add),
+    () => void f.i32(P.lanes),
+    () => {
+      body(re, 0);
+      body(im, IM);
+      increment(f, t.element, () => void f.i32(ELEMENT * P.lanes));
+    },
+  );
+}
+
+/**
+ * The 13 vectors of a pass over mirrored element pairs (the last one set to 1/2 in every lane), and
+ * the pair's loader: elements k and L − k into (re, im) each.
+ */
+function mirroredPairLocals(t: RowTransform): { lanes: Local[]; loadPair: (k: Local[], j: Local[]) => void } {
+  const { f, P } = t;
+  const lanes = f.locals(T.v128, 13);
+  splatConstant(f, P, 0.5);
+  f.set(lanes[12]);
+  const loadPair = ([kr, ki]: Local[], [jr, ji]: Local[]) => {
+    f.get(t.atK).mem(V128.load).set(kr);
+    f.get(t.atK).mem(V128.load, IM).set(ki);
+    f.get(t.atJ).mem(V128.load).set(jr);
+    f.get(t.atJ).mem(V128.load, IM).set(ji);
+  };
+  return { lanes, loadPair };
+}
+
 /**
  * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
  * (pitch dstP bytes), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
@@ -365,47 +421,26 @@ function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
   const [src, srcPitch, re, im, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, true);
   // (a) rows → elements: z[n] = x[2n] + i x[2n+1], lane = row
-  f.get(scratchA).set(t.element);
-  f.forLoop(
-    offset,
-    () => void f.i32(0),
-    () => void f.get(W).i32(P.size).op(I32.mul),
-    () => void f.i32(16),
-    () => {
-      const rows = Array.from({ length: P.lanes }, (_, r) => () => {
-        rowAddress(f, src, offset, srcPitch, r);
-        f.mem(V128.load);
-      });
-      t.transpose(rows).forEach((column, i) => void f.get(t.element, column).mem(V128.store, 16 * i));
-      increment(f, t.element, () => void f.i32(16 * P.lanes));
-    },
-  );
+  eachRowVector(t, offset, W, scratchA, () => {
+    const rows = Array.from({ length: P.lanes }, (_, r) => () => {
+      rowAddress(f, src, offset, srcPitch, r);
+      f.mem(V128.load);
+    });
+    t.transpose(rows).forEach((column, i) => void f.get(t.element, column).mem(V128.store, 16 * i));
+  });
   // (b) complex FFT of L elements
   f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
   splitRealSpectrum(t, halfTwiddles);
   // (d) elements → planes, lanes columns at a time (k = 0..L inclusive, zero padded)
-  f.get(t.spectrum).set(t.element);
-  f.forLoop(
-    t.k,
-    () => void f.i32(0),
-    () => void f.get(t.L).i32(1).op(I32.add),
-    () => void f.i32(P.lanes),
-    () => {
-      for (const [plane, part] of [
-        [re, 0],
-        [im, IM],
-      ] as const) {
-        const elements = Array.from({ length: P.lanes }, (_, i) => () => {
-          f.get(t.element).mem(V128.load, ELEMENT * i + part);
-        });
-        t.transpose(elements).forEach((row, r) => {
-          planeAddress(f, P, plane, t.k, dstPitch, r);
-          f.get(row).mem(V128.store);
-        });
-      }
-      increment(f, t.element, () => void f.i32(ELEMENT * P.lanes));
-    },
-  );
+  eachPlaneColumnGroup(t, [re, im], t.spectrum, (plane, part) => {
+    const elements = Array.from({ length: P.lanes }, (_, i) => () => {
+      f.get(t.element).mem(V128.load, ELEMENT * i + part);
+    });
+    t.transpose(elements).forEach((row, r) => {
+      planeAddress(f, P, plane, t.k, dstPitch, r);
+      f.get(row).mem(V128.store);
+    });
+  });
   return f;
 }
 
@@ -417,9 +452,8 @@ function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
 function splitRealSpectrum(t: RowTransform, halfTwiddles: Local): void {
   const { f, P, spectrum, atK, atJ, address } = t;
   const { add, sub, mul } = P.v;
-  const [zr, zi, yr, yi, er, ei, or, oi, tr, ti, cos, sin, half] = f.locals(T.v128, 13);
-  splatConstant(f, P, 0.5);
-  f.set(half);
+  const { lanes, loadPair } = mirroredPairLocals(t);
+  const [zr, zi, yr, yi, er, ei, or, oi, tr, ti, cos, sin, half] = lanes;
   const zero = () => splatConstant(f, P, 0);
   // k = 0: X0 = Zr + Zi, XL = Zr − Zi (real)
   f.get(spectrum).mem(V128.load).set(zr);
@@ -434,10 +468,7 @@ function splitRealSpectrum(t: RowTransform, halfTwiddles: Local): void {
   zero();
   f.mem(V128.store, IM);
   eachMirroredPair(t, 1, spectrum, () => {
-    f.get(atK).mem(V128.load).set(zr);
-    f.get(atK).mem(V128.load, IM).set(zi);
-    f.get(atJ).mem(V128.load).set(yr);
-    f.get(atJ).mem(V128.load, IM).set(yi);
+    loadPair([zr, zi], [yr, yi]);
     // E = ((Zr + Yr)/2, (Zi − Yi)/2); O = ((Zi + Yi)/2, (Yr − Zr)/2)
     f.get(zr, yr).op(add).get(half).op(mul).set(er);
     f.get(zi, yi).op(sub).get(half).op(mul).set(ei);
@@ -480,49 +511,28 @@ function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
   const [re, im, srcPitch, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, false);
   // (d') planes → elements, k = 0..L (+ padding)
-  f.get(scratchA).set(t.element);
-  f.forLoop(
-    t.k,
-    () => void f.i32(0),
-    () => void f.get(t.L).i32(1).op(I32.add),
-    () => void f.i32(P.lanes),
-    () => {
-      for (const [plane, part] of [
-        [re, 0],
-        [im, IM],
-      ] as const) {
-        const rows = Array.from({ length: P.lanes }, (_, r) => () => {
-          planeAddress(f, P, plane, t.k, srcPitch, r);
-          f.mem(V128.load);
-        });
-        t.transpose(rows).forEach(
-          (column, i) => void f.get(t.element, column).mem(V128.store, ELEMENT * i + part),
-        );
-      }
-      increment(f, t.element, () => void f.i32(ELEMENT * P.lanes));
-    },
-  );
+  eachPlaneColumnGroup(t, [re, im], scratchA, (plane, part) => {
+    const rows = Array.from({ length: P.lanes }, (_, r) => () => {
+      planeAddress(f, P, plane, t.k, srcPitch, r);
+      f.mem(V128.load);
+    });
+    t.transpose(rows).forEach(
+      (column, i) => void f.get(t.element, column).mem(V128.store, ELEMENT * i + part),
+    );
+  });
   mergeRealSpectrum(t, scratchA, halfTwiddles);
   f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
   // (a') elements → rows: x[2n] = Re z[n], x[2n+1] = Im z[n]
-  f.get(t.spectrum).set(t.element);
-  f.forLoop(
-    offset,
-    () => void f.i32(0),
-    () => void f.get(W).i32(P.size).op(I32.mul),
-    () => void f.i32(16),
-    () => {
-      const vectors = Array.from(
-        { length: P.lanes },
-        (_, i) => () => void f.get(t.element).mem(V128.load, 16 * i),
-      );
-      t.transpose(vectors).forEach((row, r) => {
-        rowAddress(f, dst, offset, dstPitch, r);
-        f.get(row).mem(V128.store);
-      });
-      increment(f, t.element, () => void f.i32(16 * P.lanes));
-    },
-  );
+  eachRowVector(t, offset, W, t.spectrum, () => {
+    const vectors = Array.from(
+      { length: P.lanes },
+      (_, i) => () => void f.get(t.element).mem(V128.load, 16 * i),
+    );
+    t.transpose(vectors).forEach((row, r) => {
+      rowAddress(f, dst, offset, dstPitch, r);
+      f.get(row).mem(V128.store);
+    });
+  });
   return f;
 }
 
@@ -533,14 +543,10 @@ function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
 function mergeRealSpectrum(t: RowTransform, elements: Local, halfTwiddles: Local): void {
   const { f, P, atK, atJ } = t;
   const { add, sub, mul } = P.v;
-  const [xr, xi, yr, yi, er, ei, dr, di, or, oi, cos, sin, half] = f.locals(T.v128, 13);
-  splatConstant(f, P, 0.5);
-  f.set(half);
+  const { lanes, loadPair } = mirroredPairLocals(t);
+  const [xr, xi, yr, yi, er, ei, dr, di, or, oi, cos, sin, half] = lanes;
   eachMirroredPair(t, 0, elements, () => {
-    f.get(atK).mem(V128.load).set(xr);
-    f.get(atK).mem(V128.load, IM).set(xi);
-    f.get(atJ).mem(V128.load).set(yr);
-    f.get(atJ).mem(V128.load, IM).set(yi);
+    loadPair([xr, xi], [yr, yi]);
     f.get(xr, yr).op(add).get(half).op(mul).set(er);
     f.get(xi, yi).op(sub).get(half).op(mul).set(ei);
     f.get(xr, yr).op(sub).get(half).op(mul).set(dr);

@@ -41,6 +41,22 @@ const Slot = {
   interiorColsAt: 21,
 } as const;
 
+/** The parameters written as they are, one slot each. */
+const SCALAR_SLOTS = [
+  'missing',
+  'clipLo',
+  'clipHi',
+  'gridAt',
+  'gridWidth',
+  'gridHeight',
+  'maskAt',
+  'outAt',
+  'outputWidth',
+  'maskRowsAt',
+  'holeRowsAt',
+  'interiorColsAt',
+] as const;
+
 /** Parameter block of a resampling (f64 slots, byte offset = 8 × slot); see resampleParams. */
 export const RESAMPLE_SLOTS = 22;
 
@@ -74,18 +90,7 @@ export function resampleParams(
   block.set(p.offset, Slot.offset);
   block.set([p.gridWidth - 1, p.gridHeight - 1], Slot.max);
   block.set(p.qOrigin, Slot.qOriginX);
-  block[Slot.missing] = p.missing;
-  block[Slot.clipLo] = p.clipLo;
-  block[Slot.clipHi] = p.clipHi;
-  block[Slot.gridAt] = p.gridAt;
-  block[Slot.gridWidth] = p.gridWidth;
-  block[Slot.gridHeight] = p.gridHeight;
-  block[Slot.maskAt] = p.maskAt;
-  block[Slot.outAt] = p.outAt;
-  block[Slot.outputWidth] = p.outputWidth;
-  block[Slot.maskRowsAt] = p.maskRowsAt;
-  block[Slot.holeRowsAt] = p.holeRowsAt;
-  block[Slot.interiorColsAt] = p.interiorColsAt;
+  for (const key of SCALAR_SLOTS) block[Slot[key]] = p[key];
 }
 
 /** A new local holding `x` in both f64 lanes. */

@@ -355,7 +355,10 @@ function planeAddress(f: Func, P: Precision, plane: Local, k: Local, pitch: Loca
   f.get(plane, k).i32(P.size).op(I32.mul, I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
 }
 
-/** `body` for each 16-byte offset of the rows, the element cursor walking from `start` (lanes elements of 16 bytes a step). */
+/**
+ * `body` for each 16-byte offset of the rows, the element cursor walking from `start` (`lanes` vectors
+ * of 16 bytes a step).
+ */
 function eachRowVector(t: RowTransform, offset: Local, W: Local, start: Local, body: () => void): void {
   const { f, P } = t;
   f.get(start).set(t.element);
@@ -371,7 +374,10 @@ function eachRowVector(t: RowTransform, offset: Local, W: Local, start: Local, b
   );
 }
 
-/** `body` for each plane (re, im) of each group of `lanes` plane columns k = 0…L (+ padding), the element cursor walking from `start`. */
+/**
+ * `body` for each plane (re, im) of each group of `lanes` plane columns k = 0…L (+ padding), the
+ * element cursor walking from `start`.
+ */
 function eachPlaneColumnGroup(
   t: RowTransform,
   [re, im]: Local[],

@@ -198,7 +198,10 @@ function listNaN(s: RangeScan): void {
   );
 }
 
-/** Folds the lanes (min = l1 < l0 ? l1 : l0, max likewise) and writes (min, max, NaN count, NaNs listed). */
+/**
+ * Folds the lanes (min = lane1 < lane0 ? lane1 : lane0, max likewise) and writes (min, max, NaN count,
+ * NaNs listed).
+ */
 function writeRange(s: RangeScan): void {
   const { f, lane0, lane1, nanCounts } = s;
   const { result } = s.params;

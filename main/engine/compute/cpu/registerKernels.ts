@@ -105,7 +105,7 @@ function shuffle64(f: Func, a: Local, b: Local, picks: [number, number]): void {
   f.get(a, b).shuffleLanes(8, picks);
 }
 
-/** The prefilter's constants in both lanes: the recursion's, then the line's zLast and norm (f64 params). */
+/** The prefilter's constants in both lanes: the recursion's, then the line's zLast and norm (params). */
 interface SplineConstants {
   gain: Local;
   pole: Local;
@@ -868,7 +868,10 @@ function bsplineWeights(r: Resampler): void {
   farAndNear(r.fractionXY, weightXY[3], weightXY[1]);
 }
 
-/** Keys, a = −0.5: ((−0.5·s + 2.5)·s − 4)·s + 2 for 1 ≤ s < 2, ((1.5·s − 2.5)·s)·s + 1 for s < 1, s = |tap − point|. */
+/**
+ * Keys, a = −0.5: ((−0.5·s + 2.5)·s − 4)·s + 2 for 1 ≤ s < 2, ((1.5·s − 2.5)·s)·s + 1 for s < 1, with
+ * s = |tap − point|.
+ */
 function keysWeights(r: Resampler): void {
   const { f, weightXY } = r;
   const s = r.scratch;

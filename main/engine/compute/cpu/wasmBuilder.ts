@@ -138,7 +138,10 @@ export class Func {
     this.code.push(lane);
     return this;
   }
-  /** i8x16.shuffle of the two vectors on the stack, taking value lanes `picks` of `laneBytes` bytes (the first operand's lanes first). */
+  /**
+   * i8x16.shuffle of the two vectors on the stack, taking value lanes `picks` of `laneBytes` bytes
+   * (the first operand's lanes, then the second's).
+   */
   shuffleLanes(laneBytes: number, picks: number[]): this {
     this.emit(I8X16.shuffle);
     for (const pick of picks) for (let b = 0; b < laneBytes; b++) this.code.push(pick * laneBytes + b);

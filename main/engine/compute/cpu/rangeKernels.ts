@@ -10,38 +10,29 @@ const I = T.i32;
 const F = T.f64;
 const V = T.v128;
 
-/** The locals of rangeKernel. */
-interface RangeScan {
-  f: Func;
-  fromInt16: boolean;
-  params: { ptr: Local; rowLen: Local; result: Local; list: Local; capacity: Local };
-  int16: { srcRowAddress: Local; scale: Local; zero: Local; divisor: Local; blank: Local; raw: Local };
-  offset: Local;
-  rowBytes: Local;
-  /** Byte offset past the row's last whole pair. */
-  pairsEnd: Local;
-  rowAddress: Local;
-  /** NaN count of the odd last samples (scalar), and its value when the row started. */
-  oddNaNs: Local;
-  oddNaNsAtRowStart: Local;
-  listed: Local;
-  sampleAddress: Local;
-  min: Local;
-  max: Local;
-  /** Per lane: NaN count (i64). */
-  nanCounts: Local;
-  nanCountsAtRowStart: Local;
-  samples: Local;
-  /** (int16 input) the pair's raw samples as i32 lanes, and the scaling's constants in both lanes. */
-  ints: Local;
-  scaleLanes: Local;
-  zeroLanes: Local;
-  divisorLanes: Local;
-  blankLanes: Local;
-  nanLanes: Local;
-  lane0: Local;
-  lane1: Local;
+/** rangeKernel's parameters and locals (declared in this order). */
+function rangeScanLocals(f: Func, fromInt16: boolean) {
+  const [src, srcPitch] = fromInt16 ? f.params : [];
+  const [ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank] = fromInt16
+    ? f.params.slice(2)
+    : f.params;
+  return {
+    f,
+    fromInt16,
+    params: { src, srcPitch, ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank },
+    // pairsEnd: the byte offset past the row's last whole pair
+    ...f.named(I, 'row', 'offset', 'rowBytes', 'pairsEnd', 'rowAddress', 'srcRowAddress'),
+    // oddNaNs: the NaN count of the rows' odd last samples; raw: an int16 sample
+    ...f.named(I, 'oddNaNs', 'oddNaNsAtRowStart', 'listed', 'sampleAddress', 'raw'),
+    // nanCounts: each lane's NaN count (i64); ints: an int16 pair as i32 lanes
+    ...f.named(V, 'min', 'max', 'nanCounts', 'samples', 'nanCountsAtRowStart', 'ints'),
+    // the int16 scaling's constants in both lanes
+    ...f.named(V, 'scaleLanes', 'zeroLanes', 'divisorLanes', 'blankLanes', 'nanLanes'),
+    ...f.named(F, 'lane0', 'lane1'),
+  };
 }
+
+type RangeScan = ReturnType<typeof rangeScanLocals>;
 
 /**
  * Range and NaN count of `rows` rows of `rowLen` float64 values, `pitch` bytes apart: writes
@@ -57,30 +48,17 @@ function rangeKernel(mb: ModuleBuilder, fromInt16: boolean): void {
   const f = fromInt16
     ? mb.func('reg_layoutI16', [I, I, I, I, I, I, I, I, I, F, F, F, I])
     : mb.func('reg_range', [I, I, I, I, I, I, I]);
-  const [src, srcPitch] = fromInt16 ? f.params : [];
-  const [ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank] = fromInt16
-    ? f.params.slice(2)
-    : f.params;
-  const [row, offset, rowBytes, pairsEnd, rowAddress, srcRowAddress] = f.locals(I, 6);
-  const [oddNaNs, oddNaNsAtRowStart, listed, sampleAddress, raw] = f.locals(I, 5);
-  const [min, max, nanCounts, samples, nanCountsAtRowStart, ints] = f.locals(V, 6);
-  const [scaleLanes, zeroLanes, divisorLanes, blankLanes, nanLanes] = f.locals(V, 5);
-  const [lane0, lane1] = f.locals(F, 2);
-  const s: RangeScan = {
-    ...{ f, fromInt16, offset, rowBytes, pairsEnd, rowAddress, oddNaNs, oddNaNsAtRowStart, listed },
-    ...{ sampleAddress, min, max, nanCounts, nanCountsAtRowStart, samples, ints, scaleLanes, zeroLanes },
-    ...{ divisorLanes, blankLanes, nanLanes, lane0, lane1 },
-    params: { ptr, rowLen, result, list, capacity },
-    int16: { srcRowAddress, scale, zero, divisor, blank, raw },
-  };
+  const s = rangeScanLocals(f, fromInt16);
+  const { ptr, pitch, rowLen, rows, src, srcPitch, scale, zero, divisor, blank } = s.params;
+  const { row, rowBytes, pairsEnd, rowAddress, min, max } = s;
   f.f64(Infinity).op(F64X2.splat).set(min);
   f.f64(-Infinity).op(F64X2.splat).set(max);
   if (fromInt16) {
-    f.get(scale).op(F64X2.splat).set(scaleLanes);
-    f.get(zero).op(F64X2.splat).set(zeroLanes);
-    f.get(divisor).op(F64X2.splat).set(divisorLanes);
-    f.get(blank).op(I32X4.splat).set(blankLanes);
-    f.f64(NaN).op(F64X2.splat).set(nanLanes);
+    f.get(scale).op(F64X2.splat).set(s.scaleLanes);
+    f.get(zero).op(F64X2.splat).set(s.zeroLanes);
+    f.get(divisor).op(F64X2.splat).set(s.divisorLanes);
+    f.get(blank).op(I32X4.splat).set(s.blankLanes);
+    f.f64(NaN).op(F64X2.splat).set(s.nanLanes);
   }
   f.get(rowLen).i32(3).op(I32.shl).set(rowBytes);
   f.get(rowBytes).i32(-16).op(I32.and).set(pairsEnd);
@@ -91,7 +69,7 @@ function rangeKernel(mb: ModuleBuilder, fromInt16: boolean): void {
     () => void f.i32(1),
     () => {
       f.get(ptr, row, pitch).op(I32.mul, I32.add).set(rowAddress);
-      if (fromInt16) f.get(src, row, srcPitch).op(I32.mul, I32.add).set(srcRowAddress);
+      if (fromInt16) f.get(src, row, srcPitch).op(I32.mul, I32.add).set(s.srcRowAddress);
       rangeRow(s);
     },
   );
@@ -156,7 +134,7 @@ function rangeSamplePair(s: RangeScan): void {
     f.get(s.rowAddress, offset).op(I32.add).mem(V128.load, 0, 3).set(samples);
     return;
   }
-  f.get(s.int16.srcRowAddress, offset).i32(2).op(I32.shrU, I32.add).mem(V128.load32Zero, 0, 1);
+  f.get(s.srcRowAddress, offset).i32(2).op(I32.shrU, I32.add).mem(V128.load32Zero, 0, 1);
   f.op(I32X4.extendLowI16x8S).tee(s.ints).op(F64X2.convertLowI32x4S);
   f.get(s.scaleLanes).op(F64X2.mul).get(s.zeroLanes).op(F64X2.add).set(samples);
   f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq, I64X2.extendLowI32x4S, V128.bitselect);
@@ -172,7 +150,8 @@ function rangeLastSample(s: RangeScan): void {
     f.get(sampleAddress).mem(V128.load64Splat).set(samples);
     return;
   }
-  const { srcRowAddress, raw, scale, zero, blank, divisor } = s.int16;
+  const { srcRowAddress, raw } = s;
+  const { scale, zero, blank, divisor } = s.params;
   f.get(srcRowAddress, pairsEnd).i32(2).op(I32.shrU, I32.add).mem(I32.load16S).tee(raw);
   f.op(F64.convertI32S).get(scale).op(F64.mul).get(zero).op(F64.add); // f64(raw) · scale + zero
   f.f64(NaN).get(raw, blank).op(I32.ne, Op.select).get(divisor).op(F64.div).set(s.lane0); // blank → NaN; / divisor

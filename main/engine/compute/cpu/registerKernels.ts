@@ -523,112 +523,39 @@ function mirrorFunction(mb: ModuleBuilder): Func {
   return f;
 }
 
-/** The resampler's locals. Vectors named …XY carry x in lane 0 and y in lane 1. */
-interface Resampler {
-  f: Func;
-  mirror: Func;
-  bspline: boolean;
-  out32: boolean;
-  // the parameter block's vectors: (a, c), (b, d), offset, the last grid index, that − 1
-  matrixAC: Local;
-  matrixBD: Local;
-  offsetXY: Local;
-  maxXY: Local;
-  maxXYMinus1: Local;
-  /** (b·qy, d·qy) of the current output row. */
-  rowTermXY: Local;
-  /** The current output pixel's point in the grid, its floor and their difference. */
-  pointXY: Local;
-  floorXY: Local;
-  fractionXY: Local;
-  /** A vector for intermediate values (s = 1 − t, Keys' s, the truncated floor, the pixel's sum). */
-  scratch: Local;
-  /** The 4 weights of the taps (x in lane 0, y in lane 1), then regrouped per axis. */
-  weightXY: Local[];
-  weightsX01: Local;
-  weightsX23: Local;
-  weightsY01: Local;
-  weightsY23: Local;
-  /** Sums of tap rows 0, 1 and rows 2, 3, paired by the shuffles. */
-  rows01: Local;
-  rows23: Local;
-  square: Local;
-  cube: Local;
-  /** Taps 0–1 (left) and 2–3 (right) of each of the 4 tap rows; left then holds the row's sum. */
-  tapsLeft: Local[];
-  tapsRight: Local[];
-  // scalars
-  qy: Local;
-  qOriginX: Local;
-  qOriginY: Local;
-  missing: Local;
-  clipLo: Local;
-  clipHi: Local;
-  value: Local;
-  sum: Local;
-  grid: Local;
-  gridWidth: Local;
-  gridHeight: Local;
-  mask: Local;
-  maskRows: Local;
-  holeRows: Local;
-  interiorCols: Local;
-  out: Local;
-  outputWidth: Local;
-  row: Local;
-  col: Local;
-  floorX: Local;
-  floorY: Local;
-  address: Local;
-  rowBytes: Local;
-  /** The column and row after floorX / floorY, clamped into the grid. */
-  nextX: Local;
-  nextY: Local;
-  outAddress: Local;
-  /** 0 where the point's 2×2 footprint has a missing pixel. */
-  footprintValid: Local;
-  /** Nonzero where the output row may reach a mask row with a missing pixel. */
-  rowMayReachHole: Local;
-  interiorStart: Local;
-  interiorEnd: Local;
-  /** The mirrored tap columns, and the byte offsets of the mirrored tap rows. */
-  tapColumn: Local[];
-  tapRowOffset: Local[];
-  zero: Local;
-  one: Local;
-  two: Local;
-  sixth: Local;
-  half: Local;
-  twoThirds: Local;
-  four: Local;
-  minusHalf: Local;
-  twoAndHalf: Local;
-  oneAndHalf: Local;
-}
-
-function resamplerLocals(f: Func, mirror: Func, bspline: boolean, out32: boolean): Resampler {
-  const [matrixAC, matrixBD, offsetXY, maxXY, maxXYMinus1, rowTermXY, pointXY, floorXY, fractionXY, scratch] =
-    f.locals(V, 10);
-  const weightXY = f.locals(V, 4);
-  const [weightsX01, weightsX23, weightsY01, weightsY23, rows01, rows23, square, cube] = f.locals(V, 8);
-  const tapsLeft = f.locals(V, 4);
-  const tapsRight = f.locals(V, 4);
-  const [qy, qOriginX, qOriginY, missing, clipLo, clipHi, value, sum] = f.locals(F, 8);
-  const [grid, gridWidth, gridHeight, mask, maskRows, holeRows, interiorCols, out, outputWidth] = f.locals(
-    I,
-    9,
-  );
-  const [row, col, floorX, floorY, address, rowBytes, nextX, nextY, outAddress] = f.locals(I, 9);
-  const [footprintValid, rowMayReachHole, interiorStart, interiorEnd] = f.locals(I, 4);
-  const tapColumn = f.locals(I, 4);
-  const tapRowOffset = f.locals(I, 4);
+/**
+ * The resampler's locals, declared in this order. Vectors named …XY carry x in lane 0 and y in lane 1.
+ */
+function resamplerLocals(f: Func, mirror: Func, bspline: boolean, out32: boolean) {
   return {
-    ...{ f, mirror, bspline, out32, matrixAC, matrixBD, offsetXY, maxXY, maxXYMinus1, rowTermXY, pointXY },
-    ...{ floorXY, fractionXY, scratch, weightXY, weightsX01, weightsX23, weightsY01, weightsY23, rows01 },
-    ...{ rows23, square, cube, tapsLeft, tapsRight, qy, qOriginX, qOriginY, missing, clipLo, clipHi, value },
-    ...{ sum, grid, gridWidth, gridHeight, mask, maskRows, holeRows, interiorCols, out, outputWidth, row },
-    ...{ col, floorX, floorY, address, rowBytes, nextX, nextY, outAddress, footprintValid, rowMayReachHole },
-    ...{ interiorStart, interiorEnd, tapColumn, tapRowOffset },
+    f,
+    mirror,
+    bspline,
+    out32,
+    // the parameter block's (a, c), (b, d), offset, last grid index (and that − 1); the row's (b·qy, d·qy);
+    // the pixel's point in the grid, its floor and their difference; a vector for intermediate values
+    // (s = 1 − t, Keys' s, the truncated floor, the pixel's sum)
+    ...f.named(V, 'matrixAC', 'matrixBD', 'offsetXY', 'maxXY', 'maxXYMinus1', 'rowTermXY', 'pointXY'),
+    ...f.named(V, 'floorXY', 'fractionXY', 'scratch'),
+    /** The 4 taps' weights (x in lane 0, y in lane 1), then regrouped per axis. */
+    weightXY: f.locals(V, 4),
+    ...f.named(V, 'weightsX01', 'weightsX23', 'weightsY01', 'weightsY23'),
+    /** Sums of tap rows 0, 1 and rows 2, 3, paired by the shuffles; x² and x³ of a weight polynomial. */
+    ...f.named(V, 'rows01', 'rows23', 'square', 'cube'),
+    /** Taps 0–1 (left) and 2–3 (right) of each of the 4 tap rows; left then holds the row's sum. */
+    tapsLeft: f.locals(V, 4),
+    tapsRight: f.locals(V, 4),
+    ...f.named(F, 'qy', 'qOriginX', 'qOriginY', 'missing', 'clipLo', 'clipHi', 'value', 'sum'),
+    ...f.named(I, 'grid', 'gridWidth', 'gridHeight', 'mask', 'maskRows', 'holeRows', 'interiorCols'),
+    ...f.named(I, 'out', 'outputWidth', 'row', 'col', 'floorX', 'floorY', 'address', 'rowBytes'),
+    // the column and row after floorX / floorY, clamped into the grid
+    ...f.named(I, 'nextX', 'nextY', 'outAddress'),
+    // 0 where the point's 2×2 footprint has a missing pixel; nonzero where the output row may reach a
+    // mask row with a missing pixel; the row's interior columns
+    ...f.named(I, 'footprintValid', 'rowMayReachHole', 'interiorStart', 'interiorEnd'),
+    /** The mirrored tap columns, and the byte offsets of the mirrored tap rows. */
+    tapColumn: f.locals(I, 4),
+    tapRowOffset: f.locals(I, 4),
     zero: f64x2Constant(f, 0),
     one: f64x2Constant(f, 1),
     two: f64x2Constant(f, 2),
@@ -641,6 +568,8 @@ function resamplerLocals(f: Func, mirror: Func, bspline: boolean, out32: boolean
     oneAndHalf: f64x2Constant(f, 1.5),
   };
 }
+
+type Resampler = ReturnType<typeof resamplerLocals>;
 
 /**
  * The 4×4-tap resampler over output rows [r0, r1), for the cubic B-spline (prefiltered grid) or Keys

@@ -78,6 +78,10 @@ export class Func {
     this.localTypes.push(type);
     return new Local(this.paramTypes.length + this.localTypes.length - 1, type);
   }
+  /** New locals of one type by name, declared in the order given: `named(T.i32, 'row', 'col')` is { row, col }. */
+  named<N extends string>(type: T, ...names: N[]): Record<N, Local> {
+    return Object.fromEntries(names.map((name) => [name, this.local(type)])) as Record<N, Local>;
+  }
   /** `count` new locals of one type (declared in order, so they share one entry of the body's list). */
   locals(type: T, count: number): Local[] {
     return Array.from({ length: count }, () => this.local(type));

@@ -886,41 +886,19 @@ function scaleKernel(mb: ModuleBuilder, P: Precision): void {
   );
 }
 
-/** The row passes of Richardson–Lucy: their parameters and locals. */
-interface RlRows {
-  f: Func;
-  P: Precision;
-  re: Local;
-  im: Local;
-  planePitch: Local;
-  /** The image (ratio) or the estimate (update), and its pitch. */
-  image: Local;
-  imagePitch: Local;
-  /** `lanes` rows of W values (pitch W·size). */
-  tmp: Local;
-  W: Local;
-  sa: Local;
-  sb: Local;
-  twI: Local;
-  twF: Local;
-  twr: Local;
-  row: Local;
-  rowRe: Local;
-  rowIm: Local;
-  offset: Local;
-  imageRow: Local;
-  tmpRow: Local;
-  rowBytes: Local;
-}
-
-function rlRows(f: Func, P: Precision): RlRows {
+/**
+ * The row passes of Richardson–Lucy: their parameters (`image`: the image for the ratio, the estimate
+ * for the update; `tmp`: `lanes` rows of W values, pitch W·size) and their locals.
+ */
+function rlRows(f: Func, P: Precision) {
   const [re, im, planePitch, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
-  const [row, rowRe, rowIm, offset, imageRow, tmpRow, rowBytes] = f.locals(I, 7);
   return {
     ...{ f, P, re, im, planePitch, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
-    ...{ row, rowRe, rowIm, offset, imageRow, tmpRow, rowBytes },
+    ...f.named(I, 'row', 'rowRe', 'rowIm', 'offset', 'imageRow', 'tmpRow', 'rowBytes'),
   };
 }
+
+type RlRows = ReturnType<typeof rlRows>;
 
 /**
  * For each group of `lanes` rows of [r0, r1): their planes back to real rows in tmp (rowInverse),

@@ -16,641 +16,667 @@
  * Unnormalised transforms: rowInverse∘rowForward = (W/2)·x and colInverse∘colForward = H·x, so a
  * forward + inverse 2-D round trip multiplies by W·H/2; callers fold 2/(W·H) into the transfer function.
  */
-import { V128_BITSELECT } from '../compute/cpu/simdOpcodes.js';
 import { Func, Local, ModuleBuilder, T, type Expr } from '../compute/cpu/wasmBuilder.js';
+import {
+  F32,
+  F32X4,
+  F64,
+  F64X2,
+  I32,
+  Op,
+  V128,
+  type FloatLanes,
+  type MemoryOpcode,
+} from '../compute/cpu/wasmOpcodes.js';
 
-interface Prec {
+/** One precision: its value size, lanes per vector, lane arithmetic and scalar load. */
+interface Precision {
   name: 'f32' | 'f64';
   size: 4 | 8;
   lanes: 4 | 2;
-  add: number;
-  sub: number;
-  mul: number;
-  div: number;
-  splat: number;
-  ne: number;
-  eq: number;
-  abs: number;
-  gt: number;
-  scalar: T;
+  v: FloatLanes;
+  load: MemoryOpcode;
 }
 
-const F32: Prec = {
-  name: 'f32',
-  size: 4,
-  lanes: 4,
-  add: 0xe4,
-  sub: 0xe5,
-  mul: 0xe6,
-  div: 0xe7,
-  splat: 0x13,
-  eq: 0x41,
-  ne: 0x42,
-  gt: 0x44,
-  abs: 0xe0,
-  scalar: T.f32,
-};
-const F64: Prec = {
-  name: 'f64',
-  size: 8,
-  lanes: 2,
-  add: 0xf0,
-  sub: 0xf1,
-  mul: 0xf2,
-  div: 0xf3,
-  splat: 0x14,
-  eq: 0x47,
-  ne: 0x48,
-  gt: 0x4a,
-  abs: 0xec,
-  scalar: T.f64,
-};
+const SINGLE: Precision = { name: 'f32', size: 4, lanes: 4, v: F32X4, load: F32.load };
+const DOUBLE: Precision = { name: 'f64', size: 8, lanes: 2, v: F64X2, load: F64.load };
 
 const I = T.i32;
+/** Bytes of an element: re v128, im v128. */
+const ELEMENT = 32;
+/** Byte offset of an element's imaginary vector. */
+const IM = 16;
 
-/** Byte-lane indices for i8x16.shuffle from value-lane picks (0..2·lanes−1) of a given size. */
-function lanesToBytes(picks: number[], size: number): number[] {
-  const out: number[] = [];
-  for (const p of picks) for (let b = 0; b < size; b++) out.push(p * size + b);
-  return out;
+/** Pushes the scalar at `address + offset` in every lane. */
+function splatLoad(f: Func, P: Precision, address: Local, offset: number): void {
+  f.get(address).mem(P.load, offset).op(P.v.splat);
 }
 
-class Gen {
-  f!: Func;
-  constructor(
-    readonly mb: ModuleBuilder,
-    readonly P: Prec,
-  ) {}
+/** Pushes `x` in every lane. */
+function splatConstant(f: Func, P: Precision, x: number): void {
+  if (P.size === 4) f.f32(x);
+  else f.f64(x);
+  f.op(P.v.splat);
+}
 
-  // ---- expression helpers ---------------------------------------------------------------------------
-  g =
-    (l: Local): Expr =>
-    () =>
-      void this.f.get(l);
-  c =
-    (v: number): Expr =>
-    () =>
-      void this.f.i32(v);
-  ld =
-    (p: Local | Expr, off = 0): Expr =>
-    () => {
-      if (p instanceof Local) this.f.get(p);
-      else p();
-      this.f.vload(off);
-    };
-  st = (p: Local | Expr, off: number, v: Expr): void => {
-    if (p instanceof Local) this.f.get(p);
-    else p();
-    v();
-    this.f.vstore(off);
+/** Stores the element a·w = (a.re·w.re − a.im·w.im, a.re·w.im + a.im·w.re) at `at`. */
+function storeProduct(f: Func, P: Precision, at: Local, [ar, ai]: Local[], [wr, wi]: Local[]): void {
+  f.get(at, ar, wr).op(P.v.mul).get(ai, wi).op(P.v.mul, P.v.sub).mem(V128.store);
+  f.get(at, ar, wi).op(P.v.mul).get(ai, wr).op(P.v.mul, P.v.add).mem(V128.store, IM);
+}
+
+/** `local = local + value` (i32) for the value `add` pushes. */
+function increment(f: Func, local: Local, add: Expr): void {
+  f.get(local);
+  add();
+  f.op(I32.add).set(local);
+}
+
+/**
+ * A transposer of lanes × lanes blocks of vectors (lane = row ↔ lane = column), with its scratch
+ * locals declared once per function: it returns the locals holding the columns of the block whose
+ * rows `rows` push (a row may be pushed twice).
+ */
+function transposer(f: Func, P: Precision): (rows: Expr[]) => Local[] {
+  const scratch = f.locals(T.v128, P.lanes === 2 ? 2 : 12);
+  const shuffleInto = (into: Local, a: Expr, b: Expr, picks: number[]) => {
+    a();
+    b();
+    f.shuffleLanes(P.size, picks).set(into);
   };
-  vop =
-    (op: number) =>
-    (a: Expr, b: Expr): Expr =>
-    () => {
-      a();
-      b();
-      this.f.simd(op);
+  const get = (l: Local) => () => void f.get(l);
+  if (P.lanes === 2)
+    return (rows) => {
+      shuffleInto(scratch[0], rows[0], rows[1], [0, 2]);
+      shuffleInto(scratch[1], rows[0], rows[1], [1, 3]);
+      return scratch;
     };
-  add = (a: Expr, b: Expr): Expr => this.vop(this.P.add)(a, b);
-  sub = (a: Expr, b: Expr): Expr => this.vop(this.P.sub)(a, b);
-  mul = (a: Expr, b: Expr): Expr => this.vop(this.P.mul)(a, b);
-  iadd =
-    (a: Expr, b: Expr): Expr =>
-    () => {
-      a();
-      b();
-      this.f.op(0x6a);
-    };
-  imul =
-    (a: Expr, b: Expr): Expr =>
-    () => {
-      a();
-      b();
-      this.f.op(0x6c);
-    };
-  ishl =
-    (a: Expr, b: number): Expr =>
-    () => {
-      a();
-      this.f.i32(b);
-      this.f.op(0x74);
-    };
-  ishr =
-    (a: Expr, b: number): Expr =>
-    () => {
-      a();
-      this.f.i32(b);
-      this.f.op(0x76);
-    };
-  isub =
-    (a: Expr, b: Expr): Expr =>
-    () => {
-      a();
-      b();
-      this.f.op(0x6b);
-    };
-  /** splat of a scalar loaded from p + off */
-  splatLoad =
-    (p: Expr, off: number): Expr =>
-    () => {
-      p();
-      if (this.P.size === 4) this.f.f32load(off);
-      else this.f.f64load(off);
-      this.f.simd(this.P.splat);
-    };
-  splatConst =
-    (v: number): Expr =>
-    () => {
-      if (this.P.size === 4) this.f.f32c(v);
-      else this.f.f64c(v);
-      this.f.simd(this.P.splat);
-    };
-  shuf =
-    (a: Expr, b: Expr, picks: number[]): Expr =>
-    () => {
-      a();
-      b();
-      this.f.shuffle(lanesToBytes(picks, this.P.size));
-    };
-  vl = (): Local => this.f.local(T.v128);
-  il = (): Local => this.f.local(I);
-  setv = (l: Local, e: Expr): void => void this.f.set(l, e);
-  seti = (l: Local, e: Expr): void => void this.f.set(l, e);
-
-  /** for (i = a; i < b; i += step) */
-  loop(i: Local, a: Expr, b: Expr, step: Expr, body: () => void): void {
-    this.f.forLoop(i, a, b, step, body);
-  }
-
-  /** Transpose a lanes×lanes block held in v128 expressions; returns locals holding the columns. */
-  transpose(rows: Expr[]): Local[] {
-    const P = this.P;
-    if (P.lanes === 2) {
-      const t0 = this.tmp(0),
-        t1 = this.tmp(1);
-      this.setv(t0, this.shuf(rows[0], rows[1], [0, 2]));
-      this.setv(t1, this.shuf(rows[0], rows[1], [1, 3]));
-      return [t0, t1];
-    }
-    const r = [this.tmp(4), this.tmp(5), this.tmp(6), this.tmp(7)];
-    rows.forEach((e, i) => this.setv(r[i], e));
-    const a = this.tmp(8),
-      b = this.tmp(9),
-      cc = this.tmp(10),
-      d = this.tmp(11);
-    const g = this.g;
-    this.setv(a, this.shuf(g(r[0]), g(r[1]), [0, 4, 1, 5]));
-    this.setv(b, this.shuf(g(r[2]), g(r[3]), [0, 4, 1, 5]));
-    this.setv(cc, this.shuf(g(r[0]), g(r[1]), [2, 6, 3, 7]));
-    this.setv(d, this.shuf(g(r[2]), g(r[3]), [2, 6, 3, 7]));
-    const t = [this.tmp(0), this.tmp(1), this.tmp(2), this.tmp(3)];
-    this.setv(t[0], this.shuf(g(a), g(b), [0, 1, 4, 5]));
-    this.setv(t[1], this.shuf(g(a), g(b), [2, 3, 6, 7]));
-    this.setv(t[2], this.shuf(g(cc), g(d), [0, 1, 4, 5]));
-    this.setv(t[3], this.shuf(g(cc), g(d), [2, 3, 6, 7]));
-    return t;
-  }
-  private tmps = new Map<Func, Local[]>();
-  /** Per-function scratch v128 locals used by transpose(). */
-  tmp(i: number): Local {
-    let arr = this.tmps.get(this.f);
-    if (!arr) {
-      arr = [];
-      this.tmps.set(this.f, arr);
-    }
-    while (arr.length <= i) arr.push(this.f.local(T.v128));
-    return arr[i];
-  }
-
-  // ---- kernels --------------------------------------------------------------------------------------
-
-  /**
-   * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
-   * vectors (so V·lanes independent transforms). x, y: ping-pong buffers of L·V elements; tw: table of L
-   * complex scalars (cos, ∓sin)(2πk/L). Returns the buffer holding the result (natural order).
-   */
-  fft(inverse: boolean): Func {
-    const f = (this.f = this.mb.func(null, [I, I, I, I, I], [I]));
-    const [x, y, L, V, tw] = f.params;
-    const { g, c } = this;
-    const n = this.il(),
-      sB = this.il(),
-      m = this.il(),
-      mS = this.il(),
-      step = this.il(),
-      p = this.il(),
-      q = this.il(),
-      pa = this.il(),
-      py = this.il(),
-      qa = this.il(),
-      qy = this.il(),
-      tmpP = this.il(),
-      twp = this.il();
-    const w1r = this.vl(),
-      w1i = this.vl(),
-      w2r = this.vl(),
-      w2i = this.vl(),
-      w3r = this.vl(),
-      w3i = this.vl();
-    const ar = this.vl(),
-      ai = this.vl(),
-      br = this.vl(),
-      bi = this.vl(),
-      cr = this.vl(),
-      ci = this.vl(),
-      dr = this.vl(),
-      di = this.vl();
-    const sz = this.P.size;
-    this.seti(n, g(L));
-    this.seti(sB, this.ishl(g(V), 5));
-    // while (n >= 4)
-    f.op(0x02, 0x40, 0x03, 0x40);
-    f.get(n).i32(4).op(0x49).op(0x0d, 1); // if n < 4 break
-    this.seti(m, this.ishr(g(n), 2));
-    this.seti(mS, this.imul(g(m), g(sB)));
-    // step (table index stride) = L / n, as bytes of a complex scalar
-    f.get(L).get(n).op(0x6e); // i32.div_u
-    f.i32(2 * sz)
-      .op(0x6c)
-      .set(step);
-    this.loop(p, c(0), g(m), c(1), () => {
-      // twiddles w^p, w^2p, w^3p
-      this.seti(twp, this.iadd(g(tw), this.imul(g(p), g(step))));
-      this.setv(w1r, this.splatLoad(g(twp), 0));
-      this.setv(w1i, this.splatLoad(g(twp), sz));
-      this.seti(twp, this.iadd(g(twp), this.imul(g(p), g(step))));
-      this.setv(w2r, this.splatLoad(g(twp), 0));
-      this.setv(w2i, this.splatLoad(g(twp), sz));
-      this.seti(twp, this.iadd(g(twp), this.imul(g(p), g(step))));
-      this.setv(w3r, this.splatLoad(g(twp), 0));
-      this.setv(w3i, this.splatLoad(g(twp), sz));
-      this.seti(pa, this.iadd(g(x), this.imul(g(p), g(sB))));
-      this.seti(py, this.iadd(g(y), this.imul(this.ishl(g(p), 2), g(sB))));
-      this.loop(q, c(0), g(sB), c(32), () => {
-        this.seti(qa, this.iadd(g(pa), g(q)));
-        this.seti(qy, this.iadd(g(py), g(q)));
-        const A = this.ld(qa, 0),
-          Ai = this.ld(qa, 16);
-        const bAddr = this.iadd(g(qa), g(mS));
-        const cAddr = this.iadd(g(qa), this.ishl(g(mS), 1));
-        const dAddr = this.iadd(bAddr, this.ishl(g(mS), 1));
-        // apc -> ar/ai, amc -> cr/ci, bpd -> br/bi, bmd -> dr/di
-        this.setv(cr, this.ld(cAddr, 0));
-        this.setv(ci, this.ld(cAddr, 16));
-        this.setv(ar, this.add(A, g(cr)));
-        this.setv(ai, this.add(Ai, g(ci)));
-        this.setv(cr, this.sub(A, g(cr)));
-        this.setv(ci, this.sub(Ai, g(ci)));
-        this.setv(dr, this.ld(dAddr, 0));
-        this.setv(di, this.ld(dAddr, 16));
-        this.setv(br, this.add(this.ld(bAddr, 0), g(dr)));
-        this.setv(bi, this.add(this.ld(bAddr, 16), g(di)));
-        this.setv(dr, this.sub(this.ld(bAddr, 0), g(dr)));
-        this.setv(di, this.sub(this.ld(bAddr, 16), g(di)));
-        // y0 = apc + bpd
-        this.st(qy, 0, this.add(g(ar), g(br)));
-        this.st(qy, 16, this.add(g(ai), g(bi)));
-        // y2 = w2 (apc - bpd)
-        this.setv(ar, this.sub(g(ar), g(br)));
-        this.setv(ai, this.sub(g(ai), g(bi)));
-        this.seti(tmpP, this.iadd(g(qy), this.ishl(g(sB), 1)));
-        this.st(tmpP, 0, this.sub(this.mul(g(ar), g(w2r)), this.mul(g(ai), g(w2i))));
-        this.st(tmpP, 16, this.add(this.mul(g(ar), g(w2i)), this.mul(g(ai), g(w2r))));
-        // forward: y1 = w1 (amc - i bmd), y3 = w3 (amc + i bmd); inverse swaps the signs.
-        // amc - i bmd = (amc.r + bmd.i, amc.i - bmd.r)
-        const u1r = inverse ? this.sub(g(cr), g(di)) : this.add(g(cr), g(di));
-        const u1i = inverse ? this.add(g(ci), g(dr)) : this.sub(g(ci), g(dr));
-        const u3r = inverse ? this.add(g(cr), g(di)) : this.sub(g(cr), g(di));
-        const u3i = inverse ? this.sub(g(ci), g(dr)) : this.add(g(ci), g(dr));
-        this.setv(ar, u1r);
-        this.setv(ai, u1i);
-        this.setv(br, u3r);
-        this.setv(bi, u3i);
-        this.seti(tmpP, this.iadd(g(qy), g(sB)));
-        this.st(tmpP, 0, this.sub(this.mul(g(ar), g(w1r)), this.mul(g(ai), g(w1i))));
-        this.st(tmpP, 16, this.add(this.mul(g(ar), g(w1i)), this.mul(g(ai), g(w1r))));
-        this.seti(tmpP, this.iadd(g(tmpP), this.ishl(g(sB), 1)));
-        this.st(tmpP, 0, this.sub(this.mul(g(br), g(w3r)), this.mul(g(bi), g(w3i))));
-        this.st(tmpP, 16, this.add(this.mul(g(br), g(w3i)), this.mul(g(bi), g(w3r))));
-      });
+  const [t0, t1, t2, t3, r0, r1, r2, r3, low01, low23, high01, high23] = scratch;
+  return (rows) => {
+    [r0, r1, r2, r3].forEach((r, i) => {
+      rows[i]();
+      f.set(r);
     });
-    // next stage
-    this.seti(sB, this.ishl(g(sB), 2));
-    this.seti(n, g(m));
-    this.seti(tmpP, g(x));
-    this.seti(x, g(y));
-    this.seti(y, g(tmpP));
-    f.op(0x0c, 0); // br loop
-    f.op(0x0b, 0x0b);
-    // radix-2 last stage when log2 L is odd
-    this.f.ifThen(
-      () => void f.get(n).i32(2).op(0x46),
-      () => {
-        this.loop(q, c(0), g(sB), c(32), () => {
-          this.seti(qa, this.iadd(g(x), g(q)));
-          this.seti(qy, this.iadd(g(y), g(q)));
-          this.setv(ar, this.ld(qa, 0));
-          this.setv(ai, this.ld(qa, 16));
-          this.seti(tmpP, this.iadd(g(qa), g(sB)));
-          this.setv(br, this.ld(tmpP, 0));
-          this.setv(bi, this.ld(tmpP, 16));
-          this.st(qy, 0, this.add(g(ar), g(br)));
-          this.st(qy, 16, this.add(g(ai), g(bi)));
-          this.seti(tmpP, this.iadd(g(qy), g(sB)));
-          this.st(tmpP, 0, this.sub(g(ar), g(br)));
-          this.st(tmpP, 16, this.sub(g(ai), g(bi)));
-        });
-        this.seti(x, g(y));
-      },
+    shuffleInto(low01, get(r0), get(r1), [0, 4, 1, 5]);
+    shuffleInto(low23, get(r2), get(r3), [0, 4, 1, 5]);
+    shuffleInto(high01, get(r0), get(r1), [2, 6, 3, 7]);
+    shuffleInto(high23, get(r2), get(r3), [2, 6, 3, 7]);
+    shuffleInto(t0, get(low01), get(low23), [0, 1, 4, 5]);
+    shuffleInto(t1, get(low01), get(low23), [2, 3, 6, 7]);
+    shuffleInto(t2, get(high01), get(high23), [0, 1, 4, 5]);
+    shuffleInto(t3, get(high01), get(high23), [2, 3, 6, 7]);
+    return [t0, t1, t2, t3];
+  };
+}
+
+/**
+ * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
+ * vectors (so V·lanes independent transforms). from, to: ping-pong buffers of L·V elements (swapped
+ * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L). Returns the buffer
+ * holding the result (natural order).
+ */
+function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
+  const f = mb.func(null, [I, I, I, I, I], [I]);
+  const [from, to, L, V, twiddles] = f.params;
+  const [n, stride, quarter, quarterBytes, twiddleStep, p, q, fromP, toP, a, out, address, twiddle] =
+    f.locals(I, 13);
+  const complex = () => f.locals(T.v128, 2);
+  const w = [complex(), complex(), complex()];
+  const [sumAC, sumBD, diffAC, diffBD] = [complex(), complex(), complex(), complex()];
+  f.get(L).set(n);
+  f.get(V).i32(5).op(I32.shl).set(stride); // a stage's output stride: one batch element, ×4 per stage
+  f.loopUntil(
+    () => void f.get(n).i32(4).op(I32.ltU),
+    () => {
+      f.get(n).i32(2).op(I32.shrU).set(quarter);
+      f.get(quarter, stride).op(I32.mul).set(quarterBytes);
+      // table index stride = L / n, as bytes of a complex scalar
+      f.get(L, n)
+        .op(I32.divU)
+        .i32(2 * P.size)
+        .op(I32.mul)
+        .set(twiddleStep);
+      f.forLoop(
+        p,
+        () => void f.i32(0),
+        () => void f.get(quarter),
+        () => void f.i32(1),
+        () => {
+          // twiddles w^p, w^2p, w^3p
+          w.forEach(([wr, wi], power) => {
+            f.get(power === 0 ? twiddles : twiddle, p, twiddleStep)
+              .op(I32.mul, I32.add)
+              .set(twiddle);
+            splatLoad(f, P, twiddle, 0);
+            f.set(wr);
+            splatLoad(f, P, twiddle, P.size);
+            f.set(wi);
+          });
+          f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
+          f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
+          f.forLoop(
+            q,
+            () => void f.i32(0),
+            () => void f.get(stride),
+            () => void f.i32(ELEMENT),
+            () =>
+              radix4Butterfly(f, P, inverse, {
+                ...{ a, out, address, fromP, toP, q, stride },
+                ...{ quarterBytes, w, sumAC, sumBD, diffAC, diffBD },
+              }),
+          );
+        },
+      );
+      // next stage
+      f.get(stride).i32(2).op(I32.shl).set(stride);
+      f.get(quarter).set(n);
+      f.get(from).set(address);
+      f.get(to).set(from);
+      f.get(address).set(to);
+    },
+  );
+  // radix-2 last stage when log2 L is odd
+  f.ifThen(
+    () => void f.get(n).i32(2).op(I32.eq),
+    () => {
+      f.forLoop(
+        q,
+        () => void f.i32(0),
+        () => void f.get(stride),
+        () => void f.i32(ELEMENT),
+        () => radix2Butterfly(f, P, { a, out, address, from, to, q, stride, sum: sumAC, other: sumBD }),
+      );
+      f.get(to).set(from);
+    },
+  );
+  f.get(from);
+  return f;
+}
+
+/** The locals of a radix-4 butterfly: quarters a, b, c, d of the input at `a + k·quarterBytes`. */
+interface Radix4 {
+  /** Input element (quarter a) and output element addresses. */
+  a: Local;
+  out: Local;
+  address: Local;
+  fromP: Local;
+  toP: Local;
+  q: Local;
+  stride: Local;
+  quarterBytes: Local;
+  /** w^p, w^2p, w^3p as (re, im). */
+  w: Local[][];
+  sumAC: Local[];
+  sumBD: Local[];
+  diffAC: Local[];
+  diffBD: Local[];
+}
+
+/**
+ * y0 = (a + c) + (b + d), y2 = w²·((a + c) − (b + d)), and forward y1 = w·((a − c) − i(b − d)),
+ * y3 = w³·((a − c) + i(b − d)); the inverse swaps the signs of i.
+ */
+function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): void {
+  const { a, out, address, stride, quarterBytes, sumAC, sumBD, diffAC, diffBD } = b;
+  const { add, sub } = P.v;
+  f.get(b.fromP, b.q).op(I32.add).set(a);
+  f.get(b.toP, b.q).op(I32.add).set(out);
+  /** Pushes quarter k's vector at `offset` (0: re, IM: im). */
+  const load = (k: 0 | 1 | 2 | 3, offset: number) => {
+    f.get(a);
+    if (k === 1 || k === 3) f.get(quarterBytes).op(I32.add);
+    if (k >= 2) f.get(quarterBytes).i32(1).op(I32.shl, I32.add);
+    f.mem(V128.load, offset);
+  };
+  const sumAndDifference = (k1: 0 | 1, k2: 2 | 3, sum: Local[], diff: Local[]) => {
+    load(k2, 0);
+    f.set(diff[0]);
+    load(k2, IM);
+    f.set(diff[1]);
+    for (const [l, offset] of [
+      [0, 0],
+      [1, IM],
+    ] as const) {
+      load(k1, offset);
+      f.get(diff[l]).op(add).set(sum[l]);
+    }
+    for (const [l, offset] of [
+      [0, 0],
+      [1, IM],
+    ] as const) {
+      load(k1, offset);
+      f.get(diff[l]).op(sub).set(diff[l]);
+    }
+  };
+  sumAndDifference(0, 2, sumAC, diffAC);
+  sumAndDifference(1, 3, sumBD, diffBD);
+  f.get(out, sumAC[0], sumBD[0]).op(add).mem(V128.store);
+  f.get(out, sumAC[1], sumBD[1]).op(add).mem(V128.store, IM);
+  f.get(sumAC[0], sumBD[0]).op(sub).set(sumAC[0]);
+  f.get(sumAC[1], sumBD[1]).op(sub).set(sumAC[1]);
+  f.get(out, stride).i32(1).op(I32.shl, I32.add).set(address);
+  storeProduct(f, P, address, sumAC, b.w[1]);
+  // (a − c) ∓ i(b − d) = (diffAC.re ± diffBD.im, diffAC.im ∓ diffBD.re), into sumAC (y1) and sumBD (y3)
+  const [plus, minus] = inverse ? [sub, add] : [add, sub];
+  f.get(diffAC[0], diffBD[1]).op(plus).set(sumAC[0]);
+  f.get(diffAC[1], diffBD[0]).op(minus).set(sumAC[1]);
+  f.get(diffAC[0], diffBD[1]).op(minus).set(sumBD[0]);
+  f.get(diffAC[1], diffBD[0]).op(plus).set(sumBD[1]);
+  f.get(out, stride).op(I32.add).set(address);
+  storeProduct(f, P, address, sumAC, b.w[0]);
+  f.get(address, stride).i32(1).op(I32.shl, I32.add).set(address);
+  storeProduct(f, P, address, sumBD, b.w[2]);
+}
+
+/** y0 = a + b, y1 = a − b, with b half the stage's stride after a. */
+function radix2Butterfly(
+  f: Func,
+  P: Precision,
+  b: {
+    a: Local;
+    out: Local;
+    address: Local;
+    from: Local;
+    to: Local;
+    q: Local;
+    stride: Local;
+    sum: Local[];
+    other: Local[];
+  },
+): void {
+  const { a, out, address, stride, sum, other } = b;
+  f.get(b.from, b.q).op(I32.add).set(a);
+  f.get(b.to, b.q).op(I32.add).set(out);
+  f.get(a).mem(V128.load).set(sum[0]);
+  f.get(a).mem(V128.load, IM).set(sum[1]);
+  f.get(a, stride).op(I32.add).set(address);
+  f.get(address).mem(V128.load).set(other[0]);
+  f.get(address).mem(V128.load, IM).set(other[1]);
+  f.get(out, sum[0], other[0]).op(P.v.add).mem(V128.store);
+  f.get(out, sum[1], other[1]).op(P.v.add).mem(V128.store, IM);
+  f.get(out, stride).op(I32.add).set(address);
+  f.get(address, sum[0], other[0]).op(P.v.sub).mem(V128.store);
+  f.get(address, sum[1], other[1]).op(P.v.sub).mem(V128.store, IM);
+}
+
+/** The row transforms' locals. */
+interface RowTransform {
+  f: Func;
+  P: Precision;
+  /** Half the row length: the complex FFT's length. */
+  L: Local;
+  /** The FFT's result buffer. */
+  spectrum: Local;
+  k: Local;
+  /** Addresses of elements k and L − k, and of a twiddle or element. */
+  atK: Local;
+  atJ: Local;
+  address: Local;
+  j: Local;
+  element: Local;
+  transpose: (rows: Expr[]) => Local[];
+}
+
+function rowTransform(f: Func, P: Precision, W: Local, forward: boolean): { t: RowTransform; offset: Local } {
+  const ints = f.locals(I, 9);
+  // (declared in this order in either direction, as the pinned modules have them)
+  const [offset, element, L, spectrum, k, atK, atJ, address, j] = forward
+    ? ints
+    : [ints[8], ...ints.slice(0, 8)];
+  const transpose = transposer(f, P);
+  f.get(W).i32(1).op(I32.shrU).set(L);
+  return { t: { f, P, L, spectrum, k, atK, atJ, address, j, element, transpose }, offset };
+}
+
+/** For k = from … L/2: j = L − k and the addresses of elements k and j of `base`. */
+function eachMirroredPair(t: RowTransform, from: number, base: Local, body: () => void): void {
+  const { f, k } = t;
+  f.forLoop(
+    k,
+    () => void f.i32(from),
+    () => void f.get(t.L).i32(1).op(I32.shrU).i32(1).op(I32.add),
+    () => void f.i32(1),
+    () => {
+      f.get(t.L, k).op(I32.sub).set(t.j);
+      f.get(base, k).i32(5).op(I32.shl, I32.add).set(t.atK);
+      f.get(base, t.j).i32(5).op(I32.shl, I32.add).set(t.atJ);
+      body();
+    },
+  );
+}
+
+/** Pushes the address `base + offset + pitch·r`. */
+function rowAddress(f: Func, base: Local, offset: Local, pitch: Local, r: number): void {
+  f.get(base, offset).op(I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
+}
+
+/** Pushes the address of plane column k, row r: `plane + k·size + pitch·r`. */
+function planeAddress(f: Func, P: Precision, plane: Local, k: Local, pitch: Local, r: number): void {
+  f.get(plane, k).i32(P.size).op(I32.mul, I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
+}
+
+/**
+ * `body` for each 16-byte offset of the rows, the element cursor walking from `start` (`lanes` vectors
+ * of 16 bytes a step).
+ */
+function eachRowVector(t: RowTransform, offset: Local, W: Local, start: Local, body: () => void): void {
+  const { f, P } = t;
+  f.get(start).set(t.element);
+  f.forLoop(
+    offset,
+    () => void f.i32(0),
+    () => void f.get(W).i32(P.size).op(I32.mul),
+    () => void f.i32(16),
+    () => {
+      body();
+      increment(f, t.element, () => void f.i32(16 * P.lanes));
+    },
+  );
+}
+
+/**
+ * `body` for each plane (re, im) of each group of `lanes` plane columns k = 0…L (+ padding), the
+ * element cursor walking from `start`.
+ */
+function eachPlaneColumnGroup(
+  t: RowTransform,
+  [re, im]: Local[],
+  start: Local,
+  body: (plane: Local, part: number) => void,
+): void {
+  const { f, P } = t;
+  f.get(start).set(t.element);
+  f.forLoop(
+    t.k,
+    () => void f.i32(0),
+    () => void f.get(t.L).i32(1).op(I32.add),
+    () => void f.i32(P.lanes),
+    () => {
+      body(re, 0);
+      body(im, IM);
+      increment(f, t.element, () => void f.i32(ELEMENT * P.lanes));
+    },
+  );
+}
+
+/**
+ * The 13 vectors of a pass over mirrored element pairs (the last one set to 1/2 in every lane), and
+ * the pair's loader: elements k and L − k into (re, im) each.
+ */
+function mirroredPairLocals(t: RowTransform): { lanes: Local[]; loadPair: (k: Local[], j: Local[]) => void } {
+  const { f, P } = t;
+  const lanes = f.locals(T.v128, 13);
+  splatConstant(f, P, 0.5);
+  f.set(lanes[12]);
+  const loadPair = ([kr, ki]: Local[], [jr, ji]: Local[]) => {
+    f.get(t.atK).mem(V128.load).set(kr);
+    f.get(t.atK).mem(V128.load, IM).set(ki);
+    f.get(t.atJ).mem(V128.load).set(jr);
+    f.get(t.atJ).mem(V128.load, IM).set(ji);
+  };
+  return { lanes, loadPair };
+}
+
+/**
+ * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
+ * (pitch dstP bytes), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
+ * (W/2 + lanes) elements each; tw: table for L = W/2; twr: (cos, sin)(2πk/W) for k = 0..L/2.
+ */
+function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
+  const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
+  const [src, srcPitch, re, im, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const { t, offset } = rowTransform(f, P, W, true);
+  // (a) rows → elements: z[n] = x[2n] + i x[2n+1], lane = row
+  eachRowVector(t, offset, W, scratchA, () => {
+    const rows = Array.from({ length: P.lanes }, (_, r) => () => {
+      rowAddress(f, src, offset, srcPitch, r);
+      f.mem(V128.load);
+    });
+    t.transpose(rows).forEach((column, i) => void f.get(t.element, column).mem(V128.store, 16 * i));
+  });
+  // (b) complex FFT of L elements
+  f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
+  splitRealSpectrum(t, halfTwiddles);
+  // (d) elements → planes, lanes columns at a time (k = 0..L inclusive, zero padded)
+  eachPlaneColumnGroup(t, [re, im], t.spectrum, (plane, part) => {
+    const elements = Array.from({ length: P.lanes }, (_, i) => () => {
+      f.get(t.element).mem(V128.load, ELEMENT * i + part);
+    });
+    t.transpose(elements).forEach((row, r) => {
+      planeAddress(f, P, plane, t.k, dstPitch, r);
+      f.get(row).mem(V128.store);
+    });
+  });
+  return f;
+}
+
+/**
+ * (c) The spectrum of the real rows from that of z, in place: X[k] = E + w^k·O, X[L−k] = conj(E − w^k·O)
+ * with E = (Z[k] + conj Z[L−k])/2, O = −i(Z[k] − conj Z[L−k])/2; X[0] and X[L] are real. The elements
+ * after X[L] are zeroed so that the plane padding columns are zero.
+ */
+function splitRealSpectrum(t: RowTransform, halfTwiddles: Local): void {
+  const { f, P, spectrum, atK, atJ, address } = t;
+  const { add, sub, mul } = P.v;
+  const { lanes, loadPair } = mirroredPairLocals(t);
+  const [zr, zi, yr, yi, er, ei, or, oi, tr, ti, cos, sin, half] = lanes;
+  const zero = () => splatConstant(f, P, 0);
+  // k = 0: X0 = Zr + Zi, XL = Zr − Zi (real)
+  f.get(spectrum).mem(V128.load).set(zr);
+  f.get(spectrum).mem(V128.load, IM).set(zi);
+  f.get(spectrum, t.L).i32(5).op(I32.shl, I32.add).set(address);
+  f.get(address, zr, zi).op(sub).mem(V128.store);
+  f.get(address);
+  zero();
+  f.mem(V128.store, IM);
+  f.get(spectrum, zr, zi).op(add).mem(V128.store);
+  f.get(spectrum);
+  zero();
+  f.mem(V128.store, IM);
+  eachMirroredPair(t, 1, spectrum, () => {
+    loadPair([zr, zi], [yr, yi]);
+    // E = ((Zr + Yr)/2, (Zi − Yi)/2); O = ((Zi + Yi)/2, (Yr − Zr)/2)
+    f.get(zr, yr).op(add).get(half).op(mul).set(er);
+    f.get(zi, yi).op(sub).get(half).op(mul).set(ei);
+    f.get(zi, yi).op(add).get(half).op(mul).set(or);
+    f.get(yr, zr).op(sub).get(half).op(mul).set(oi);
+    loadHalfTwiddle(t, halfTwiddles, cos, sin);
+    // T = w^k O with w^k = (c, −s): T.r = c O.r + s O.i, T.i = c O.i − s O.r
+    f.get(cos, or).op(mul).get(sin, oi).op(mul, add).set(tr);
+    f.get(cos, oi).op(mul).get(sin, or).op(mul, sub).set(ti);
+    f.get(atJ, er, tr).op(sub).mem(V128.store);
+    f.get(atJ, ti, ei).op(sub).mem(V128.store, IM);
+    f.get(atK, er, tr).op(add).mem(V128.store);
+    f.get(atK, ei, ti).op(add).mem(V128.store, IM);
+  });
+  f.get(spectrum, t.L).i32(5).op(I32.shl, I32.add).set(address);
+  for (let i = 1; i < P.lanes; i++)
+    for (const part of [0, IM]) {
+      f.get(address);
+      zero();
+      f.mem(V128.store, ELEMENT * i + part);
+    }
+}
+
+/** (cos, sin)(2πk/W) of the half-length table, in every lane. */
+function loadHalfTwiddle(t: RowTransform, halfTwiddles: Local, cos: Local, sin: Local): void {
+  const { f, P, address } = t;
+  f.get(halfTwiddles, t.k)
+    .i32(2 * P.size)
+    .op(I32.mul, I32.add)
+    .set(address);
+  splatLoad(f, P, address, 0);
+  f.set(cos);
+  splatLoad(f, P, address, P.size);
+  f.set(sin);
+}
+
+/** Inverse of rowForward (times W/2): planes → `lanes` real rows. */
+function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
+  const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
+  const [re, im, srcPitch, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const { t, offset } = rowTransform(f, P, W, false);
+  // (d') planes → elements, k = 0..L (+ padding)
+  eachPlaneColumnGroup(t, [re, im], scratchA, (plane, part) => {
+    const rows = Array.from({ length: P.lanes }, (_, r) => () => {
+      planeAddress(f, P, plane, t.k, srcPitch, r);
+      f.mem(V128.load);
+    });
+    t.transpose(rows).forEach(
+      (column, i) => void f.get(t.element, column).mem(V128.store, ELEMENT * i + part),
     );
-    f.get(x);
-    return f;
-  }
+  });
+  mergeRealSpectrum(t, scratchA, halfTwiddles);
+  f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
+  // (a') elements → rows: x[2n] = Re z[n], x[2n+1] = Im z[n]
+  eachRowVector(t, offset, W, t.spectrum, () => {
+    const vectors = Array.from(
+      { length: P.lanes },
+      (_, i) => () => void f.get(t.element).mem(V128.load, 16 * i),
+    );
+    t.transpose(vectors).forEach((row, r) => {
+      rowAddress(f, dst, offset, dstPitch, r);
+      f.get(row).mem(V128.store);
+    });
+  });
+  return f;
+}
 
-  /**
-   * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
-   * (pitch dstP bytes), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
-   * (W/2 + lanes) elements each; tw: table for L = W/2; twr: (cos, sin)(2πk/W) for k = 0..L/2.
-   */
-  rowForward(fft: Func): Func {
-    const P = this.P,
-      sz = P.size,
-      ln = P.lanes;
-    const f = (this.f = this.mb.func(null, [I, I, I, I, I, I, I, I, I, I]));
-    const [src, srcP, dre, dim, dstP, W, sa, sb, tw, twr] = f.params;
-    const { g, c } = this;
-    const o = this.il(),
-      e = this.il(),
-      L = this.il(),
-      res = this.il(),
-      k = this.il(),
-      pk = this.il(),
-      pj = this.il(),
-      pt = this.il(),
-      j = this.il();
-    this.seti(L, this.ishr(g(W), 1));
-    // (a) rows → elements: z[n] = x[2n] + i x[2n+1], lane = row
-    this.seti(e, g(sa));
-    this.loop(o, c(0), this.imul(g(W), c(sz)), c(16), () => {
-      const rows: Expr[] = [];
-      for (let r = 0; r < ln; r++)
-        rows.push(this.ld(this.iadd(this.iadd(g(src), g(o)), this.imul(g(srcP), c(r))), 0));
-      const t = this.transpose(rows);
-      t.forEach((tl, i) => this.st(e, 16 * i, g(tl)));
-      this.seti(e, this.iadd(g(e), c(16 * ln)));
-    });
-    // (b) complex FFT of L elements
-    f.get(sa).get(sb).get(L).i32(1).get(tw).call(fft).set(res);
-    // (c) post-processing in place: X[k] = E + w^k O, X[L-k] = conj(E - w^k O)
-    const Zr = this.vl(),
-      Zi = this.vl(),
-      Yr = this.vl(),
-      Yi = this.vl(),
-      Er = this.vl(),
-      Ei = this.vl(),
-      Or = this.vl(),
-      Oi = this.vl(),
-      Tr = this.vl(),
-      Ti = this.vl(),
-      cs = this.vl(),
-      sn = this.vl(),
-      half = this.vl();
-    this.setv(half, this.splatConst(0.5));
-    // k = 0: X0 = Zr + Zi, XL = Zr - Zi (real)
-    this.setv(Zr, this.ld(res, 0));
-    this.setv(Zi, this.ld(res, 16));
-    this.seti(pt, this.iadd(g(res), this.ishl(g(L), 5)));
-    this.st(pt, 0, this.sub(g(Zr), g(Zi)));
-    this.st(pt, 16, this.splatConst(0));
-    this.st(res, 0, this.add(g(Zr), g(Zi)));
-    this.st(res, 16, this.splatConst(0));
-    this.loop(k, c(1), this.iadd(this.ishr(g(L), 1), c(1)), c(1), () => {
-      this.seti(j, this.isub(g(L), g(k)));
-      this.seti(pk, this.iadd(g(res), this.ishl(g(k), 5)));
-      this.seti(pj, this.iadd(g(res), this.ishl(g(j), 5)));
-      this.setv(Zr, this.ld(pk, 0));
-      this.setv(Zi, this.ld(pk, 16));
-      this.setv(Yr, this.ld(pj, 0));
-      this.setv(Yi, this.ld(pj, 16));
-      // E = ((Zr + Yr)/2, (Zi - Yi)/2); D = (Zr - Yr, Zi + Yi); O = (D.i/2, -D.r/2)
-      this.setv(Er, this.mul(this.add(g(Zr), g(Yr)), g(half)));
-      this.setv(Ei, this.mul(this.sub(g(Zi), g(Yi)), g(half)));
-      this.setv(Or, this.mul(this.add(g(Zi), g(Yi)), g(half)));
-      this.setv(Oi, this.mul(this.sub(g(Yr), g(Zr)), g(half)));
-      this.seti(pt, this.iadd(g(twr), this.imul(g(k), c(2 * sz))));
-      this.setv(cs, this.splatLoad(g(pt), 0));
-      this.setv(sn, this.splatLoad(g(pt), sz));
-      // T = w^k O with w^k = (c, -s): T.r = c O.r + s O.i, T.i = c O.i - s O.r
-      this.setv(Tr, this.add(this.mul(g(cs), g(Or)), this.mul(g(sn), g(Oi))));
-      this.setv(Ti, this.sub(this.mul(g(cs), g(Oi)), this.mul(g(sn), g(Or))));
-      this.st(pj, 0, this.sub(g(Er), g(Tr)));
-      this.st(pj, 16, this.sub(g(Ti), g(Ei)));
-      this.st(pk, 0, this.add(g(Er), g(Tr)));
-      this.st(pk, 16, this.add(g(Ei), g(Ti)));
-    });
-    // zero the elements after X[L] so that the plane padding columns are zero
-    this.seti(pt, this.iadd(g(res), this.ishl(g(L), 5)));
-    for (let i = 1; i < ln; i++) {
-      this.st(pt, 32 * i, this.splatConst(0));
-      this.st(pt, 32 * i + 16, this.splatConst(0));
+/**
+ * (c') Z[k] = E + iO, Z[L−k] = conj(E) + i conj(O); E = (X[k] + conj X[L−k])/2,
+ * O = (X[k] − conj X[L−k]) e^{+2πik/W} / 2. k = 0 pairs with X[L] and writes a dead Z[L].
+ */
+function mergeRealSpectrum(t: RowTransform, elements: Local, halfTwiddles: Local): void {
+  const { f, P, atK, atJ } = t;
+  const { add, sub, mul } = P.v;
+  const { lanes, loadPair } = mirroredPairLocals(t);
+  const [xr, xi, yr, yi, er, ei, dr, di, or, oi, cos, sin, half] = lanes;
+  eachMirroredPair(t, 0, elements, () => {
+    loadPair([xr, xi], [yr, yi]);
+    f.get(xr, yr).op(add).get(half).op(mul).set(er);
+    f.get(xi, yi).op(sub).get(half).op(mul).set(ei);
+    f.get(xr, yr).op(sub).get(half).op(mul).set(dr);
+    f.get(xi, yi).op(add).get(half).op(mul).set(di);
+    loadHalfTwiddle(t, halfTwiddles, cos, sin);
+    // O = D (c + i s)
+    f.get(dr, cos).op(mul).get(di, sin).op(mul, sub).set(or);
+    f.get(dr, sin).op(mul).get(di, cos).op(mul, add).set(oi);
+    // Zj = (Er + Oi, Or − Ei); Zk = (Er − Oi, Ei + Or)
+    f.get(atJ, er, oi).op(add).mem(V128.store);
+    f.get(atJ, or, ei).op(sub).mem(V128.store, IM);
+    f.get(atK, er, oi).op(sub).mem(V128.store);
+    f.get(atK, ei, or).op(add).mem(V128.store, IM);
+  });
+}
+
+/**
+ * `body` for each vector of a column block (V vectors wide, H rows) in row order, with the element
+ * cursor (starting at `start`, advanced by an element each time) and the vector's address in a plane.
+ */
+function eachBlockVector(
+  f: Func,
+  [pitch, H, V, start]: Local[],
+  body: (cursor: Local, planeAt: (plane: Local) => void) => void,
+): void {
+  const [row, vector, rowOffset, cursor] = f.locals(I, 4);
+  f.get(start).set(cursor);
+  f.forLoop(
+    row,
+    () => void f.i32(0),
+    () => void f.get(H),
+    () => void f.i32(1),
+    () => {
+      f.get(row, pitch).op(I32.mul).set(rowOffset);
+      f.forLoop(
+        vector,
+        () => void f.i32(0),
+        () => void f.get(V).i32(4).op(I32.shl),
+        () => void f.i32(16),
+        () => {
+          body(cursor, (plane) => void f.get(plane, rowOffset).op(I32.add).get(vector).op(I32.add));
+          increment(f, cursor, () => void f.i32(ELEMENT));
+        },
+      );
+    },
+  );
+}
+
+/** planes column block (V vectors wide, H rows) → elements (r·V + v). */
+function columnGather(mb: ModuleBuilder): Func {
+  const f = mb.func(null, [I, I, I, I, I, I]);
+  const [re, im, pitch, H, V, dst] = f.params;
+  eachBlockVector(f, [pitch, H, V, dst], (element, planeAt) => {
+    for (const [plane, part] of [
+      [re, 0],
+      [im, IM],
+    ] as const) {
+      f.get(element);
+      planeAt(plane);
+      f.mem(V128.load).mem(V128.store, part);
     }
-    // (d) elements → planes, lanes columns at a time (k = 0..L inclusive, zero padded)
-    this.seti(e, g(res));
-    this.loop(k, c(0), this.iadd(g(L), c(1)), c(ln), () => {
-      for (const [plane, off] of [
-        [dre, 0],
-        [dim, 16],
-      ] as const) {
-        const vs: Expr[] = [];
-        for (let i = 0; i < ln; i++) vs.push(this.ld(e, 32 * i + off));
-        const t = this.transpose(vs);
-        for (let r = 0; r < ln; r++) {
-          this.st(
-            this.iadd(this.iadd(g(plane), this.imul(g(k), c(sz))), this.imul(g(dstP), c(r))),
-            0,
-            g(t[r]),
-          );
-        }
-      }
-      this.seti(e, this.iadd(g(e), c(32 * ln)));
-    });
-    return f;
-  }
+  });
+  return f;
+}
 
-  /** Inverse of rowForward (times W/2): planes → `lanes` real rows. */
-  rowInverse(fft: Func): Func {
-    const P = this.P,
-      sz = P.size,
-      ln = P.lanes;
-    const f = (this.f = this.mb.func(null, [I, I, I, I, I, I, I, I, I, I]));
-    const [sre, sim, srcP, dst, dstP, W, sa, sb, tw, twr] = f.params;
-    const { g, c } = this;
-    const e = this.il(),
-      L = this.il(),
-      res = this.il(),
-      k = this.il(),
-      pk = this.il(),
-      pj = this.il(),
-      pt = this.il(),
-      j = this.il(),
-      o = this.il();
-    this.seti(L, this.ishr(g(W), 1));
-    // (d') planes → elements, k = 0..L (+ padding)
-    this.seti(e, g(sa));
-    this.loop(k, c(0), this.iadd(g(L), c(1)), c(ln), () => {
-      for (const [plane, off] of [
-        [sre, 0],
-        [sim, 16],
-      ] as const) {
-        const rows: Expr[] = [];
-        for (let r = 0; r < ln; r++)
-          rows.push(
-            this.ld(this.iadd(this.iadd(g(plane), this.imul(g(k), c(sz))), this.imul(g(srcP), c(r))), 0),
-          );
-        const t = this.transpose(rows);
-        t.forEach((tl, i) => this.st(e, 32 * i + off, g(tl)));
-      }
-      this.seti(e, this.iadd(g(e), c(32 * ln)));
-    });
-    // (c') Z[k] = E + iO, Z[L-k] = conj(E) + i conj(O); E = (X[k] + conj X[L-k])/2,
-    // O = (X[k] - conj X[L-k]) e^{+2πik/W} / 2. k = 0 pairs with X[L] and writes a dead Z[L].
-    const Xr = this.vl(),
-      Xi = this.vl(),
-      Yr = this.vl(),
-      Yi = this.vl(),
-      Er = this.vl(),
-      Ei = this.vl(),
-      Dr = this.vl(),
-      Di = this.vl(),
-      Or = this.vl(),
-      Oi = this.vl(),
-      cs = this.vl(),
-      sn = this.vl(),
-      half = this.vl();
-    this.setv(half, this.splatConst(0.5));
-    this.loop(k, c(0), this.iadd(this.ishr(g(L), 1), c(1)), c(1), () => {
-      this.seti(j, this.isub(g(L), g(k)));
-      this.seti(pk, this.iadd(g(sa), this.ishl(g(k), 5)));
-      this.seti(pj, this.iadd(g(sa), this.ishl(g(j), 5)));
-      this.setv(Xr, this.ld(pk, 0));
-      this.setv(Xi, this.ld(pk, 16));
-      this.setv(Yr, this.ld(pj, 0));
-      this.setv(Yi, this.ld(pj, 16));
-      this.setv(Er, this.mul(this.add(g(Xr), g(Yr)), g(half)));
-      this.setv(Ei, this.mul(this.sub(g(Xi), g(Yi)), g(half)));
-      this.setv(Dr, this.mul(this.sub(g(Xr), g(Yr)), g(half)));
-      this.setv(Di, this.mul(this.add(g(Xi), g(Yi)), g(half)));
-      this.seti(pt, this.iadd(g(twr), this.imul(g(k), c(2 * sz))));
-      this.setv(cs, this.splatLoad(g(pt), 0));
-      this.setv(sn, this.splatLoad(g(pt), sz));
-      // O = D (c + i s)
-      this.setv(Or, this.sub(this.mul(g(Dr), g(cs)), this.mul(g(Di), g(sn))));
-      this.setv(Oi, this.add(this.mul(g(Dr), g(sn)), this.mul(g(Di), g(cs))));
-      // Zj = (Er + Oi, Or - Ei); Zk = (Er - Oi, Ei + Or)
-      this.st(pj, 0, this.add(g(Er), g(Oi)));
-      this.st(pj, 16, this.sub(g(Or), g(Ei)));
-      this.st(pk, 0, this.sub(g(Er), g(Oi)));
-      this.st(pk, 16, this.add(g(Ei), g(Or)));
-    });
-    f.get(sa).get(sb).get(L).i32(1).get(tw).call(fft).set(res);
-    // (a') elements → rows: x[2n] = Re z[n], x[2n+1] = Im z[n]
-    this.seti(e, g(res));
-    this.loop(o, c(0), this.imul(g(W), c(sz)), c(16), () => {
-      const vs: Expr[] = [];
-      for (let i = 0; i < ln; i++) vs.push(this.ld(e, 16 * i));
-      const t = this.transpose(vs);
-      for (let r = 0; r < ln; r++)
-        this.st(this.iadd(this.iadd(g(dst), g(o)), this.imul(g(dstP), c(r))), 0, g(t[r]));
-      this.seti(e, this.iadd(g(e), c(16 * ln)));
-    });
-    return f;
-  }
+/** elements (r·V + v) → planes column block (V vectors wide, H rows). */
+function columnScatter(mb: ModuleBuilder): Func {
+  const f = mb.func(null, [I, I, I, I, I, I]);
+  const [src, re, im, pitch, H, V] = f.params;
+  eachBlockVector(f, [pitch, H, V, src], (element, planeAt) => {
+    for (const [plane, part] of [
+      [re, 0],
+      [im, IM],
+    ] as const) {
+      planeAt(plane);
+      f.get(element).mem(V128.load, part).mem(V128.store);
+    }
+  });
+  return f;
+}
 
-  /** planes column block (V vectors wide, H rows) → elements (r·V + v). */
-  colGather(): Func {
-    const f = (this.f = this.mb.func(null, [I, I, I, I, I, I]));
-    const [re, im, pitch, H, V, dst] = f.params;
-    const { g, c } = this;
-    const r = this.il(),
-      v = this.il(),
-      pr = this.il(),
-      d = this.il();
-    this.seti(d, g(dst));
-    this.loop(r, c(0), g(H), c(1), () => {
-      this.seti(pr, this.imul(g(r), g(pitch)));
-      this.loop(v, c(0), this.ishl(g(V), 4), c(16), () => {
-        this.st(d, 0, this.ld(this.iadd(this.iadd(g(re), g(pr)), g(v)), 0));
-        this.st(d, 16, this.ld(this.iadd(this.iadd(g(im), g(pr)), g(v)), 0));
-        this.seti(d, this.iadd(g(d), c(32)));
-      });
-    });
-    return f;
-  }
+/** buf[i] *= k[i] (or conj(k[i])) for n elements. */
+function multiplyElements(mb: ModuleBuilder, P: Precision, conjugate: boolean): Func {
+  const f = mb.func(null, [I, I, I]);
+  const [buffer, factors, n] = f.params;
+  const [i, at, factorAt] = f.locals(I, 3);
+  const [ar, ai, kr, ki] = f.locals(T.v128, 4);
+  const { add, sub, mul } = P.v;
+  f.get(buffer).set(at);
+  f.get(factors).set(factorAt);
+  f.forLoop(
+    i,
+    () => void f.i32(0),
+    () => void f.get(n),
+    () => void f.i32(1),
+    () => {
+      f.get(at).mem(V128.load).set(ar);
+      f.get(at).mem(V128.load, IM).set(ai);
+      f.get(factorAt).mem(V128.load).set(kr);
+      f.get(factorAt).mem(V128.load, IM).set(ki);
+      if (conjugate) {
+        f.get(at, ar, kr).op(mul).get(ai, ki).op(mul, add).mem(V128.store);
+        f.get(at, ai, kr).op(mul).get(ar, ki).op(mul, sub).mem(V128.store, IM);
+      } else storeProduct(f, P, at, [ar, ai], [kr, ki]);
+      increment(f, at, () => void f.i32(ELEMENT));
+      increment(f, factorAt, () => void f.i32(ELEMENT));
+    },
+  );
+  return f;
+}
 
-  colScatter(): Func {
-    const f = (this.f = this.mb.func(null, [I, I, I, I, I, I]));
-    const [src, re, im, pitch, H, V] = f.params;
-    const { g, c } = this;
-    const r = this.il(),
-      v = this.il(),
-      pr = this.il(),
-      s = this.il();
-    this.seti(s, g(src));
-    this.loop(r, c(0), g(H), c(1), () => {
-      this.seti(pr, this.imul(g(r), g(pitch)));
-      this.loop(v, c(0), this.ishl(g(V), 4), c(16), () => {
-        this.st(this.iadd(this.iadd(g(re), g(pr)), g(v)), 0, this.ld(s, 0));
-        this.st(this.iadd(this.iadd(g(im), g(pr)), g(v)), 0, this.ld(s, 16));
-        this.seti(s, this.iadd(g(s), c(32)));
-      });
-    });
-    return f;
-  }
-
-  /** buf[i] *= k[i] (or conj(k[i])) for n elements. */
-  cmul(conj: boolean): Func {
-    const f = (this.f = this.mb.func(null, [I, I, I]));
-    const [buf, kp, n] = f.params;
-    const { g, c } = this;
-    const i = this.il(),
-      p = this.il(),
-      q = this.il();
-    const ar = this.vl(),
-      ai = this.vl(),
-      kr = this.vl(),
-      ki = this.vl();
-    this.seti(p, g(buf));
-    this.seti(q, g(kp));
-    this.loop(i, c(0), g(n), c(1), () => {
-      this.setv(ar, this.ld(p, 0));
-      this.setv(ai, this.ld(p, 16));
-      this.setv(kr, this.ld(q, 0));
-      this.setv(ki, this.ld(q, 16));
-      if (conj) {
-        this.st(p, 0, this.add(this.mul(g(ar), g(kr)), this.mul(g(ai), g(ki))));
-        this.st(p, 16, this.sub(this.mul(g(ai), g(kr)), this.mul(g(ar), g(ki))));
-      } else {
-        this.st(p, 0, this.sub(this.mul(g(ar), g(kr)), this.mul(g(ai), g(ki))));
-        this.st(p, 16, this.add(this.mul(g(ar), g(ki)), this.mul(g(ai), g(kr))));
-      }
-      this.seti(p, this.iadd(g(p), c(32)));
-      this.seti(q, this.iadd(g(q), c(32)));
-    });
-    return f;
-  }
-
-  /** copy n bytes (multiple of 16) */
-  copy(): Func {
-    const f = (this.f = this.mb.func(null, [I, I, I]));
-    const [dst, src, n] = f.params;
-    const { g, c } = this;
-    const o = this.il();
-    this.loop(o, c(0), g(n), c(16), () => {
-      this.st(this.iadd(g(dst), g(o)), 0, this.ld(this.iadd(g(src), g(o)), 0));
-    });
-    return f;
-  }
+/** copy n bytes (multiple of 16) */
+function copyBytes(mb: ModuleBuilder): Func {
+  const f = mb.func(null, [I, I, I]);
+  const [dst, src, n] = f.params;
+  const offset = f.local(I);
+  f.forLoop(
+    offset,
+    () => void f.i32(0),
+    () => void f.get(n),
+    () => void f.i32(16),
+    () => void f.get(dst, offset).op(I32.add).get(src, offset).op(I32.add).mem(V128.load).mem(V128.store),
+  );
+  return f;
 }
 
 /** Names and parameter lists of the exported functions (per precision prefix `f32_` / `f64_`). */
@@ -666,227 +692,327 @@ export const KERNEL_EXPORTS = [
   'scale',
 ] as const;
 
-function genPrecision(mb: ModuleBuilder, P: Prec): void {
-  const G = new Gen(mb, P);
-  const fftF = G.fft(false);
-  const fftI = G.fft(true);
-  const rowF = G.rowForward(fftF);
-  const rowI = G.rowInverse(fftI);
-  const gather = G.colGather();
-  const scatter = G.colScatter();
-  const mulK = G.cmul(false);
-  const mulKc = G.cmul(true);
-  const copy = G.copy();
-  const sz = P.size,
-    ln = P.lanes;
-  const { g, c } = G;
-  const pre = P.name + '_';
+/** The internal functions the exported kernels of one precision call. */
+interface Helpers {
+  fftForward: Func;
+  fftInverse: Func;
+  rowForward: Func;
+  rowInverse: Func;
+  gather: Func;
+  scatter: Func;
+  multiply: Func;
+  multiplyConjugate: Func;
+  copy: Func;
+}
 
-  // rowsForward(src, srcP, re, im, planeP, W, r0, r1, sa, sb, tw, twr)
-  {
-    const f = (G.f = mb.func(pre + 'rowsForward', [I, I, I, I, I, I, I, I, I, I, I, I]));
-    const [src, srcP, re, im, pp, W, r0, r1, sa, sb, tw, twr] = f.params;
-    const r = G.il();
-    G.loop(r, g(r0), g(r1), c(ln), () => {
-      G.iadd(g(src), G.imul(g(r), g(srcP)))();
-      f.get(srcP);
-      G.iadd(g(re), G.imul(g(r), g(pp)))();
-      G.iadd(g(im), G.imul(g(r), g(pp)))();
-      f.get(pp).get(W).get(sa).get(sb).get(tw).get(twr).call(rowF);
-    });
-  }
-  // rowsInverse(re, im, planeP, dst, dstP, W, r0, r1, sa, sb, tw, twr)
-  {
-    const f = (G.f = mb.func(pre + 'rowsInverse', [I, I, I, I, I, I, I, I, I, I, I, I]));
-    const [re, im, pp, dst, dstP, W, r0, r1, sa, sb, tw, twr] = f.params;
-    const r = G.il();
-    G.loop(r, g(r0), g(r1), c(ln), () => {
-      G.iadd(g(re), G.imul(g(r), g(pp)))();
-      G.iadd(g(im), G.imul(g(r), g(pp)))();
-      f.get(pp);
-      G.iadd(g(dst), G.imul(g(r), g(dstP)))();
-      f.get(dstP).get(W).get(sa).get(sb).get(tw).get(twr).call(rowI);
-    });
-  }
-  // Column passes over vector columns [v0, v1) in blocks of VB vectors; K: transfer function blocks.
-  // cols*(re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, conj)
-  const colLoop = (name: string, body: (a: Record<string, Local>) => void): void => {
-    const f = (G.f = mb.func(pre + name, [I, I, I, I, I, I, I, I, I, I, I, I, I]));
-    const [re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, conj] = f.params;
-    const v = G.il(),
-      V = G.il(),
-      pre_ = G.il(),
-      pim = G.il(),
-      res = G.il(),
-      other = G.il(),
-      kb = G.il();
-    G.loop(v, g(v0), g(v1), g(VB), () => {
-      G.isub(g(v1), g(v))();
-      f.get(VB);
-      G.isub(g(v1), g(v))();
-      f.get(VB).op(0x49);
-      f.op(0x1b).set(V);
-      G.seti(pre_, G.iadd(g(re), G.ishl(g(v), 4)));
-      G.seti(pim, G.iadd(g(im), G.ishl(g(v), 4)));
-      G.seti(kb, G.iadd(g(K), G.imul(G.imul(g(v), g(H)), c(32))));
-      body({ re: pre_, im: pim, pitch, H, V, sa, sb, twF, twI, K: kb, conj, res, other });
-    });
+function addPrecision(mb: ModuleBuilder, P: Precision): void {
+  const fftForward = batchFft(mb, P, false);
+  const fftInverse = batchFft(mb, P, true);
+  const h: Helpers = {
+    fftForward,
+    fftInverse,
+    rowForward: rowForward(mb, P, fftForward),
+    rowInverse: rowInverse(mb, P, fftInverse),
+    gather: columnGather(mb),
+    scatter: columnScatter(mb),
+    multiply: multiplyElements(mb, P, false),
+    multiplyConjugate: multiplyElements(mb, P, true),
+    copy: copyBytes(mb),
   };
-  const gatherTo = (a: Record<string, Local>): void => {
-    G.f.get(a.re).get(a.im).get(a.pitch).get(a.H).get(a.V).get(a.sa).call(gather);
-  };
-  const fftTo = (a: Record<string, Local>, fn: Func, from: Local): void => {
-    const f = G.f;
-    f.get(from);
-    // other buffer = from == sa ? sb : sa
-    f.get(a.sb).get(a.sa).get(from).get(a.sa).op(0x46).op(0x1b);
-    f.get(a.H)
-      .get(a.V)
-      .get(fn === fftF ? a.twF : a.twI)
-      .call(fn)
-      .set(a.res);
-  };
-  const scatterFrom = (a: Record<string, Local>, from: Local): void => {
-    G.f.get(from).get(a.re).get(a.im).get(a.pitch).get(a.H).get(a.V).call(scatter);
-  };
-  colLoop('colsForward', (a) => {
-    gatherTo(a);
-    fftTo(a, fftF, a.sa);
-    scatterFrom(a, a.res);
-  });
-  colLoop('colsInverse', (a) => {
-    gatherTo(a);
-    fftTo(a, fftI, a.sa);
-    scatterFrom(a, a.res);
-  });
-  colLoop('colsForwardTo', (a) => {
-    gatherTo(a);
-    fftTo(a, fftF, a.sa);
-    // copy result to K block: H·V elements of 32 bytes
-    G.f.get(a.K).get(a.res);
-    G.ishl(G.imul(g(a.H), g(a.V)), 5)();
-    G.f.call(copy);
-  });
-  colLoop('colsConvolve', (a) => {
-    gatherTo(a);
-    fftTo(a, fftF, a.sa);
-    G.f.ifThen(
-      () => void G.f.get(a.conj),
-      () => {
-        G.f.get(a.res).get(a.K);
-        G.imul(g(a.H), g(a.V))();
-        G.f.call(mulKc);
-      },
-      () => {
-        G.f.get(a.res).get(a.K);
-        G.imul(g(a.H), g(a.V))();
-        G.f.call(mulK);
-      },
+  rowsKernels(mb, P, h);
+  columnKernels(mb, P, h);
+  scaleKernel(mb, P);
+  rlRatioRows(mb, P, h);
+  rlUpdateRows(mb, P, h);
+}
+
+/** Pushes `base + index·pitch`. */
+function rowAt(f: Func, base: Local, index: Local, pitch: Local): void {
+  f.get(base, index, pitch).op(I32.mul, I32.add);
+}
+
+/**
+ * rowsForward(src, srcP, re, im, planeP, W, r0, r1, sa, sb, tw, twr) and
+ * rowsInverse(re, im, planeP, dst, dstP, W, r0, r1, sa, sb, tw, twr): rows [r0, r1), lanes at a time.
+ */
+function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
+  const eachRowGroup = (f: Func, r0: Local, r1: Local, body: (row: Local) => void) => {
+    const row = f.local(I);
+    f.forLoop(
+      row,
+      () => void f.get(r0),
+      () => void f.get(r1),
+      () => void f.i32(P.lanes),
+      () => body(row),
     );
-    fftTo(a, fftI, a.res);
-    scatterFrom(a, a.res);
-  });
-
-  // scale(ptr, nBytes, factor as f64): ptr[i] *= factor
+  };
   {
-    const f = (G.f = mb.func(pre + 'scale', [I, I, T.f64]));
-    const [p, n, fac] = f.params;
-    const o = G.il(),
-      s = G.vl();
-    f.get(fac);
-    if (sz === 4) f.op(0xb6); // f32.demote_f64
-    f.simd(P.splat).set(s);
-    G.loop(o, c(0), g(n), c(16), () => {
-      G.st(G.iadd(g(p), g(o)), 0, G.mul(G.ld(G.iadd(g(p), g(o)), 0), g(s)));
+    const f = mb.func(`${P.name}_rowsForward`, Array<T>(12).fill(I));
+    const [src, srcPitch, re, im, planePitch, W, r0, r1, ...rest] = f.params;
+    eachRowGroup(f, r0, r1, (row) => {
+      rowAt(f, src, row, srcPitch);
+      f.get(srcPitch);
+      rowAt(f, re, row, planePitch);
+      rowAt(f, im, row, planePitch);
+      f.get(planePitch, W, ...rest).call(h.rowForward);
     });
   }
-
-  // RL row passes. tmp: lanes rows of W values (pitch W·size).
-  // rlRatioRows(re, im, pp, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
-  //   blurred = rowInverse(planes); ratio = img / blurred (img NaN → 1; |blurred| ≤ tiny → 0);
-  //   planes = rowForward(ratio)
   {
-    const f = (G.f = mb.func(pre + 'rlRatioRows', [I, I, I, I, I, I, I, I, I, I, I, I, I, I]));
-    const [re, im, pp, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr] = f.params;
-    const r = G.il(),
-      pre_ = G.il(),
-      pim = G.il(),
-      o = G.il(),
-      pi = G.il(),
-      pt = G.il(),
-      rowB = G.il();
-    const b = G.vl(),
-      x = G.vl(),
-      one = G.vl(),
-      zero = G.vl(),
-      tiny = G.vl(),
-      q = G.vl();
-    G.setv(one, G.splatConst(1));
-    G.setv(zero, G.splatConst(0));
-    G.setv(tiny, G.splatConst(sz === 4 ? 1e-30 : 1e-290));
-    G.seti(rowB, G.imul(g(W), c(sz)));
-    G.loop(r, g(r0), g(r1), c(ln), () => {
-      G.seti(pre_, G.iadd(g(re), G.imul(g(r), g(pp))));
-      G.seti(pim, G.iadd(g(im), G.imul(g(r), g(pp))));
-      f.get(pre_).get(pim).get(pp).get(tmp).get(rowB).get(W).get(sa).get(sb).get(twI).get(twr).call(rowI);
-      for (let l = 0; l < ln; l++) {
-        G.seti(pi, G.iadd(g(img), G.imul(G.iadd(g(r), c(l)), g(imgP))));
-        G.seti(pt, G.iadd(g(tmp), G.imul(g(rowB), c(l))));
-        G.loop(o, c(0), g(rowB), c(16), () => {
-          G.setv(b, G.ld(G.iadd(g(pt), g(o)), 0));
-          G.setv(x, G.ld(G.iadd(g(pi), g(o)), 0));
-          // q = |b| > tiny ? x / b : 0
-          G.setv(q, G.vop(P.div)(g(x), g(b)));
-          f.get(q).get(zero);
-          G.vop(P.gt)(() => void f.get(b).simd(P.abs), g(tiny))();
-          f.simd(V128_BITSELECT).set(q);
-          // x is NaN (missing) → 1
-          f.get(q).get(one);
-          G.vop(P.eq)(g(x), g(x))();
-          f.simd(V128_BITSELECT).set(q);
-          G.st(G.iadd(g(pt), g(o)), 0, g(q));
-        });
-      }
-      f.get(tmp).get(rowB).get(pre_).get(pim).get(pp).get(W).get(sa).get(sb).get(twF).get(twr).call(rowF);
-    });
-  }
-  // rlUpdateRows(re, im, pp, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
-  //   corr = rowInverse(planes); u *= corr; if forward: planes = rowForward(u)
-  {
-    const f = (G.f = mb.func(pre + 'rlUpdateRows', [I, I, I, I, I, I, I, I, I, I, I, I, I, I, I]));
-    const [re, im, pp, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, fwd] = f.params;
-    const r = G.il(),
-      pre_ = G.il(),
-      pim = G.il(),
-      o = G.il(),
-      pu = G.il(),
-      pt = G.il(),
-      rowB = G.il();
-    G.seti(rowB, G.imul(g(W), c(sz)));
-    G.loop(r, g(r0), g(r1), c(ln), () => {
-      G.seti(pre_, G.iadd(g(re), G.imul(g(r), g(pp))));
-      G.seti(pim, G.iadd(g(im), G.imul(g(r), g(pp))));
-      f.get(pre_).get(pim).get(pp).get(tmp).get(rowB).get(W).get(sa).get(sb).get(twI).get(twr).call(rowI);
-      for (let l = 0; l < ln; l++) {
-        G.seti(pu, G.iadd(g(u), G.imul(G.iadd(g(r), c(l)), g(uP))));
-        G.seti(pt, G.iadd(g(tmp), G.imul(g(rowB), c(l))));
-        G.loop(o, c(0), g(rowB), c(16), () => {
-          G.st(G.iadd(g(pu), g(o)), 0, G.mul(G.ld(G.iadd(g(pu), g(o)), 0), G.ld(G.iadd(g(pt), g(o)), 0)));
-        });
-      }
-      f.ifThen(
-        () => void f.get(fwd),
-        () => {
-          G.iadd(g(u), G.imul(g(r), g(uP)))();
-          f.get(uP).get(pre_).get(pim).get(pp).get(W).get(sa).get(sb).get(twF).get(twr).call(rowF);
-        },
-      );
+    const f = mb.func(`${P.name}_rowsInverse`, Array<T>(12).fill(I));
+    const [re, im, planePitch, dst, dstPitch, W, r0, r1, ...rest] = f.params;
+    eachRowGroup(f, r0, r1, (row) => {
+      rowAt(f, re, row, planePitch);
+      rowAt(f, im, row, planePitch);
+      f.get(planePitch);
+      rowAt(f, dst, row, dstPitch);
+      f.get(dstPitch, W, ...rest).call(h.rowInverse);
     });
   }
 }
 
+/** One column block of a column kernel: its planes, sizes, scratch and twiddles. */
+interface ColumnBlock {
+  f: Func;
+  re: Local;
+  im: Local;
+  pitch: Local;
+  H: Local;
+  /** Vectors in this block. */
+  V: Local;
+  sa: Local;
+  sb: Local;
+  twF: Local;
+  twI: Local;
+  /** This block's transfer function. */
+  K: Local;
+  conj: Local;
+  /** The buffer holding the last FFT's result. */
+  result: Local;
+}
+
+/**
+ * The column kernels cols*(re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, conj): vector columns
+ * [v0, v1) in blocks of VB vectors, each gathered, transformed (and multiplied by its block of the
+ * transfer function K, or stored there) and scattered back.
+ */
+function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
+  const gather = (b: ColumnBlock) => void b.f.get(b.re, b.im, b.pitch, b.H, b.V, b.sa).call(h.gather);
+  const scatterFrom = (b: ColumnBlock, from: Local) =>
+    void b.f.get(from, b.re, b.im, b.pitch, b.H, b.V).call(h.scatter);
+  const fftFrom = (b: ColumnBlock, from: Local, inverse: boolean) => {
+    // into the other buffer: from == sa ? sb : sa
+    b.f.get(from, b.sb, b.sa, from, b.sa).op(I32.eq, Op.select);
+    b.f
+      .get(b.H, b.V, inverse ? b.twI : b.twF)
+      .call(inverse ? h.fftInverse : h.fftForward)
+      .set(b.result);
+  };
+  const elements = (b: ColumnBlock) => void b.f.get(b.H, b.V).op(I32.mul);
+  columnKernel(mb, P, 'colsForward', (b) => {
+    gather(b);
+    fftFrom(b, b.sa, false);
+    scatterFrom(b, b.result);
+  });
+  columnKernel(mb, P, 'colsInverse', (b) => {
+    gather(b);
+    fftFrom(b, b.sa, true);
+    scatterFrom(b, b.result);
+  });
+  columnKernel(mb, P, 'colsForwardTo', (b) => {
+    gather(b);
+    fftFrom(b, b.sa, false);
+    b.f.get(b.K, b.result);
+    elements(b);
+    b.f.i32(5).op(I32.shl).call(h.copy); // H·V elements of 32 bytes
+  });
+  columnKernel(mb, P, 'colsConvolve', (b) => {
+    gather(b);
+    fftFrom(b, b.sa, false);
+    const multiply = (by: Func) => () => {
+      b.f.get(b.result, b.K);
+      elements(b);
+      b.f.call(by);
+    };
+    b.f.ifThen(() => void b.f.get(b.conj), multiply(h.multiplyConjugate), multiply(h.multiply));
+    fftFrom(b, b.result, true);
+    scatterFrom(b, b.result);
+  });
+}
+
+function columnKernel(
+  mb: ModuleBuilder,
+  P: Precision,
+  name: string,
+  body: (block: ColumnBlock) => void,
+): void {
+  const f = mb.func(`${P.name}_${name}`, Array<T>(13).fill(I));
+  const [re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, conj] = f.params;
+  // (`unused` is declared as the pinned modules have it)
+  const [v, V, blockRe, blockIm, result, unused, blockK] = f.locals(I, 7);
+  void unused;
+  f.forLoop(
+    v,
+    () => void f.get(v0),
+    () => void f.get(v1),
+    () => void f.get(VB),
+    () => {
+      f.get(v1, v).op(I32.sub).get(VB, v1, v).op(I32.sub).get(VB).op(I32.ltU, Op.select).set(V); // min(v1 − v, VB)
+      f.get(re, v).i32(4).op(I32.shl, I32.add).set(blockRe);
+      f.get(im, v).i32(4).op(I32.shl, I32.add).set(blockIm);
+      f.get(K, v, H).op(I32.mul).i32(ELEMENT).op(I32.mul, I32.add).set(blockK);
+      body({ f, re: blockRe, im: blockIm, pitch, H, V, sa, sb, twF, twI, K: blockK, conj, result });
+    },
+  );
+}
+
+/** scale(ptr, nBytes, factor as f64): ptr[i] *= factor */
+function scaleKernel(mb: ModuleBuilder, P: Precision): void {
+  const f = mb.func(`${P.name}_scale`, [I, I, T.f64]);
+  const [ptr, bytes, factor] = f.params;
+  const offset = f.local(I);
+  const factorLanes = f.local(T.v128);
+  f.get(factor);
+  if (P.size === 4) f.op(F32.demoteF64);
+  f.op(P.v.splat).set(factorLanes);
+  f.forLoop(
+    offset,
+    () => void f.i32(0),
+    () => void f.get(bytes),
+    () => void f.i32(16),
+    () => {
+      f.get(ptr, offset).op(I32.add).get(ptr, offset).op(I32.add).mem(V128.load);
+      f.get(factorLanes).op(P.v.mul).mem(V128.store);
+    },
+  );
+}
+
+/**
+ * The row passes of Richardson–Lucy: their parameters (`image`: the image for the ratio, the estimate
+ * for the update; `tmp`: `lanes` rows of W values, pitch W·size) and their locals.
+ */
+function rlRows(f: Func, P: Precision) {
+  const [re, im, planePitch, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
+  return {
+    ...{ f, P, re, im, planePitch, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
+    ...f.named(I, 'row', 'rowRe', 'rowIm', 'offset', 'imageRow', 'tmpRow', 'rowBytes'),
+  };
+}
+
+type RlRows = ReturnType<typeof rlRows>;
+
+/**
+ * For each group of `lanes` rows of [r0, r1): their planes back to real rows in tmp (rowInverse),
+ * `eachSample` over each row's vectors, then `after`.
+ */
+function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: () => void): void {
+  const { f, P, row, offset } = s;
+  const [, , , , , , , r0, r1] = f.params;
+  f.get(s.W).i32(P.size).op(I32.mul).set(s.rowBytes);
+  f.forLoop(
+    row,
+    () => void f.get(r0),
+    () => void f.get(r1),
+    () => void f.i32(P.lanes),
+    () => {
+      rowAt(f, s.re, row, s.planePitch);
+      f.set(s.rowRe);
+      rowAt(f, s.im, row, s.planePitch);
+      f.set(s.rowIm);
+      f.get(s.rowRe, s.rowIm, s.planePitch, s.tmp, s.rowBytes, s.W, s.sa, s.sb, s.twI, s.twr).call(
+        h.rowInverse,
+      );
+      for (let lane = 0; lane < P.lanes; lane++) {
+        f.get(s.image, row).i32(lane).op(I32.add).get(s.imagePitch).op(I32.mul, I32.add).set(s.imageRow);
+        f.get(s.tmp, s.rowBytes).i32(lane).op(I32.mul, I32.add).set(s.tmpRow);
+        f.forLoop(
+          offset,
+          () => void f.i32(0),
+          () => void f.get(s.rowBytes),
+          () => void f.i32(16),
+          eachSample,
+        );
+      }
+      after();
+    },
+  );
+}
+
+/**
+ * rlRatioRows(re, im, pp, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
+ *   blurred = rowInverse(planes); ratio = img / blurred (img NaN → 1; |blurred| ≤ tiny → 0);
+ *   planes = rowForward(ratio)
+ */
+function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
+  const f = mb.func(`${P.name}_rlRatioRows`, Array<T>(14).fill(I));
+  const s = rlRows(f, P);
+  const [blurred, observed, one, zero, tiny, ratio] = f.locals(T.v128, 6);
+  const { div, gt, abs, eq } = P.v;
+  for (const [lanes, x] of [
+    [one, 1],
+    [zero, 0],
+    [tiny, P.size === 4 ? 1e-30 : 1e-290],
+  ] as const) {
+    splatConstant(f, P, x);
+    f.set(lanes);
+  }
+  const at = (row: Local) => void f.get(row, s.offset).op(I32.add);
+  eachRlRowGroup(
+    s,
+    h,
+    () => {
+      at(s.tmpRow);
+      f.mem(V128.load).set(blurred);
+      at(s.imageRow);
+      f.mem(V128.load).set(observed);
+      // ratio = |blurred| > tiny ? observed / blurred : 0, and 1 where observed is NaN (missing)
+      f.get(observed, blurred).op(div).set(ratio);
+      f.get(ratio, zero, blurred).op(abs).get(tiny).op(gt, V128.bitselect).set(ratio);
+      f.get(ratio, one, observed, observed).op(eq, V128.bitselect).set(ratio);
+      at(s.tmpRow);
+      f.get(ratio).mem(V128.store);
+    },
+    () => {
+      f.get(s.tmp, s.rowBytes, s.rowRe, s.rowIm, s.planePitch, s.W, s.sa, s.sb, s.twF, s.twr).call(
+        h.rowForward,
+      );
+    },
+  );
+}
+
+/**
+ * rlUpdateRows(re, im, pp, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
+ *   corr = rowInverse(planes); u *= corr; if forward: planes = rowForward(u)
+ */
+function rlUpdateRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
+  const f = mb.func(`${P.name}_rlUpdateRows`, Array<T>(15).fill(I));
+  const s = rlRows(f, P);
+  const forward = f.params[14];
+  const at = (row: Local) => void f.get(row, s.offset).op(I32.add);
+  eachRlRowGroup(
+    s,
+    h,
+    () => {
+      at(s.imageRow);
+      at(s.imageRow);
+      f.mem(V128.load);
+      at(s.tmpRow);
+      f.mem(V128.load).op(P.v.mul).mem(V128.store);
+    },
+    () =>
+      f.ifThen(
+        () => void f.get(forward),
+        () => {
+          rowAt(f, s.image, s.row, s.imagePitch);
+          f.get(s.imagePitch, s.rowRe, s.rowIm, s.planePitch, s.W, s.sa, s.sb, s.twF, s.twr).call(
+            h.rowForward,
+          );
+        },
+      ),
+  );
+}
+
 /** Adds the FFT kernels, both precisions, to the compute engine's module (../compute/cpu/computeEngine.ts). */
 export function addFftKernels(mb: ModuleBuilder): void {
-  genPrecision(mb, F32);
-  genPrecision(mb, F64);
+  addPrecision(mb, SINGLE);
+  addPrecision(mb, DOUBLE);
 }

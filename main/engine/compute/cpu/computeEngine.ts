@@ -83,18 +83,31 @@ interface WorkerSlot {
   seq: number;
 }
 
+/** The kernel groups of the engine's module, in module order. */
+export const KERNEL_GROUPS = {
+  fft: addFftKernels,
+  register: addRegisterKernels,
+  statistics: addStatisticsKernels,
+} as const;
+
+/** The bytes of the kernel module made of `groups` (all of them: the engine's module). */
+export function buildKernelModule(
+  groups: readonly (keyof typeof KERNEL_GROUPS)[] = ['fft', 'register', 'statistics'],
+): Uint8Array {
+  const mb = new ModuleBuilder(1, MAX_PAGES);
+  for (const group of groups) KERNEL_GROUPS[group](mb);
+  return mb.build();
+}
+
 let compiled: WasmModule | null = null;
 function kernelModule(): WasmModule {
   if (!compiled) {
-    const mb = new ModuleBuilder(1, MAX_PAGES);
-    addFftKernels(mb);
-    addRegisterKernels(mb);
-    addStatisticsKernels(mb);
+    const bytes = buildKernelModule();
     // Optimised code from the start: each kernel runs a handful of long calls, too few for V8's
     // dynamic tier-up from its baseline compiler, which runs them 2× slower.
     setFlagsFromString('--no-liftoff --no-wasm-lazy-compilation');
     try {
-      compiled = new wasm.Module(mb.build());
+      compiled = new wasm.Module(bytes);
     } finally {
       setFlagsFromString('--liftoff --wasm-lazy-compilation');
     }

@@ -13,40 +13,7 @@
  * images, do not wait on each other's increment; the copies are folded into the first at the end.
  */
 import { Func, Local, ModuleBuilder, T } from './wasmBuilder.js';
-import {
-  F32X4_DEMOTE_F64X2_ZERO as DEMOTE,
-  F64X2_ADD,
-  F64X2_EXTRACT_LANE as F64_EXTRACT,
-  F64X2_MUL,
-  F64X2_NE as F64_NE,
-  F64X2_PMAX,
-  F64X2_PMIN,
-  F64X2_PROMOTE_LOW_F32X4 as PROMOTE,
-  F64X2_SPLAT as F64_SPLAT,
-  F64X2_SUB,
-  I32X4_ADD as I32_ADD,
-  I32X4_EQ as I32_EQ,
-  I32X4_EXTRACT_LANE as I32_EXTRACT,
-  I32X4_LT_S as I32_LT_S,
-  I32X4_MAX_U as I32_MAX_U,
-  I32X4_MIN_U as I32_MIN_U,
-  I32X4_SHL as I32_SHL,
-  I32X4_SHR_S as I32_SHR_S,
-  I32X4_SHR_U as I32_SHR_U,
-  I32X4_SPLAT as I32_SPLAT,
-  I64X2_EXTEND_HIGH_I32X4_S as I64_EXTEND_HIGH,
-  I64X2_EXTEND_LOW_I32X4_S as I64_EXTEND_LOW,
-  V128_AND as AND,
-  V128_ANDNOT as ANDNOT,
-  V128_ANY_TRUE as ANY_TRUE,
-  V128_BITSELECT as BITSELECT,
-  V128_CONST as CONST,
-  V128_LOAD as LOAD,
-  V128_NOT as NOT,
-  V128_OR as OR,
-  V128_STORE as STORE,
-  V128_XOR as XOR,
-} from './simdOpcodes.js';
+import { F32, F32X4, F64, F64X2, I32, I32X4, I64X2, Op, V128, type Opcode } from './wasmOpcodes.js';
 
 const I = T.i32;
 const F = T.f64;
@@ -64,62 +31,26 @@ export const STAT_RESULT_BYTES = 32;
 /** Groups per iteration of the main loop (16 samples: a cache line of float32). */
 const UNROLL = 4;
 
-/** Byte lanes taking 32-bit lanes `picks` of the two shuffle operands (0–3 first, 4–7 second). */
-const lanes32 = (picks: number[]): number[] => picks.flatMap((p) => [0, 1, 2, 3].map((b) => 4 * p + b));
-
-class Emit {
-  constructor(readonly f: Func) {}
-  v(...ops: number[]): this {
-    for (const op of ops) this.f.simd(op);
-    return this;
-  }
-  get(...ls: Local[]): this {
-    for (const l of ls) this.f.get(l);
-    return this;
-  }
-  set(l: Local): this {
-    this.f.set(l);
-    return this;
-  }
-  local(): Local {
-    return this.f.local(V);
-  }
-  i32x4(values: [number, number, number, number] | number): Local {
-    const l = this.local();
-    if (typeof values === 'number') {
-      this.f.i32(values).simd(I32_SPLAT).set(l);
-      return l;
-    }
-    this.f.simd(CONST);
-    for (const x of values) for (let b = 0; b < 4; b++) this.f.op((x >>> (8 * b)) & 0xff);
-    this.f.set(l);
-    return l;
-  }
-  shuffle(picks: number[]): this {
-    this.f.shuffle(lanes32(picks));
-    return this;
-  }
-  /** block { loop { if (!cond) break; body; continue } } */
-  whileLoop(cond: () => void, body: () => void): void {
-    this.f.op(0x02, 0x40, 0x03, 0x40);
-    cond();
-    this.f.op(0x45, 0x0d, 1); // i32.eqz; br_if 1
-    body();
-    this.f.op(0x0c, 0, 0x0b, 0x0b); // br 0; end; end
-  }
+/** A new local holding i32 lanes `values` (one value: in every lane). */
+function i32x4Local(f: Func, values: [number, number, number, number] | number): Local {
+  const l = f.local(V);
+  if (typeof values === 'number') f.i32(values).op(I32X4.splat);
+  else f.i32x4(values);
+  f.set(l);
+  return l;
 }
 
-/** One group's registers, set by `load`. */
+/** One group's registers, set by loadGroup. */
 interface Group {
   /** The 4 samples (f32x4), or the first two (f64x2). */
-  a: Local;
+  first: Local;
   /** The last two samples (f64x2; f64 input only). */
-  b: Local;
-  /** All-ones where `a` / `b` is not finite (f64 input only). */
-  nfA: Local;
-  nfB: Local;
+  second: Local;
+  /** All-ones where `first` / `second` is not finite (f64 input only). */
+  nonFiniteFirst: Local;
+  nonFiniteSecond: Local;
   /** All-ones (i32 lanes) where a sample is not finite or, in the last group, past the end. */
-  nf: Local;
+  nonFinite: Local;
   key: Local;
 }
 
@@ -131,7 +62,7 @@ interface Accumulator {
   acc: Local;
   part: Local;
   /** Ops combining (part, contribution) or (acc, part) on the stack into one vector. */
-  combine: number[];
+  combine: Opcode[];
   /** Pushes the current group's contribution. */
   contribution: () => void;
 }
@@ -142,6 +73,18 @@ interface Pass {
   histogram: () => void;
   /** Writes the results after the loop. */
   finish: () => void;
+}
+
+/** What the frame of a pass works with. */
+interface StatFrame {
+  f: Func;
+  f64Input: boolean;
+  group: Group;
+  /** Byte address of the current group. */
+  at: Local;
+  signBit: Local;
+  exponentMask: Local;
+  pass: Pass;
 }
 
 /**
@@ -155,178 +98,169 @@ function statKernel(
   extraParams: T[],
   f64Input: boolean,
   bins: number,
-  setup: (e: Emit, g: Group, laneBases: Local) => Pass,
+  setup: (f: Func, group: Group, laneBases: Local) => Pass,
 ): void {
   const f = mb.func(name, [I, I, I, I, ...extraParams]);
-  const e = new Emit(f);
   const [ptr, count, , hist] = f.params;
-  const [at, end, h, stop] = Array.from({ length: 4 }, () => f.local(I));
+  const [at, end, histAddress, histEnd] = f.locals(I, 4);
   const groupBytes = f64Input ? 32 : 16;
   const copyBytes = (bins + 4) * 4;
-  f.get(hist)
-    .i32(4 * copyBytes)
-    .op(0x6a)
-    .set(stop);
-  f.forLoop(
-    h,
-    () => void f.get(hist),
-    () => void f.get(stop),
-    () => void f.i32(16),
-    () => void f.get(h).i32(0).simd(I32_SPLAT).mem(STORE, 4, 0, true),
-  );
+  /** `body` at each 16-byte address of the first `bytes` of the histogram workspace. */
+  const eachHistogramVector = (bytes: number, body: () => void) => {
+    f.get(hist).i32(bytes).op(I32.add).set(histEnd);
+    f.forLoop(
+      histAddress,
+      () => void f.get(hist),
+      () => void f.get(histEnd),
+      () => void f.i32(16),
+      body,
+    );
+  };
+  eachHistogramVector(4 * copyBytes, () => void f.get(histAddress).i32(0).op(I32X4.splat).mem(V128.store));
   // byte address of each lane's copy, added to the lanes' byte offsets in one i32x4.add
-  const laneBases = e.i32x4([0, copyBytes, 2 * copyBytes, 3 * copyBytes]);
-  e.get(laneBases).f.get(hist).simd(I32_SPLAT);
-  e.v(I32_ADD).set(laneBases);
-  const g: Group = {
-    a: e.local(),
-    b: e.local(),
-    nfA: e.local(),
-    nfB: e.local(),
-    nf: e.local(),
-    key: e.local(),
+  const laneBases = i32x4Local(f, [0, copyBytes, 2 * copyBytes, 3 * copyBytes]);
+  f.get(laneBases, hist).op(I32X4.splat, I32X4.add).set(laneBases);
+  const [first, second, nonFiniteFirst, nonFiniteSecond, nonFinite, key] = f.locals(V, 6);
+  const group: Group = { first, second, nonFiniteFirst, nonFiniteSecond, nonFinite, key };
+  const signBit = i32x4Local(f, -0x80000000);
+  const exponentMask = i32x4Local(f, 0x7f800000);
+  const frame: StatFrame = {
+    f,
+    f64Input,
+    group,
+    at,
+    signBit,
+    exponentMask,
+    pass: setup(f, group, laneBases),
   };
-  const SIGN = e.i32x4(-0x80000000);
-  const EXP = e.i32x4(0x7f800000);
-  const pass = setup(e, g, laneBases);
-  const groups = (n: number, invalid: Local | null) => {
-    for (let i = 0; i < n; i++) {
-      load(e, f64Input, at, i * groupBytes, invalid, g, SIGN, EXP);
-      for (const a of pass.accumulators) {
-        if (i > 0) f.get(a.part);
-        a.contribution();
-        if (i > 0) e.v(...a.combine);
-        f.set(a.part);
-      }
-      pass.histogram();
-    }
-    for (const a of pass.accumulators)
-      e.get(a.acc, a.part)
-        .v(...a.combine)
-        .set(a.acc);
-  };
-  const setEnd = (mask: number) =>
+  const groupsEnd = (groupsMask: number) =>
     void f
-      .get(ptr)
-      .get(count)
-      .i32(mask)
-      .op(0x71)
+      .get(ptr, count)
+      .i32(groupsMask)
+      .op(I32.and)
       .i32(f64Input ? 3 : 2)
-      .op(0x74, 0x6a)
+      .op(I32.shl, I32.add)
       .set(end);
-  setEnd(-4 * UNROLL);
+  groupsEnd(-4 * UNROLL);
   f.forLoop(
     at,
     () => void f.get(ptr),
     () => void f.get(end),
     () => void f.i32(UNROLL * groupBytes),
-    () => groups(UNROLL, null),
+    () => takeGroups(frame, UNROLL, null),
   );
   f.get(end).set(at);
-  setEnd(-4);
-  e.whileLoop(
-    () => void f.get(at).get(end).op(0x49),
+  groupsEnd(-4);
+  f.whileLoop(
+    () => void f.get(at, end).op(I32.ltU),
     () => {
-      groups(1, null);
-      f.get(at).i32(groupBytes).op(0x6a).set(at);
+      takeGroups(frame, 1, null);
+      f.get(at).i32(groupBytes).op(I32.add).set(at);
     },
   );
-  // the partial last group: lanes [count mod 4, 4) are past the end
-  const invalid = e.local();
-  const laneIndex = e.i32x4([0, 1, 2, 3]);
-  f.ifThen(
-    () => void f.get(count).i32(3).op(0x71),
-    () => {
-      e.get(laneIndex).f.get(count).i32(3).op(0x71).simd(I32_SPLAT);
-      e.v(I32_LT_S, NOT).set(invalid);
-      groups(1, invalid);
-    },
-  );
-  f.get(hist)
-    .i32(bins * 4)
-    .op(0x6a)
-    .set(stop);
-  f.forLoop(
-    h,
-    () => void f.get(hist),
-    () => void f.get(stop),
-    () => void f.i32(16),
-    () => {
-      f.get(h).get(h).mem(LOAD, 4, 0, true);
-      for (let copy = 1; copy < 4; copy++) {
-        f.get(h).mem(LOAD, 4, copy * copyBytes, true);
-        e.v(I32_ADD);
-      }
-      f.mem(STORE, 4, 0, true);
-    },
-  );
-  pass.finish();
+  takeLastPartialGroup(frame, count);
+  // fold the lane copies into the first
+  eachHistogramVector(bins * 4, () => {
+    f.get(histAddress, histAddress).mem(V128.load);
+    for (let copy = 1; copy < 4; copy++)
+      f.get(histAddress)
+        .mem(V128.load, copy * copyBytes)
+        .op(I32X4.add);
+    f.mem(V128.store);
+  });
+  frame.pass.finish();
 }
 
-/** Loads the group at `at + offset` into `g`. */
-function load(
-  e: Emit,
-  f64Input: boolean,
-  at: Local,
-  offset: number,
-  invalid: Local | null,
-  g: Group,
-  SIGN: Local,
-  EXP: Local,
-): void {
-  const f = e.f;
-  if (f64Input) {
-    f.get(at).mem(LOAD, 4, offset, true).set(g.a);
+/** The partial last group: lanes [count mod 4, 4) are past the end. */
+function takeLastPartialGroup(frame: StatFrame, count: Local): void {
+  const { f } = frame;
+  const pastEnd = f.local(V);
+  const laneIndex = i32x4Local(f, [0, 1, 2, 3]);
+  f.ifThen(
+    () => void f.get(count).i32(3).op(I32.and),
+    () => {
+      f.get(laneIndex, count).i32(3).op(I32.and, I32X4.splat, I32X4.ltS, V128.not).set(pastEnd);
+      takeGroups(frame, 1, pastEnd);
+    },
+  );
+}
+
+/** `n` groups from `at` into the pass's parts and histogram, then the parts into the accumulators. */
+function takeGroups(frame: StatFrame, n: number, pastEnd: Local | null): void {
+  const { f, pass } = frame;
+  const groupBytes = frame.f64Input ? 32 : 16;
+  for (let i = 0; i < n; i++) {
+    loadGroup(frame, i * groupBytes, pastEnd);
+    for (const a of pass.accumulators) {
+      if (i > 0) f.get(a.part);
+      a.contribution();
+      if (i > 0) f.op(...a.combine);
+      f.set(a.part);
+    }
+    pass.histogram();
+  }
+  for (const a of pass.accumulators)
+    f.get(a.acc, a.part)
+      .op(...a.combine)
+      .set(a.acc);
+}
+
+/** Loads the group at `at + offset` into the frame's group, with its non-finite lanes and keys. */
+function loadGroup(frame: StatFrame, offset: number, pastEnd: Local | null): void {
+  const { f, at, group } = frame;
+  const { first, second, nonFinite, key } = group;
+  if (frame.f64Input) {
+    f.get(at).mem(V128.load, offset).set(first);
     f.get(at)
-      .mem(LOAD, 4, offset + 16, true)
-      .set(g.b);
+      .mem(V128.load, offset + 16)
+      .set(second);
     // not finite ⇔ v − v is NaN
     for (const [v, nf] of [
-      [g.a, g.nfA],
-      [g.b, g.nfB],
+      [first, group.nonFiniteFirst],
+      [second, group.nonFiniteSecond],
     ]) {
-      e.get(v, v).v(F64X2_SUB).set(nf);
-      e.get(nf, nf).v(F64_NE).set(nf);
+      f.get(v, v).op(F64X2.sub).set(nf);
+      f.get(nf, nf).op(F64X2.ne).set(nf);
     }
-    if (invalid) {
-      e.get(g.nfA, invalid).v(I64_EXTEND_LOW, OR).set(g.nfA);
-      e.get(g.nfB, invalid).v(I64_EXTEND_HIGH, OR).set(g.nfB);
+    if (pastEnd) {
+      f.get(group.nonFiniteFirst, pastEnd).op(I64X2.extendLowI32x4S, V128.or).set(group.nonFiniteFirst);
+      f.get(group.nonFiniteSecond, pastEnd).op(I64X2.extendHighI32x4S, V128.or).set(group.nonFiniteSecond);
     }
-    e.get(g.nfA, g.nfB).shuffle([0, 2, 4, 6]).set(g.nf);
+    f.get(group.nonFiniteFirst, group.nonFiniteSecond).shuffleLanes(4, [0, 2, 4, 6]).set(nonFinite);
     // float32-rounded, as Float32Array.from rounds
-    e.get(g.a).v(DEMOTE).get(g.b).v(DEMOTE).shuffle([0, 1, 4, 5]).set(g.key);
+    f.get(first).op(F32X4.demoteF64x2Zero).get(second).op(F32X4.demoteF64x2Zero);
+    f.shuffleLanes(4, [0, 1, 4, 5]).set(key);
   } else {
-    f.get(at).mem(LOAD, 4, offset, true).set(g.a);
-    e.get(g.a, EXP).v(AND).get(EXP).v(I32_EQ).set(g.nf);
-    if (invalid) e.get(g.nf, invalid).v(OR).set(g.nf);
-    e.get(g.a).set(g.key);
+    f.get(at).mem(V128.load, offset).set(first);
+    f.get(first, frame.exponentMask).op(V128.and).get(frame.exponentMask).op(I32X4.eq).set(nonFinite);
+    if (pastEnd) f.get(nonFinite, pastEnd).op(V128.or).set(nonFinite);
+    f.get(first).set(key);
   }
   // key = bits ^ ((bits >>s 31) | 0x80000000), 0xffffffff where not finite
-  e.get(g.key, g.key).f.i32(31);
-  e.v(I32_SHR_S).get(SIGN).v(OR, XOR).get(g.nf).v(OR).set(g.key);
+  f.get(key, key).i32(31);
+  f.op(I32X4.shrS).get(frame.signBit).op(V128.or, V128.xor).get(nonFinite).op(V128.or).set(key);
 }
 
 /** Adds 1 to the u32 at each lane's byte address in `addresses`. */
-function scatter(e: Emit, addresses: Local, addr: Local): void {
-  const f = e.f;
+function scatter(f: Func, addresses: Local, address: Local): void {
   for (let lane = 0; lane < 4; lane++) {
-    e.get(addresses).v(I32_EXTRACT).f.op(lane).tee(addr);
-    f.get(addr).mem(0x28, 2, 0).i32(1).op(0x6a).mem(0x36, 2, 0);
+    f.get(addresses).lane(I32X4.extractLane, lane).tee(address);
+    f.get(address).mem(I32.load).i32(1).op(I32.add).mem(I32.store);
   }
 }
 
-function accumulator(e: Emit, combine: number[], contribution: () => void, init?: Local): Accumulator {
-  const acc = e.local();
-  if (init) e.get(init).set(acc);
-  return { acc, part: e.local(), combine, contribution };
+function accumulator(f: Func, combine: Opcode[], contribution: () => void, init?: Local): Accumulator {
+  const acc = f.local(V);
+  if (init) f.get(init).set(acc);
+  return { acc, part: f.local(V), combine, contribution };
 }
 
 /** Stores the sum of the two f64 lanes of `v` at `result + offset`. */
-function storeLaneSum(e: Emit, v: Local, offset: number): void {
-  const result = e.f.params[2];
-  e.f.get(result);
-  e.get(v).v(F64_EXTRACT).f.op(0);
-  e.get(v).v(F64_EXTRACT).f.op(1).op(0xa0).f64store(offset);
+function storeLaneSum(f: Func, v: Local, offset: number): void {
+  const result = f.params[2];
+  f.get(result);
+  f.get(v).lane(F64X2.extractLane, 0);
+  f.get(v).lane(F64X2.extractLane, 1).op(F64.add).mem(F64.store, offset);
 }
 
 /**
@@ -335,77 +269,101 @@ function storeLaneSum(e: Emit, v: Local, offset: number): void {
  * samples out (NaN when there is no finite one); for float32 they are taken on the keys.
  */
 function scan(mb: ModuleBuilder, f64Input: boolean): void {
-  statKernel(mb, `stat_scan_${f64Input ? 'f64' : 'f32'}`, [], f64Input, SCAN_BINS, (e, g, laneBases) => {
-    const f = e.f;
-    const x = e.local();
-    const nonFinite = accumulator(e, [I32_ADD], () => void e.get(g.nf)); // −1 per lane
-    const sum = accumulator(e, [F64X2_ADD], () => {
-      if (f64Input) e.get(g.a, g.nfA).v(ANDNOT).get(g.b, g.nfB).v(ANDNOT, F64X2_ADD);
+  statKernel(mb, `stat_scan_${f64Input ? 'f64' : 'f32'}`, [], f64Input, SCAN_BINS, (f, group, laneBases) => {
+    const scratch = f.local(V);
+    const nonFinite = accumulator(f, [I32X4.add], () => void f.get(group.nonFinite)); // −1 per lane
+    const sum = accumulator(f, [F64X2.add], () => {
+      if (f64Input)
+        f.get(group.first, group.nonFiniteFirst)
+          .op(V128.andnot)
+          .get(group.second, group.nonFiniteSecond)
+          .op(V128.andnot, F64X2.add);
       else {
-        e.get(g.a, g.nf).v(ANDNOT).set(x);
-        e.get(x).v(PROMOTE).get(x, x).shuffle([2, 3, 2, 3]).v(PROMOTE, F64X2_ADD);
+        f.get(group.first, group.nonFinite).op(V128.andnot).set(scratch);
+        f.get(scratch)
+          .op(F64X2.promoteLowF32x4)
+          .get(scratch, scratch)
+          .shuffleLanes(4, [2, 3, 2, 3])
+          .op(F64X2.promoteLowF32x4, F64X2.add);
       }
     });
     let min: Accumulator;
     let max: Accumulator;
     if (f64Input) {
       // non-finite lanes replaced by ±Infinity
-      const [INF, NINF] = [e.local(), e.local()];
-      f.f64c(Infinity).simd(F64_SPLAT).set(INF);
-      f.f64c(-Infinity).simd(F64_SPLAT).set(NINF);
-      const extreme = (op: number, fill: Local) => () =>
-        void e.get(fill, g.a, g.nfA).v(BITSELECT).get(fill, g.b, g.nfB).v(BITSELECT, op);
-      min = accumulator(e, [F64X2_PMIN], extreme(F64X2_PMIN, INF), INF);
-      max = accumulator(e, [F64X2_PMAX], extreme(F64X2_PMAX, NINF), NINF);
+      const [plusInfinity, minusInfinity] = f.locals(V, 2);
+      f.f64(Infinity).op(F64X2.splat).set(plusInfinity);
+      f.f64(-Infinity).op(F64X2.splat).set(minusInfinity);
+      const extreme = (op: Opcode, fill: Local) => () =>
+        void f
+          .get(fill, group.first, group.nonFiniteFirst)
+          .op(V128.bitselect)
+          .get(fill, group.second, group.nonFiniteSecond)
+          .op(V128.bitselect, op);
+      min = accumulator(f, [F64X2.pmin], extreme(F64X2.pmin, plusInfinity), plusInfinity);
+      max = accumulator(f, [F64X2.pmax], extreme(F64X2.pmax, minusInfinity), minusInfinity);
     } else {
       // non-finite keys are 0xffffffff: above every finite key, and 0 once masked for the maximum
-      min = accumulator(e, [I32_MIN_U], () => void e.get(g.key), e.i32x4(-1));
-      max = accumulator(e, [I32_MAX_U], () => void e.get(g.key, g.nf).v(ANDNOT));
+      min = accumulator(f, [I32X4.minU], () => void f.get(group.key), i32x4Local(f, -1));
+      max = accumulator(f, [I32X4.maxU], () => void f.get(group.key, group.nonFinite).op(V128.andnot));
     }
-    const addr = f.local(I);
+    const binAddress = f.local(I);
     return {
       accumulators: [nonFinite, sum, min, max],
       histogram: () => {
-        e.get(g.key).f.i32(16);
-        e.v(I32_SHR_U).f.i32(2);
-        e.v(I32_SHL).get(laneBases).v(I32_ADD).set(x);
-        scatter(e, x, addr);
+        f.get(group.key).i32(16);
+        f.op(I32X4.shrU).i32(2);
+        f.op(I32X4.shl).get(laneBases).op(I32X4.add).set(scratch);
+        scatter(f, scratch, binAddress);
       },
-      finish: () => {
-        const result = f.params[2];
-        const [finite, l0, l1] = [f.local(I), f.local(F), f.local(F)];
-        // lanes processed − non-finite or past the end
-        f.get(f.params[1]).i32(3).op(0x6a).i32(-4).op(0x71);
-        for (let lane = 0; lane < 4; lane++) e.get(nonFinite.acc).v(I32_EXTRACT).f.op(lane).op(0x6a);
-        f.set(finite);
-        f.get(result).get(finite).op(0xb8).f64store(0); // f64.convert_i32_u
-        storeLaneSum(e, sum.acc, 8);
-        const lanes = f64Input ? 2 : 4;
-        // each lane as f64 (a float32 key back to its value: positives 0x80000000 | bits, negatives ~bits)
-        const lane = (acc: Local, i: number) => {
-          if (f64Input) return void e.get(acc).v(F64_EXTRACT).f.op(i);
-          const k = f.local(I);
-          e.get(acc).v(I32_EXTRACT).f.op(i).tee(k);
-          f.i32(0x7fffffff).op(0x71).get(k).i32(-1).op(0x73).get(k).i32(0).op(0x48);
-          f.op(0x1b, 0xbe, 0xbb); // select, f32.reinterpret_i32, f64.promote_f32
-        };
-        // fold the lanes: NaN (no finite sample in a lane) never wins a comparison
-        const fold = (acc: Local, cmp: number, offset: number) => {
-          lane(acc, 0);
-          f.set(l0);
-          for (let i = 1; i < lanes; i++) {
-            lane(acc, i);
-            f.set(l1);
-            f.get(l1).get(l0).get(l1).get(l0).op(cmp);
-            f.get(l0).get(l0).op(0x62, 0x72, 0x1b).set(l0); // l1 when it wins or l0 is NaN
-          }
-          f.get(result).get(l0).f64store(offset);
-        };
-        fold(min.acc, 0x63, 16);
-        fold(max.acc, 0x64, 24);
-      },
+      finish: () => writeScanResults(f, f64Input, nonFinite.acc, sum.acc, min.acc, max.acc),
     };
   });
+}
+
+/**
+ * Writes pass 1's results from its accumulators: the finite count (lanes processed minus the
+ * non-finite or past-the-end ones), the sum, and min and max folded over the lanes.
+ */
+function writeScanResults(
+  f: Func,
+  f64Input: boolean,
+  nonFinite: Local,
+  sum: Local,
+  min: Local,
+  max: Local,
+): void {
+  const result = f.params[2];
+  const finite = f.local(I);
+  const [best, other] = f.locals(F, 2);
+  f.get(f.params[1]).i32(3).op(I32.add).i32(-4).op(I32.and);
+  for (let lane = 0; lane < 4; lane++) f.get(nonFinite).lane(I32X4.extractLane, lane).op(I32.add);
+  f.set(finite);
+  f.get(result, finite).op(F64.convertI32U).mem(F64.store, 0);
+  storeLaneSum(f, sum, 8);
+  const lanes = f64Input ? 2 : 4;
+  // each lane as f64 (a float32 key back to its value: positives 0x80000000 | bits, negatives ~bits)
+  const lane = (acc: Local, i: number) => {
+    if (f64Input) return void f.get(acc).lane(F64X2.extractLane, i);
+    const keyBits = f.local(I);
+    f.get(acc).lane(I32X4.extractLane, i).tee(keyBits);
+    f.i32(0x7fffffff).op(I32.and).get(keyBits).i32(-1).op(I32.xor).get(keyBits).i32(0).op(I32.ltS);
+    f.op(Op.select, F32.reinterpretI32, F64.promoteF32);
+  };
+  // fold the lanes: NaN (no finite sample in a lane) never wins a comparison
+  const fold = (acc: Local, cmp: Opcode, offset: number) => {
+    lane(acc, 0);
+    f.set(best);
+    for (let i = 1; i < lanes; i++) {
+      lane(acc, i);
+      f.set(other);
+      f.get(other, best, other, best).op(cmp);
+      f.get(best, best).op(F64.ne, I32.or, Op.select).set(best); // other when it wins or best is NaN
+    }
+    f.get(result, best).mem(F64.store, offset);
+  };
+  fold(min, F64.lt, 16);
+  fold(max, F64.gt, 24);
 }
 
 /**
@@ -416,67 +374,66 @@ function scan(mb: ModuleBuilder, f64Input: boolean): void {
  */
 function deviations(mb: ModuleBuilder, f64Input: boolean): void {
   const name = `stat_deviations_${f64Input ? 'f64' : 'f32'}`;
-  statKernel(mb, name, [F, I, I], f64Input, DEVIATION_BINS, (e, g, laneBases) => {
-    const f = e.f;
+  statKernel(mb, name, [F, I, I], f64Input, DEVIATION_BINS, (f, group, laneBases) => {
     const [, , , , mean, lowBucket, highBucket] = f.params;
-    const [MEAN, LOWB, HIGHB, mL, mH, d, idx] = Array.from({ length: 7 }, () => e.local());
-    f.get(mean).simd(F64_SPLAT).set(MEAN);
-    f.get(lowBucket).simd(I32_SPLAT).set(LOWB);
-    f.get(highBucket).simd(I32_SPLAT).set(HIGHB);
-    const LOW16 = e.i32x4(0xffff);
-    const HIGH_OFFSET = e.i32x4(65536);
-    const SPARE = e.i32x4(DEVIATION_BINS);
+    const [meanLanes, lowBucketLanes, highBucketLanes, inLow, inHigh, scratch, binOffsets] = f.locals(V, 7);
+    f.get(mean).op(F64X2.splat).set(meanLanes);
+    f.get(lowBucket).op(I32X4.splat).set(lowBucketLanes);
+    f.get(highBucket).op(I32X4.splat).set(highBucketLanes);
+    const low16Bits = i32x4Local(f, 0xffff);
+    const upperBinsOffset = i32x4Local(f, 65536);
+    const spareBin = i32x4Local(f, DEVIATION_BINS);
     // ((v − mean), 0 where not finite)²
-    const square = (v: () => void, nf: () => void) => {
+    const square = (v: () => void, nonFinite: () => void) => {
       v();
-      e.get(MEAN).v(F64X2_SUB);
-      nf();
-      e.v(ANDNOT).set(d);
-      e.get(d, d).v(F64X2_MUL);
+      f.get(meanLanes).op(F64X2.sub);
+      nonFinite();
+      f.op(V128.andnot).set(scratch);
+      f.get(scratch, scratch).op(F64X2.mul);
     };
-    const squares = accumulator(e, [F64X2_ADD], () => {
+    const squares = accumulator(f, [F64X2.add], () => {
       if (f64Input) {
         square(
-          () => void e.get(g.a),
-          () => void e.get(g.nfA),
+          () => void f.get(group.first),
+          () => void f.get(group.nonFiniteFirst),
         );
         square(
-          () => void e.get(g.b),
-          () => void e.get(g.nfB),
+          () => void f.get(group.second),
+          () => void f.get(group.nonFiniteSecond),
         );
       } else {
         square(
-          () => void e.get(g.a).v(PROMOTE),
-          () => void e.get(g.nf).v(I64_EXTEND_LOW),
+          () => void f.get(group.first).op(F64X2.promoteLowF32x4),
+          () => void f.get(group.nonFinite).op(I64X2.extendLowI32x4S),
         );
         square(
-          () => void e.get(g.a, g.a).shuffle([2, 3, 2, 3]).v(PROMOTE),
-          () => void e.get(g.nf).v(I64_EXTEND_HIGH),
+          () => void f.get(group.first, group.first).shuffleLanes(4, [2, 3, 2, 3]).op(F64X2.promoteLowF32x4),
+          () => void f.get(group.nonFinite).op(I64X2.extendHighI32x4S),
         );
       }
-      e.v(F64X2_ADD);
+      f.op(F64X2.add);
     });
-    const addr = f.local(I);
+    const binAddress = f.local(I);
     return {
       accumulators: [squares],
       histogram: () => {
         // in the lower bucket, else in the upper one (non-finite keys are in neither)
-        e.get(g.key).f.i32(16);
-        e.v(I32_SHR_U).set(d);
-        e.get(d, LOWB).v(I32_EQ).set(mL);
-        e.get(d, HIGHB).v(I32_EQ).get(mL).v(ANDNOT).set(mH);
+        f.get(group.key).i32(16);
+        f.op(I32X4.shrU).set(scratch);
+        f.get(scratch, lowBucketLanes).op(I32X4.eq).set(inLow);
+        f.get(scratch, highBucketLanes).op(I32X4.eq).get(inLow).op(V128.andnot).set(inHigh);
         f.ifThen(
-          () => void e.get(mL, mH).v(OR, ANY_TRUE),
+          () => void f.get(inLow, inHigh).op(V128.or, V128.anyTrue),
           () => {
-            e.get(g.key, LOW16).v(AND).set(d);
-            e.get(d, SPARE, mL).v(BITSELECT).set(idx);
-            e.get(d, HIGH_OFFSET).v(I32_ADD).get(idx, mH).v(BITSELECT).f.i32(2);
-            e.v(I32_SHL).get(laneBases).v(I32_ADD).set(idx);
-            scatter(e, idx, addr);
+            f.get(group.key, low16Bits).op(V128.and).set(scratch);
+            f.get(scratch, spareBin, inLow).op(V128.bitselect).set(binOffsets);
+            f.get(scratch, upperBinsOffset).op(I32X4.add).get(binOffsets, inHigh).op(V128.bitselect).i32(2);
+            f.op(I32X4.shl).get(laneBases).op(I32X4.add).set(binOffsets);
+            scatter(f, binOffsets, binAddress);
           },
         );
       },
-      finish: () => storeLaneSum(e, squares.acc, 0),
+      finish: () => storeLaneSum(f, squares.acc, 0),
     };
   });
 }

@@ -1,9 +1,24 @@
 /**
- * A minimal WebAssembly binary builder, just enough to emit the compute engine's SIMD kernels (FFT and
- * register) at run time (no toolchain, no binary blob in the repository). The module it makes imports one shared memory
- * (`e.m`) and exports functions. Code is emitted in stack order; `Expr` closures make nested expressions
- * readable.
+ * A minimal WebAssembly binary builder, just enough to emit the compute engine's SIMD kernels (FFT,
+ * register, statistics) at run time (no toolchain, no binary blob in the repository). The module it
+ * makes imports one shared memory (`e.m`) and exports functions. Code is emitted in stack order by
+ * `Func`, with instructions named in ./wasmOpcodes.ts; `Expr` closures pass the code of an operand.
  */
+import {
+  Constant,
+  Control,
+  EMPTY_BLOCK,
+  I32,
+  I8X16,
+  naturalAlignment,
+  SIMD_BASE,
+  SIMD_PREFIX,
+  Variable,
+  type LaneOpcode,
+  type MemoryLaneOpcode,
+  type MemoryOpcode,
+  type Opcode,
+} from './wasmOpcodes.js';
 
 export const T = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 export type T = (typeof T)[keyof typeof T];
@@ -40,6 +55,11 @@ export class Local {
   ) {}
 }
 
+/**
+ * One function's code, and the one vocabulary every kernel generator writes it in: instructions by
+ * their names in ./wasmOpcodes.ts, locals, constants, loads and stores, and structured control flow
+ * (block, loop, if, for, while) whose branch depths are counted here rather than by the kernels.
+ */
 export class Func {
   readonly code: number[] = [];
   private readonly localTypes: T[] = [];
@@ -58,6 +78,14 @@ export class Func {
     this.localTypes.push(type);
     return new Local(this.paramTypes.length + this.localTypes.length - 1, type);
   }
+  /** New locals of one type by name, declared in the order given: `named(T.i32, 'row', 'col')` is { row, col }. */
+  named<N extends string>(type: T, ...names: N[]): Record<N, Local> {
+    return Object.fromEntries(names.map((name) => [name, this.local(type)])) as Record<N, Local>;
+  }
+  /** `count` new locals of one type (declared in order, so they share one entry of the body's list). */
+  locals(type: T, count: number): Local[] {
+    return Array.from({ length: count }, () => this.local(type));
+  }
 
   body(): number[] {
     const out: number[] = [];
@@ -73,152 +101,185 @@ export class Func {
       uleb(out, n);
       out.push(t);
     }
-    out.push(...this.code, 0x0b);
+    out.push(...this.code, Control.end);
     const sized: number[] = [];
     uleb(sized, out.length);
     return sized.concat(out);
   }
 
-  // ---- raw emission ---------------------------------------------------------------------------------
-  op(...bytes: number[]): this {
-    for (const b of bytes) this.code.push(b);
+  // ---- instructions ---------------------------------------------------------------------------------
+  private emit(code: number): void {
+    if (code >= SIMD_BASE) {
+      this.code.push(SIMD_PREFIX);
+      uleb(this.code, code - SIMD_BASE);
+    } else this.code.push(code);
+  }
+  /** Instructions without immediates, in order. */
+  op(...codes: Opcode[]): this {
+    for (const code of codes) this.emit(code);
     return this;
   }
-  simd(opcode: number): this {
-    this.code.push(0xfd);
-    uleb(this.code, opcode);
+  /** A load or store at the address on the stack + `offset`, aligned to 2^log2Align bytes. */
+  mem(code: MemoryOpcode, offset = 0, log2Align = naturalAlignment(code)): this {
+    this.emit(code);
+    this.memarg(log2Align, offset);
     return this;
   }
-  private memarg(align: number, offset: number): void {
-    uleb(this.code, align);
+  private memarg(log2Align: number, offset: number): void {
+    uleb(this.code, log2Align);
     uleb(this.code, offset);
+  }
+  /** A lane extract. */
+  lane(code: LaneOpcode, lane: number): this {
+    this.emit(code);
+    this.code.push(lane);
+    return this;
+  }
+  /** A load or store of one lane (v128.load64_lane / v128.store64_lane). */
+  memLane(code: MemoryLaneOpcode, lane: number, offset = 0): this {
+    this.emit(code);
+    this.memarg(naturalAlignment(code), offset);
+    this.code.push(lane);
+    return this;
+  }
+  /**
+   * i8x16.shuffle of the two vectors on the stack, taking value lanes `picks` of `laneBytes` bytes
+   * (the first operand's lanes, then the second's).
+   */
+  shuffleLanes(laneBytes: number, picks: number[]): this {
+    this.emit(I8X16.shuffle);
+    for (const pick of picks) for (let b = 0; b < laneBytes; b++) this.code.push(pick * laneBytes + b);
+    return this;
   }
 
   // ---- locals and constants -------------------------------------------------------------------------
-  get(l: Local): this {
-    this.code.push(0x20);
-    uleb(this.code, l.index);
+  get(...locals: Local[]): this {
+    for (const l of locals) {
+      this.emit(Variable.localGet);
+      uleb(this.code, l.index);
+    }
     return this;
   }
-  set(l: Local, e?: Expr): this {
-    if (e) e();
-    this.code.push(0x21);
+  set(l: Local, value?: Expr): this {
+    if (value) value();
+    this.emit(Variable.localSet);
     uleb(this.code, l.index);
     return this;
   }
   tee(l: Local): this {
-    this.code.push(0x22);
+    this.emit(Variable.localTee);
     uleb(this.code, l.index);
     return this;
   }
   i32(v: number): this {
-    this.code.push(0x41);
+    this.emit(Constant.i32);
     sleb(this.code, v);
     return this;
   }
-  f64c(v: number): this {
-    this.code.push(0x44);
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    for (const x of b) this.code.push(x);
+  f32(v: number): this {
+    this.emit(Constant.f32);
+    for (const b of new Uint8Array(new Float32Array([v]).buffer)) this.code.push(b);
     return this;
   }
-  f32c(v: number): this {
-    this.code.push(0x43);
-    const b = new Uint8Array(new Float32Array([v]).buffer);
-    for (const x of b) this.code.push(x);
+  f64(v: number): this {
+    this.emit(Constant.f64);
+    for (const b of new Uint8Array(new Float64Array([v]).buffer)) this.code.push(b);
     return this;
   }
-
-  // ---- memory ---------------------------------------------------------------------------------------
-  vload(offset = 0): this {
-    this.simd(0x00);
-    this.memarg(4, offset);
-    return this;
-  }
-  vstore(offset = 0): this {
-    this.simd(0x0b);
-    this.memarg(4, offset);
-    return this;
-  }
-  f32load(offset = 0): this {
-    this.code.push(0x2a);
-    this.memarg(2, offset);
-    return this;
-  }
-  f64load(offset = 0): this {
-    this.code.push(0x2b);
-    this.memarg(3, offset);
-    return this;
-  }
-  f32store(offset = 0): this {
-    this.code.push(0x38);
-    this.memarg(2, offset);
-    return this;
-  }
-  f64store(offset = 0): this {
-    this.code.push(0x39);
-    this.memarg(3, offset);
-    return this;
-  }
-  /** Any load or store: its opcode bytes (0xfd-prefixed for SIMD), log2 alignment and constant offset. */
-  mem(opcode: number, align: number, offset = 0, simd = false): this {
-    if (simd) this.simd(opcode);
-    else this.code.push(opcode);
-    this.memarg(align, offset);
-    return this;
-  }
-  /** v128.load64_lane / v128.store64_lane (0x57 / 0x5b) of one f64 lane. */
-  lane64(opcode: 0x57 | 0x5b, lane: number, offset = 0): this {
-    this.simd(opcode);
-    this.memarg(3, offset);
-    this.code.push(lane);
-    return this;
-  }
-  /** i8x16.shuffle with 16 byte-lane indices. */
-  shuffle(lanes: number[]): this {
-    this.simd(0x0d);
-    for (const l of lanes) this.code.push(l);
+  /** v128.const of four i32 lanes. */
+  i32x4(lanes: readonly [number, number, number, number]): this {
+    this.emit(Constant.v128);
+    for (const x of lanes) for (let b = 0; b < 4; b++) this.code.push((x >>> (8 * b)) & 0xff);
     return this;
   }
 
   // ---- control --------------------------------------------------------------------------------------
   call(f: Func): this {
-    this.code.push(0x10);
+    this.emit(Control.call);
     uleb(this.code, f.index);
+    return this;
+  }
+  /** `block … end`: a branch to it (depth 0 inside `body`) leaves it. */
+  block(body: () => void): this {
+    this.code.push(Control.block, EMPTY_BLOCK);
+    body();
+    this.code.push(Control.end);
+    return this;
+  }
+  /** `loop … end`: a branch to it (depth 0 inside `body`) starts it again. */
+  loop(body: () => void): this {
+    this.code.push(Control.loop, EMPTY_BLOCK);
+    body();
+    this.code.push(Control.end);
+    return this;
+  }
+  /** Branch to the enclosing block or loop `depth` levels out (0: the innermost). */
+  br(depth: number): this {
+    this.code.push(Control.br, depth);
+    return this;
+  }
+  /** Branch as br when the i32 on the stack is nonzero. */
+  brIf(depth: number): this {
+    this.code.push(Control.brIf, depth);
     return this;
   }
   /** `for (i = start; i < end; i += step) body` with unsigned compare; end is re-evaluated each turn. */
   forLoop(i: Local, start: Expr, end: Expr, step: Expr, body: () => void): this {
     this.set(i, start);
-    this.op(0x02, 0x40); // block
-    this.get(i);
-    end();
-    this.op(0x4f); // i32.ge_u
-    this.op(0x0d, 0); // br_if 0 (exit)
-    this.op(0x03, 0x40); // loop
-    body();
-    this.get(i);
-    step();
-    this.op(0x6a).set(i); // i += step
-    this.get(i);
-    end();
-    this.op(0x49); // i32.lt_u
-    this.op(0x0d, 0); // br_if loop
-    this.op(0x0b, 0x0b);
-    return this;
+    return this.block(() => {
+      this.get(i);
+      end();
+      this.op(I32.geU).brIf(0); // no turn at all
+      this.loop(() => {
+        body();
+        this.get(i);
+        step();
+        this.op(I32.add).set(i);
+        this.get(i);
+        end();
+        this.op(I32.ltU).brIf(0);
+      });
+    });
+  }
+  /** `while (!exit) body`: `exit` pushes an i32 tested before every turn. */
+  loopUntil(exit: Expr, body: () => void): this {
+    return this.block(() =>
+      this.loop(() => {
+        exit();
+        this.brIf(1);
+        body();
+        this.br(0);
+      }),
+    );
+  }
+  /** `while (cond) body`. */
+  whileLoop(cond: Expr, body: () => void): this {
+    return this.loopUntil(() => {
+      cond();
+      this.op(I32.eqz);
+    }, body);
   }
   ifThen(cond: Expr, then: () => void, otherwise?: () => void): this {
     cond();
-    this.op(0x04, 0x40);
+    this.code.push(Control.if, EMPTY_BLOCK);
     then();
     if (otherwise) {
-      this.op(0x05);
+      this.code.push(Control.else);
       otherwise();
     }
-    this.op(0x0b);
+    this.code.push(Control.end);
     return this;
   }
 }
+
+/** `\0asm`, version 1. */
+const MAGIC_AND_VERSION = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+const Section = { type: 1, import: 2, function: 3, export: 7, code: 10 } as const;
+const FUNCTION_TYPE = 0x60;
+const IMPORT_MEMORY = 0x02;
+/** Limits flags of a shared memory with a maximum. */
+const SHARED_MEMORY_WITH_MAX = 0x03;
+const EXPORT_FUNCTION = 0x00;
 
 export class ModuleBuilder {
   private readonly funcs: Func[] = [];
@@ -235,7 +296,7 @@ export class ModuleBuilder {
   }
 
   build(): Uint8Array {
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const out: number[] = [...MAGIC_AND_VERSION];
     const section = (id: number, content: number[]): void => {
       out.push(id);
       uleb(out, content.length);
@@ -250,37 +311,37 @@ export class ModuleBuilder {
     const types: number[] = [];
     uleb(types, this.funcs.length);
     for (const f of this.funcs) {
-      types.push(0x60);
+      types.push(FUNCTION_TYPE);
       uleb(types, f.paramTypes.length);
       types.push(...f.paramTypes);
       uleb(types, f.resultTypes.length);
       types.push(...f.resultTypes);
     }
-    section(1, types);
+    section(Section.type, types);
     const imports: number[] = [1];
     str(imports, 'e');
     str(imports, 'm');
-    imports.push(0x02, 0x03); // memory, shared with max
+    imports.push(IMPORT_MEMORY, SHARED_MEMORY_WITH_MAX);
     uleb(imports, this.memMinPages);
     uleb(imports, this.memMaxPages);
-    section(2, imports);
+    section(Section.import, imports);
     const fsec: number[] = [];
     uleb(fsec, this.funcs.length);
     this.funcs.forEach((_, i) => uleb(fsec, i));
-    section(3, fsec);
+    section(Section.function, fsec);
     const exported = this.funcs.filter((f) => f.name !== null);
     const exp: number[] = [];
     uleb(exp, exported.length);
     for (const f of exported) {
       str(exp, f.name as string);
-      exp.push(0x00);
+      exp.push(EXPORT_FUNCTION);
       uleb(exp, f.index);
     }
-    section(7, exp);
+    section(Section.export, exp);
     const code: number[] = [];
     uleb(code, this.funcs.length);
     for (const f of this.funcs) for (const b of f.body()) code.push(b);
-    section(10, code);
+    section(Section.code, code);
     return new Uint8Array(out);
   }
 }

@@ -1,0 +1,250 @@
+/**
+ * WebAssembly SIMD kernels that lay out and scan register's input grid (range, NaN count and list,
+ * int16 scaling) and summarise its mask per row, generated with ./wasmBuilder.ts into the compute
+ * engine's module with the other register kernels (./registerKernels.ts).
+ */
+import { Func, Local, ModuleBuilder, T } from './wasmBuilder.js';
+import { F64, F64X2, I32, I32X4, I64, I64X2, Op, V128, type Opcode } from './wasmOpcodes.js';
+
+const I = T.i32;
+const F = T.f64;
+const V = T.v128;
+
+/** rangeKernel's parameters and locals (declared in this order). */
+function rangeScanLocals(f: Func, fromInt16: boolean) {
+  const [src, srcPitch] = fromInt16 ? f.params : [];
+  const [ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank] = fromInt16
+    ? f.params.slice(2)
+    : f.params;
+  return {
+    f,
+    fromInt16,
+    params: { src, srcPitch, ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank },
+    // pairsEnd: the byte offset past the row's last whole pair
+    ...f.named(I, 'row', 'offset', 'rowBytes', 'pairsEnd', 'rowAddress', 'srcRowAddress'),
+    // oddNaNs: the NaN count of the rows' odd last samples; raw: an int16 sample
+    ...f.named(I, 'oddNaNs', 'oddNaNsAtRowStart', 'listed', 'sampleAddress', 'raw'),
+    // nanCounts: each lane's NaN count (i64); ints: an int16 pair as i32 lanes
+    ...f.named(V, 'min', 'max', 'nanCounts', 'samples', 'nanCountsAtRowStart', 'ints'),
+    // the int16 scaling's constants in both lanes
+    ...f.named(V, 'scaleLanes', 'zeroLanes', 'divisorLanes', 'blankLanes', 'nanLanes'),
+    ...f.named(F, 'lane0', 'lane1'),
+  };
+}
+
+type RangeScan = ReturnType<typeof rangeScanLocals>;
+
+/**
+ * Range and NaN count of `rows` rows of `rowLen` float64 values, `pitch` bytes apart: writes
+ * (min, max, NaN count, NaNs listed) as f64 at `result`, and lists the first `capacity` NaN samples
+ * (as byte address / 8, a u32 each) at `list`, so the hole filling need not scan the grid again.
+ * min/max compare as `v < min` / `v > max` do, so NaN never enters them.
+ *
+ * `reg_range` reads the rows where they are; `reg_layoutI16` first makes them from int16 samples
+ * (`srcPitch` bytes a row at `src`), as ../../fits/scaling.ts's toFloat64 does: (raw · scale + zero),
+ * NaN where raw = blank (a blank outside int16 never matches), then divided by `divisor` (x / 1 = x).
+ */
+function rangeKernel(mb: ModuleBuilder, fromInt16: boolean): void {
+  const f = fromInt16
+    ? mb.func('reg_layoutI16', [I, I, I, I, I, I, I, I, I, F, F, F, I])
+    : mb.func('reg_range', [I, I, I, I, I, I, I]);
+  const s = rangeScanLocals(f, fromInt16);
+  const { ptr, pitch, rowLen, rows, src, srcPitch, scale, zero, divisor, blank } = s.params;
+  const { row, rowBytes, pairsEnd, rowAddress, min, max } = s;
+  f.f64(Infinity).op(F64X2.splat).set(min);
+  f.f64(-Infinity).op(F64X2.splat).set(max);
+  if (fromInt16) {
+    f.get(scale).op(F64X2.splat).set(s.scaleLanes);
+    f.get(zero).op(F64X2.splat).set(s.zeroLanes);
+    f.get(divisor).op(F64X2.splat).set(s.divisorLanes);
+    f.get(blank).op(I32X4.splat).set(s.blankLanes);
+    f.f64(NaN).op(F64X2.splat).set(s.nanLanes);
+  }
+  f.get(rowLen).i32(3).op(I32.shl).set(rowBytes);
+  f.get(rowBytes).i32(-16).op(I32.and).set(pairsEnd);
+  f.forLoop(
+    row,
+    () => void f.i32(0),
+    () => void f.get(rows),
+    () => void f.i32(1),
+    () => {
+      f.get(ptr, row, pitch).op(I32.mul, I32.add).set(rowAddress);
+      if (fromInt16) f.get(src, row, srcPitch).op(I32.mul, I32.add).set(s.srcRowAddress);
+      rangeRow(s);
+    },
+  );
+  writeRange(s);
+}
+
+/** One row: its pairs, its odd last sample, then (when its NaN count grew) its NaNs listed. */
+function rangeRow(s: RangeScan): void {
+  const { f, offset, samples, nanCounts, oddNaNs } = s;
+  f.get(nanCounts).set(s.nanCountsAtRowStart);
+  f.get(oddNaNs).set(s.oddNaNsAtRowStart);
+  f.forLoop(
+    offset,
+    () => void f.i32(0),
+    () => void f.get(s.pairsEnd),
+    () => void f.i32(16),
+    () => {
+      rangeSamplePair(s);
+      takeRange(s);
+      f.get(nanCounts, samples, samples).op(F64X2.ne, I64X2.sub).set(nanCounts); // −(−1) where NaN
+    },
+  );
+  f.ifThen(
+    () => void f.get(s.pairsEnd, s.rowBytes).op(I32.ltU),
+    () => {
+      rangeLastSample(s);
+      takeRange(s);
+      f.get(samples).lane(F64X2.extractLane, 0).tee(s.lane0).get(s.lane0).op(F64.ne).get(oddNaNs);
+      f.op(I32.add).set(oddNaNs);
+    },
+  );
+  // Holes are rare: a row whose NaN count grew is looked at again, sample by sample.
+  f.ifThen(
+    () => {
+      f.get(nanCounts, s.nanCountsAtRowStart).op(V128.xor, V128.anyTrue);
+      f.get(oddNaNs, s.oddNaNsAtRowStart).op(I32.ne, I32.or);
+    },
+    () =>
+      void f.forLoop(
+        offset,
+        () => void f.i32(0),
+        () => void f.get(s.rowBytes),
+        () => void f.i32(8),
+        () => {
+          f.get(s.rowAddress, offset).op(I32.add).set(s.sampleAddress);
+          listNaN(s);
+        },
+      ),
+  );
+}
+
+function takeRange(s: RangeScan): void {
+  const { f, min, max, samples } = s;
+  f.get(min, samples).op(F64X2.pmin).set(min);
+  f.get(max, samples).op(F64X2.pmax).set(max);
+}
+
+/** The two samples at byte offset `offset` of the row into `samples`, written out when made here. */
+function rangeSamplePair(s: RangeScan): void {
+  const { f, samples, offset } = s;
+  if (!s.fromInt16) {
+    f.get(s.rowAddress, offset).op(I32.add).mem(V128.load, 0, 3).set(samples);
+    return;
+  }
+  f.get(s.srcRowAddress, offset).i32(2).op(I32.shrU, I32.add).mem(V128.load32Zero, 0, 1);
+  f.op(I32X4.extendLowI16x8S).tee(s.ints).op(F64X2.convertLowI32x4S);
+  f.get(s.scaleLanes).op(F64X2.mul).get(s.zeroLanes).op(F64X2.add).set(samples);
+  f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq, I64X2.extendLowI32x4S, V128.bitselect);
+  f.get(s.divisorLanes).op(F64X2.div).set(samples);
+  f.get(s.rowAddress, offset).op(I32.add).get(samples).mem(V128.store, 0, 3);
+}
+
+/** The odd last sample of the row into `samples` (both lanes), written out when made here. */
+function rangeLastSample(s: RangeScan): void {
+  const { f, samples, pairsEnd, sampleAddress } = s;
+  f.get(s.rowAddress, pairsEnd).op(I32.add).set(sampleAddress);
+  if (!s.fromInt16) {
+    f.get(sampleAddress).mem(V128.load64Splat).set(samples);
+    return;
+  }
+  const { srcRowAddress, raw } = s;
+  const { scale, zero, blank, divisor } = s.params;
+  f.get(srcRowAddress, pairsEnd).i32(2).op(I32.shrU, I32.add).mem(I32.load16S).tee(raw);
+  f.op(F64.convertI32S).get(scale).op(F64.mul).get(zero).op(F64.add); // f64(raw) · scale + zero
+  f.f64(NaN).get(raw, blank).op(I32.ne, Op.select).get(divisor).op(F64.div).set(s.lane0); // blank → NaN; / divisor
+  f.get(sampleAddress, s.lane0).mem(F64.store);
+  f.get(s.lane0).op(F64X2.splat).set(samples);
+}
+
+/** Lists the sample at `sampleAddress` if it is NaN and the list has room. */
+function listNaN(s: RangeScan): void {
+  const { f, listed } = s;
+  const { list, capacity } = s.params;
+  f.ifThen(
+    () => void f.get(s.sampleAddress).mem(F64.load).tee(s.lane0).get(s.lane0).op(F64.ne),
+    () =>
+      void f.ifThen(
+        () => void f.get(listed, capacity).op(I32.ltU),
+        () => {
+          f.get(list, listed).i32(2).op(I32.shl, I32.add);
+          f.get(s.sampleAddress).i32(3).op(I32.shrU).mem(I32.store); // list[listed] = address / 8
+          f.get(listed).i32(1).op(I32.add).set(listed);
+        },
+      ),
+  );
+}
+
+/**
+ * Folds the lanes (min = lane1 < lane0 ? lane1 : lane0, max likewise) and writes (min, max, NaN count,
+ * NaNs listed).
+ */
+function writeRange(s: RangeScan): void {
+  const { f, lane0, lane1, nanCounts } = s;
+  const { result } = s.params;
+  const fold = (lanes: Local, wins: Opcode, slot: number) => {
+    f.get(lanes).lane(F64X2.extractLane, 0).set(lane0);
+    f.get(lanes).lane(F64X2.extractLane, 1).set(lane1);
+    f.get(result, lane1, lane0, lane1, lane0)
+      .op(wins, Op.select)
+      .mem(F64.store, slot * 8);
+  };
+  fold(s.min, F64.lt, 0);
+  fold(s.max, F64.gt, 1);
+  f.get(result);
+  f.get(nanCounts)
+    .lane(I64X2.extractLane, 0)
+    .get(nanCounts)
+    .lane(I64X2.extractLane, 1)
+    .op(I64.add, I32.wrapI64);
+  f.get(s.oddNaNs).op(I32.add, F64.convertI32S).mem(F64.store, 16);
+  f.get(result, s.listed).op(F64.convertI32U).mem(F64.store, 24);
+}
+
+/**
+ * Per-row summary of a mask of `w` bytes a row: flags[r] = 1 where row r (of [r0, r1)) has a nonzero
+ * byte, else 0. Lets the resampler skip the 2×2 footprint test on rows with no missing pixel.
+ */
+function maskRows(mb: ModuleBuilder): void {
+  const f = mb.func('reg_maskRows', [I, I, I, I, I]);
+  const [mask, width, firstRow, endRow, flags] = f.params;
+  const [row, offset, rowAddress, vectorsEnd, any] = f.locals(I, 5);
+  const anyLanes = f.local(V);
+  f.get(width).i32(-16).op(I32.and).set(vectorsEnd);
+  f.forLoop(
+    row,
+    () => void f.get(firstRow),
+    () => void f.get(endRow),
+    () => void f.i32(1),
+    () => {
+      f.get(mask, row, width).op(I32.mul, I32.add).set(rowAddress);
+      f.i32(0).op(I32X4.splat).set(anyLanes);
+      f.forLoop(
+        offset,
+        () => void f.i32(0),
+        () => void f.get(vectorsEnd),
+        () => void f.i32(16),
+        () =>
+          void f.get(anyLanes, rowAddress, offset).op(I32.add).mem(V128.load, 0, 0).op(V128.or).set(anyLanes),
+      );
+      f.get(anyLanes).op(V128.anyTrue).set(any);
+      f.forLoop(
+        offset,
+        () => void f.get(vectorsEnd),
+        () => void f.get(width),
+        () => void f.i32(1),
+        () => void f.get(any, rowAddress, offset).op(I32.add).mem(I32.load8U).op(I32.or).set(any),
+      );
+      f.get(flags, row).op(I32.add).get(any).i32(0).op(I32.ne).mem(I32.store8); // any ≠ 0
+    },
+  );
+}
+
+/** Adds reg_range, reg_layoutI16 and reg_maskRows to the compute engine's module. */
+export function addRangeKernels(mb: ModuleBuilder): void {
+  rangeKernel(mb, false);
+  rangeKernel(mb, true);
+  maskRows(mb);
+}

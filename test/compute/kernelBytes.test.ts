@@ -1,0 +1,31 @@
+/**
+ * The generated WebAssembly kernels, pinned byte for byte. The generators are refactored for reading
+ * (named opcodes, one emitter); the modules they make must not move with that. A change to the
+ * kernels that changes a hash must be intended and measured (accuracy tests, benchmarks), then the
+ * hash updated here in the same commit. `npx vite-node test/compute/printKernelHashes.ts --functions`
+ * prints the current hashes and which function bodies differ.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { kernelModuleHashes, kernelModules } from './kernelHashes.js';
+
+/** WebAssembly.validate (the Node 20 type definitions do not declare the WebAssembly API). */
+const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } })
+  .WebAssembly;
+
+const PINNED = {
+  engine: 'b291f3cacaa921eb1be121ae6314c2f4e408b458ce428b080a9cb94dab002e23',
+  fft: '1893d65b7e8d5971e41fa2305a8583e510a02f46295eb2b5d449d17b481c4a1a',
+  register: '5de7529048ee637abc089b286b00d019fba29129baf914d88bdba77654261001',
+  statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
+};
+
+describe('generated kernel modules', () => {
+  it('are byte-identical to the pinned ones', () => {
+    expect(kernelModuleHashes()).toEqual(PINNED);
+  });
+
+  it('are valid WebAssembly', () => {
+    for (const bytes of Object.values(kernelModules())) expect(validate(bytes)).toBe(true);
+  });
+});

@@ -64,6 +64,11 @@ const GPU_HOST_PLUMBING = [
   'main/engine/compute/gpu/chromiumProcess.ts',
 ];
 
+// The shell's GPU window drives the engine's GPU host protocol (gpuHost and its port encoding, moving
+// with the plumbing above), and launchPaths asks the engine which files are FITS: the places the shell
+// still needs the engine.
+const SHELL_ENGINE_USERS = ['electron/gpuHost.ts', 'electron/gpuPortLink.ts', 'electron/launchPaths.ts'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/fixtures/', 'renderer/dist/'] },
   js.configs.recommended,
@@ -84,8 +89,6 @@ export default tseslint.config(
   layer(['main/contract/**/*.ts'], LAYERS.contract),
   layer(['main/common/**/*.ts'], LAYERS.common),
   layer(['renderer/src/**/*.ts'], LAYERS.renderer),
-  layer(['electron/**/*.ts'], LAYERS.electron, ['electron/gpuHost.ts', 'electron/launchPaths.ts']),
-  // The shell's GPU window drives the engine's GPU host protocol (moving with the plumbing above), and
-  // launchPaths asks the engine which files are FITS: the two places the shell still needs the engine.
-  layer(['electron/gpuHost.ts', 'electron/launchPaths.ts'], [LAYERS.electron[1]]),
+  layer(['electron/**/*.ts'], LAYERS.electron, SHELL_ENGINE_USERS),
+  layer(SHELL_ENGINE_USERS, [LAYERS.electron[1]]),
 );

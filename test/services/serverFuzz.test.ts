@@ -153,8 +153,10 @@ function frame(
   const head = [((fin ? 0x80 : 0) | (rsv << 4) | opcode) & 0xff];
   const extended: number[] = [];
   if (length < 126) head.push((mask ? 0x80 : 0) | length);
-  else if (length < 65536) (head.push((mask ? 0x80 : 0) | 126), extended.push(length >> 8, length & 0xff));
-  else {
+  else if (length < 65536) {
+    head.push((mask ? 0x80 : 0) | 126);
+    extended.push(length >> 8, length & 0xff);
+  } else {
     head.push((mask ? 0x80 : 0) | 127);
     const big = Buffer.alloc(8);
     big.writeBigUInt64BE(BigInt(length));

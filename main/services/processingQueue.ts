@@ -533,6 +533,8 @@ export class ProcessingQueue {
     let open: OpenLanes | undefined;
     const canceller = new AbortController();
     this.cancellers.set(job, canceller);
+    // cancelled already, by a listener of its jobStarted event
+    if (job.cancelRequested) canceller.abort();
     try {
       open = this.backendFor(job.recipe.backend);
       // run takes a lane before its first await, so the next startNext sees it busy

@@ -241,7 +241,11 @@ function fuzzCases(random: Random, server: { port: number; token: string }): (()
     () => [bytes(random, 1 + ((random() * 500) | 0))],
   ]; // prettier-ignore
 
-  const cases: (() => Promise<void>)[] = [];
+  // The two that stopped it before: an upgrade whose URL doesn't parse, without a token; a text frame `null`.
+  const cases: (() => Promise<void>)[] = [
+    () => exchange(port, [upgrade('http://x:99999/ws')]),
+    () => exchange(port, [upgrade(`/ws?token=${token}`), text('null')], 250),
+  ];
   for (let i = 0; i < 320; i++) {
     const chunks = pick(random, http)();
     cases.push(() => exchange(port, chunks));

@@ -219,7 +219,8 @@ export function recordProblem(value: unknown): string | undefined {
           job.recipe as Record<string, unknown>,
           'job.recipe.',
         ) ??
-        ((JOB_STATES as readonly unknown[]).includes(job.state) ? undefined : `a job in no known state`)
+        ((JOB_STATES as readonly unknown[]).includes(job.state) ? undefined : `a job in no known state`) ??
+        outputsProblem(job.outputs, 'job.outputs')
       );
     }
     case 'start':
@@ -229,12 +230,14 @@ export function recordProblem(value: unknown): string | undefined {
         ['at', 'string'],
       ]);
     case 'done':
-      return need([
-        ['id', 'string'],
-        ['at', 'string'],
-        ['outputs', 'array'],
-        ['warnings', 'array'],
-      ]);
+      return (
+        need([
+          ['id', 'string'],
+          ['at', 'string'],
+          ['outputs', 'array'],
+          ['warnings', 'array'],
+        ]) ?? outputsProblem(value.outputs, 'outputs')
+      );
     case 'fail':
       return need([
         ['id', 'string'],
@@ -251,10 +254,20 @@ export function recordProblem(value: unknown): string | undefined {
     case 'paused':
       return need([['paused', 'boolean']]);
     case 'clear':
-      return need([['ids', 'array']]);
+      return (value.ids as unknown[] | undefined)?.every?.((id) => typeof id === 'string')
+        ? undefined
+        : "a 'clear' record without a valid ids";
     default:
       return `an unknown record type ${JSON.stringify(value.t)?.slice(0, 40)}`;
   }
+}
+
+/** Outputs are what ownership and the done check read: {path, size} each. */
+function outputsProblem(outputs: unknown, name: string): string | undefined {
+  const sound = (outputs as unknown[]).every(
+    (o) => isObject(o) && typeof o.path === 'string' && typeof o.size === 'number',
+  );
+  return sound ? undefined : `a record whose ${name} are not {path, size}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -66,7 +66,9 @@ export async function watchCommand(
     events.on('jobSkipped', ({ input, outcome, job }) => {
       if (outcome === 'already-failed')
         fail(
-          `${input}: not processed: it ${job?.state} before (${job?.error ?? 'cancelled'}); --retry-failed tries it again`,
+          job?.state === 'cancelled'
+            ? `${input}: not processed: it was cancelled before; --retry-failed tries it again`
+            : `${input}: not processed: it failed before (${job?.error}); --retry-failed tries it again`,
         );
     });
   };

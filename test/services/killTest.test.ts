@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { smallFrames, scratch, until } from './helpers.js';
+import { seededRandom, smallFrames, scratch, until } from './helpers.js';
 
 /**
  * SIGKILLs at random and at aimed points of `process`, `watch` and `serve` (the built CLI, as users
@@ -38,17 +38,6 @@ function start(args: string[]): Round {
     child.on('exit', (_code, signal) => done(signal)),
   );
   return { child, lines, errors, ended };
-}
-
-/** mulberry32, so the random kill points replay. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -103,7 +92,7 @@ interface Tally {
 describe('the kill test', () => {
   it('≥ 50 SIGKILLs of process, watch and serve: 0 lost, 0 duplicated, 0 corrupt, 0 partial left', async () => {
     if (!existsSync(join(REPO_ROOT, 'dist/main/cli/main.js'))) throw new Error('run npm run build first');
-    const random = seeded(50);
+    const random = seededRandom(50);
     const totals: Record<string, Tally> = {};
 
     for (const command of ['process', 'watch', 'serve'] as const) {

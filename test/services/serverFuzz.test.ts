@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { SMALL, scratch, until } from './helpers.js';
+import { SMALL, scratch, seededRandom, until } from './helpers.js';
 
 /**
  * `serve` as its own process, fed malformed HTTP requests, headers, upgrades and WebSocket frames
@@ -41,7 +41,7 @@ describe('no request, frame or upgrade stops serve', () => {
         return (await response.json()) as { ok: boolean; result: { jobs: { id: string; state: string }[] } };
       };
 
-      const random = seeded(14);
+      const random = seededRandom(14);
       const cases = fuzzCases(random, server);
       const submitted: string[] = [];
       let sent = 0;
@@ -81,17 +81,6 @@ describe('no request, frame or upgrade stops serve', () => {
 });
 
 type Random = () => number;
-
-/** mulberry32: a small seeded generator, so a failing case replays. */
-function seeded(seed: number): Random {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const bytes = (random: Random, n: number) =>

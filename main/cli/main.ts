@@ -25,7 +25,7 @@ export async function runCli(
         await watchCommand(rest, out, err);
         return 0;
       case 'serve':
-        await serveCommand(rest, out);
+        await serveCommand(rest, out, err);
         return 0;
       case 'psf':
         await psfCommand(rest, out);

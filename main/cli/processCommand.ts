@@ -11,7 +11,7 @@ import { defaultCacheDir } from '../appPaths.js';
 import { collectInputs } from '../services/collectInputs.js';
 import { describeError } from '../services/describeError.js';
 import { engineRecipe } from '../services/jobRecipe.js';
-import { OutputOwners, requireOwnOutputs } from '../services/outputOwnership.js';
+import { OutputOwners, removeStalePartials, requireOwnOutputs } from '../services/outputOwnership.js';
 import { parseImagesInFlight, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { UsageError } from './usage.js';
 
@@ -42,6 +42,9 @@ export async function processCommand(
   await mkdir(recipe.outputDir, { recursive: true });
   const inputs = await collectInputs(positionals, values.recursive!);
   if (inputs.length === 0) throw new UsageError('no FITS files found in the folders given');
+  // A run that was killed left its temporary files: ours (by name and writer), for these products only.
+  for (const partial of await removeStalePartials(inputs.flatMap((i) => expectedOutputs(recipe, i))))
+    log(`removed ${partial}, left by a run that was stopped`);
 
   const { lanes, note } = openBackendLanes(jobRecipe.backend, {
     threads,

@@ -11,6 +11,7 @@ import { UsageError } from './usage.js';
 export async function serveCommand(
   argv: string[],
   log: (line: string) => void,
+  fail: (line: string) => void,
   stopped: Promise<void> = untilStopped(),
 ): Promise<void> {
   const { values } = parseArgs({
@@ -32,6 +33,7 @@ export async function serveCommand(
     threads: parseThreads(values.threads),
     imagesInFlight: parseImagesInFlight(values['in-flight']),
     ...(values.backend === undefined ? {} : { backend: parseBackend(values.backend) }),
+    listen: (events) => events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`)),
   });
   try {
     const server = await startLocalServer({

@@ -6,7 +6,7 @@ export const USAGE = `AIA Studio — SDO/AIA level 1 → level 1.5 and 1.6, fast
 
 Usage:
   aia-studio process --level 1.5|1.6|1.5,1.6 --out DIR [options] FILES_OR_DIRS…
-  aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] FOLDERS…
+  aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] [--retry-failed] FOLDERS…
   aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu] [--in-flight N]
   aia-studio psf --channel 94|131|171|193|211|304|335 --out FILE
   aia-studio info FILE
@@ -33,7 +33,8 @@ watch: processes the FITS files in the folders and each one that arrives (once c
 process options, until Ctrl-C; the job journal in the data folder (default: the user data folder, or
 AIA_STUDIO_DATA) lets a restart carry on without doing a file twice. It keeps the last N finished jobs
 (--keep-finished, default 1000); older ones leave the journal, their products stay and still count
-as done.
+as done. A file that failed before (a bad file, or one the app stopped on three times) is listed at
+start and not tried again unless --retry-failed is given.
 
 An output file belongs to the input that made it: a second input of the same name from another
 folder, or an existing product of another observation, is never overwritten: that file fails and

@@ -36,6 +36,7 @@ export async function watchCommand(
       ...RECIPE_OPTIONS,
       'data-dir': { type: 'string' },
       'keep-finished': { type: 'string', default: String(WATCH_KEEP_FINISHED) },
+      'retry-failed': { type: 'boolean', default: false },
     },
   });
   const recipe = recipeFromOptions(values);
@@ -44,24 +45,46 @@ export async function watchCommand(
   const keepFinished = parseCount('--keep-finished', values['keep-finished']);
   if (positionals.length === 0) throw new UsageError('watch needs at least one folder');
 
+  const retryFailed = values['retry-failed'] === true;
+  /** Failed jobs' errors, so a file tried again (--retry-failed) says what failed before. */
+  const failedBefore = new Map<string, string | undefined>();
+  // Listening from before the journal's recovery: a file failed there is printed too.
+  const listen = (events: ProcessingQueue['events']) => {
+    events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`));
+    events.on('backendOpened', ({ note }) => log(note));
+    events.on('jobDone', (job) =>
+      log(
+        `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,
+      ),
+    );
+    events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
+    events.on('jobQueued', (job) => {
+      if (failedBefore.has(job.id))
+        log(`${job.input.path}: failed before (${failedBefore.get(job.id)}); trying again (--retry-failed)`);
+    });
+    // A file that failed in an earlier run is not tried again on its own: say so, and how.
+    events.on('jobSkipped', ({ input, outcome, job }) => {
+      if (outcome === 'already-failed')
+        fail(
+          job?.state === 'cancelled'
+            ? `${input}: not processed: it was cancelled before; --retry-failed tries it again`
+            : `${input}: not processed: it failed before (${job?.error}); --retry-failed tries it again`,
+        );
+    });
+  };
   const queue = await ProcessingQueue.open({
     dataDir: values['data-dir'] ?? defaultDataDir(),
     cacheDir: values['cache-dir'] ?? defaultCacheDir(),
     threads,
     imagesInFlight,
     keepFinished,
+    listen,
   });
-  queue.events.on('backendOpened', ({ note }) => log(note));
-  queue.events.on('jobDone', (job) =>
-    log(
-      `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,
-    ),
-  );
-  queue.events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
+  for (const job of queue.list({ states: ['failed', 'cancelled'] })) failedBefore.set(job.id, job.error);
   const folders = new WatchFolders(queue);
   try {
     for (const dir of positionals) {
-      await folders.add({ dir, recursive: values.recursive, recipe });
+      await folders.add({ dir, recursive: values.recursive, recipe, retryFailed });
       log(`watching ${dir}${values.recursive ? ' and its sub-folders' : ''} → ${recipe.outputDir}`);
     }
     await stopped;

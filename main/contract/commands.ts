@@ -7,6 +7,7 @@ import type {
   ImageInfo,
   ImageRef,
   Job,
+  JournalDamage,
   JobRecipe,
   JobState,
   PixelBlock,
@@ -120,6 +121,8 @@ export interface QueueEvents {
   jobsCleared: { ids: string[] };
   /** A compute backend was started for the jobs that asked for it; `note` says what was chosen and why. */
   backendOpened: { choice: BackendChoice; note: string };
+  /** The journal was damaged: what was dropped, where, and where the damaged file was kept. */
+  journalRepaired: JournalDamage & { message: string };
   queueProgress: QueueCounts;
 }
 
@@ -144,6 +147,7 @@ export const EVENTS = {
   jobSkipped: true,
   jobsCleared: true,
   backendOpened: true,
+  journalRepaired: true,
   queueProgress: true,
   watchFolders: true,
   settings: true,

@@ -193,3 +193,12 @@ export interface BenchHistory {
   /** bench/thresholds.json (targets: lower is better): today's, not those of each record's day; absent without one. */
   thresholds?: Thresholds;
 }
+
+/** A damaged job journal repaired at start-up: the lines dropped, and where the original was kept. */
+export interface JournalDamage {
+  journal: string;
+  /** The journal as it was before it was repaired, beside it. */
+  copy: string;
+  /** 1-based line numbers and why each was dropped. */
+  dropped: { line: number; reason: string }[];
+}

@@ -29,6 +29,8 @@ export interface AppServicesOptions {
   benchDir?: string;
   /** The compute backend of batches and watch folders whose recipe names none (`serve --backend`). */
   backend?: BackendChoice;
+  /** Called with the app's events before the queue opens, so a listener hears what its start says. */
+  listen?: (events: TypedEvents<AppEvents>) => void;
 }
 
 /**
@@ -36,10 +38,10 @@ export interface AppServicesOptions {
  * image access, their events merged into one stream, and the handler table every transport serves.
  */
 export class AppServices {
-  readonly events = new TypedEvents<AppEvents>();
   readonly handlers: AppHandlers;
 
   private constructor(
+    readonly events: TypedEvents<AppEvents>,
     readonly queue: ProcessingQueue,
     readonly watchFolders: WatchFolders,
     readonly settings: SettingsStore,
@@ -47,7 +49,6 @@ export class AppServices {
     private readonly benchDir: string,
     private readonly backend: BackendChoice | undefined,
   ) {
-    queue.events.onAny((name, payload) => this.events.emit(name, payload as AppEvents[typeof name]));
     watchFolders.events.onAny((name, payload) => this.events.emit(name, payload));
     this.handlers = this.buildHandlers();
   }
@@ -55,7 +56,12 @@ export class AppServices {
   static async open(options: AppServicesOptions): Promise<AppServices> {
     const settings = await SettingsStore.open(options.dataDir);
     const saved = settings.get();
+    const events = new TypedEvents<AppEvents>();
+    options.listen?.(events);
     const queue = await ProcessingQueue.open({
+      // the queue's events from its very start: a repaired journal, jobs failed at recovery
+      listen: (queued) =>
+        queued.onAny((name, payload) => events.emit(name, payload as AppEvents[typeof name])),
       dataDir: options.dataDir,
       cacheDir: options.cacheDir ?? saved.cacheDir ?? defaultCacheDir(),
       threads: options.threads ?? saved.threads,
@@ -65,6 +71,7 @@ export class AppServices {
       settings.setWatchFolders(folders),
     );
     const services = new AppServices(
+      events,
       queue,
       watchFolders,
       settings,

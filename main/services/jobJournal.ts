@@ -1,5 +1,6 @@
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   fdatasyncSync,
   fsyncSync,
@@ -10,9 +11,23 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { applyRecord, type JobRecord, type QueueSnapshot } from './jobRecords.js';
+import type { JournalDamage } from '../contract/index.js';
+import { applyRecord, recordProblem, type JobRecord, type QueueSnapshot } from './jobRecords.js';
 
 const FILE = 'jobs.jsonl';
+const BOM = '\uFEFF';
+
+/** What replay dropped from a damaged journal, and where the damaged file was kept. */
+
+/** One sentence for stderr or the UI: which file, which lines and why, and where the original is. */
+export function describeJournalDamage(damage: JournalDamage): string {
+  const shown = damage.dropped.slice(0, 10).map((d) => `line ${d.line} (${d.reason})`);
+  const more = damage.dropped.length > 10 ? ` and ${damage.dropped.length - 10} more` : '';
+  return (
+    `the job journal ${damage.journal} was damaged: dropped ${shown.join(', ')}${more}; ` +
+    `the jobs of the other lines are kept, and the damaged file is saved as ${damage.copy}`
+  );
+}
 /** Compaction pays off once most lines are history: more than this many lines per job. */
 const LINES_PER_JOB_BEFORE_COMPACTION = 3;
 
@@ -33,26 +48,43 @@ export class JobJournal {
     private lines: number,
   ) {}
 
-  static open(dir: string): { journal: JobJournal; state: QueueSnapshot; unreadableLines: number } {
+  /**
+   * Replays the journal. Every line is checked (JSON, then the record's shape) before it applies; a
+   * damaged journal (a torn line, random bytes, NUL padding, a byte-order mark, a record missing its
+   * fields) is copied beside it as `jobs.jsonl.damaged-<time>`, rewritten from the lines that were
+   * sound, and `damage` says which lines were dropped and why.
+   */
+  static open(dir: string): { journal: JobJournal; state: QueueSnapshot; damage?: JournalDamage } {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, FILE);
     const state: QueueSnapshot = { jobs: new Map(), paused: false };
-    const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    const lines = text.split('\n');
-    const torn = lines.pop() !== '';
-    let unreadableLines = 0;
-    for (const line of lines) {
-      if (line === '') continue;
-      try {
-        applyRecord(state, JSON.parse(line) as JobRecord);
-      } catch {
-        unreadableLines++;
-      }
+    let text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const dropped: JournalDamage['dropped'] = [];
+    if (text.startsWith(BOM)) {
+      text = text.slice(BOM.length);
+      dropped.push({ line: 1, reason: 'a byte-order mark at its start, removed' });
     }
+    const lines = text.split('\n');
+    if (lines.at(-1) !== '') dropped.push({ line: lines.length, reason: 'torn: no end of line' });
+    lines.pop();
+    lines.forEach((line, at) => {
+      if (line === '') return;
+      const reason = problemOf(line);
+      if (reason) dropped.push({ line: at + 1, reason });
+      else applyRecord(state, JSON.parse(line) as JobRecord);
+    });
     const written = lines.filter((l) => l !== '').length;
-    const mustRewrite = torn || unreadableLines > 0 || mostlyHistory(written, state);
-    const kept = mustRewrite ? rewrite(path, state) : written;
-    return { journal: new JobJournal(openSync(path, 'a'), path, kept), state, unreadableLines };
+    let damage: JournalDamage | undefined;
+    if (dropped.length > 0) {
+      damage = {
+        journal: path,
+        copy: `${path}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+        dropped,
+      };
+      copyFileSync(path, damage.copy);
+    }
+    const kept = damage || mostlyHistory(written, state) ? rewrite(path, state) : written;
+    return { journal: new JobJournal(openSync(path, 'a'), path, kept), state, damage };
   }
 
   /** Rewrites the journal as the state's jobs when most of its lines are history (cleared jobs, old changes). */
@@ -76,6 +108,18 @@ export class JobJournal {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+}
+
+/** Why a journal line can't be replayed, or undefined. */
+function problemOf(line: string): string | undefined {
+  if (/^[\0\s]*$/.test(line)) return 'NUL padding';
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'not JSON';
+  }
+  return recordProblem(value);
 }
 
 function mostlyHistory(lines: number, state: QueueSnapshot): boolean {

@@ -17,7 +17,8 @@ import {
 } from '../contract/index.js';
 import { encodeBinaryFrame } from '../contract/wireFormat.js';
 import { dispatchCommand } from './commandDispatch.js';
-import { PLACEHOLDER_PAGE } from './placeholderPage.js';
+import { PLACEHOLDER_PAGE, PLACEHOLDER_SCRIPT, PLACEHOLDER_SCRIPT_PATH } from './placeholderPage.js';
+import { foreignOrigin, securityHeaders } from './requestOrigin.js';
 import type { TypedEvents } from './typedEvents.js';
 
 export interface LocalServerOptions {
@@ -54,8 +55,11 @@ const TYPES: Record<string, string> = {
 /**
  * The app API over HTTP and WebSocket for web mode, bound to 127.0.0.1 only. Every request needs the
  * random token (query `token`, `Authorization: Bearer`, or the cookie set when the page was opened
- * with it), and a Host header naming this server, so other local users' processes and web pages
- * (DNS rebinding) can't drive it.
+ * with it), a Host header naming this server, and no Origin but its own (requestOrigin.ts), so other
+ * local users' processes, other local pages (another port is the same site: the cookie goes along)
+ * and DNS rebinding can't drive it. Every response carries the security headers (CSP, no framing).
+ * No request, frame or upgrade of any shape stops it: each entry point answers or drops what it
+ * can't serve.
  *
  * HTTP: POST /api/<command> with the request as JSON → the Reply envelope as JSON, or for a binary
  * command's success the float32 pixels as application/octet-stream with the meta in X-Aia-Meta.
@@ -68,26 +72,37 @@ const TYPES: Record<string, string> = {
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const server = createServer((request, response) => {
-    void serveHttp(request, response).catch((error: Error) => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-      response.end(error.message);
-    });
+    const failed = (error: unknown) => {
+      if (response.headersSent) response.destroy();
+      else response.writeHead(500, { 'content-type': 'text/plain' }).end(String((error as Error)?.message));
+    };
+    try {
+      for (const [name, value] of Object.entries(securityHeaders(port))) response.setHeader(name, value);
+      void serveHttp(request, response).catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   });
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY });
   let port = 0;
 
-  const allowed = (request: IncomingMessage): boolean => {
+  /** Why the request is refused, or undefined when it may go on. */
+  const refusal = (request: IncomingMessage, url: URL, navigation = false): string | undefined => {
     const host = request.headers.host ?? '';
-    if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) return false;
-    return tokenOf(request) !== undefined && sameSecret(tokenOf(request)!, token);
+    if (host !== `${HOST}:${port}` && host !== `localhost:${port}`) return 'forbidden: unknown host';
+    const given = tokenOf(request, url);
+    if (given === undefined || !sameSecret(given, token)) return 'forbidden: a valid token is required';
+    const foreign = foreignOrigin(request, port, navigation);
+    return foreign && `forbidden: ${foreign}`;
   };
 
   async function serveHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!allowed(request)) {
-      response.writeHead(403, { 'content-type': 'text/plain' }).end('forbidden: a valid token is required');
+    const url = requestUrl(request);
+    const refused = url ? refusal(request, url, !url.pathname.startsWith('/api/')) : 'bad request URL';
+    if (!url || refused) {
+      response.writeHead(url ? 403 : 400, { 'content-type': 'text/plain' }).end(refused);
       return;
     }
-    const url = new URL(request.url ?? '/', `http://${HOST}`);
     // Opening the page with ?token= lets the page's own requests carry it as a cookie.
     const cookie = `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
     if (url.pathname.startsWith('/api/')) {
@@ -136,10 +151,22 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   async function serveStatic(pathname: string, response: ServerResponse, cookie: string): Promise<void> {
     const root = options.staticDir && existsSync(options.staticDir) ? resolve(options.staticDir) : undefined;
     if (!root) {
-      response.writeHead(200, { 'content-type': TYPES['.html'], 'set-cookie': cookie }).end(PLACEHOLDER_PAGE);
+      if (pathname === PLACEHOLDER_SCRIPT_PATH)
+        response.writeHead(200, { 'content-type': TYPES['.js'] }).end(PLACEHOLDER_SCRIPT);
+      else
+        response
+          .writeHead(200, { 'content-type': TYPES['.html'], 'set-cookie': cookie })
+          .end(PLACEHOLDER_PAGE);
       return;
     }
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    const relative = normalize(decoded).replace(/^([/\\])+/, '');
     let path = resolve(root, relative === '' ? 'index.html' : relative);
     if (path !== root && !path.startsWith(root + sep)) {
       response.writeHead(404).end();
@@ -160,11 +187,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   }
 
   server.on('upgrade', (request, socket, head) => {
-    if (new URL(request.url ?? '/', `http://${HOST}`).pathname !== '/ws' || !allowed(request)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-      return;
+    // A client that resets mid-handshake must not become an uncaught 'error'.
+    socket.on('error', () => socket.destroy());
+    try {
+      const url = requestUrl(request);
+      const refused = url?.pathname !== '/ws' ? 'forbidden' : refusal(request, url);
+      if (refused) {
+        const headers = Object.entries(securityHeaders(port)).map(([k, v]) => `${k}: ${v}\r\n`);
+        socket.end(`HTTP/1.1 403 Forbidden\r\n${headers.join('')}connection: close\r\n\r\n${refused}`);
+        return;
+      }
+      sockets.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
+    } catch {
+      socket.destroy();
     }
-    sockets.handleUpgrade(request, socket, head, (ws) => serveSocket(ws));
   });
 
   function serveSocket(ws: WebSocket): void {
@@ -188,7 +224,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         } else {
           ws.send(JSON.stringify({ id: message.id, reply }));
         }
-      })();
+      })().catch(() => ws.terminate());
     });
   }
 
@@ -232,8 +268,17 @@ function parseSocketMessage(
   return { id: echoed, command, request };
 }
 
-function tokenOf(request: IncomingMessage): string | undefined {
-  const query = new URL(request.url ?? '/', `http://${HOST}`).searchParams.get('token');
+/** The request's URL, or undefined when it can't be parsed (`http://x:99999/ws` throws in new URL). */
+function requestUrl(request: IncomingMessage): URL | undefined {
+  try {
+    return new URL(request.url ?? '/', `http://${HOST}`);
+  } catch {
+    return undefined;
+  }
+}
+
+function tokenOf(request: IncomingMessage, url: URL): string | undefined {
+  const query = url.searchParams.get('token');
   if (query) return query;
   const auth = request.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length);

@@ -1,8 +1,10 @@
-import { stat } from 'node:fs/promises';
-import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { expectedOutputs, partialWriter } from '../engine/pipeline/outputFiles.js';
 import type { ProductLevel } from '../engine/pipeline/recipe.js';
 import { canDeconvolve } from '../engine/pipeline/channelOptics.js';
 import { observationOf } from './fitsObservation.js';
+import { writerMayRun } from './processIdentity.js';
 
 /**
  * Two inputs with the same file name from different folders would make products of the same name. An
@@ -124,4 +126,34 @@ export async function productsOnDisk(
   for (const output of outputs)
     if ((await observationOf(output).catch(() => undefined))?.text !== ours.text) return false;
   return true;
+}
+
+/**
+ * Removes the temporary files a killed process left beside these products: only names of our own
+ * pattern for exactly these products (`<product>.<pid>-<hex>.partial`), and only when their writer no
+ * longer runs (its pid is gone, or now belongs to a process that started after the file was written),
+ * so another AIA Studio writing the same folder keeps its own. Returns the paths removed.
+ */
+export async function removeStalePartials(products: readonly string[]): Promise<string[]> {
+  const byFolder = new Map<string, Set<string>>();
+  for (const product of products) {
+    const names = byFolder.get(dirname(product)) ?? new Set<string>();
+    byFolder.set(dirname(product), names.add(basename(product)));
+  }
+  const removed: string[] = [];
+  for (const [folder, names] of byFolder) {
+    const entries = await readdir(folder).catch(() => [] as string[]);
+    for (const entry of entries) {
+      if (!entry.endsWith('.partial')) continue;
+      const product = entry.slice(0, entry.lastIndexOf('.', entry.length - '.partial'.length - 1));
+      const writer = names.has(product) ? partialWriter(entry, product) : undefined;
+      if (writer === undefined) continue;
+      const path = join(folder, entry);
+      const written = await stat(path).catch(() => undefined);
+      if (!written?.isFile() || writerMayRun(writer, written.mtimeMs)) continue;
+      await rm(path, { force: true });
+      removed.push(path);
+    }
+  }
+  return removed;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   FINISHED_STATES,
@@ -7,9 +7,11 @@ import {
   JOB_STATES,
   type BackendChoice,
   type ClearFilter,
+  type FinishedState,
   type InputIdentity,
   type Job,
   type JobRecipe,
+  type JournalDamage,
   type JobState,
   type QueueCounts,
   type QueueEvents,
@@ -25,10 +27,10 @@ import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind } from './describeError.js';
-import { JobJournal } from './jobJournal.js';
+import { describeJournalDamage, JobJournal } from './jobJournal.js';
 import { engineRecipe, normaliseRecipe, recipeKey } from './jobRecipe.js';
 import { applyRecord, isFinished, type JobRecord, type QueueSnapshot } from './jobRecords.js';
-import { OutputOwners, productsOnDisk, requireOwnOutputs } from './outputOwnership.js';
+import { OutputOwners, productsOnDisk, removeStalePartials, requireOwnOutputs } from './outputOwnership.js';
 import { TypedEvents } from './typedEvents.js';
 
 export interface QueueOptions {
@@ -63,6 +65,11 @@ export interface QueueOptions {
    * pay its start (worker threads, or Chromium for the GPU) again.
    */
   backendLingerMs?: number;
+  /**
+   * Called with the queue's events before the journal's interrupted jobs are recovered, so a listener
+   * hears everything the start does (a job failed for stopping the app too often, a repaired journal).
+   */
+  listen?: (events: TypedEvents<QueueEvents>) => void;
 }
 
 export interface SubmitOptions {
@@ -88,6 +95,8 @@ export class ProcessingQueue {
   readonly events = new TypedEvents<QueueEvents>();
   /** Most images held at once (running + read ahead), for checking the memory bound. */
   peakImagesInFlight = 0;
+  /** What replay dropped from a damaged journal when this queue opened (also the journalRepaired event). */
+  journalDamage?: JournalDamage;
 
   private readonly state: QueueSnapshot;
   private readonly byKey = new Map<string, Job>();
@@ -110,6 +119,8 @@ export class ProcessingQueue {
   private readonly backends = new Map<BackendChoice, OpenLanes>();
   /** Running jobs, each with the promise that settles once its record is committed. */
   private readonly running = new Map<Job, Promise<void>>();
+  /** Aborted to cancel a running job: processFile stops and renames nothing into place. */
+  private readonly cancellers = new Map<Job, AbortController>();
   private readonly optics: ChannelOptics;
   private readonly prefetched = new Map<string, Promise<Uint8Array>>();
   private readonly pointingTables = new Map<string, Promise<MasterPointingTable>>();
@@ -146,8 +157,11 @@ export class ProcessingQueue {
     await mkdir(dir, { recursive: true });
     const unlock = lockDataFolder(dir);
     try {
-      const { journal, state } = JobJournal.open(dir);
+      const { journal, state, damage } = JobJournal.open(dir);
       const queue = new ProcessingQueue(journal, state, options, unlock);
+      options.listen?.(queue.events);
+      queue.journalDamage = damage;
+      if (damage) queue.events.emit('journalRepaired', { ...damage, message: describeJournalDamage(damage) });
       await queue.recoverInterrupted();
       queue.boundHistory();
       queue.kick();
@@ -183,7 +197,7 @@ export class ProcessingQueue {
         continue;
       }
       const outcome = existing ? await this.resubmission(existing, options) : 'queued';
-      if (existing && outcome === 'requeued') records.push({ t: 'requeue', id: existing.id });
+      if (existing && outcome === 'requeued') records.push({ t: 'requeue', id: existing.id, fresh: true });
       if (existing && outcome !== 'requeued')
         skipped.push({ input: input.path, outcome, job: copy(existing) });
       const job = existing ?? this.newJob(input, recipe, key, options);
@@ -224,8 +238,9 @@ export class ProcessingQueue {
   }
 
   /**
-   * A queued job is cancelled at once; a running one when its file finishes (the engine can't stop
-   * mid-file), and what it wrote is removed, so a cancelled job never leaves products.
+   * A queued job is cancelled at once; a running one at its next stage: nothing it made is renamed
+   * into place, so a cancelled job leaves no products and what was there before (another recipe's
+   * product of the same file, say) stays as it was. One already renaming its products ends done.
    */
   cancel(id: string): Job {
     const job = this.job(id);
@@ -234,6 +249,7 @@ export class ProcessingQueue {
       this.commit([{ t: 'cancel', id, at: now() }]);
     } else if (job.state === 'running') {
       job.cancelRequested = true;
+      this.cancellers.get(job)?.abort();
       this.events.emit('jobUpdated', copy(job));
     }
     return copy(job);
@@ -246,7 +262,7 @@ export class ProcessingQueue {
         `job ${id} is ${job.state}: only failed or cancelled jobs can be retried`,
       );
     }
-    this.commit([{ t: 'requeue', id }]);
+    this.commit([{ t: 'requeue', id, fresh: true }]);
     this.kick();
     return copy(job);
   }
@@ -401,14 +417,16 @@ export class ProcessingQueue {
     const records: JobRecord[] = [];
     for (const job of this.state.jobs.values()) {
       if (job.state !== 'running') continue;
-      await removeTemporaryOutputs(job);
+      await removeStalePartials(expectedOutputs(job.recipe, job.input.path));
       records.push(
         job.attempts >= maxAttempts
           ? {
               t: 'fail',
               id: job.id,
               at: now(),
-              error: `AIA Studio stopped ${job.attempts} times while processing this file; not tried again (retry to force it)`,
+              error:
+                `AIA Studio stopped ${job.attempts} times while processing this file; not tried again ` +
+                '(retry it: Retry in the Queue view, or aia-studio watch --retry-failed)',
               errorKind: 'interrupted',
             }
           : { t: 'requeue', id: job.id },
@@ -476,18 +494,17 @@ export class ProcessingQueue {
   private async run(job: Job, bytes: Promise<Uint8Array> | undefined): Promise<void> {
     const started = performance.now();
     let open: OpenLanes | undefined;
+    const canceller = new AbortController();
+    this.cancellers.set(job, canceller);
+    // cancelled already, by a listener of its jobStarted event
+    if (job.cancelRequested) canceller.abort();
     try {
       open = this.backendFor(job.recipe.backend);
       // run takes a lane before its first await, so the next startNext sees it busy
-      const outcome = await open.lanes.run((backend) => this.compute(job, backend, bytes));
+      const outcome = await open.lanes.run((backend) => this.compute(job, backend, bytes, canceller.signal));
       const outputs = await Promise.all(
         outcome.outputs.map(async (path) => ({ path, size: (await stat(path)).size })),
       );
-      if (job.cancelRequested) {
-        await Promise.all(outputs.map((o) => rm(o.path, { force: true })));
-        this.commit([{ t: 'cancel', id: job.id, at: now() }]);
-        return;
-      }
       const wallMs = performance.now() - started;
       this.commit([
         {
@@ -502,6 +519,10 @@ export class ProcessingQueue {
         },
       ]);
     } catch (error) {
+      if (canceller.signal.aborted) {
+        this.commit([{ t: 'cancel', id: job.id, at: now() }]);
+        return;
+      }
       const wallMs = performance.now() - started;
       this.commit([
         {
@@ -514,6 +535,8 @@ export class ProcessingQueue {
           ...(open ? { backend: open.note } : {}),
         },
       ]);
+    } finally {
+      this.cancellers.delete(job);
     }
   }
 
@@ -522,14 +545,22 @@ export class ProcessingQueue {
     job: Job,
     backend: ComputeBackend,
     bytes: Promise<Uint8Array> | undefined,
+    signal: AbortSignal,
   ): Promise<ProcessOutcome> {
     const recipe = engineRecipe(job.recipe, await this.pointingTable(job.recipe.pointingTablePath));
     await mkdir(recipe.outputDir, { recursive: true });
     await requireOwnOutputs(job.input.path, expectedOutputs(recipe, job.input.path), this.owners);
-    return processFile(job.input.path, recipe, { backend, optics: this.optics }, bytes, {
-      started: (stage) => (job.stage = stage),
-      finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
-    });
+    return processFile(
+      job.input.path,
+      recipe,
+      { backend, optics: this.optics },
+      bytes,
+      {
+        started: (stage) => (job.stage = stage),
+        finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
+      },
+      signal,
+    );
   }
 
   /** Starts reading the next queued files' bytes, up to the prefetch bound. */
@@ -685,15 +716,4 @@ async function outputsIntact(job: Job): Promise<boolean> {
     ),
   );
   return sizes.every((size, i) => size === job.outputs[i].size);
-}
-
-/** Temporary files an interrupted atomic write left beside the job's outputs. */
-async function removeTemporaryOutputs(job: Job): Promise<void> {
-  const names = new Set(expectedOutputs(job.recipe, job.input.path).map((o) => basename(o)));
-  const entries = await readdir(job.recipe.outputDir).catch(() => [] as string[]);
-  await Promise.all(
-    entries
-      .filter((e) => e.endsWith('.partial') && names.has(e.slice(0, e.lastIndexOf('.', e.length - 9))))
-      .map((e) => rm(join(job.recipe.outputDir, e), { force: true })),
-  );
 }

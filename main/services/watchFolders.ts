@@ -23,6 +23,8 @@ export type WatchTiming = Pick<FolderWatcherOptions, 'settleMs' | 'giveUpMs' | '
 export class WatchFolders {
   readonly events = new TypedEvents<WatchFolderEvents>();
   private readonly folders = new Map<string, { status: WatchFolderStatus; watcher: FolderWatcher }>();
+  /** Folders whose files that failed before are tried again when offered (`watch --retry-failed`). */
+  private readonly retryingFailed = new Set<string>();
 
   constructor(
     private readonly queue: ProcessingQueue,
@@ -44,6 +46,8 @@ export class WatchFolders {
     recursive?: boolean;
     recipe: Partial<JobRecipe>;
     priority?: number;
+    /** Try again, once, each file that failed before (with a fresh count of interrupted attempts). */
+    retryFailed?: boolean;
   }): Promise<WatchFolderStatus> {
     if (typeof input?.dir !== 'string' || input.dir === '') throw new InvalidRequestError('dir is required');
     const config: WatchFolderConfig = {
@@ -53,6 +57,7 @@ export class WatchFolders {
       recipe: normaliseRecipe(input.recipe),
       priority: input.priority ?? 0,
     };
+    if (input.retryFailed === true) this.retryingFailed.add(config.id);
     const status = await this.start(config);
     if (status.status === 'error') {
       await this.stop(config.id);
@@ -98,7 +103,7 @@ export class WatchFolders {
       await this.queue.submit(paths, status.recipe, {
         source: status.id,
         priority: status.priority,
-        retryFailed: false,
+        retryFailed: this.retryingFailed.has(status.id),
       });
       status.filesTaken += paths.length;
       this.changed();
@@ -116,6 +121,7 @@ export class WatchFolders {
   private async stop(id: string): Promise<void> {
     const folder = this.folders.get(id);
     this.folders.delete(id);
+    this.retryingFailed.delete(id);
     await folder?.watcher.stop();
   }
 

@@ -153,7 +153,7 @@ describe('crash safety', () => {
     ]);
     expect(jobs[0].errorKind).toBe('interrupted');
     expect(jobs[0].error).toBe(
-      'AIA Studio stopped 3 times while processing this file; not tried again (retry to force it)',
+      'AIA Studio stopped 3 times while processing this file; not tried again (retry it: Retry in the Queue view, or aia-studio watch --retry-failed)',
     );
   });
 });

@@ -17,7 +17,7 @@ import { writeLevel15Keywords } from '../register/level15Header.js';
 import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
 import type { ChannelOptics } from './channelOptics.js';
-import { outputPath, writeFileAtomically } from './outputFiles.js';
+import { commitStaged, discardStaged, outputPath, stageFile, type StagedFile } from './outputFiles.js';
 import { physicalPixels } from './physicalPixels.js';
 import type { ProductLevel, Recipe } from './recipe.js';
 import { StageClock, type Stage, type StageObserver } from './stageMetrics.js';
@@ -40,6 +40,10 @@ export interface BatchContext {
  * One level 1 file through update_pointing → (exposure normalisation) → [deconvolve →] register →
  * one output per requested level, from a single read. Throws a FitsFormatError or InputRejectedError
  * with a user-facing message when the file can't be used.
+ *
+ * The products are written under temporary names and renamed into place together once every level
+ * is made: a failure, or `signal` aborted (a cancelled job; checked before each stage and before the
+ * renames, then it throws the signal's reason), leaves what was there before untouched.
  */
 export async function processFile(
   inputPath: string,
@@ -47,9 +51,13 @@ export async function processFile(
   context: BatchContext,
   preloaded?: Promise<Uint8Array>,
   observer?: StageObserver,
+  signal?: AbortSignal,
 ): Promise<ProcessOutcome> {
   const clock = new StageClock(observer);
-  const timed: Timer = (stage, work) => clock.time(stage, work);
+  const timed: Timer = (stage, work) => {
+    signal?.throwIfAborted();
+    return clock.time(stage, work);
+  };
   // the decode workers boot while the file is read (a batch's first file; later ones find them up)
   tileDecodePool().warm();
 
@@ -77,20 +85,27 @@ export async function processFile(
     return { observation, levels, pixels: physicalPixels(image, recipe.mode, exposure) };
   });
 
-  const outputs: string[] = [];
-  for (const level of levels) {
-    const levelHeader = header.clone();
-    const source =
-      level === '1.6'
-        ? await timed('deconvolve', () =>
-            deconvolve(pixels, image, observation, levelHeader, recipe, context),
-          )
-        : pixels;
-    outputs.push(
-      await makeProduct(level, source, image, levelHeader, inputPath, recipe, context.backend, timed),
-    );
+  const staged: StagedFile[] = [];
+  try {
+    for (const level of levels) {
+      const levelHeader = header.clone();
+      const source =
+        level === '1.6'
+          ? await timed('deconvolve', () =>
+              deconvolve(pixels, image, observation, levelHeader, recipe, context),
+            )
+          : pixels;
+      staged.push(
+        await makeProduct(level, source, image, levelHeader, inputPath, recipe, context.backend, timed),
+      );
+    }
+    signal?.throwIfAborted();
+    await commitStaged(staged);
+  } catch (error) {
+    await discardStaged(staged);
+    throw error;
   }
-  return { input: inputPath, outputs, warnings, stages: clock.stages };
+  return { input: inputPath, outputs: staged.map((s) => s.path), warnings, stages: clock.stages };
 }
 
 /**
@@ -125,7 +140,7 @@ function feasibleLevels(
 
 type Timer = <T>(stage: Stage, work: () => T | Promise<T>) => Promise<T>;
 
-/** register → keywords → encode → atomic write of one level. */
+/** register → keywords → encode → write of one level, under its temporary name. */
 async function makeProduct(
   level: ProductLevel,
   data: PixelSource,
@@ -135,7 +150,7 @@ async function makeProduct(
   recipe: Recipe,
   backend: ComputeBackend,
   timed: Timer,
-): Promise<string> {
+): Promise<StagedFile> {
   const registered = await timed('register', () =>
     registerToLevel15(
       data,
@@ -168,8 +183,7 @@ async function makeProduct(
       : encodeFits(product, { format: recipe.format }),
   );
   const target = outputPath(recipe.outputDir, inputPath, level);
-  await timed('write', () => writeFileAtomically(target, encoded));
-  return target;
+  return timed('write', () => stageFile(target, encoded));
 }
 
 /** Richardson–Lucy on the CCD grid, before register, as the PSF is defined there. */

@@ -7,7 +7,6 @@ import {
   JOB_STATES,
   type BackendChoice,
   type ClearFilter,
-  type FinishedState,
   type InputIdentity,
   type Job,
   type JobRecipe,

@@ -1,6 +1,7 @@
 import type { ComputeBackend } from '../main/engine/compute/computeBackend.js';
 import { CpuBackend } from '../main/engine/compute/cpu/cpuBackend.js';
 import { GpuBackend } from '../main/engine/compute/gpu/gpuBackend.js';
+import { HostConnection } from '../main/gpuHost/hostConnection.js';
 
 /**
  * The GPU backend as the bench uses it: says which adapter it runs on when it starts, and on dispose
@@ -9,7 +10,7 @@ import { GpuBackend } from '../main/engine/compute/gpu/gpuBackend.js';
  */
 class ReportingGpuBackend extends GpuBackend {
   constructor() {
-    super();
+    super(new HostConnection());
     const { description, software } = this.adapter;
     console.error(
       `gpu backend: ${description}${software ? ' (a software adapter: right answers, no speed)' : ''}`,

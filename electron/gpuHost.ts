@@ -1,5 +1,5 @@
 import { BrowserWindow, MessageChannelMain, type MessagePortMain } from 'electron';
-import { HostEndpoint, type HostLink } from '../main/engine/compute/gpu/hostEndpoint.js';
+import { HostEndpoint, type HostLink } from '../main/gpuHost/hostEndpoint.js';
 import { decodeMessage, OP, textPayload, type AdapterReport } from '../main/engine/compute/gpu/protocol.js';
 import { DESKTOP_CHANNELS, type GpuAdapterSummary, type GpuStatus } from './desktopChannels.js';
 import { RestartPolicy } from '../main/restartPolicy.js';
@@ -27,7 +27,7 @@ function linkOf(port: MessagePortMain): HostLink {
  * started on demand and again when its renderer dies or hangs. The main process only relays: a
  * GpuBackend (in the services' utility process, or any Node process of the app) connects to
  * `endpoint()` with HostOptions.endpoint / AIA_STUDIO_GPU_HOST and its binary messages go to the
- * page's MessagePort and back (main/engine/compute/gpu/hostEndpoint.ts). A lost GPU device is the
+ * page's MessagePort and back (main/gpuHost/hostEndpoint.ts). A lost GPU device is the
  * page's own business: it fails the request it interrupted and opens a new context.
  */
 export class GpuHost {

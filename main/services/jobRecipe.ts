@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { BackendName } from '../engine/compute/gpu/chooseBackend.js';
+import type { BackendName } from '../gpuHost/chooseBackend.js';
 import type { Precision } from '../engine/fft/engine.js';
 import { DEFAULT_RECIPE, PRODUCT_LEVELS, type ProductLevel, type Recipe } from '../engine/pipeline/recipe.js';
 import { INTERPOLATIONS, type Interpolation } from '../engine/register/interpolation.js';

@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
 import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
-import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
+import { openBackendLanes } from '../gpuHost/chooseBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';

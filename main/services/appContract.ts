@@ -105,6 +105,7 @@ export const EVENTS = {
   jobSkipped: true,
   jobsCleared: true,
   backendOpened: true,
+  backendReleased: true,
   queueProgress: true,
   watchFolders: true,
   settings: true,

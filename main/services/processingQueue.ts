@@ -110,6 +110,8 @@ export interface QueueEvents {
   jobsCleared: { ids: string[] };
   /** A compute backend was started for the jobs that asked for it; `note` says what was chosen and why. */
   backendOpened: { choice: BackendChoice; note: string };
+  /** The backend of that choice was released (no job needed it for backendLingerMs) and has stopped. */
+  backendReleased: { choice: BackendChoice };
   queueProgress: QueueCounts;
 }
 
@@ -639,6 +641,7 @@ export class ProcessingQueue {
     if (!evenIfNeeded && this.needs(choice)) return;
     this.backends.delete(choice);
     await open.lanes.dispose();
+    this.events.emit('backendReleased', { choice });
   }
 
   /** Whether a job running or queued runs on this choice's backend. */

@@ -66,12 +66,12 @@ class SharedHost {
 
 /**
  * The GPU backend: gpu.js kernels (float32) on the GPU host page (resources/gpu-host), driven over
- * a GpuHostTransport (./hostTransport.ts) that main/gpuHost hands it. On the GPU: the 4×4-tap resampling (spline3, cubic-conv)
- * and Richardson–Lucy with all its FFTs, the channel's OTF resident between images. On the CPU (the
- * WASM engine of ../cpu): the workspace, range and statistics, the B-spline prefilter (a recursive
- * filter along each line: exact in float64 here, and its result has to cross to the GPU anyway), the
- * missing-pixel bookkeeping, and linear/nearest resampling (a few % of the 4×4 work). Every GPU result
- * is float32. Requests are awaited, not waited for: while the GPU works on one lane's image, the
+ * a GpuHostTransport (./hostTransport.ts) that main/gpuHost hands it. On the GPU: the 4×4-tap
+ * resampling (spline3, cubic-conv) and Richardson–Lucy with all its FFTs, the channel's OTF resident
+ * between images. On the CPU (the WASM engine of ../cpu): the workspace, range and statistics, the
+ * B-spline prefilter (a recursive filter along each line: exact in float64 here, and its result has
+ * to cross to the GPU anyway), the missing-pixel bookkeeping, and linear/nearest resampling (a few %
+ * of the 4×4 work). Every GPU result is float32. Requests are awaited, not waited for: while the GPU works on one lane's image, the
  * calling thread serves the other lanes (`lane()`: the same page and OTFs, its own CPU workspace).
  */
 export class GpuBackend implements ComputeBackend {

@@ -15,14 +15,21 @@ const NODE = forbid(
 const LAYERS = {
   engine: [
     forbid(
-      '(^|/)(services|cli|contract|electron|renderer|bench)/',
-      'the engine is computation: it imports nothing of services, cli, the contract, electron or renderer',
+      '(^|/)(services|cli|contract|electron|renderer|bench|gpuHost)/',
+      'the engine is computation: it imports nothing of services, cli, the contract, electron, renderer or the GPU host plumbing',
     ),
     forbid(
       '(^|/)restartPolicy(\\.js)?$',
       'process supervision is the shell’s and the services’, not the engine’s',
     ),
     forbid('^(electron|playwright-core|node:http|ws)$', 'the engine starts no browser, window or server'),
+  ],
+  // Starting Chromium, the relay thread and the window endpoint: below services, above the engine.
+  gpuHost: [
+    forbid(
+      '(^|/)(services|cli|electron|renderer|bench)/',
+      'the GPU host plumbing serves the services, the CLI and the shell',
+    ),
   ],
   services: [
     forbid('(^|/)(cli|electron|renderer)/', 'the services import nothing of cli, electron or renderer'),
@@ -56,17 +63,9 @@ const layer = (files, patterns, ignores = []) => ({
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 
-// GPU host process plumbing still in main/engine/compute/gpu (Chromium, the relay, their restarts):
-// it is moving out of the engine (issue 13); these exceptions go with it.
-const GPU_HOST_PLUMBING = [
-  'main/engine/compute/gpu/hostRelay.ts',
-  'main/engine/compute/gpu/hostEndpoint.ts',
-  'main/engine/compute/gpu/chromiumProcess.ts',
-];
-
-// The shell's GPU window drives the engine's GPU host protocol (gpuHost and its port encoding, moving
-// with the plumbing above), and launchPaths asks the engine which files are FITS: the places the shell
-// still needs the engine.
+// The shell's GPU window is a GPU host endpoint (main/gpuHost) speaking the engine's GPU protocol
+// (gpuHost and its port encoding), and launchPaths asks the engine which files are FITS: the places
+// the shell needs more than the contract and the services.
 const SHELL_ENGINE_USERS = ['electron/gpuHost.ts', 'electron/gpuPortLink.ts', 'electron/launchPaths.ts'];
 
 export default tseslint.config(
@@ -83,8 +82,8 @@ export default tseslint.config(
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
-  layer(['main/engine/**/*.ts'], LAYERS.engine, GPU_HOST_PLUMBING),
-  layer(GPU_HOST_PLUMBING, LAYERS.engine.slice(0, 1)),
+  layer(['main/engine/**/*.ts'], LAYERS.engine),
+  layer(['main/gpuHost/**/*.ts'], LAYERS.gpuHost),
   layer(['main/services/**/*.ts'], LAYERS.services),
   layer(['main/contract/**/*.ts'], LAYERS.contract),
   layer(['main/common/**/*.ts'], LAYERS.common),

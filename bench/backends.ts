@@ -1,7 +1,8 @@
 import type { ComputeBackend } from '../main/engine/compute/computeBackend.js';
 import { CpuBackend } from '../main/engine/compute/cpu/cpuBackend.js';
 import { GpuBackend } from '../main/engine/compute/gpu/gpuBackend.js';
-import type { HostAdapter } from '../main/engine/compute/gpu/hostConnection.js';
+import type { HostAdapter } from '../main/engine/compute/gpu/hostTransport.js';
+import { HostConnection } from '../main/gpuHost/hostConnection.js';
 
 /**
  * WebGPU or WebGL2 for the GPU host page, from AIA_STUDIO_GPU_MODE (the device run tries both where
@@ -23,7 +24,7 @@ function gpuMode(): 'webgpu' | 'webgl2' | undefined {
 class ReportingGpuBackend extends GpuBackend {
   constructor() {
     const mode = gpuMode();
-    super(mode ? { host: { mode } } : {});
+    super(new HostConnection(mode ? { mode } : {}));
     const { description, software } = this.adapter;
     console.error(
       `gpu backend: ${description}${software ? ' (a software adapter: right answers, no speed)' : ''}`,
@@ -53,7 +54,7 @@ Object.defineProperty(BENCH_BACKENDS, 'gpu', { value: () => new ReportingGpuBack
  * the backend is started, asked and disposed.
  */
 export async function gpuAdapter(): Promise<HostAdapter> {
-  const backend = new GpuBackend(gpuMode() ? { host: { mode: gpuMode() } } : {});
+  const backend = new ReportingGpuBackend();
   try {
     return backend.adapter;
   } finally {

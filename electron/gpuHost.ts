@@ -1,5 +1,5 @@
 import { BrowserWindow, MessageChannelMain } from 'electron';
-import { HostEndpoint } from '../main/engine/compute/gpu/hostEndpoint.js';
+import { HostEndpoint } from '../main/gpuHost/hostEndpoint.js';
 import { DESKTOP_CHANNELS, type GpuStatus } from './desktopChannels.js';
 import { greetingStatus, portLink } from './gpuPortLink.js';
 import { RestartPolicy } from '../main/restartPolicy.js';
@@ -25,7 +25,7 @@ export interface GpuHostOptions {
  * started on demand and again when its renderer dies or hangs. The main process only relays: a
  * GpuBackend (in the services' utility process, or any Node process of the app) connects to
  * `endpoint()` with HostOptions.endpoint / AIA_STUDIO_GPU_HOST and its binary messages go to the
- * page's MessagePort and back (main/engine/compute/gpu/hostEndpoint.ts). A lost GPU device is the
+ * page's MessagePort and back (main/gpuHost/hostEndpoint.ts). A lost GPU device is the
  * page's own business: it fails the request it interrupted and opens a new context.
  */
 export class GpuHost {

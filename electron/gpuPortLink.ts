@@ -1,5 +1,5 @@
 import type { MessagePortMain } from 'electron';
-import type { HostLink } from '../main/engine/compute/gpu/hostEndpoint.js';
+import type { HostLink } from '../main/gpuHost/hostEndpoint.js';
 import { decodeMessage, OP, textPayload, type AdapterReport } from '../main/engine/compute/gpu/protocol.js';
 import type { GpuAdapterSummary, GpuStatus } from './desktopChannels.js';
 

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MasterPointingTable } from '../engine/aia/pointing.js';
-import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
+import { openBackendLanes } from '../gpuHost/chooseBackend.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processBatch } from '../engine/pipeline/processBatch.js';
 import type { Recipe } from '../engine/pipeline/recipe.js';

@@ -121,6 +121,8 @@ export interface QueueEvents {
   jobsCleared: { ids: string[] };
   /** A compute backend was started for the jobs that asked for it; `note` says what was chosen and why. */
   backendOpened: { choice: BackendChoice; note: string };
+  /** The backend of that choice was released (no job needed it for backendLingerMs) and has stopped. */
+  backendReleased: { choice: BackendChoice };
   /** The journal was damaged: what was dropped, where, and where the damaged file was kept. */
   journalRepaired: JournalDamage & { message: string };
   queueProgress: QueueCounts;
@@ -148,6 +150,7 @@ export const EVENTS = {
   jobsCleared: true,
   backendOpened: true,
   journalRepaired: true,
+  backendReleased: true,
   queueProgress: true,
   watchFolders: true,
   settings: true,

@@ -20,7 +20,7 @@ import {
 import { MasterPointingTable } from '../engine/aia/pointing.js';
 import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
-import { openBackendLanes } from '../engine/compute/gpu/chooseBackend.js';
+import { openBackendLanes } from '../gpuHost/chooseBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
@@ -632,6 +632,7 @@ export class ProcessingQueue {
     if (!evenIfNeeded && this.needs(choice)) return;
     this.backends.delete(choice);
     await open.lanes.dispose();
+    this.events.emit('backendReleased', { choice });
   }
 
   /** Whether a job running or queued runs on this choice's backend. */

@@ -39,6 +39,16 @@ describe('the layers, as the linter enforces them', () => {
     ],
     ['main/engine/compute/gpu/probe.ts', "import { chromium } from 'playwright-core';", 'starts no browser'],
     [
+      'main/engine/compute/gpu/probe.ts',
+      "import { HostConnection } from '../../../gpuHost/hostConnection.js';",
+      'GPU host plumbing',
+    ],
+    [
+      'main/gpuHost/probe.ts',
+      "import { AppServices } from '../services/appServices.js';",
+      'the GPU host plumbing serves',
+    ],
+    [
       'main/services/probe.ts',
       "import { usage } from '../cli/usage.js';",
       'the services import nothing of cli',

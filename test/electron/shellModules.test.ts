@@ -29,20 +29,22 @@ describe('the message channel of the helper processes', () => {
     const { port1, port2 } = new MessageChannel();
     const events: unknown[] = [];
     const asking = new RequestChannel(nodePort(port1), (event, payload) => events.push([event, payload]));
+    // 'slow' is answered only after 'fast' has been: the replies come back out of order
+    let fastAnswered = () => {};
+    const afterFast = new Promise<void>((done) => (fastAnswered = done));
     const answering = answerRequests(nodePort(port2), async (body) => {
       const { op, args } = body as { op: string; args: Float32Array | number };
-      if (op === 'slow') await new Promise((r) => setTimeout(r, 30));
+      if (op === 'slow') await afterFast;
       if (op === 'fail') throw new Error('no adapter');
       return args;
     });
     answering.emit('adapter', { description: 'test' });
     const pixels = new Float32Array([1, NaN, -0, 3.5]);
-    const [slow, fast, echoed] = await Promise.all([
-      asking.request({ op: 'slow', args: 1 }),
-      asking.request({ op: 'fast', args: 2 }),
-      asking.request({ op: 'echo', args: pixels }),
-    ]);
-    expect([slow, fast]).toEqual([1, 2]);
+    const slow = asking.request({ op: 'slow', args: 1 });
+    const fast = await asking.request({ op: 'fast', args: 2 });
+    fastAnswered();
+    const echoed = await asking.request({ op: 'echo', args: pixels });
+    expect([await slow, fast]).toEqual([1, 2]);
     expect(echoed).toEqual(pixels);
     await expect(asking.request({ op: 'fail' })).rejects.toThrow('no adapter');
     expect(events).toEqual([['adapter', { description: 'test' }]]);
@@ -52,9 +54,14 @@ describe('the message channel of the helper processes', () => {
   it('fails requests in flight, and later ones, when the peer is gone', async () => {
     const { port1, port2 } = new MessageChannel();
     const asking = new RequestChannel(nodePort(port1));
-    answerRequests(nodePort(port2), () => new Promise(() => undefined));
+    let arrived = () => {};
+    const received = new Promise<void>((done) => (arrived = done));
+    answerRequests(nodePort(port2), () => {
+      arrived();
+      return new Promise(() => undefined);
+    });
     const waiting = asking.request({ op: 'never' });
-    await new Promise((r) => setTimeout(r, 10));
+    await received;
     expect(asking.inFlight).toBe(1);
     asking.close(new ChannelClosedError('the GPU host stopped (crashed)'));
     await expect(waiting).rejects.toThrow('crashed');

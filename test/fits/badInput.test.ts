@@ -1,5 +1,5 @@
 /** Broken or wrong input: each gives a FitsFormatError with the right reason and a message a scientist can act on. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,8 @@ import {
 } from '../../main/engine/fits/index.js';
 import { iterateHdus } from '../../main/engine/fits/hduLayout.js';
 import { serializeHeader } from '../../main/engine/fits/headerUnit.js';
-import { AIA_DATA, fixtureBytes, FIXTURES, tile } from './helpers.js';
+import { sharedData } from '../helpers/paths.js';
+import { fixtureBytes, FIXTURES, tile } from './helpers.js';
 
 function failure(read: () => unknown): FitsFormatError {
   try {
@@ -68,10 +69,9 @@ describe('not FITS at all', () => {
 });
 
 describe('truncated files', () => {
-  const real = join(AIA_DATA, 'cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits');
-  const source = existsSync(real)
-    ? new Uint8Array(readFileSync(real))
-    : fixtureBytes('rice_int32_2d_tiles.fits');
+  const source = new Uint8Array(
+    readFileSync(sharedData('cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits')),
+  );
 
   it('cut inside the data of the compressed image', () => {
     const cut = source.subarray(0, Math.floor(source.length * 0.6));

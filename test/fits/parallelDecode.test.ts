@@ -3,7 +3,7 @@
  * AIA files and on large files of the other tile compressions, and a pool that never holds the process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,17 +18,18 @@ import {
   type FitsImage,
 } from '../../main/engine/fits/index.js';
 import { appRoot } from '../../main/appPaths.js';
-import { AIA_DATA, hasAstropy, PYTHON, tile } from './helpers.js';
+import { sharedData } from '../helpers/paths.js';
+import { PYTHON, requireAstropy, tile } from './helpers.js';
 
-const FULL_RES = join(AIA_DATA, 'fullres_l1_synthetic');
-const fullResFiles = existsSync(FULL_RES)
-  ? readdirSync(FULL_RES)
-      .filter((name) => name.endsWith('.fits'))
-      .sort()
-  : [];
-const LOW_RES = join(AIA_DATA, 'lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
-const SYNOPTIC = join(AIA_DATA, 'synoptic_l15/AIA20140101_0000_0171.fits');
-const CUTOUT = join(AIA_DATA, 'cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits');
+const FULL_RES = sharedData('fullres_l1_synthetic');
+const fullResFiles = readdirSync(FULL_RES)
+  .filter((name) => name.endsWith('.fits'))
+  .sort();
+if (fullResFiles.length < 2)
+  throw new Error(`${FULL_RES} holds ${fullResFiles.length} FITS files; the tests need 2`);
+const LOW_RES = sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
+const SYNOPTIC = sharedData('synoptic_l15/AIA20140101_0000_0171.fits');
+const CUTOUT = sharedData('cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits');
 
 afterAll(() => closeTileDecodePool());
 
@@ -80,35 +81,32 @@ describe('decodeFitsImage gives what readFitsImage gives', () => {
     });
   }
 
-  it.skipIf(fullResFiles.length === 0)(
-    'on one worker thread (or any number asked), and on bytes already shared',
-    async () => {
-      const bytes = bytesOf(join(FULL_RES, fullResFiles[0]));
-      await expectSameDecode(bytes, 1);
-      await expectSameDecode(bytes, 0);
-      await expectSameDecode(bytes, Number.NaN);
-      await expectSameDecode(bytes, 99);
-      const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
-      shared.set(bytes);
-      expectSameImage(await decodeFitsImage(shared), readFitsImage(bytes));
-    },
-  );
+  it('on one worker thread (or any number asked), and on bytes already shared', async () => {
+    const bytes = bytesOf(join(FULL_RES, fullResFiles[0]));
+    await expectSameDecode(bytes, 1);
+    await expectSameDecode(bytes, 0);
+    await expectSameDecode(bytes, Number.NaN);
+    await expectSameDecode(bytes, 99);
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    expectSameImage(await decodeFitsImage(shared), readFitsImage(bytes));
+  });
 
-  it.skipIf(fullResFiles.length < 2)('two decodes at once', async () => {
+  it('two decodes at once', async () => {
     const files = fullResFiles.slice(0, 2).map((name) => bytesOf(join(FULL_RES, name)));
     const images = await Promise.all(files.map((bytes) => decodeFitsImage(bytes)));
     images.forEach((image, k) => expectSameImage(image, readFitsImage(files[k])));
   });
 
-  it.skipIf(!existsSync(LOW_RES))('2048² quantized float64 RICE (dithered tiles)', async () => {
+  it('2048² quantized float64 RICE (dithered tiles)', async () => {
     expect((await expectSameDecode(bytesOf(LOW_RES))).raw.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
-  it.skipIf(!existsSync(SYNOPTIC))('1024² int32 RICE synoptic image', async () => {
+  it('1024² int32 RICE synoptic image', async () => {
     await expectSameDecode(bytesOf(SYNOPTIC));
   });
 
-  it.skipIf(!existsSync(CUTOUT))('a small cutout, decoded on this thread', async () => {
+  it('a small cutout, decoded on this thread', async () => {
     const image = await expectSameDecode(bytesOf(CUTOUT));
     expect(image.raw.buffer).toBeInstanceOf(ArrayBuffer);
   });
@@ -123,7 +121,8 @@ describe('decodeFitsImage gives what readFitsImage gives', () => {
     await expectSameDecode(bytes);
   });
 
-  it.skipIf(!hasAstropy)('large GZIP_1 and GZIP_2 images, with 2-D tiles', async () => {
+  it('large GZIP_1 and GZIP_2 images, with 2-D tiles', async () => {
+    requireAstropy();
     const dir = mkdtempSync(join(tmpdir(), 'aia-gzip-'));
     try {
       const script = `
@@ -146,7 +145,7 @@ fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(floats, compression_type='GZI
     }
   });
 
-  it.skipIf(!existsSync(CUTOUT))('an uncompressed image, and the HDU option', async () => {
+  it('an uncompressed image, and the HDU option', async () => {
     const image = readFitsImage(bytesOf(CUTOUT));
     const data = new Int16Array(1100 * 1000).map((_, i) => i % 3001);
     const plain = encodeFits({ header: image.header, width: 1100, height: 1000, data }, { format: 'int16' });
@@ -156,8 +155,8 @@ fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(floats, compression_type='GZI
   });
 });
 
-describe.skipIf(fullResFiles.length === 0)('broken files fail as readFitsImage fails', () => {
-  const clean = fullResFiles.length > 0 ? bytesOf(join(FULL_RES, fullResFiles[0])) : new Uint8Array(0);
+describe('broken files fail as readFitsImage fails', () => {
+  const clean = bytesOf(join(FULL_RES, fullResFiles[0]));
 
   it('a truncated file', async () => {
     const e = await expectSameFailure(clean.subarray(0, Math.floor(clean.length * 0.7)));
@@ -209,41 +208,35 @@ describe.skipIf(fullResFiles.length === 0)('broken files fail as readFitsImage f
 });
 
 describe('the pool', () => {
-  it.skipIf(fullResFiles.length === 0)(
-    'a decode in flight when the pool closes fails; the next one starts a new pool',
-    async () => {
-      const bytes = bytesOf(join(FULL_RES, fullResFiles[0]));
-      const inFlight = expect(decodeFitsImage(bytes)).rejects.toThrow(/FITS tile decode worker/);
-      await closeTileDecodePool();
-      await inFlight;
-      await expectSameDecode(bytes);
-    },
-  );
+  it('a decode in flight when the pool closes fails; the next one starts a new pool', async () => {
+    const bytes = bytesOf(join(FULL_RES, fullResFiles[0]));
+    const inFlight = expect(decodeFitsImage(bytes)).rejects.toThrow(/FITS tile decode worker/);
+    await closeTileDecodePool();
+    await inFlight;
+    await expectSameDecode(bytes);
+  });
 
-  it.skipIf(fullResFiles.length === 0)(
-    'does not keep a process alive, and decodes when nothing else does',
-    () => {
-      const index = pathToFileURL(join(appRoot(), 'dist/main/engine/fits/index.js')).href;
-      const script = `
+  it('does not keep a process alive, and decodes when nothing else does', () => {
+    const index = pathToFileURL(join(appRoot(), 'dist/main/engine/fits/index.js')).href;
+    const script = `
 import { readFileSync } from 'node:fs';
 const { decodeFitsImage } = await import(${JSON.stringify(index)});
 const image = await decodeFitsImage(new Uint8Array(readFileSync(${JSON.stringify(join(FULL_RES, fullResFiles[0]))})));
 console.log(image.width, image.height);
 `;
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
-      expect(run.stderr).toBe('');
-      expect(run.stdout.trim()).toBe('4096 4096');
-      expect(run.status).toBe(0);
-      // workers started ahead of a decode that never comes hold nothing up either
-      const warmed = spawnSync(
-        process.execPath,
-        ['--input-type=module', '-e', `(await import(${JSON.stringify(index)})).tileDecodePool().warm();`],
-        { encoding: 'utf8', timeout: 30_000 },
-      );
-      expect(warmed.status).toBe(0);
-    },
-  );
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('4096 4096');
+    expect(run.status).toBe(0);
+    // workers started ahead of a decode that never comes hold nothing up either
+    const warmed = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `(await import(${JSON.stringify(index)})).tileDecodePool().warm();`],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(warmed.status).toBe(0);
+  });
 });

@@ -2,9 +2,10 @@
  * Every real AIA file and every astropy-written fixture decodes to exactly what astropy's hdu.data gives
  * (dtype, hash of the bytes, NaN count, sample pixels), with the image header astropy shows.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sharedData } from '../helpers/paths.js';
 import {
   astropyData,
   readFitsHeaders,
@@ -12,15 +13,7 @@ import {
   toFloat64,
   type FitsHeader,
 } from '../../main/engine/fits/index.js';
-import {
-  AIA_DATA,
-  dtypeName,
-  FIXTURES,
-  loadExpected,
-  sha256,
-  sha256Float64,
-  type Expected,
-} from './helpers.js';
+import { dtypeName, FIXTURES, loadExpected, sha256, sha256Float64, type Expected } from './helpers.js';
 
 const expected = loadExpected();
 
@@ -52,11 +45,8 @@ function checkFile(bytes: Uint8Array, want: Expected): void {
 }
 
 describe('real SDO/AIA files decode exactly as astropy decodes them', () => {
-  const haveData = existsSync(AIA_DATA);
   for (const [rel, want] of Object.entries(expected.aia)) {
-    it.skipIf(!haveData || !existsSync(join(AIA_DATA, rel)))(rel, () => {
-      checkFile(new Uint8Array(readFileSync(join(AIA_DATA, rel))), want);
-    });
+    it(rel, () => checkFile(new Uint8Array(readFileSync(sharedData(rel))), want));
   }
 });
 
@@ -68,8 +58,7 @@ describe('astropy-written fixtures (GZIP_1/2, dithering, 2-D tiles, scaled and u
 
 describe('image details', () => {
   it('reports the compression of a JSOC level-1 file and its BLANK', () => {
-    const path = join(AIA_DATA, 'cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits');
-    if (!existsSync(path)) return;
+    const path = sharedData('cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits');
     const image = readFitsImage(new Uint8Array(readFileSync(path)));
     expect(image.bitpix).toBe(16);
     expect(image.compression).toEqual({ type: 'RICE_1', tile: [769, 1] });
@@ -79,8 +68,7 @@ describe('image details', () => {
   });
 
   it('restores quantized float tiles and gzip-stored tiles of the astropy-written lowres file', () => {
-    const path = join(AIA_DATA, 'lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
-    if (!existsSync(path)) return;
+    const path = sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
     const image = readFitsImage(new Uint8Array(readFileSync(path)));
     expect(image.compression).toEqual({ type: 'RICE_1', quantize: 'NO_DITHER', tile: [2048, 1] });
     expect(image.raw).toBeInstanceOf(Float64Array);

@@ -3,7 +3,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readGeometry } from '../../main/engine/aia/wcs.js';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
-import { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
+import type { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
+import { startGpuBackend } from '../../main/gpuHost/chooseBackend.js';
 import { astropyData, readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
 import { filterPsf, psfParameters } from '../../main/engine/psf/index.js';
 import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
@@ -18,7 +19,7 @@ import { fixture, sharedData } from '../helpers/paths.js';
 let gpu: GpuBackend;
 const cpu = new CpuBackend({ threads: 2 });
 beforeAll(() => {
-  gpu = new GpuBackend({ threads: 2 });
+  gpu = startGpuBackend({ threads: 2 });
 });
 afterAll(async () => {
   await gpu?.dispose();

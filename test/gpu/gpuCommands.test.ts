@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
-import { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
+import { startGpuBackend } from '../../main/gpuHost/chooseBackend.js';
 import { relativeError, rlCase } from './rlCase.js';
 
 /*
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 describe('GPU commands of Richardson–Lucy (WebGL2)', () => {
   it('one iteration is a fixed set of draws: no read-back, wait or upload, nothing growing', async () => {
-    const gpu = new GpuBackend({ threads: 1, host: { countCommands: true } });
+    const gpu = startGpuBackend({ threads: 1, host: { countCommands: true } });
     try {
       expect(gpu.adapter.mode).toBe('webgl2');
       const out = await gpu.deconvolve(image, N, N, gpu.prepareTransfer(psf, N, N, 'f32'), ITERATIONS);
@@ -69,7 +69,7 @@ describe('GPU commands of Richardson–Lucy (WebGL2)', () => {
   });
 
   it('developer capture: Spector.js records the first iteration, written as a capture file', async () => {
-    const gpu = new GpuBackend({ threads: 1, host: { captureDir } });
+    const gpu = startGpuBackend({ threads: 1, host: { captureDir } });
     try {
       await gpu.deconvolve(image, N, N, gpu.prepareTransfer(psf, N, N, 'f32'), 2);
       const files = readdirSync(captureDir);

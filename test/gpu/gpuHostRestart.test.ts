@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
-import { GpuHostRestartedError } from '../../main/engine/compute/gpu/hostConnection.js';
+import { startGpuBackend } from '../../main/gpuHost/chooseBackend.js';
+import { GpuHostRestartedError } from '../../main/engine/compute/gpu/hostTransport.js';
 import { cpuDeconvolved, relativeError, rlCase } from './rlCase.js';
 
 /*
@@ -27,7 +27,7 @@ async function failure(call: () => Promise<unknown>): Promise<Error> {
 
 describe('GPU host restarts (CLI: headless Chromium)', () => {
   it('fails the job in flight when the page or Chromium crashes, restarts it, and runs the next job', async () => {
-    const gpu = new GpuBackend({ threads: 1 });
+    const gpu = startGpuBackend({ threads: 1 });
     try {
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
       const before = await gpu.deconvolve(image, N, N, otf, ITERATIONS);
@@ -53,7 +53,7 @@ describe('GPU host restarts (CLI: headless Chromium)', () => {
 
   it('restarts a page that stops answering once its request times out', async () => {
     // long enough for a job on a fresh SwiftShader page on a busy machine, short for a test to wait
-    const gpu = new GpuBackend({ threads: 1, host: { timeoutMs: 15_000 } });
+    const gpu = startGpuBackend({ threads: 1, host: { timeoutMs: 15_000 } });
     try {
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
       gpu.simulateHostFault('hang');
@@ -68,14 +68,14 @@ describe('GPU host restarts (CLI: headless Chromium)', () => {
   });
 
   it('says why when Chromium cannot be started at all', () => {
-    expect(() => new GpuBackend({ threads: 1, host: { chromiumPath: '/nonexistent/chromium' } })).toThrow(
+    expect(() => startGpuBackend({ threads: 1, host: { chromiumPath: '/nonexistent/chromium' } })).toThrow(
       'could not start the GPU host: Chromium (/nonexistent/chromium) did not start: spawn /nonexistent/chromium ENOENT',
     );
   });
 
   it('gives a host that keeps crashing up, with the reason, instead of restarting it forever', async () => {
     // no restart allowed: the first crash is one too many
-    const gpu = new GpuBackend({ threads: 1, host: { restartLimit: 0 } });
+    const gpu = startGpuBackend({ threads: 1, host: { restartLimit: 0 } });
     try {
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
       gpu.simulateHostFault('crashPage');

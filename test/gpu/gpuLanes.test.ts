@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackendLanes } from '../../main/engine/compute/backendLanes.js';
-import { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
-import { GpuHostRestartedError } from '../../main/engine/compute/gpu/hostConnection.js';
+import { startGpuBackend } from '../../main/gpuHost/chooseBackend.js';
+import { GpuHostRestartedError } from '../../main/engine/compute/gpu/hostTransport.js';
 import { readFitsImageFile } from '../../main/engine/fits/index.js';
 import { ChannelOptics } from '../../main/engine/pipeline/channelOptics.js';
 import { processBatch } from '../../main/engine/pipeline/processBatch.js';
@@ -25,7 +25,7 @@ const reference = await cpuDeconvolved(image, psf, N, ITERATIONS);
 
 describe('GPU lanes', () => {
   it('share the page and its OTF, run requests side by side, and leave the thread free meanwhile', async () => {
-    const gpu = new GpuBackend({ threads: 1 });
+    const gpu = startGpuBackend({ threads: 1 });
     const lane = gpu.lane();
     try {
       expect(lane.transferScope).toBe(gpu.transferScope);
@@ -56,7 +56,7 @@ describe('GPU lanes', () => {
   });
 
   it('a page lost under two requests fails both, and both lanes go on', async () => {
-    const gpu = new GpuBackend({ threads: 1 });
+    const gpu = startGpuBackend({ threads: 1 });
     const lane = gpu.lane();
     try {
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
@@ -91,7 +91,7 @@ describe('GPU lanes', () => {
     const optics = new ChannelOptics(join(root, 'psf'));
     const made: string[][] = [];
     for (const count of [1, 2]) {
-      const lanes = new BackendLanes(new GpuBackend({ threads: 1 }), count);
+      const lanes = new BackendLanes(startGpuBackend({ threads: 1 }), count);
       const recipe: Recipe = { ...DEFAULT_RECIPE, levels: ['1.5'], outputDir: join(root, `out${count}`) };
       await mkdir(recipe.outputDir);
       const outputs: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GpuBackend } from '../../main/engine/compute/gpu/gpuBackend.js';
-import { GpuDeviceLostError, GpuHostError } from '../../main/engine/compute/gpu/hostConnection.js';
+import { startGpuBackend } from '../../main/gpuHost/chooseBackend.js';
+import { GpuDeviceLostError, GpuHostError } from '../../main/engine/compute/gpu/hostTransport.js';
 import { ERROR } from '../../main/engine/compute/gpu/protocol.js';
 import { cpuDeconvolved, relativeError, rlCase } from './rlCase.js';
 
@@ -17,7 +17,7 @@ const reference = await cpuDeconvolved(image, psf, N, ITERATIONS);
 
 describe.each(['webgl2', 'webgpu'] as const)('GPU device loss (%s)', (mode) => {
   it('fails the job it interrupts with "GPU device lost", then recovers for the next one', async () => {
-    const gpu = new GpuBackend({ threads: 1, host: { mode } });
+    const gpu = startGpuBackend({ threads: 1, host: { mode } });
     try {
       expect(gpu.adapter.mode).toBe(mode);
       const otf = gpu.prepareTransfer(psf, N, N, 'f32');
@@ -51,7 +51,7 @@ describe('GPU memory budget', () => {
     const otfBytes = 4 * 2 * N * N;
     // room for one job and about two OTFs beside it, not three
     const budgetMiB = (4 * 14 * N * N + 2.5 * otfBytes) / 2 ** 20;
-    const gpu = new GpuBackend({ threads: 1, host: { mode: 'webgl2', budgetMiB } });
+    const gpu = startGpuBackend({ threads: 1, host: { mode: 'webgl2', budgetMiB } });
     try {
       const otfs = [1, 0.5, 0.25].map((s) =>
         gpu.prepareTransfer(

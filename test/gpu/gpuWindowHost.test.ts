@@ -7,9 +7,9 @@ import { Worker } from 'node:worker_threads';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security.js';
-import { CHROMIUM_ARGS } from '../../main/engine/compute/gpu/hostConnection.js';
-import { HostEndpoint, type HostLink } from '../../main/engine/compute/gpu/hostEndpoint.js';
-import { hostPageFiles } from '../../main/engine/compute/gpu/hostPage.js';
+import { CHROMIUM_ARGS } from '../../main/gpuHost/hostConnection.js';
+import { HostEndpoint, type HostLink } from '../../main/gpuHost/hostEndpoint.js';
+import { hostPageFiles } from '../../main/gpuHost/hostPage.js';
 import { decodeMessage, OP } from '../../main/engine/compute/gpu/protocol.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { cpuDeconvolved, relativeError, rlCase } from './rlCase.js';
@@ -134,11 +134,11 @@ async function deconvolveElsewhere(
   psf: Float64Array,
   jobs = 1,
 ): Promise<{ outcomes: Outcome[]; transfers?: number }> {
-  const backend = pathToFileURL(join(REPO_ROOT, 'dist/main/engine/compute/gpu/gpuBackend.js')).href;
+  const backend = pathToFileURL(join(REPO_ROOT, 'dist/main/gpuHost/chooseBackend.js')).href;
   const worker = new Worker(
     `const { workerData, parentPort } = require('node:worker_threads');
-    import(workerData.backend).then(async ({ GpuBackend }) => {
-      const gpu = new GpuBackend({ threads: 1, host: { endpoint: workerData.url } });
+    import(workerData.backend).then(async ({ startGpuBackend }) => {
+      const gpu = startGpuBackend({ threads: 1, host: { endpoint: workerData.url } });
       const { image, psf, n, iterations } = workerData;
       const otf = gpu.prepareTransfer(psf, n, n, 'f32');
       const outcomes = [];

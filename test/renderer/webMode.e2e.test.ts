@@ -197,7 +197,8 @@ describe('web mode in Chromium', () => {
       await page.getByRole('radio', { name: mode }).click();
       expect(await page.getByRole('radio', { name: mode }).getAttribute('aria-checked')).toBe('true');
     }
-    await page.waitForTimeout(200);
+    // the viewer draws on the next animation frame: wait for it to have been drawn
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await matchScreenshot('compare-difference', await page.screenshot());
     await page.getByRole('radio', { name: 'Side by side' }).click();
 

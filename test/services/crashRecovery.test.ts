@@ -15,6 +15,8 @@ interface ChildEvent {
   event: string;
   input?: string;
   errorKind?: string;
+  /** jobStage: the stage that finished. */
+  stage?: string;
 }
 
 /**
@@ -58,9 +60,13 @@ async function fullFrames(dir: string): Promise<string[]> {
 const productNames = (files: string[]) =>
   files.map((f) => f.replace(/^.*\//, '').replace('.fits', '_lev1.5.fits')).sort();
 
-/** Kills the child a moment after both 4096² frames have started, while they compute side by side. */
+/** Whether `e` says that `input` has finished preparing: it is registering now (seconds at 4096²). */
+const registering = (e: ChildEvent, input: string) =>
+  e.event === 'jobStage' && e.stage === 'prepare' && e.input === input;
+
+/** Kills the child once both 4096² frames are registering, side by side. */
 const whenBothRun = (full: string[]) => (_e: ChildEvent, seen: ChildEvent[]) =>
-  seen.filter((s) => s.event === 'jobStarted' && full.includes(s.input!)).length === 2 ? 300 : undefined;
+  full.every((input) => seen.some((s) => registering(s, input))) ? 0 : undefined;
 
 async function jobsOf(data: string) {
   const queue = await ProcessingQueue.open({ dataDir: data, cacheDir: join(data, 'cache') });
@@ -84,9 +90,7 @@ describe('crash safety', () => {
     );
     expect(first.signal).toBe('SIGKILL');
     // Restarted with nothing submitted: it resumes, and is killed while computing a 4096² frame.
-    const second = await runChild([data, out], (e) =>
-      e.event === 'jobStarted' && e.input === full[0] ? 700 : undefined,
-    );
+    const second = await runChild([data, out], (e) => (registering(e, full[0]) ? 0 : undefined));
     expect(second.signal).toBe('SIGKILL');
     expect(second.seen.some((e) => e.event === 'jobDone' && e.input === full[0])).toBe(false);
     const third = await runChild([data, out]);

@@ -11,7 +11,7 @@ import type {
 import { CpuBackend } from '../cpu/cpuBackend.js';
 import { startEstimate } from '../../deconvolve/index.js';
 import type { ImageStatistics } from '../../register/imageStatistics.js';
-import { GpuHostError, HostConnection, type HostAdapter, type HostOptions } from './hostConnection.js';
+import { GpuHostError, type GpuHostTransport, type HostAdapter, type HostFault } from './hostTransport.js';
 import {
   float32Payload,
   OP,
@@ -23,7 +23,6 @@ import {
   type Payload,
 } from './protocol.js';
 import { GpuRecord, type GpuDiagnostics } from './gpuRecord.js';
-import type { HostFault } from './hostRelay.js';
 import { missingFootprint, resampleTables } from './resampleTables.js';
 
 /** What resources/gpu-host/kernelFunctions.ts writes for a missing output pixel (below every clipped value). */
@@ -51,7 +50,7 @@ class GpuTransfer implements TransferFunction {
 class SharedHost {
   private users = 1;
   constructor(
-    readonly connection: HostConnection,
+    readonly connection: GpuHostTransport,
     readonly record: GpuRecord,
   ) {}
 
@@ -66,13 +65,13 @@ class SharedHost {
 }
 
 /**
- * The GPU backend: gpu.js kernels (float32) on the GPU host page (resources/gpu-host) in headless
- * Chromium, driven over ./hostConnection.ts. On the GPU: the 4×4-tap resampling (spline3, cubic-conv)
- * and Richardson–Lucy with all its FFTs, the channel's OTF resident between images. On the CPU (the
- * WASM engine of ../cpu): the workspace, range and statistics, the B-spline prefilter (a recursive
- * filter along each line: exact in float64 here, and its result has to cross to the GPU anyway), the
- * missing-pixel bookkeeping, and linear/nearest resampling (a few % of the 4×4 work). Every GPU result
- * is float32. Requests are awaited, not waited for: while the GPU works on one lane's image, the
+ * The GPU backend: gpu.js kernels (float32) on the GPU host page (resources/gpu-host), driven over
+ * a GpuHostTransport (./hostTransport.ts) that main/gpuHost hands it. On the GPU: the 4×4-tap
+ * resampling (spline3, cubic-conv) and Richardson–Lucy with all its FFTs, the channel's OTF resident
+ * between images. On the CPU (the WASM engine of ../cpu): the workspace, range and statistics, the
+ * B-spline prefilter (a recursive filter along each line: exact in float64 here, and its result has
+ * to cross to the GPU anyway), the missing-pixel bookkeeping, and linear/nearest resampling (a few %
+ * of the 4×4 work). Every GPU result is float32. Requests are awaited, not waited for: while the GPU works on one lane's image, the
  * calling thread serves the other lanes (`lane()`: the same page and OTFs, its own CPU workspace).
  */
 export class GpuBackend implements ComputeBackend {
@@ -82,16 +81,14 @@ export class GpuBackend implements ComputeBackend {
   /** Per-request timings and memory as the page reported them (all lanes), and the last diagnostics. */
   readonly record: GpuRecord;
   private readonly shared: SharedHost;
-  private readonly host: HostConnection;
+  private readonly host: GpuHostTransport;
 
-  /** `laneOf`: the backend whose page this one shares (see `lane`). */
-  constructor(options: { threads?: number; host?: HostOptions } = {}, laneOf?: GpuBackend) {
-    this.shared =
-      laneOf?.shared.join() ??
-      new SharedHost(
-        new HostConnection(options.host),
-        new GpuRecord(options.host?.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE),
-      );
+  /**
+   * Computes on the page behind `host` (main/gpuHost starts one: startGpuBackend), which it closes
+   * when its last lane is disposed. `laneOf`: the backend whose page this one shares (see `lane`).
+   */
+  constructor(host: GpuHostTransport, options: { threads?: number } = {}, laneOf?: GpuBackend) {
+    this.shared = laneOf?.shared.join() ?? new SharedHost(host, new GpuRecord(host.captureDir));
     this.host = this.shared.connection;
     this.record = this.shared.record;
     this.adapter = this.host.adapter;
@@ -106,7 +103,7 @@ export class GpuBackend implements ComputeBackend {
 
   /** Another backend on the same page, with its own CPU workspace: a second image in flight. */
   lane(): GpuBackend {
-    return new GpuBackend({}, this);
+    return new GpuBackend(this.host, {}, this);
   }
 
   /**
@@ -119,7 +116,7 @@ export class GpuBackend implements ComputeBackend {
 
   /**
    * Fault injection for tests and developers: with the next request on the page, the page's renderer
-   * crashes, its Chromium does, or the page hangs; only where the backend started Chromium itself.
+   * crashes, its browser does, or the page hangs; only where the host started that browser itself.
    */
   simulateHostFault(fault: HostFault): void {
     this.host.simulateFault(fault);

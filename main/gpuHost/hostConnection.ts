@@ -1,5 +1,13 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { compiledSibling } from '../../../appPaths.js';
+import { compiledSibling } from '../appPaths.js';
+import {
+  GpuDeviceLostError,
+  GpuHostError,
+  GpuHostRestartedError,
+  type GpuHostTransport,
+  type HostAdapter,
+  type HostFault,
+} from '../engine/compute/gpu/hostTransport.js';
 import {
   decodeMessage,
   encodeMessage,
@@ -10,8 +18,8 @@ import {
   type HostMessage,
   type Payload,
   setId,
-} from './protocol.js';
-import type { HostFault, RelayOptions, RelayReply, RelayRequest } from './hostRelay.js';
+} from '../engine/compute/gpu/protocol.js';
+import type { RelayOptions, RelayReply, RelayRequest } from './hostRelay.js';
 
 export interface HostOptions {
   /**
@@ -45,39 +53,6 @@ export interface HostOptions {
   restartLimit?: number;
 }
 
-/** What the page said about itself when it connected. */
-export interface HostAdapter {
-  mode: 'webgpu' | 'webgl2';
-  /** SwiftShader, llvmpipe or another CPU emulation: right answers, no speed. */
-  software: boolean;
-  description: string;
-  report: AdapterReport;
-}
-
-/** A request the GPU host answered with an error, and why (ERROR). */
-export class GpuHostError extends Error {
-  override name = 'GpuHostError';
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The GPU context was lost during a request; the host has recovered, so the next one may succeed. */
-export class GpuDeviceLostError extends GpuHostError {
-  override name = 'GpuDeviceLostError';
-}
-
-/**
- * The GPU host page crashed (or its Chromium exited, or its window was lost) during a request; the
- * page has been started again, so the next request may succeed.
- */
-export class GpuHostRestartedError extends Error {
-  override name = 'GpuHostRestartedError';
-}
-
 /**
  * Flags for headless Chromium: WebGPU on (it is behind a flag on Linux), the GPU blocklist off, and
  * SwiftShader allowed as the last resort, so a machine without a GPU still runs (and says so).
@@ -98,14 +73,15 @@ interface Pending {
 }
 
 /**
- * The line to the GPU host page, through the relay worker (./hostRelay.ts). Requests carry ids and may
+ * The GpuBackend's line to the GPU host page, through the relay worker (./hostRelay.ts). Requests carry ids and may
  * be several in flight (the page answers them in order): `request` resolves when its reply comes, so
  * the calling thread is free meanwhile (the next file decodes while the GPU works). `requestNow`
  * sleeps in Atomics.wait until its reply is there, for the ComputeBackend's synchronous calls
  * (prepareTransfer); replies to other requests it meets on the way go to their promises.
  */
-export class HostConnection {
+export class HostConnection implements GpuHostTransport {
   readonly adapter: HostAdapter;
+  readonly captureDir?: string;
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
@@ -127,7 +103,8 @@ export class HostConnection {
     if (options.mode) query.mode = options.mode;
     if (budget > 0) query.budgetMiB = String(budget);
     if (options.countCommands) query.count = '1';
-    if (options.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE) query.capture = '1';
+    this.captureDir = options.captureDir ?? process.env.AIA_STUDIO_GPU_CAPTURE;
+    if (this.captureDir) query.capture = '1';
     const relay: RelayOptions = {
       port: port2,
       signal: this.signal.buffer as SharedArrayBuffer,
@@ -180,7 +157,7 @@ export class HostConnection {
     return this.requestPrepared(encodeMessage(op, 0, params, payloads));
   }
 
-  /** `request` of a message built by the caller (./protocol.ts preparedMessage); its id is set here. */
+  /** `request` of a message built by the caller (engine's protocol.ts preparedMessage); its id is set here. */
   requestPrepared(message: ArrayBuffer): Promise<HostMessage> {
     return new Promise<HostMessage>((resolve, reject) => {
       const id = this.send(message, { resolve, reject });

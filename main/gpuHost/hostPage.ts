@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { appRoot } from '../../../appPaths.js';
+import { appRoot } from '../appPaths.js';
 
 /**
  * Where the GPU host page is built: resources/gpu-host's TypeScript bundled with gpu.js and the

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { BackendLanes } from '../backendLanes.js';
-import type { ComputeBackend } from '../computeBackend.js';
-import { CpuBackend } from '../cpu/cpuBackend.js';
-import { GpuBackend } from './gpuBackend.js';
+import { BackendLanes } from '../engine/compute/backendLanes.js';
+import type { ComputeBackend } from '../engine/compute/computeBackend.js';
+import { CpuBackend } from '../engine/compute/cpu/cpuBackend.js';
+import { GpuBackend } from '../engine/compute/gpu/gpuBackend.js';
+import { HostConnection, type HostOptions } from './hostConnection.js';
 
 export const BACKEND_NAMES = ['auto', 'cpu', 'gpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -12,6 +13,14 @@ function mayHaveGpu(): boolean {
   if (process.platform !== 'linux') return true;
   const dri = existsSync('/dev/dri') && readdirSync('/dev/dri').some((n) => n.startsWith('renderD'));
   return dri || existsSync('/dev/nvidia0');
+}
+
+/**
+ * A GpuBackend on a GPU host started (or reached) as `options.host` says; throws when the host does
+ * not start.
+ */
+export function startGpuBackend(options: { threads?: number; host?: HostOptions } = {}): GpuBackend {
+  return new GpuBackend(new HostConnection(options.host), { threads: options.threads });
 }
 
 /**
@@ -30,7 +39,7 @@ export function openBackend(
   }
   let gpu: GpuBackend;
   try {
-    gpu = new GpuBackend(options);
+    gpu = startGpuBackend(options);
   } catch (error) {
     if (name === 'gpu') throw error;
     const why = (error as Error).message;

@@ -21,11 +21,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { WebSocket, WebSocketServer } from 'ws';
-import { RestartPolicy } from '../../../restartPolicy.js';
+import type { HostFault } from '../engine/compute/gpu/hostTransport.js';
+import { decodeMessage, OP, textPayload } from '../engine/compute/gpu/protocol.js';
+import { RestartPolicy } from '../restartPolicy.js';
 import { ChromiumProcess } from './chromiumProcess.js';
 import { PAGE_REPLACED } from './hostEndpoint.js';
 import { hostPageFiles } from './hostPage.js';
-import { decodeMessage, OP, textPayload } from './protocol.js';
 
 export type RelayOptions = {
   port: MessagePort;
@@ -53,9 +54,6 @@ export type RelayRequest =
   | { hung: string }
   /** Fault injection (tests, developers): what befalls the page under the next request. */
   | { faultNext: HostFault };
-
-/** The page's renderer crashes, Chromium crashes, or the page stops answering. */
-export type HostFault = 'crashPage' | 'crashBrowser' | 'hang';
 
 /**
  * What the relay posts to the backend; `signal[0]` goes to 1 after each post. `restarted`: the request

@@ -6,7 +6,7 @@
  * has no GPU); every backend that connects gets that greeting first. Several backends may share the
  * page (the queue opens one per backend choice): each request's id is swapped for one unique on the
  * page, and the page's reply goes back to its backend under its own id. The page answers in order,
- * one request at a time; OTF handles are unique per backend already (./gpuBackend.ts).
+ * one request at a time; OTF handles are unique per backend already (main/engine/compute/gpu/gpuBackend.ts).
  *
  * When the page is lost (its window crashed, hung or was replaced) the backends' sockets are closed
  * with PAGE_REPLACED and the reason: their relays connect again and wait for the next page's greeting
@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeMessage, ERROR, idOf, OP, setId } from './protocol.js';
+import { encodeMessage, ERROR, idOf, OP, setId } from '../engine/compute/gpu/protocol.js';
 
 /** The page's end, as the owner of the window adapts it (Electron: a MessagePortMain). */
 export interface HostLink {

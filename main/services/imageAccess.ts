@@ -144,6 +144,7 @@ export class ImageAccess {
 async function decode(path: string): Promise<Decoded> {
   const image = readFitsImage(await readFile(path));
   const pixels = Float32Array.from(toFloat64(image, { blank: 'nan' }));
+  maskFloatFill(pixels, image.bitpix, image.header.toRecord().BLANK);
   let min = Infinity;
   let max = -Infinity;
   let missing = 0;
@@ -166,4 +167,14 @@ async function decode(path: string): Promise<Decoded> {
     missing,
   };
   return { info, pixels };
+}
+
+/**
+ * FITS defines BLANK for integer images only, but float files in the wild carry it too (the 2048² AIA
+ * 1600 Å sample: BITPIX −64, BLANK −32768 on 1.3M corner pixels). The viewer treats such values as
+ * missing, so that fill enters no statistics, clip or preview mean.
+ */
+function maskFloatFill(pixels: Float32Array, bitpix: number, blank: HeaderValue | undefined): void {
+  if (bitpix > 0 || typeof blank !== 'number') return;
+  for (let i = 0; i < pixels.length; i++) if (pixels[i] === blank) pixels[i] = Number.NaN;
 }

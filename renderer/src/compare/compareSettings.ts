@@ -1,7 +1,7 @@
 import type { ImageLevel } from '../api/appApi.js';
 import { persisted } from '../stores/persisted.js';
 import type { ColourMap } from '../viewer/colourMaps.js';
-import type { ClipMethod } from '../viewer/levelImage.js';
+import type { ScaleMethod } from '../viewer/displayScale.js';
 import type { Scale } from '../viewer/scales.js';
 
 export type Mode = 'side' | 'blink' | 'swipe' | 'difference';
@@ -23,11 +23,12 @@ export function compareSettings() {
     mode: 'side' as Mode,
     colourMap: 'aia' as ColourMap,
     scale: 'asinh' as Scale,
-    clip: 'percentile' as ClipMethod,
+    clip: 'percentile' as ScaleMethod,
     percentiles: [1.25, 99.5] as [number, number],
     blinkMs: 500,
     limb: true,
     grid: false,
+    invert: false,
   });
 }
 export type CompareSettings = ReturnType<typeof compareSettings>;

@@ -10,17 +10,39 @@ interface PaneInputTarget {
   swipe: Ref<number>;
   schedule: () => void;
   fitAll: () => void;
+  oneToOne: () => void;
   exportPng: () => void;
+  stepBlink: (by: number) => void;
+  toggleHelp: (show?: boolean) => void;
 }
+
+/** What the keys do, for the "?" overlay; the handler below is the same list. */
+export const SHORTCUTS = [
+  { keys: '1 b s d', does: 'side by side, blink, swipe, difference' },
+  { keys: ', .', does: 'blink: previous / next level' },
+  { keys: '[ ]', does: 'swipe: move the split' },
+  { keys: '← → ↑ ↓', does: 'pan' },
+  { keys: '+ −', does: 'zoom in / out' },
+  { keys: '0', does: 'fit the Sun' },
+  { keys: 'x', does: 'zoom 1:1 (one screen pixel per data pixel)' },
+  { keys: 'l g', does: 'limb, heliographic grid' },
+  { keys: 'i', does: 'invert the colours' },
+  { keys: 'e', does: 'export PNG' },
+  { keys: 'drag · wheel', does: 'pan · zoom about the pointer' },
+  { keys: 'shift+drag', does: 'line profile' },
+  { keys: 'drag the swipe line', does: 'move the split' },
+  { keys: '?', does: 'this list; Esc closes it' },
+];
 
 /**
  * Pointer and keyboard on the panes: drag pans, wheel zooms about the cursor, shift+drag draws the line
- * profile, alt+drag moves the swipe split; the world point under the pointer is `pointer`.
+ * profile, dragging the swipe line (or alt+drag) moves it; the world point under the pointer is
+ * `pointer`. Keys work wherever the focus is in the view, except in a text field.
  */
 export function usePaneInput(t: PaneInputTarget) {
   const pointer = ref<[number, number]>();
   const profileLine = ref<[[number, number], [number, number]]>();
-  let dragFrom: { x: number; y: number; world?: [number, number] } | undefined;
+  let dragFrom: { x: number; y: number; world?: [number, number]; split?: boolean } | undefined;
 
   function paneOffset(event: PointerEvent | WheelEvent | MouseEvent): [number, number] {
     const rect = t.stage.value!.getBoundingClientRect();
@@ -33,10 +55,13 @@ export function usePaneInput(t: PaneInputTarget) {
   function onDown(event: PointerEvent): void {
     (event.target as Element).setPointerCapture(event.pointerId);
     const [dx, dy] = paneOffset(event);
+    const stage = t.stage.value!;
+    const splitX = stage.getBoundingClientRect().left + t.swipe.value * stage.clientWidth;
     dragFrom = {
       x: event.clientX,
       y: event.clientY,
       world: event.shiftKey ? screenToWorld(t.view.value, dx, dy) : undefined,
+      split: t.settings.value.mode === 'swipe' && (event.altKey || Math.abs(event.clientX - splitX) < 8),
     };
   }
   function onMove(event: PointerEvent): void {
@@ -45,7 +70,7 @@ export function usePaneInput(t: PaneInputTarget) {
     if (dragFrom?.world) {
       profileLine.value = [dragFrom.world, pointer.value];
     } else if (dragFrom) {
-      if (t.settings.value.mode === 'swipe' && event.altKey) {
+      if (dragFrom.split) {
         const stage = t.stage.value!;
         const share = (event.clientX - stage.getBoundingClientRect().left) / stage.clientWidth;
         t.swipe.value = Math.min(1, Math.max(0, share));
@@ -69,6 +94,8 @@ export function usePaneInput(t: PaneInputTarget) {
   }
 
   function onKey(event: KeyboardEvent): void {
+    const field = (event.target as HTMLElement | null)?.closest?.('input, select, textarea');
+    if (field) return;
     const step = 40;
     const view = t.view;
     const settings = t.settings.value;
@@ -81,6 +108,12 @@ export function usePaneInput(t: PaneInputTarget) {
       '=': () => (view.value = zoomAbout(view.value, 1.25, 0, 0)),
       '-': () => (view.value = zoomAbout(view.value, 0.8, 0, 0)),
       '0': t.fitAll,
+      x: t.oneToOne,
+      i: () => (settings.invert = !settings.invert),
+      ',': () => t.stepBlink(-1),
+      '.': () => t.stepBlink(1),
+      '?': () => t.toggleHelp(),
+      Escape: () => t.toggleHelp(false),
       l: () => (settings.limb = !settings.limb),
       g: () => (settings.grid = !settings.grid),
       e: t.exportPng,

@@ -2,19 +2,16 @@ import { onBeforeUnmount, onMounted, ref, type Ref, type ShallowRef } from 'vue'
 import type { ImageLevel } from '../api/appApi.js';
 import { ImageRenderer, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
 import type { Limits } from '../viewer/clipLimits.js';
-import { colourTable, displayLut, type ColourMap } from '../viewer/colourMaps.js';
 import { heliographicGrid, limbCircle } from '../viewer/heliographicGrid.js';
-import { histogram } from '../viewer/histogram.js';
 import type { LevelImage } from '../viewer/levelImage.js';
 import { paneColumns, type PaneSpec } from '../viewer/paneLayout.js';
 import { worldToScreen, type Viewport } from '../viewer/viewport.js';
 import type { CompareSettings } from './compareSettings.js';
-
-export type TitledPane = PaneSpec & { title: string };
+import { paneLut } from './paneLut.js';
 
 export interface PaneScene {
   images: ShallowRef<Map<ImageLevel, LevelImage>>;
-  panes: Ref<TitledPane[]>;
+  panes: Ref<PaneSpec[]>;
   view: Ref<Viewport>;
   settings: CompareSettings;
   limitsOf: (level: ImageLevel) => Limits;
@@ -25,7 +22,7 @@ export interface PaneScene {
 
 /**
  * Draws the panes: the images through WebGL (one texture per level, one lookup texture per stretch),
- * then limb, grid, profile line, swipe line and titles on a 2D overlay canvas; one frame per animation
+ * then limb, grid, profile line and swipe line on a 2D overlay canvas (labels are HTML above them); one frame per animation
  * frame however many changes asked for it.
  */
 export function usePaneRenderer(
@@ -49,20 +46,13 @@ export function usePaneRenderer(
     schedule();
   }
 
-  /** The lookup of a pane; a signed difference stays linear so that zero is the diverging map's white. */
-  function lut(map: ColourMap, level: ImageLevel | 'difference'): WebGLTexture {
-    const { settings } = scene;
-    const image = level === 'difference' ? undefined : scene.images.value.get(level);
-    const scale = image ? settings.value.scale : 'linear';
-    const channel = image ? Number(image.info.header.WAVELNTH) : undefined;
-    const limits = image ? scene.limitsOf(image.level) : undefined;
-    const counts =
-      image && limits && scale === 'histeq' ? histogram(image.sorted, limits.lo, limits.hi, 1024) : undefined;
-    const key = `${map}|${channel}|${scale}|${limits?.lo}|${limits?.hi}`;
-    let texture = luts.get(key);
+  function lut(image: LevelImage | undefined, limits: Limits): WebGLTexture {
+    const { colourMap, scale, invert } = scene.settings.value;
+    const wanted = paneLut(image, colourMap, scale, limits, invert);
+    let texture = luts.get(wanted.key);
     if (!texture && renderer) {
-      texture = renderer.lutTexture(displayLut(colourTable(map, channel), scale, counts));
-      luts.set(key, texture);
+      texture = renderer.lutTexture(wanted.rgba());
+      luts.set(wanted.key, texture);
     }
     return texture!;
   }
@@ -86,16 +76,17 @@ export function usePaneRenderer(
     for (const p of paneRects()) {
       const a = textures.get(p.a);
       const b = p.b ? textures.get(p.b) : undefined;
-      if (!a) continue;
+      if (!a || p.missing) continue;
       const diff = p.mode === 'difference';
+      const limitsA = diff ? scene.differenceLimits.value : scene.limitsOf(p.a);
       draws.push({
         ...p,
         viewport: scene.view.value,
         a,
         b,
-        limitsA: diff ? scene.differenceLimits.value : scene.limitsOf(p.a),
+        limitsA,
         limitsB: p.b ? scene.limitsOf(p.b) : undefined,
-        lut: lut(diff ? 'diverging' : scene.settings.value.colourMap, diff ? 'difference' : p.a),
+        lut: lut(diff ? undefined : scene.images.value.get(p.a), limitsA),
         split: scene.swipe.value,
       });
     }
@@ -117,7 +108,7 @@ export function usePaneRenderer(
     ctx.clearRect(0, 0, canvas.width, canvas.height);
     for (const p of paneRects()) {
       const image = scene.images.value.get(p.a);
-      if (!image) continue;
+      if (!image || p.missing) continue;
       const cx = (p.x + p.width / 2) / ratio;
       const cy = canvas.height / ratio / 2;
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -156,11 +147,6 @@ export function usePaneRenderer(
         ctx.lineTo(x, canvas.height / ratio);
         ctx.stroke();
       }
-      ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
-      ctx.fillRect(p.x / ratio + 6, 6, ctx.measureText(p.title).width + 12, 22);
-      ctx.fillStyle = '#fff';
-      ctx.font = '13px system-ui, sans-serif';
-      ctx.fillText(p.title, p.x / ratio + 12, 22);
       ctx.restore();
     }
   }

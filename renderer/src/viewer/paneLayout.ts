@@ -3,36 +3,47 @@ import type { PaneMode } from '../gl/imageRenderer.js';
 
 export type CompareMode = 'side' | 'blink' | 'swipe' | 'difference';
 
-/** What one pane shows: one level, or two (swipe: A left of the split, difference: A − B). */
+/**
+ * What one pane shows: one level, or two (swipe: A left of the split, difference: A − B, both on A's
+ * grid). A level that is not there keeps its pane in side-by-side mode, with `missing` saying why.
+ */
 export interface PaneSpec {
+  id: string;
   mode: PaneMode;
   a: ImageLevel;
   b?: ImageLevel;
+  missing?: string;
 }
 
 /**
- * The panes of a mode over the levels that have pixels: side by side one pane per level; blink one pane
- * stepping through them; swipe and difference one pane of the chosen pair (falling back to the last and
- * first level present when a chosen one is missing).
+ * The panes of a mode. Side by side: one pane per level asked for (present or not); blink: one pane
+ * stepping through the levels present; swipe and difference: one pane of the chosen pair (falling back
+ * to the last and first level present when a chosen one is missing).
  */
 export function comparePanes(
   mode: CompareMode,
+  levels: readonly ImageLevel[],
   have: readonly ImageLevel[],
+  missing: ReadonlyMap<ImageLevel, string>,
   pair: { a: ImageLevel; b: ImageLevel },
   blinkIndex: number,
 ): PaneSpec[] {
+  if (mode === 'side')
+    return levels
+      .filter((l) => have.includes(l) || missing.has(l))
+      .map((l) => ({ id: l, mode: 'single', a: l, missing: missing.get(l) }));
   if (!have.length) return [];
   const a = have.includes(pair.a) ? pair.a : have[have.length - 1];
   const b = have.includes(pair.b) ? pair.b : have[0];
   switch (mode) {
-    case 'side':
-      return have.map((l) => ({ mode: 'single', a: l }));
-    case 'blink':
-      return [{ mode: 'single', a: have[blinkIndex % have.length] }];
+    case 'blink': {
+      const l = have[blinkIndex % have.length];
+      return [{ id: l, mode: 'single', a: l }];
+    }
     case 'swipe':
-      return [{ mode: 'swipe', a, b }];
+      return [{ id: 'swipe', mode: 'swipe', a, b }];
     case 'difference':
-      return [{ mode: 'difference', a, b }];
+      return [{ id: 'difference', mode: 'difference', a, b }];
   }
 }
 

@@ -10,6 +10,7 @@ import {
   pooledSample,
   scaleGroup,
   withLimits,
+  type ObservationScale,
   type ScaledLevel,
 } from '../../renderer/src/viewer/displayScale.js';
 import { helioprojectiveToHeliographic, observerFromHeader } from '../../renderer/src/viewer/heliographic.js';
@@ -49,7 +50,7 @@ describe('display scale of an observation', () => {
   });
 
   it('an unlocked pane gets its own limits; hand-set limits go to the scale the pane is on', () => {
-    let scale = { ...freshScale(), unlocked: ['1.5' as const] };
+    let scale: ObservationScale = { ...freshScale(), unlocked: ['1.5'] };
     expect(displayLimits(scale, levels, '1.5', 'percentile', [0, 100]).hi).toBe(300);
     expect(displayLimits(scale, levels, '1', 'percentile', [0, 100]).hi).toBe(100);
     scale = withLimits(scale, levels, '1', { lo: 5, hi: 10 });

@@ -1,0 +1,227 @@
+import { basename } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedData } from '../helpers/paths.js';
+import { openWebSession, type WebSession } from '../helpers/webSession.js';
+
+/**
+ * Compare as a solar physicist uses it, in web mode on real AIA files: a job whose level 1.6 was
+ * skipped, the 2048² 1600 Å frame with fill in its corners, one shared scale, typed and dragged
+ * limits, readout, profile, shortcuts, switching observation, and the difference 1.5 − 1 without the
+ * lattice of two pixel grids.
+ */
+const SMALL_L1 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
+const L1_1600 = sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
+
+let web: WebSession;
+let page: Page;
+let small: string;
+let uv: string;
+
+beforeAll(async () => {
+  web = await openWebSession();
+  page = web.page;
+  small = await web.process(SMALL_L1, { levels: ['1.5', '1.6'] });
+  uv = await web.process(L1_1600, { levels: ['1.5'] });
+}, 300_000);
+
+afterAll(async () => {
+  await web?.close();
+});
+
+async function openObservation(file: string): Promise<void> {
+  await page.getByLabel('Observation').selectOption({ label: basename(file) });
+  await expect
+    .poll(() => page.getByTestId('load-status').textContent(), { timeout: 120_000 })
+    .toBe('Full resolution');
+}
+const colourBar = async () => {
+  const bar = page.getByTestId('colourbar');
+  return {
+    lo: Number(await bar.getAttribute('data-lo')),
+    hi: Number(await bar.getAttribute('data-hi')),
+    unit: await bar.getAttribute('data-unit'),
+    caption: await bar.locator('figcaption').textContent(),
+  };
+};
+
+describe('Compare in web mode', () => {
+  it('a job whose level 1.6 was skipped shows levels 1 and 1.5 and, in the third pane, why', async () => {
+    expect((await web.services.handlers.getJob({ id: small })).state).toBe('done');
+    await page.goto(web.server.url);
+    await page.getByRole('tab', { name: 'Compare' }).click();
+    await openObservation(SMALL_L1);
+    await expect.poll(() => page.getByTestId('pane-1').getAttribute('data-resolution')).toBe('full');
+    expect(await page.getByTestId('pane-1.5').getAttribute('data-resolution')).toBe('full');
+    expect(await page.getByTestId('pane-1').textContent()).toMatch(
+      /171 Å · 2011-02-15T00:00:01 UTC · exp 2 s · DN/,
+    );
+    const reason = await page.getByTestId('pane-1.6').getByRole('status').textContent();
+    expect(reason).toMatch(/^Level 1\.6 was not made: /);
+    expect(reason!.length).toBeGreaterThan(30);
+    // The two images are drawn: their panes are not the empty background.
+    const drawn = (await page.evaluate(`(() => {
+      const gl = document.querySelector('.stage canvas');
+      const c = document.createElement('canvas'); c.width = gl.width; c.height = gl.height;
+      const x = c.getContext('2d'); x.drawImage(gl, 0, 0);
+      const third = gl.width / 3;
+      return [0, 1, 2].map((i) => {
+        const d = x.getImageData(i * third + third / 2 - 20, gl.height / 2 - 20, 40, 40).data;
+        let bright = 0; for (let k = 0; k < d.length; k += 4) if (d[k] + d[k + 1] + d[k + 2] > 120) bright++;
+        return bright;
+      });
+    })()`)) as number[];
+    expect(drawn[0]).toBeGreaterThan(100);
+    expect(drawn[1]).toBeGreaterThan(100);
+    expect(drawn[2]).toBe(0);
+  });
+
+  it('one scale for both levels: typed limits and the histogram handles move it; a pane can leave it', async () => {
+    let bar = await colourBar();
+    expect(bar.unit).toBe('DN');
+    expect(bar.caption).toMatch(/Level 1, Level 1\.5/);
+    await page.getByTestId('limit-lo').fill('100');
+    await page.getByTestId('limit-lo').press('Enter');
+    await page.getByTestId('limit-hi').fill('1500');
+    await page.getByTestId('limit-hi').press('Enter');
+    bar = await colourBar();
+    expect([bar.lo, bar.hi]).toEqual([100, 1500]);
+    // Drag the high handle to the middle of the histogram: the shared scale follows.
+    const hist = page.getByLabel(/Histogram with the scale's limits/);
+    const box = (await hist.boundingBox())!;
+    const histHandleX = async () => {
+      const hi = (await colourBar()).hi;
+      return hi;
+    };
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await histHandleX();
+    expect(dragged).not.toBe(1500);
+    expect(await page.getByRole('heading', { name: /Shared scale \(Level 1, Level 1\.5\)/ }).count()).toBe(1);
+    // Level 1.5 on its own scale: level 1 keeps the hand-set one alone.
+    await page.getByRole('button', { name: 'Level 1.5 on the shared scale' }).click();
+    expect(
+      await page.getByRole('button', { name: 'Level 1.5 on the shared scale' }).getAttribute('aria-pressed'),
+    ).toBe('false');
+    expect((await colourBar()).caption).toMatch(/^Level 1 \[DN\]/);
+    expect((await colourBar()).hi).toBe(dragged);
+    await page.getByRole('button', { name: 'Level 1.5 on the shared scale' }).click();
+  });
+
+  it('readout in FITS pixels and heliographic coordinates; a profile with axes and a legend; "?" lists the keys', async () => {
+    const panes = page.getByTestId('panes');
+    const box = (await panes.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 6 + 20, box.y + box.height / 2 - 10);
+    expect(await page.getByTestId('heliographic').textContent()).toMatch(
+      /HG lon -?\d+\.\d\d° lat -?\d+\.\d\d°/,
+    );
+    expect(await page.locator('tr[data-level="1.5"]').textContent()).toMatch(/DN/);
+    // Shift+drag a line across the first pane.
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + box.width / 6 - 80, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 6 + 80, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const profile = page.getByTestId('profile');
+    await profile.waitFor();
+    expect(await page.getByTestId('profile-unit').textContent()).toBe('DN');
+    expect(await profile.textContent()).toMatch(/distance along the line \[arcsec\]/);
+    const legend = page.getByRole('list', { name: 'Legend' }).getByRole('listitem');
+    expect(await legend.allTextContents()).toEqual([
+      expect.stringMatching(/Level 1$/),
+      expect.stringMatching(/Level 1\.5$/),
+    ]);
+    const [first, second] = await legend.evaluateAll((items) => items.map((i) => i.getBoundingClientRect()));
+    expect(first.right).toBeLessThan(second.left);
+    // The shortcuts overlay, with the focus nowhere in particular.
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('?');
+    await expect.poll(() => page.getByTestId('shortcuts').isVisible()).toBe(true);
+    expect(await page.getByTestId('shortcuts').textContent()).toMatch(/line profile/);
+    await page.keyboard.press('Escape');
+    expect(await page.getByTestId('shortcuts').count()).toBe(0);
+  });
+
+  it('the 1600 Å product is scaled on its data, not its fill; nothing stale after switching', async () => {
+    expect((await web.services.handlers.getJob({ id: uv })).state).toBe('done');
+    await openObservation(L1_1600);
+    const bar = await colourBar();
+    // Hand-set limits of the previous observation are gone, and −32768 fill enters no statistics.
+    expect([bar.lo, bar.hi]).not.toEqual([100, 1500]);
+    expect(bar.lo).toBeGreaterThan(-100);
+    expect(bar.hi).toBeLessThan(5600);
+    expect(await page.getByTestId('world').textContent()).toMatch(/Point at the image/);
+    expect(await page.getByText('Shift+drag across the image.').count()).toBe(1);
+    expect(await page.getByTestId('pane-1.6').count()).toBe(0);
+  });
+
+  it('difference 1.5 − 1: own symmetric limits, diverging colour bar, no lattice of the two pixel grids', async () => {
+    await page.getByRole('radio', { name: 'Difference' }).click();
+    await page.getByTestId('pane-difference').waitFor();
+    const bar = await colourBar();
+    expect(bar.lo).toBeCloseTo(-bar.hi, 6);
+    expect(bar.caption).toMatch(/Level 1\.5 − Level 1/);
+    await page.getByTestId('limit-hi').fill('50');
+    await page.getByTestId('limit-hi').press('Enter');
+    expect((await colourBar()).hi).toBe(50);
+    await page.getByRole('button', { name: 'auto' }).click();
+    expect((await colourBar()).hi).toBeCloseTo(bar.hi, 6);
+    const lattice = await latticePower(page);
+    console.log('difference lattice', JSON.stringify(lattice));
+    for (const axis of [lattice.x, lattice.y]) expect(axis.atGrid).toBeLessThan(2 * axis.neighbours);
+  });
+});
+
+/**
+ * Power of the displayed difference at the frequency of level 1.5's pixel grid on screen (aliased), and
+ * the median power of the frequencies around it, along rows (x) and columns (y) of a 256² patch on the
+ * disk. Two grids sampled by nearest pixel beat at that frequency and show a lattice.
+ */
+export async function latticePower(page: Page) {
+  const zoom = Number(await page.getByTestId('zoom').getAttribute('data-zoom'));
+  return (await page.evaluate(`((zoom) => {
+    const gl = document.querySelector('.stage canvas');
+    const c = document.createElement('canvas'); c.width = gl.width; c.height = gl.height;
+    const ctx = c.getContext('2d'); ctx.drawImage(gl, 0, 0);
+    const N = 256;
+    const d = ctx.getImageData(Math.round(gl.width / 2 - N / 2), Math.round(gl.height / 2 - N / 2), N, N).data;
+    const lum = new Float64Array(N * N);
+    for (let i = 0; i < N * N; i++) lum[i] = 0.2126 * d[4 * i] + 0.7152 * d[4 * i + 1] + 0.0722 * d[4 * i + 2];
+    const f = Math.abs(1 / zoom - Math.round(1 / zoom));
+    const k0 = Math.round(f * N);
+    const spectrum = (at) => {
+      const power = new Float64Array(N / 2 + 1);
+      for (let line = 0; line < N; line++) {
+        const v = Array.from({ length: N }, (_, i) => at(line, i));
+        const mean = v.reduce((a, b) => a + b, 0) / N;
+        for (let k = 0; k <= N / 2; k++) {
+          let re = 0, im = 0;
+          for (let i = 0; i < N; i++) {
+            const w = (v[i] - mean) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (N - 1)));
+            re += w * Math.cos((2 * Math.PI * k * i) / N);
+            im -= w * Math.sin((2 * Math.PI * k * i) / N);
+          }
+          power[k] += re * re + im * im;
+        }
+      }
+      const around = [];
+      for (let k = k0 - 10; k <= k0 + 10; k++) if (Math.abs(k - k0) >= 3 && k > 2 && k <= N / 2) around.push(power[k]);
+      around.sort((a, b) => a - b);
+      const atGrid = Math.max(power[k0 - 1] ?? 0, power[k0], power[k0 + 1] ?? 0);
+      return { atGrid, neighbours: around[Math.floor(around.length / 2)] };
+    };
+    return {
+      zoom, k0,
+      x: spectrum((line, i) => lum[line * N + i]),
+      y: spectrum((line, i) => lum[i * N + line]),
+    };
+  })(${zoom})`)) as {
+    zoom: number;
+    k0: number;
+    x: { atGrid: number; neighbours: number };
+    y: { atGrid: number; neighbours: number };
+  };
+}

@@ -171,7 +171,9 @@ describe('Compare in web mode', () => {
     expect((await colourBar()).hi).toBeCloseTo(bar.hi, 6);
     const lattice = await latticePower(page);
     console.log('difference lattice', JSON.stringify(lattice));
-    for (const axis of [lattice.x, lattice.y]) expect(axis.atGrid).toBeLessThan(2 * axis.neighbours);
+    // Measured on this frame at the fit zoom: 0.96× and 1.06× the neighbours' median along x and y with
+    // B bilinear on A's grid; 1.59× and 1.75× with both grids sampled by nearest pixel (the old shader).
+    for (const axis of [lattice.x, lattice.y]) expect(axis.atGrid).toBeLessThan(1.3 * axis.neighbours);
   });
 });
 

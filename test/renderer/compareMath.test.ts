@@ -18,6 +18,8 @@ import { wcsFromHeader, type HeaderValues } from '../../renderer/src/viewer/heli
 import { bilinearAt } from '../../renderer/src/viewer/imageSampling.js';
 import { missingLevelReason } from '../../renderer/src/viewer/levelAvailability.js';
 import { observationLabel } from '../../renderer/src/viewer/observationLabel.js';
+import { regionStatistics } from '../../renderer/src/viewer/regionStatistics.js';
+import { colourTable } from '../../renderer/src/viewer/colourMaps.js';
 import { readFitsImageFile } from '../../main/engine/fits/index.js';
 import { sharedData } from '../helpers/paths.js';
 
@@ -161,5 +163,36 @@ describe('small viewer maths', () => {
       unit: 'DN',
     });
     expect(observationLabel({ BUNIT: 'DN/s' }).unit).toBe('DN/s');
+  });
+});
+
+describe('region statistics and colour maps', () => {
+  it('a world box takes the pixels whose centres lie in it; missing ones are counted apart', () => {
+    // 4×3 image, world = pixel (identity map).
+    const data = Float32Array.from([0, 1, 2, 3, 4, 5, Number.NaN, 7, 8, 9, 10, 11]);
+    const s = regionStatistics(
+      { width: 4, height: 3, data, affine: [1, 0, 0, 0, 1, 0] },
+      [0.5, 0.5],
+      [2.5, 2.5],
+    );
+    // Pixels (1,1) (2,1) (1,2) (2,2): 5, NaN, 9, 10.
+    expect(s.count).toBe(3);
+    expect(s.missing).toBe(1);
+    expect(s.sum).toBe(24);
+    expect(s.mean).toBe(8);
+    expect(s.sigma).toBeCloseTo(Math.sqrt(((5 - 8) ** 2 + 1 + 4) / 2), 12);
+  });
+
+  it('cubehelix grows brighter monotonically; heat runs black to white', () => {
+    for (const map of ['cubehelix', 'heat'] as const) {
+      const t = colourTable(map);
+      const luminance = Array.from(
+        { length: 256 },
+        (_, i) => 0.3 * t[3 * i] + 0.59 * t[3 * i + 1] + 0.11 * t[3 * i + 2],
+      );
+      for (let i = 1; i < 256; i++) expect(luminance[i]).toBeGreaterThanOrEqual(luminance[i - 1] - 1);
+      expect([...t.subarray(0, 3)]).toEqual([0, 0, 0]);
+      expect([...t.subarray(765, 768)]).toEqual([255, 255, 255]);
+    }
   });
 });

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedData } from '../helpers/paths.js';
+import { latticePower } from '../helpers/latticePower.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
 /**
@@ -74,6 +76,12 @@ describe('Compare in web mode', () => {
     expect(drawn[0]).toBeGreaterThan(100);
     expect(drawn[1]).toBeGreaterThan(100);
     expect(drawn[2]).toBe(0);
+    // Export: the first pane at its full resolution (128²) above a strip with caption and colour bar.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export PNG' }).click();
+    const png = readFileSync((await (await download).path())!);
+    expect((await download).suggestedFilename()).toBe('aia-studio-sunpy_test_aia_171_level1_128px-lev1.png');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([128, 128 + 72]);
   });
 
   it('one scale for both levels: typed limits and the histogram handles move it; a pane can leave it', async () => {
@@ -110,7 +118,7 @@ describe('Compare in web mode', () => {
     await page.getByRole('button', { name: 'Level 1.5 on the shared scale' }).click();
   });
 
-  it('readout in FITS pixels and heliographic coordinates; a profile with axes and a legend; "?" lists the keys', async () => {
+  it('readout in FITS pixels and heliographic coordinates; a profile with axes and a legend; box statistics; "?" lists the keys', async () => {
     const panes = page.getByTestId('panes');
     const box = (await panes.boundingBox())!;
     await page.mouse.move(box.x + box.width / 6 + 20, box.y + box.height / 2 - 10);
@@ -136,6 +144,21 @@ describe('Compare in web mode', () => {
     ]);
     const [first, second] = await legend.evaluateAll((items) => items.map((i) => i.getBoundingClientRect()));
     expect(first.right).toBeLessThan(second.left);
+    // Ctrl+drag a box: each level's statistics over the same place on the Sun.
+    await page.keyboard.down('Control');
+    await page.mouse.move(box.x + box.width / 6 - 40, box.y + box.height / 2 - 40);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 6 + 40, box.y + box.height / 2 + 40, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Control');
+    for (const level of ['1', '1.5']) {
+      const row = page.getByTestId('region-stats').locator(`tr[data-level="${level}"]`);
+      const count = Number(await row.locator('.count').textContent());
+      const mean = Number(await row.locator('.mean').textContent());
+      expect(count).toBeGreaterThan(20);
+      expect(Number(await row.locator('.sum').textContent())).toBeCloseTo(mean * count, -2);
+      expect(Number(await row.locator('.sigma').textContent())).toBeGreaterThan(0);
+    }
     // The shortcuts overlay, with the focus nowhere in particular.
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('?');
@@ -176,54 +199,3 @@ describe('Compare in web mode', () => {
     for (const axis of [lattice.x, lattice.y]) expect(axis.atGrid).toBeLessThan(1.3 * axis.neighbours);
   });
 });
-
-/**
- * Power of the displayed difference at the frequency of level 1.5's pixel grid on screen (aliased), and
- * the median power of the frequencies around it, along rows (x) and columns (y) of a 256² patch on the
- * disk. Two grids sampled by nearest pixel beat at that frequency and show a lattice.
- */
-export async function latticePower(page: Page) {
-  const zoom = Number(await page.getByTestId('zoom').getAttribute('data-zoom'));
-  return (await page.evaluate(`((zoom) => {
-    const gl = document.querySelector('.stage canvas');
-    const c = document.createElement('canvas'); c.width = gl.width; c.height = gl.height;
-    const ctx = c.getContext('2d'); ctx.drawImage(gl, 0, 0);
-    const N = 256;
-    const d = ctx.getImageData(Math.round(gl.width / 2 - N / 2), Math.round(gl.height / 2 - N / 2), N, N).data;
-    const lum = new Float64Array(N * N);
-    for (let i = 0; i < N * N; i++) lum[i] = 0.2126 * d[4 * i] + 0.7152 * d[4 * i + 1] + 0.0722 * d[4 * i + 2];
-    const f = Math.abs(1 / zoom - Math.round(1 / zoom));
-    const k0 = Math.round(f * N);
-    const spectrum = (at) => {
-      const power = new Float64Array(N / 2 + 1);
-      for (let line = 0; line < N; line++) {
-        const v = Array.from({ length: N }, (_, i) => at(line, i));
-        const mean = v.reduce((a, b) => a + b, 0) / N;
-        for (let k = 0; k <= N / 2; k++) {
-          let re = 0, im = 0;
-          for (let i = 0; i < N; i++) {
-            const w = (v[i] - mean) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (N - 1)));
-            re += w * Math.cos((2 * Math.PI * k * i) / N);
-            im -= w * Math.sin((2 * Math.PI * k * i) / N);
-          }
-          power[k] += re * re + im * im;
-        }
-      }
-      const around = [];
-      for (let k = k0 - 10; k <= k0 + 10; k++) if (Math.abs(k - k0) >= 3 && k > 2 && k <= N / 2) around.push(power[k]);
-      around.sort((a, b) => a - b);
-      const atGrid = Math.max(power[k0 - 1] ?? 0, power[k0], power[k0 + 1] ?? 0);
-      return { atGrid, neighbours: around[Math.floor(around.length / 2)] };
-    };
-    return {
-      zoom, k0,
-      x: spectrum((line, i) => lum[line * N + i]),
-      y: spectrum((line, i) => lum[i * N + line]),
-    };
-  })(${zoom})`)) as {
-    zoom: number;
-    k0: number;
-    x: { atGrid: number; neighbours: number };
-    y: { atGrid: number; neighbours: number };
-  };
-}

@@ -30,19 +30,22 @@ export const SHORTCUTS = [
   { keys: 'e', does: 'export PNG' },
   { keys: 'drag · wheel', does: 'pan · zoom about the pointer' },
   { keys: 'shift+drag', does: 'line profile' },
+  { keys: 'ctrl+drag', does: 'region statistics (box)' },
   { keys: 'drag the swipe line', does: 'move the split' },
   { keys: '?', does: 'this list; Esc closes it' },
 ];
 
 /**
  * Pointer and keyboard on the panes: drag pans, wheel zooms about the cursor, shift+drag draws the line
- * profile, dragging the swipe line (or alt+drag) moves it; the world point under the pointer is
+ * profile, ctrl+drag a statistics box, dragging the swipe line (or alt+drag) moves it; the world point under the pointer is
  * `pointer`. Keys work wherever the focus is in the view, except in a text field.
  */
 export function usePaneInput(t: PaneInputTarget) {
   const pointer = ref<[number, number]>();
   const profileLine = ref<[[number, number], [number, number]]>();
-  let dragFrom: { x: number; y: number; world?: [number, number]; split?: boolean } | undefined;
+  const regionBox = ref<[[number, number], [number, number]]>();
+  let dragFrom:
+    { x: number; y: number; world?: [number, number]; split?: boolean; box?: boolean } | undefined;
 
   function paneOffset(event: PointerEvent | WheelEvent | MouseEvent): [number, number] {
     const rect = t.stage.value!.getBoundingClientRect();
@@ -60,14 +63,18 @@ export function usePaneInput(t: PaneInputTarget) {
     dragFrom = {
       x: event.clientX,
       y: event.clientY,
-      world: event.shiftKey ? screenToWorld(t.view.value, dx, dy) : undefined,
+      world:
+        event.shiftKey || event.ctrlKey || event.metaKey ? screenToWorld(t.view.value, dx, dy) : undefined,
+      box: event.ctrlKey || event.metaKey,
       split: t.settings.value.mode === 'swipe' && (event.altKey || Math.abs(event.clientX - splitX) < 8),
     };
   }
   function onMove(event: PointerEvent): void {
     const [dx, dy] = paneOffset(event);
     pointer.value = screenToWorld(t.view.value, dx, dy);
-    if (dragFrom?.world) {
+    if (dragFrom?.world && dragFrom.box) {
+      regionBox.value = [dragFrom.world, pointer.value];
+    } else if (dragFrom?.world) {
       profileLine.value = [dragFrom.world, pointer.value];
     } else if (dragFrom) {
       if (dragFrom.split) {
@@ -128,5 +135,5 @@ export function usePaneInput(t: PaneInputTarget) {
     t.schedule();
   }
 
-  return { pointer, profileLine, onDown, onMove, onUp, onLeave, onWheel, onKey };
+  return { pointer, profileLine, regionBox, onDown, onMove, onUp, onLeave, onWheel, onKey };
 }

@@ -4,10 +4,12 @@ import { ImageRenderer, type GpuImage, type PaneDraw } from '../gl/imageRenderer
 import type { Limits } from '../viewer/clipLimits.js';
 import { heliographicGrid, limbCircle } from '../viewer/heliographicGrid.js';
 import type { LevelImage } from '../viewer/levelImage.js';
+import { applyAffine, invertAffine } from '../viewer/affineMap.js';
 import { paneColumns, type PaneSpec } from '../viewer/paneLayout.js';
 import { worldToScreen, type Viewport } from '../viewer/viewport.js';
 import type { CompareSettings } from './compareSettings.js';
-import { paneLut } from './paneLut.js';
+import { composeExport } from './exportImage.js';
+import { paneLut, type PaneLut } from './paneLut.js';
 
 export interface PaneScene {
   images: ShallowRef<Map<ImageLevel, LevelImage>>;
@@ -18,11 +20,15 @@ export interface PaneScene {
   differenceLimits: Ref<Limits>;
   swipe: Ref<number>;
   profileLine: Ref<[[number, number], [number, number]] | undefined>;
+  regionBox: Ref<[[number, number], [number, number]] | undefined>;
+  /** The world point under the pointer: a crosshair there in every pane. */
+  pointer: Ref<[number, number] | undefined>;
 }
 
 /**
  * Draws the panes: the images through WebGL (one texture per level, one lookup texture per stretch),
- * then limb, grid, profile line and swipe line on a 2D overlay canvas (labels are HTML above them); one frame per animation
+ * then limb, grid, profile line, region box, the crosshair (linked: the same place on the Sun in every
+ * pane) and swipe line on a 2D overlay canvas (labels are HTML above them); one frame per animation
  * frame however many changes asked for it.
  */
 export function usePaneRenderer(
@@ -68,27 +74,36 @@ export function usePaneRenderer(
     return scene.panes.value.map((p, i) => ({ ...p, ...columns[i], y: 0, height: canvas.height }));
   }
 
+  /** What the renderer needs for one pane, or undefined while its image is not there. */
+  function paneDraw(
+    p: PaneSpec,
+    viewport: Viewport,
+  ): Omit<PaneDraw, 'x' | 'y' | 'width' | 'height'> | undefined {
+    const a = textures.get(p.a);
+    const b = p.b ? textures.get(p.b) : undefined;
+    if (!a || p.missing) return undefined;
+    const diff = p.mode === 'difference';
+    const limitsA = diff ? scene.differenceLimits.value : scene.limitsOf(p.a);
+    return {
+      mode: p.mode,
+      viewport,
+      a,
+      b,
+      limitsA,
+      limitsB: p.b ? scene.limitsOf(p.b) : undefined,
+      lut: lut(diff ? undefined : scene.images.value.get(p.a), limitsA),
+      split: scene.swipe.value,
+    };
+  }
+
   function draw(): void {
     frame = 0;
     if (!renderer || !glCanvas.value) return;
     const started = performance.now();
     const draws: PaneDraw[] = [];
     for (const p of paneRects()) {
-      const a = textures.get(p.a);
-      const b = p.b ? textures.get(p.b) : undefined;
-      if (!a || p.missing) continue;
-      const diff = p.mode === 'difference';
-      const limitsA = diff ? scene.differenceLimits.value : scene.limitsOf(p.a);
-      draws.push({
-        ...p,
-        viewport: scene.view.value,
-        a,
-        b,
-        limitsA,
-        limitsB: p.b ? scene.limitsOf(p.b) : undefined,
-        lut: lut(diff ? undefined : scene.images.value.get(p.a), limitsA),
-        split: scene.swipe.value,
-      });
+      const d = paneDraw(p, scene.view.value);
+      if (d) draws.push({ ...d, x: p.x, y: p.y, width: p.width, height: p.height });
     }
     renderer.draw(draws);
     renderer.finish();
@@ -139,6 +154,36 @@ export function usePaneRenderer(
         ctx.lineWidth = 2;
         path(scene.profileLine.value);
       }
+      const box = scene.regionBox.value;
+      if (box) {
+        ctx.strokeStyle = '#7dff9b';
+        ctx.lineWidth = 1.5;
+        const [[ax, ay], [bx, by]] = box;
+        path([
+          [ax, ay],
+          [bx, ay],
+          [bx, by],
+          [ax, by],
+          [ax, ay],
+        ]);
+      }
+      const at = scene.pointer.value;
+      if (at) {
+        const [sx, sy] = worldToScreen(view, at[0], at[1]);
+        ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        for (const [x0, y0, x1, y1] of [
+          [-12, 0, -4, 0],
+          [4, 0, 12, 0],
+          [0, -12, 0, -4],
+          [0, 4, 0, 12],
+        ]) {
+          ctx.moveTo(cx + sx + x0, cy + sy + y0);
+          ctx.lineTo(cx + sx + x1, cy + sy + y1);
+        }
+        ctx.stroke();
+      }
       if (p.mode === 'swipe') {
         ctx.strokeStyle = '#fff';
         const x = (p.x + scene.swipe.value * p.width) / ratio;
@@ -151,22 +196,33 @@ export function usePaneRenderer(
     }
   }
 
-  /** The canvases as one PNG, downloaded under `name`. */
-  function exportPng(name: string): void {
-    const gl = glCanvas.value;
-    const over = overlay.value;
-    if (!gl || !over) return;
-    draw();
-    const out = document.createElement('canvas');
-    out.width = gl.width;
-    out.height = gl.height;
-    const ctx = out.getContext('2d')!;
-    ctx.drawImage(gl, 0, 0);
-    ctx.drawImage(over, 0, 0);
+  /**
+   * The first pane at the data's full resolution (one PNG pixel per pixel of its level's grid, north
+   * up), with a strip below: what it is (level, channel, time, exposure), the colour bar with its
+   * limits and unit. Downloaded under `name`.
+   */
+  async function exportPng(
+    name: string,
+    caption: string,
+    colours: PaneLut,
+    limits: Limits,
+    unit: string,
+  ): Promise<void> {
+    const pane = scene.panes.value.find((p) => !p.missing && scene.images.value.get(p.a)?.binning === 1);
+    const image = pane && scene.images.value.get(pane.a);
+    if (!renderer || !pane || !image) throw new Error('nothing at full resolution to export yet');
+    const [cx, cy] = applyAffine(invertAffine(image.affine), (image.width - 1) / 2, (image.height - 1) / 2);
+    const viewport = { cx, cy, arcsecPerPixel: Math.abs(image.wcs.cdelt1) };
+    const draw = paneDraw(pane, viewport)!;
+    const rgba = renderer.renderOffscreen(draw, image.width, image.height);
+    const canvas = composeExport(rgba, image.width, image.height, caption, colours.rgba(), limits, unit);
+    const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
+    if (!blob) throw new Error('the browser could not encode the PNG');
     const link = document.createElement('a');
     link.download = name;
-    link.href = out.toDataURL('image/png');
+    link.href = URL.createObjectURL(blob);
     link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
   }
 
   function resize(): void {

@@ -168,10 +168,44 @@ export class ImageRenderer {
     this.gl.deleteTexture(texture);
   }
 
-  draw(panes: PaneDraw[]): void {
+  /**
+   * Draws one pane into an offscreen framebuffer of width × height pixels (one world step of
+   * `viewport.arcsecPerPixel` each) and reads it back: RGBA, bottom row first. For export at the
+   * data's own resolution, whatever the window's size.
+   */
+  renderOffscreen(
+    pane: Omit<PaneDraw, 'x' | 'y' | 'width' | 'height'>,
+    width: number,
+    height: number,
+  ): Uint8Array {
     const gl = this.gl;
-    const ratio = window.devicePixelRatio || 1;
-    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    const target = gl.createTexture();
+    const framebuffer = gl.createFramebuffer();
+    if (!target || !framebuffer) throw new Error('out of GPU memory for the export');
+    try {
+      gl.bindTexture(gl.TEXTURE_2D, target);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, target, 0);
+      this.draw([{ ...pane, x: 0, y: 0, width, height }], width, height, 1);
+      const out = new Uint8Array(width * height * 4);
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, out);
+      return out;
+    } finally {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.deleteFramebuffer(framebuffer);
+      gl.deleteTexture(target);
+    }
+  }
+
+  draw(
+    panes: PaneDraw[],
+    width = this.canvas.width,
+    height = this.canvas.height,
+    ratio = window.devicePixelRatio || 1,
+  ): void {
+    const gl = this.gl;
+    gl.viewport(0, 0, width, height);
     gl.clearColor(0.07, 0.08, 0.09, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.useProgram(this.program);

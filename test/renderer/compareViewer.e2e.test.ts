@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sharedData } from '../helpers/paths.js';
+import { REPO_ROOT, sharedData } from '../helpers/paths.js';
 import { latticePower } from '../helpers/latticePower.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
@@ -36,6 +36,11 @@ async function openObservation(file: string): Promise<void> {
   await expect
     .poll(() => page.getByTestId('load-status').textContent(), { timeout: 120_000 })
     .toBe('Full resolution');
+}
+/** With UPDATE_SCREENSHOTS=1, the page as docs/screenshots/<name>.png (for the docs, not compared). */
+async function screenshot(name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS)
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots', `${name}.png`) });
 }
 const colourBar = async () => {
   const bar = page.getByTestId('colourbar');
@@ -76,6 +81,7 @@ describe('Compare in web mode', () => {
     expect(drawn[0]).toBeGreaterThan(100);
     expect(drawn[1]).toBeGreaterThan(100);
     expect(drawn[2]).toBe(0);
+    await screenshot('compare-level-missing');
     // Export: the first pane at its full resolution (128²) above a strip with caption and colour bar.
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export PNG' }).click();
@@ -192,6 +198,7 @@ describe('Compare in web mode', () => {
     expect((await colourBar()).hi).toBe(50);
     await page.getByRole('button', { name: 'auto' }).click();
     expect((await colourBar()).hi).toBeCloseTo(bar.hi, 6);
+    await screenshot('compare-difference-2048');
     const lattice = await latticePower(page);
     console.log('difference lattice', JSON.stringify(lattice));
     // Measured on this frame at the fit zoom: 0.96× and 1.06× the neighbours' median along x and y with

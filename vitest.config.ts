@@ -13,11 +13,15 @@ import { defineConfig } from 'vitest/config';
 const INTEGRATION = [
   'test/services/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
+  'test/contract/transports.test.ts',
+  'test/fits/headerOnly.test.ts',
   'test/fits/parallelDecode.test.ts',
   'test/fits/roundTrip.test.ts',
   'test/psf/cache.test.ts',
   'test/bench/dataset.test.ts',
+  'test/electron/desktopLifecycle.test.ts',
   'test/electron/shellModules.test.ts',
+  'test/renderer/compareMath.test.ts',
   'test/renderer/viewerMath.test.ts',
 ];
 const GPU = ['test/gpu/**/*.test.ts'];

@@ -8,7 +8,7 @@ import {
   type Region,
 } from '../contract/index.js';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
-import { readFitsImage, toFloat64 } from '../engine/fits/index.js';
+import { readFitsImage, toFloat64, type HeaderValue } from '../engine/fits/index.js';
 import type { ProcessingQueue } from './processingQueue.js';
 
 interface Decoded {
@@ -119,6 +119,7 @@ export class ImageAccess {
 async function decode(path: string): Promise<Decoded> {
   const image = readFitsImage(await readFile(path));
   const pixels = Float32Array.from(toFloat64(image, { blank: 'nan' }));
+  maskFloatFill(pixels, image.bitpix, image.header.toRecord());
   let min = Infinity;
   let max = -Infinity;
   let missing = 0;
@@ -142,3 +143,21 @@ async function decode(path: string): Promise<Decoded> {
   };
   return { info, pixels };
 }
+
+/**
+ * FITS defines BLANK for integer images only, but float files in the wild carry it too (the 2048² AIA
+ * 1600 Å sample: BITPIX −64, BLANK −32768 on 1.3M corner pixels), and a product made from such a file
+ * may keep the −32768 without the keyword. The viewer treats such values as missing (the float file's
+ * BLANK, else AIA's fill −32768 in an SDO/AIA image), so that fill enters no statistics, clip or
+ * preview mean.
+ */
+function maskFloatFill(pixels: Float32Array, bitpix: number, header: Record<string, HeaderValue>): void {
+  if (bitpix > 0) return;
+  const aia = typeof header.TELESCOP === 'string' && header.TELESCOP.startsWith('SDO/AIA');
+  const fill = typeof header.BLANK === 'number' ? header.BLANK : aia ? AIA_FILL : undefined;
+  if (fill === undefined) return;
+  for (let i = 0; i < pixels.length; i++) if (pixels[i] === fill) pixels[i] = Number.NaN;
+}
+
+/** The BLANK of AIA's int16 level 1 files (JSOC). */
+const AIA_FILL = -32768;

@@ -1,3 +1,4 @@
+import { invertAffine } from '../viewer/affineMap.js';
 import { LUT_SIZE } from '../viewer/colourMaps.js';
 import type { Viewport } from '../viewer/viewport.js';
 
@@ -37,6 +38,9 @@ void main() { gl_Position = vec4(corner, 0.0, 1.0); }`;
  * Each fragment: its world point from the shared viewport, then each image's pixel through that image's
  * own WCS (so panes of different grids line up on the Sun), nearest texel (R32F is not filterable
  * everywhere, and nearest shows the true pixel values), clip, then one lookup of stretch + colour.
+ * Two images in one pane (difference, swipe) are compared on A's grid: the world point is moved to the
+ * centre of A's pixel and B is interpolated there (bilinear). Sampling both by nearest pixel would show
+ * the beat of two grids as a lattice that is not in the data.
  */
 const FRAGMENT = `#version 300 es
 precision highp float;
@@ -46,7 +50,7 @@ uniform sampler2D imageB;
 uniform sampler2D lut;
 uniform vec4 pane;
 uniform vec3 view;
-uniform vec3 rowA0, rowA1, rowB0, rowB1;
+uniform vec3 rowA0, rowA1, rowB0, rowB1, invA0, invA1;
 uniform vec2 limitsA, limitsB;
 uniform int mode;
 uniform float split;
@@ -61,9 +65,37 @@ bool fetchValue(sampler2D image, vec3 r0, vec3 r1, vec2 world, out float value) 
   return !(isnan(value) || value != value);
 }
 
+bool fetchBilinear(sampler2D image, vec3 r0, vec3 r1, vec2 world, out float value) {
+  vec3 w = vec3(world, 1.0);
+  vec2 p = vec2(dot(r0, w), dot(r1, w));
+  vec2 base = floor(p);
+  vec2 f = p - base;
+  ivec2 size = textureSize(image, 0);
+  float sum = 0.0;
+  float weights = 0.0;
+  for (int k = 0; k < 4; k++) {
+    ivec2 d = ivec2(k & 1, k >> 1);
+    float weight = (d.x == 1 ? f.x : 1.0 - f.x) * (d.y == 1 ? f.y : 1.0 - f.y);
+    // Float rounding leaves ~1e-4 on a neighbour of an exact pixel centre: not a reason to lose it.
+    if (weight < 1e-3) continue;
+    ivec2 q = ivec2(base) + d;
+    if (q.x < 0 || q.y < 0 || q.x >= size.x || q.y >= size.y) return false;
+    float v = texelFetch(image, q, 0).r;
+    if (isnan(v) || v != v) return false;
+    sum += weight * v;
+    weights += weight;
+  }
+  value = sum / weights;
+  return weights > 0.0;
+}
+
 void main() {
   vec2 s = gl_FragCoord.xy - pane.xy - 0.5 * pane.zw;
   vec2 world = view.xy + s * view.z;
+  if (mode != 0) {
+    vec3 g = vec3(floor(vec2(dot(rowA0, vec3(world, 1.0)), dot(rowA1, vec3(world, 1.0))) + 0.5), 1.0);
+    world = vec2(dot(invA0, g), dot(invA1, g));
+  }
   float a, b;
   bool hasA = fetchValue(imageA, rowA0, rowA1, world, a);
   float value;
@@ -71,11 +103,11 @@ void main() {
   bool ok = hasA;
   value = a;
   if (mode == 1) {
-    bool hasB = fetchValue(imageB, rowB0, rowB1, world, b);
+    bool hasB = fetchBilinear(imageB, rowB0, rowB1, world, b);
     ok = hasA && hasB;
     value = a - b;
   } else if (mode == 2 && gl_FragCoord.x - pane.x >= split * pane.z) {
-    ok = fetchValue(imageB, rowB0, rowB1, world, b);
+    ok = fetchBilinear(imageB, rowB0, rowB1, world, b);
     value = b;
     limits = limitsB;
   }
@@ -136,10 +168,44 @@ export class ImageRenderer {
     this.gl.deleteTexture(texture);
   }
 
-  draw(panes: PaneDraw[]): void {
+  /**
+   * Draws one pane into an offscreen framebuffer of width × height pixels (one world step of
+   * `viewport.arcsecPerPixel` each) and reads it back: RGBA, bottom row first. For export at the
+   * data's own resolution, whatever the window's size.
+   */
+  renderOffscreen(
+    pane: Omit<PaneDraw, 'x' | 'y' | 'width' | 'height'>,
+    width: number,
+    height: number,
+  ): Uint8Array {
     const gl = this.gl;
-    const ratio = window.devicePixelRatio || 1;
-    gl.viewport(0, 0, this.canvas.width, this.canvas.height);
+    const target = gl.createTexture();
+    const framebuffer = gl.createFramebuffer();
+    if (!target || !framebuffer) throw new Error('out of GPU memory for the export');
+    try {
+      gl.bindTexture(gl.TEXTURE_2D, target);
+      gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, target, 0);
+      this.draw([{ ...pane, x: 0, y: 0, width, height }], width, height, 1);
+      const out = new Uint8Array(width * height * 4);
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, out);
+      return out;
+    } finally {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.deleteFramebuffer(framebuffer);
+      gl.deleteTexture(target);
+    }
+  }
+
+  draw(
+    panes: PaneDraw[],
+    width = this.canvas.width,
+    height = this.canvas.height,
+    ratio = window.devicePixelRatio || 1,
+  ): void {
+    const gl = this.gl;
+    gl.viewport(0, 0, width, height);
     gl.clearColor(0.07, 0.08, 0.09, 1);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.useProgram(this.program);
@@ -155,6 +221,9 @@ export class ImageRenderer {
       gl.uniform3f(this.at('view'), p.viewport.cx, p.viewport.cy, p.viewport.arcsecPerPixel / ratio);
       gl.uniform3f(this.at('rowA0'), p.a.affine[0], p.a.affine[1], p.a.affine[2]);
       gl.uniform3f(this.at('rowA1'), p.a.affine[3], p.a.affine[4], p.a.affine[5]);
+      const inv = invertAffine(p.a.affine);
+      gl.uniform3f(this.at('invA0'), inv[0], inv[1], inv[2]);
+      gl.uniform3f(this.at('invA1'), inv[3], inv[4], inv[5]);
       gl.uniform3f(this.at('rowB0'), b.affine[0], b.affine[1], b.affine[2]);
       gl.uniform3f(this.at('rowB1'), b.affine[3], b.affine[4], b.affine[5]);
       const lb = p.limitsB ?? p.limitsA;

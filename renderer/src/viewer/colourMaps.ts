@@ -1,8 +1,11 @@
 import aia from '../../../resources/colour-tables/aia.json' with { type: 'json' };
 import { equalisationCurve, onCurve, stretch, type Scale } from './scales.js';
 
-/** 'aia' = the channel's SSW aia_lct table (grey for a channel without one). */
-export const COLOUR_MAPS = ['aia', 'grey', 'diverging'] as const;
+/**
+ * 'aia' = the channel's SSW aia_lct table (grey for a channel without one); 'cubehelix' = Green (2011),
+ * brightness rising monotonically (prints in grey); 'heat' = black–red–yellow–white.
+ */
+export const COLOUR_MAPS = ['aia', 'grey', 'cubehelix', 'heat', 'diverging'] as const;
 export type ColourMap = (typeof COLOUR_MAPS)[number];
 
 /** 256 RGB triplets. */
@@ -22,8 +25,31 @@ const GREY: ColourTable = (() => {
 
 const tables: Record<string, string> = aia.tables;
 
+/** A table from a function of t ∈ [0, 1] to RGB in [0, 1]. */
+function fromCurve(rgb: (t: number) => [number, number, number]): ColourTable {
+  const table = new Uint8Array(256 * 3);
+  const clamp = (v: number) => Math.round(255 * Math.min(1, Math.max(0, v)));
+  for (let i = 0; i < 256; i++) table.set(rgb(i / 255).map(clamp), 3 * i);
+  return table;
+}
+
+/** Green (2011), Bull. Astr. Soc. India 39, 289: start 0.5, rotations −1.5, hue 1, gamma 1. */
+const CUBEHELIX = fromCurve((t) => {
+  const angle = 2 * Math.PI * (0.5 / 3 + 1 - 1.5 * t);
+  const amp = (t * (1 - t)) / 2;
+  const [c, s] = [Math.cos(angle), Math.sin(angle)];
+  return [
+    t + amp * (-0.14861 * c + 1.78277 * s),
+    t + amp * (-0.29227 * c - 0.90649 * s),
+    t + amp * 1.97294 * c,
+  ];
+});
+const HEAT = fromCurve((t) => [t / 0.4, (t - 0.4) / 0.4, (t - 0.8) / 0.2]);
+
 export function colourTable(map: ColourMap, channel?: number): ColourTable {
   if (map === 'diverging') return fromHex(aia.diverging);
+  if (map === 'cubehelix') return CUBEHELIX;
+  if (map === 'heat') return HEAT;
   const hex = map === 'aia' && channel !== undefined ? tables[String(channel)] : undefined;
   return hex ? fromHex(hex) : GREY;
 }

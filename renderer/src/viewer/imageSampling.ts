@@ -36,3 +36,28 @@ export function lineProfile(
   }
   return out;
 }
+
+/**
+ * Bilinear value at 0-based pixel coordinates, as the GPU shader samples an image onto another's grid:
+ * NaN when a neighbour with non-zero weight is missing or off the image (no invented edges).
+ */
+export function bilinearAt(image: ImageData32, px: number, py: number): number {
+  const x0 = Math.floor(px);
+  const y0 = Math.floor(py);
+  const fx = px - x0;
+  const fy = py - y0;
+  let sum = 0;
+  for (const [dx, dy, w] of [
+    [0, 0, (1 - fx) * (1 - fy)],
+    [1, 0, fx * (1 - fy)],
+    [0, 1, (1 - fx) * fy],
+    [1, 1, fx * fy],
+  ]) {
+    if (w === 0) continue;
+    const x = x0 + dx;
+    const y = y0 + dy;
+    if (x < 0 || y < 0 || x >= image.width || y >= image.height) return Number.NaN;
+    sum += w * image.data[y * image.width + x];
+  }
+  return sum;
+}

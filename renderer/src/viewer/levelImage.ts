@@ -1,15 +1,15 @@
 import type { ImageInfo, ImageLevel } from '../api/appApi.js';
-import { percentileLimits, sortedSample, zscaleLimits, type Limits } from './clipLimits.js';
+import { sortedSample } from './clipLimits.js';
 import { binnedWcs, wcsFromHeader, worldToPixelAffine } from './helioWcs.js';
 import type { ImageData32 } from './imageSampling.js';
-
-export const CLIP_METHODS = ['percentile', 'zscale', 'manual'] as const;
-export type ClipMethod = (typeof CLIP_METHODS)[number];
+import { observationLabel, type ObservationLabel } from './observationLabel.js';
 
 /** One processing level of the observation as the viewer holds it: pixels, WCS and a sorted sample. */
 export interface LevelImage extends ImageData32 {
   level: ImageLevel;
   info: ImageInfo;
+  label: ObservationLabel;
+  /** Pixels of the file per pixel here: > 1 for the server's block-mean preview. */
   binning: number;
   sorted: Float32Array;
   affine: number[];
@@ -20,6 +20,7 @@ export function levelImage(level: ImageLevel, info: ImageInfo, block: LevelPixel
   return {
     level,
     info,
+    label: observationLabel(info.header),
     width: block.width,
     height: block.height,
     binning: block.binning,
@@ -35,15 +36,4 @@ export interface LevelPixels {
   height: number;
   binning: number;
   pixels: Float32Array;
-}
-
-export function clipLimits(
-  image: LevelImage,
-  method: ClipMethod,
-  percentiles: [number, number],
-  manual?: Limits,
-): Limits {
-  if (method === 'manual' && manual) return manual;
-  if (method === 'zscale') return zscaleLimits(image.data);
-  return percentileLimits(image.sorted, percentiles[0], percentiles[1]);
 }

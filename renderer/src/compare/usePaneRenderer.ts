@@ -1,0 +1,258 @@
+import { onBeforeUnmount, onMounted, ref, type Ref, type ShallowRef } from 'vue';
+import type { ImageLevel } from '../api/appApi.js';
+import { ImageRenderer, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
+import type { Limits } from '../viewer/clipLimits.js';
+import { heliographicGrid, limbCircle } from '../viewer/heliographicGrid.js';
+import type { LevelImage } from '../viewer/levelImage.js';
+import { applyAffine, invertAffine } from '../viewer/affineMap.js';
+import { paneColumns, type PaneSpec } from '../viewer/paneLayout.js';
+import { worldToScreen, type Viewport } from '../viewer/viewport.js';
+import type { CompareSettings } from './compareSettings.js';
+import { composeExport } from './exportImage.js';
+import { paneLut, type PaneLut } from './paneLut.js';
+
+export interface PaneScene {
+  images: ShallowRef<Map<ImageLevel, LevelImage>>;
+  panes: Ref<PaneSpec[]>;
+  view: Ref<Viewport>;
+  settings: CompareSettings;
+  limitsOf: (level: ImageLevel) => Limits;
+  differenceLimits: Ref<Limits>;
+  swipe: Ref<number>;
+  profileLine: Ref<[[number, number], [number, number]] | undefined>;
+  regionBox: Ref<[[number, number], [number, number]] | undefined>;
+  /** The world point under the pointer: a crosshair there in every pane. */
+  pointer: Ref<[number, number] | undefined>;
+}
+
+/**
+ * Draws the panes: the images through WebGL (one texture per level, one lookup texture per stretch),
+ * then limb, grid, profile line, region box, the crosshair (linked: the same place on the Sun in every
+ * pane) and swipe line on a 2D overlay canvas (labels are HTML above them); one frame per animation
+ * frame however many changes asked for it.
+ */
+export function usePaneRenderer(
+  glCanvas: Ref<HTMLCanvasElement | undefined>,
+  overlay: Ref<HTMLCanvasElement | undefined>,
+  stage: Ref<HTMLElement | undefined>,
+  scene: PaneScene,
+) {
+  const frameMs = ref(0);
+  const error = ref('');
+  let renderer: ImageRenderer | undefined;
+  const textures = new Map<ImageLevel, GpuImage>();
+  const luts = new Map<string, WebGLTexture>();
+
+  function upload(image: LevelImage): void {
+    if (renderer) {
+      const previous = textures.get(image.level)?.texture;
+      const texture = renderer.upload(image.data, image.width, image.height, previous);
+      textures.set(image.level, { texture, width: image.width, height: image.height, affine: image.affine });
+    }
+    schedule();
+  }
+
+  function lut(image: LevelImage | undefined, limits: Limits): WebGLTexture {
+    const { colourMap, scale, invert } = scene.settings.value;
+    const wanted = paneLut(image, colourMap, scale, limits, invert);
+    let texture = luts.get(wanted.key);
+    if (!texture && renderer) {
+      texture = renderer.lutTexture(wanted.rgba());
+      luts.set(wanted.key, texture);
+    }
+    return texture!;
+  }
+
+  let frame = 0;
+  function schedule(): void {
+    if (!frame) frame = requestAnimationFrame(draw);
+  }
+
+  function paneRects() {
+    const canvas = glCanvas.value!;
+    const columns = paneColumns(scene.panes.value.length, canvas.width);
+    return scene.panes.value.map((p, i) => ({ ...p, ...columns[i], y: 0, height: canvas.height }));
+  }
+
+  /** What the renderer needs for one pane, or undefined while its image is not there. */
+  function paneDraw(
+    p: PaneSpec,
+    viewport: Viewport,
+  ): Omit<PaneDraw, 'x' | 'y' | 'width' | 'height'> | undefined {
+    const a = textures.get(p.a);
+    const b = p.b ? textures.get(p.b) : undefined;
+    if (!a || p.missing) return undefined;
+    const diff = p.mode === 'difference';
+    const limitsA = diff ? scene.differenceLimits.value : scene.limitsOf(p.a);
+    return {
+      mode: p.mode,
+      viewport,
+      a,
+      b,
+      limitsA,
+      limitsB: p.b ? scene.limitsOf(p.b) : undefined,
+      lut: lut(diff ? undefined : scene.images.value.get(p.a), limitsA),
+      split: scene.swipe.value,
+    };
+  }
+
+  function draw(): void {
+    frame = 0;
+    if (!renderer || !glCanvas.value) return;
+    const started = performance.now();
+    const draws: PaneDraw[] = [];
+    for (const p of paneRects()) {
+      const d = paneDraw(p, scene.view.value);
+      if (d) draws.push({ ...d, x: p.x, y: p.y, width: p.width, height: p.height });
+    }
+    renderer.draw(draws);
+    renderer.finish();
+    const took = performance.now() - started;
+    frameMs.value = frameMs.value ? 0.8 * frameMs.value + 0.2 * took : took;
+    drawOverlay();
+  }
+
+  function drawOverlay(): void {
+    const canvas = overlay.value;
+    if (!canvas) return;
+    const ctx = canvas.getContext('2d')!;
+    const ratio = window.devicePixelRatio || 1;
+    const view = scene.view.value;
+    const settings = scene.settings.value;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    for (const p of paneRects()) {
+      const image = scene.images.value.get(p.a);
+      if (!image || p.missing) continue;
+      const cx = (p.x + p.width / 2) / ratio;
+      const cy = canvas.height / ratio / 2;
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(p.x / ratio, 0, p.width / ratio, canvas.height / ratio);
+      ctx.clip();
+      const path = (points: [number, number][]) => {
+        ctx.beginPath();
+        points.forEach(([tx, ty], i) => {
+          const [sx, sy] = worldToScreen(view, tx, ty);
+          if (i === 0) ctx.moveTo(cx + sx, cy + sy);
+          else ctx.lineTo(cx + sx, cy + sy);
+        });
+        ctx.stroke();
+      };
+      ctx.lineWidth = 1;
+      if (settings.limb) {
+        ctx.strokeStyle = 'rgba(120, 220, 255, 0.9)';
+        path(limbCircle(image.wcs.rsunObs));
+      }
+      if (settings.grid) {
+        ctx.strokeStyle = 'rgba(255, 255, 255, 0.45)';
+        for (const line of heliographicGrid(image.wcs.rsunObs, image.wcs.b0)) path(line);
+      }
+      if (scene.profileLine.value) {
+        ctx.strokeStyle = '#f2b632';
+        ctx.lineWidth = 2;
+        path(scene.profileLine.value);
+      }
+      const box = scene.regionBox.value;
+      if (box) {
+        ctx.strokeStyle = '#7dff9b';
+        ctx.lineWidth = 1.5;
+        const [[ax, ay], [bx, by]] = box;
+        path([
+          [ax, ay],
+          [bx, ay],
+          [bx, by],
+          [ax, by],
+          [ax, ay],
+        ]);
+      }
+      const at = scene.pointer.value;
+      if (at) {
+        const [sx, sy] = worldToScreen(view, at[0], at[1]);
+        ctx.strokeStyle = 'rgba(255, 255, 255, 0.85)';
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        for (const [x0, y0, x1, y1] of [
+          [-12, 0, -4, 0],
+          [4, 0, 12, 0],
+          [0, -12, 0, -4],
+          [0, 4, 0, 12],
+        ]) {
+          ctx.moveTo(cx + sx + x0, cy + sy + y0);
+          ctx.lineTo(cx + sx + x1, cy + sy + y1);
+        }
+        ctx.stroke();
+      }
+      if (p.mode === 'swipe') {
+        ctx.strokeStyle = '#fff';
+        const x = (p.x + scene.swipe.value * p.width) / ratio;
+        ctx.beginPath();
+        ctx.moveTo(x, 0);
+        ctx.lineTo(x, canvas.height / ratio);
+        ctx.stroke();
+      }
+      ctx.restore();
+    }
+  }
+
+  /**
+   * The first pane at the data's full resolution (one PNG pixel per pixel of its level's grid, north
+   * up), with a strip below: what it is (level, channel, time, exposure), the colour bar with its
+   * limits and unit. Downloaded under `name`.
+   */
+  async function exportPng(
+    name: string,
+    caption: string,
+    colours: PaneLut,
+    limits: Limits,
+    unit: string,
+  ): Promise<void> {
+    const pane = scene.panes.value.find((p) => !p.missing && scene.images.value.get(p.a)?.binning === 1);
+    const image = pane && scene.images.value.get(pane.a);
+    if (!renderer || !pane || !image) throw new Error('nothing at full resolution to export yet');
+    const [cx, cy] = applyAffine(invertAffine(image.affine), (image.width - 1) / 2, (image.height - 1) / 2);
+    const viewport = { cx, cy, arcsecPerPixel: Math.abs(image.wcs.cdelt1) };
+    const draw = paneDraw(pane, viewport)!;
+    const rgba = renderer.renderOffscreen(draw, image.width, image.height);
+    const canvas = composeExport(rgba, image.width, image.height, caption, colours.rgba(), limits, unit);
+    const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
+    if (!blob) throw new Error('the browser could not encode the PNG');
+    const link = document.createElement('a');
+    link.download = name;
+    link.href = URL.createObjectURL(blob);
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  }
+
+  function resize(): void {
+    const ratio = window.devicePixelRatio || 1;
+    const rect = stage.value?.getBoundingClientRect();
+    if (!rect || !glCanvas.value || !overlay.value) return;
+    for (const c of [glCanvas.value, overlay.value]) {
+      c.width = Math.round(rect.width * ratio);
+      c.height = Math.round(rect.height * ratio);
+    }
+    schedule();
+  }
+
+  let observer: ResizeObserver | undefined;
+  onMounted(() => {
+    try {
+      renderer = new ImageRenderer(glCanvas.value!);
+    } catch (failure) {
+      error.value = (failure as Error).message;
+    }
+    observer = new ResizeObserver(resize);
+    observer.observe(stage.value!);
+    resize();
+  });
+  onBeforeUnmount(() => {
+    observer?.disconnect();
+    if (frame) cancelAnimationFrame(frame);
+    for (const t of textures.values()) renderer?.release(t.texture);
+    for (const t of luts.values()) renderer?.release(t);
+  });
+
+  return { upload, schedule, frameMs, error, exportPng };
+}

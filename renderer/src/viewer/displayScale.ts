@@ -1,0 +1,87 @@
+import type { ImageLevel } from '../api/appApi.js';
+import { percentileLimits, zscaleLimits, type Limits } from './clipLimits.js';
+
+export type ScaleMethod = 'percentile' | 'zscale';
+
+/** What the scale needs of a level: its unit and a sorted sample of its finite, non-fill pixels. */
+export interface ScaledLevel {
+  level: ImageLevel;
+  unit: string;
+  sorted: Float32Array;
+}
+
+/**
+ * The scale of one observation. By default every pane shares one scale (locked) so equal values look
+ * equal across levels; a pane can be unlocked to get its own. Only panes of the same unit share: DN and
+ * DN/s on one scale would mislead. Limits typed or dragged by hand replace the automatic ones of the
+ * shared scale (or of the unlocked pane) until the observation changes.
+ */
+export interface ObservationScale {
+  unlocked: ImageLevel[];
+  /** Hand-set limits of a shared scale, by unit. */
+  shared: Record<string, Limits>;
+  /** Hand-set limits of unlocked panes. */
+  own: Partial<Record<ImageLevel, Limits>>;
+}
+
+export function freshScale(): ObservationScale {
+  return { unlocked: [], shared: {}, own: {} };
+}
+
+/** The levels whose pixels decide a level's limits: itself when unlocked, else every locked level of its unit. */
+export function scaleGroup(
+  scale: ObservationScale,
+  levels: readonly ScaledLevel[],
+  level: ImageLevel,
+): ScaledLevel[] {
+  const self = levels.find((l) => l.level === level);
+  if (!self) return [];
+  if (scale.unlocked.includes(level)) return [self];
+  return levels.filter((l) => l.unit === self.unit && !scale.unlocked.includes(l.level));
+}
+
+export function displayLimits(
+  scale: ObservationScale,
+  levels: readonly ScaledLevel[],
+  level: ImageLevel,
+  method: ScaleMethod,
+  percentiles: readonly [number, number],
+): Limits {
+  const group = scaleGroup(scale, levels, level);
+  const self = group.find((l) => l.level === level);
+  if (!self) return { lo: Number.NaN, hi: Number.NaN };
+  const typed = scale.unlocked.includes(level) ? scale.own[level] : scale.shared[self.unit];
+  if (typed) return typed;
+  const pooled = pooledSample(group.map((l) => l.sorted));
+  return method === 'zscale'
+    ? zscaleLimits(pooled)
+    : percentileLimits(pooled, percentiles[0], percentiles[1]);
+}
+
+/** Sets hand-made limits where `level`'s scale lives: the shared scale of its unit, or its own. */
+export function withLimits(
+  scale: ObservationScale,
+  levels: readonly ScaledLevel[],
+  level: ImageLevel,
+  limits: Limits,
+): ObservationScale {
+  if (scale.unlocked.includes(level)) return { ...scale, own: { ...scale.own, [level]: limits } };
+  const unit = levels.find((l) => l.level === level)?.unit;
+  return unit === undefined ? scale : { ...scale, shared: { ...scale.shared, [unit]: limits } };
+}
+
+/**
+ * One sorted sample from several sorted samples, each level weighted equally: every level contributes
+ * the same number of values, taken at even ranks (its quantiles), then merged by a sort.
+ */
+export function pooledSample(samples: readonly Float32Array[], perLevel = 1 << 18): Float32Array {
+  const live = samples.filter((s) => s.length > 0);
+  if (live.length === 1) return live[0];
+  const out = new Float32Array(live.length * perLevel);
+  let n = 0;
+  for (const s of live) {
+    const step = s.length / perLevel;
+    for (let i = 0; i < perLevel; i++) out[n++] = s[Math.min(s.length - 1, Math.floor(i * step))];
+  }
+  return out.subarray(0, n).sort();
+}

@@ -1,4 +1,5 @@
 import type { Stage, StageMetrics } from '../engine/pipeline/stageMetrics.js';
+import type { ProductQa } from '../engine/qa/index.js';
 import type { JobRecipe } from './jobRecipe.js';
 
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
@@ -42,6 +43,8 @@ export interface Job {
   error?: string;
   errorKind?: string;
   stages?: Partial<Record<Stage, StageMetrics>>;
+  /** Each output's QA metrics and flags (same order as outputs), measured while it was made. */
+  qa?: ProductQa[];
   /** Set on a running job whose cancellation waits for the file to finish. */
   cancelRequested?: boolean;
 }
@@ -59,6 +62,7 @@ export type JobRecord =
       warnings: string[];
       stages: Job['stages'];
       backend?: string;
+      qa?: ProductQa[];
     }
   | {
       t: 'fail';
@@ -120,6 +124,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
         warnings: record.warnings,
         stages: record.stages,
         backend: record.backend,
+        qa: record.qa,
       });
       break;
     case 'fail':

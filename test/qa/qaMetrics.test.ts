@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { FitsHeader, type FitsImage } from '../../main/engine/fits/index.js';
 import { measureDisk } from '../../main/engine/qa/limbMeasure.js';
 import { scanLevel1 } from '../../main/engine/qa/level1Scan.js';
-import { decodeQuality, flagSeries, productQa, qaFlags, type ProductQa } from '../../main/engine/qa/index.js';
+import {
+  decodeQuality,
+  flagSeries,
+  productQa,
+  qaFlags,
+  type ProductQa,
+  type QaMetric,
+} from '../../main/engine/qa/index.js';
 
 /** A textured disk of `radius` px centred at (cx, cy) with a 1 px soft edge, on a faint background. */
 function sun(size: number, cx: number, cy: number, radius: number): Float64Array {
@@ -144,7 +151,8 @@ function cleanQa(): ProductQa {
 describe('flags', () => {
   it('none for a clean product', () => expect(qaFlags(cleanQa())).toEqual([]));
 
-  it.each([
+  type Alteration = [QaMetric, (q: ProductQa) => unknown, RegExp];
+  it.each<Alteration>([
     ['missing', (q: ProductQa) => (q.missing.level1Disk = 0.002), /0\.200 % of the solar disk/],
     ['saturation', (q: ProductQa) => (q.saturation.bleedColumns = 1), /columns bleeding charge/],
     [
@@ -164,7 +172,7 @@ describe('flags', () => {
       /mis-registered/,
     ],
     ['pointing', (q: ProductQa) => (q.pointing.updateShiftArcsec = 12), /moved the Sun centre by 12\.0″/],
-  ] as const)('%s, with the reason in words', (metric, alter, reason) => {
+  ])('%s, with the reason in words', (metric, alter, reason) => {
     const qa = cleanQa();
     alter(qa);
     const flags = qaFlags(qa);
@@ -180,10 +188,10 @@ describe('flags', () => {
 
   it('a series flags the blurred frame against the median of its channel and scale', () => {
     const products = [1, 1.1, 0.9, 0.4].map((sharpness) => ({
-      qa: { ...cleanQa(), sharpness, flags: [] },
+      qa: { ...cleanQa(), sharpness } as ProductQa,
       scale: 0.6,
     }));
-    products.push({ qa: { ...cleanQa(), channel: 193, sharpness: 0.1, flags: [] }, scale: 0.6 });
+    products.push({ qa: { ...cleanQa(), channel: 193, sharpness: 0.1 }, scale: 0.6 });
     flagSeries(products);
     expect(products.map((p) => p.qa.flags.map((f) => f.metric))).toEqual([[], [], [], ['sharpness'], []]);
   });

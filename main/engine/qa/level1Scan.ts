@@ -29,11 +29,17 @@ const JSOC_BLANK = -32768;
  * one pass over the decoded samples. Missing = BLANK, NaN, or −32768 in a float image.
  */
 export function scanLevel1(image: FitsImage, disk: DiskOnGrid, saturationDn: number): Level1Scan {
-  const { raw, width, height, bscale, bzero, blank } = image;
+  const { raw, width, height, bscale, bzero } = image;
   if (raw instanceof BigInt64Array) throw new Error('64-bit integer AIA images do not exist');
   const floating = image.bitpix < 0;
-  const run = new Uint16Array(width);
-  const bleeding = new Uint8Array(width);
+  // compare stored samples, not scaled values: one comparison a pixel (BSCALE > 0 for AIA)
+  const saturatedFrom = bscale > 0 ? (saturationDn - bzero) / bscale : -Infinity;
+  const blank = floating ? JSOC_BLANK : (image.blank ?? NaN);
+  const runs = {
+    length: new Uint16Array(width),
+    lastRow: new Int32Array(width).fill(-2),
+    bleeding: new Uint8Array(width),
+  };
   let missing = 0;
   let diskPixels = 0;
   let diskMissing = 0;
@@ -45,24 +51,21 @@ export function scanLevel1(image: FitsImage, disk: DiskOnGrid, saturationDn: num
     const x0 = half > 0 ? Math.max(0, Math.ceil(disk.x - chord)) : 1;
     const x1 = half > 0 ? Math.min(width - 1, Math.floor(disk.x + chord)) : 0;
     if (x1 >= x0) diskPixels += x1 - x0 + 1;
-    const row = y * width;
+    const row = raw.subarray(y * width, (y + 1) * width);
     for (let x = 0; x < width; x++) {
-      const stored = raw[row + x];
-      const absent = floating ? Number.isNaN(stored) || stored === JSOC_BLANK : stored === blank;
-      if (absent) {
+      const stored = row[x];
+      // NaN never equals anything, so `stored !== stored` finds it without a call
+      if (stored === blank || stored !== stored) {
         missing++;
         if (x >= x0 && x <= x1) diskMissing++;
-        run[x] = 0;
-        continue;
-      }
-      if (stored * bscale + bzero >= saturationDn) {
+      } else if (stored >= saturatedFrom) {
         saturated++;
-        if (++run[x] >= QA_THRESHOLDS.bleedRun) bleeding[x] = 1;
-      } else run[x] = 0;
+        saturatedAt(runs, x, y);
+      }
     }
   }
   let bleedColumns = 0;
-  for (let x = 0; x < width; x++) bleedColumns += bleeding[x];
+  for (let x = 0; x < width; x++) bleedColumns += runs.bleeding[x];
   return {
     pixels: width * height,
     missingPixels: missing,
@@ -72,4 +75,15 @@ export function scanLevel1(image: FitsImage, disk: DiskOnGrid, saturationDn: num
     saturatedPixels: saturated,
     bleedColumns,
   };
+}
+
+/** Extends column x's run of saturated pixels (or starts one) and marks the column once it bleeds. */
+function saturatedAt(
+  runs: { length: Uint16Array; lastRow: Int32Array; bleeding: Uint8Array },
+  x: number,
+  y: number,
+): void {
+  runs.length[x] = runs.lastRow[x] === y - 1 ? runs.length[x] + 1 : 1;
+  runs.lastRow[x] = y;
+  if (runs.length[x] >= QA_THRESHOLDS.bleedRun) runs.bleeding[x] = 1;
 }

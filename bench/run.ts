@@ -8,6 +8,7 @@ import { targetFor } from './check.js';
 import { verifyDataset } from './dataset.js';
 import { benchLevel16 } from './level16Bench.js';
 import { appendRecord, commitOf, inputsOf, machineInfo, versions, type HistoryRecord } from './record.js';
+import { benchQa } from './qaBench.js';
 import { benchRegister } from './registerBench.js';
 import { benchSoak } from './soakBench.js';
 import { profilesRoot } from './stageProfiles.js';
@@ -15,13 +16,13 @@ import { resultTable, stageTable } from './table.js';
 import { readThresholds } from './thresholds.js';
 
 /**
- * npm run bench [-- register,psf,deconvolve,lev16,batch,soak] [--repeat N] [--no-oracle] [--backend cpu]
+ * npm run bench [-- register,psf,deconvolve,lev16,batch,soak,qa] [--repeat N] [--no-oracle] [--backend cpu]
  * [--profile]: times the engine on the fixed dataset (../shared/data/aia, checksums verified first),
  * prints medians beside the oracle timed in the same run, aiapy's figures and the targets, with the
  * stage breakdown of every file-to-file run, and appends the result to bench/history.jsonl.
  * --profile also writes one V8 CPU profile per stage of each file-to-file run to bench/profiles/.
  */
-const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'batch', 'soak'];
+const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'batch', 'soak', 'qa'];
 const VALUED = ['--repeat', '--backend'];
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
@@ -66,6 +67,7 @@ for (const backend of backends) {
   if (['psf', 'deconvolve', 'lev16'].some((b) => wanted.has(b)))
     rows.push(...(await benchLevel16(wanted, options)));
   if (wanted.has('batch')) rows.push(...(await benchBatch(options)));
+  if (wanted.has('qa')) rows.push(...(await benchQa(options)));
 }
 for (const row of rows) row.target = targetFor(row, thresholds);
 

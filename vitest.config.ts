@@ -13,6 +13,7 @@ import { defineConfig } from 'vitest/config';
 const INTEGRATION = [
   'test/services/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
+  'test/qa/qaCommand.test.ts',
   'test/contract/transports.test.ts',
   'test/fits/headerOnly.test.ts',
   'test/fits/parallelDecode.test.ts',

@@ -3,6 +3,7 @@ import { describeError } from '../services/describeError.js';
 import { infoCommand } from './infoCommand.js';
 import { processCommand } from './processCommand.js';
 import { psfCommand } from './psfCommand.js';
+import { qaCommand } from './qaCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { watchCommand } from './watchCommand.js';
 import { NoPsfModelError } from '../engine/psf/index.js';
@@ -30,6 +31,10 @@ export async function runCli(
       case 'psf':
         await psfCommand(rest, out);
         return 0;
+      case 'qa': {
+        const report = await qaCommand(rest, out);
+        return report.unreadable > 0 ? 1 : 0;
+      }
       case 'info': {
         if (rest.length !== 1) throw new UsageError('info takes exactly one FILE');
         try {

@@ -65,6 +65,9 @@ export async function processCommand(
         report.succeeded++;
         log(`${place(i)} → ${outcome.outputs.join(', ')} (${seconds.toFixed(2)} s)`);
         for (const w of outcome.warnings) log(`  warning: ${w}`);
+        outcome.qa.forEach((qa, k) => {
+          for (const f of qa.flags) log(`  qa ${basename(outcome.outputs[k])}: ${f.metric}: ${f.reason}`);
+        });
       },
       failed: (i, error) => {
         report.failed++;

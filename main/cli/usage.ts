@@ -9,6 +9,7 @@ Usage:
   aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] [--retry-failed] FOLDERS…
   aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu] [--in-flight N]
   aia-studio psf --channel 94|131|171|193|211|304|335 --out FILE
+  aia-studio qa [--csv FILE] [--recursive] PRODUCTS_OR_DIRS…
   aia-studio info FILE
   aia-studio --version | --help
 
@@ -39,6 +40,12 @@ start and not tried again unless --retry-failed is given.
 An output file belongs to the input that made it: a second input of the same name from another
 folder, or an existing product of another observation, is never overwritten: that file fails and
 says which file it collides with.
+
+qa: the quality metrics and flags of level 1.5/1.6 products (missing data, saturation, exposure vs
+the channel's nominal, QUALITY bits in words, pointing and solar radius, limb position, sharpness),
+one row per product; the flags column is empty when a product is clean. --csv FILE also writes every
+metric as CSV. Flagged products do not change the exit status; a file that cannot be read gets a row
+saying why and exit status 1. Thresholds: docs/qa.md.
 
 serve: the app's API and window on http://127.0.0.1 (random port unless --port), with a random
 token; prints one line, the address to open. --backend is the backend of requests that name none.

@@ -10,7 +10,8 @@ export interface BenchRow {
   /** The compute backend that ran it ("cpu" now; a GPU backend adds its own rows). */
   backend: string;
   metric: string;
-  unit: 's' | 'MB';
+  /** share: a ratio of two times of the same run. */
+  unit: 's' | 'MB' | 'share';
   /** The median of the repeated runs (the maximum for peak memory). */
   ours: number;
   /** For the breakdown rows of a file-to-file run: the stage (the job's StageClock name). */

@@ -4,6 +4,7 @@
  * pixels); the services implement them, every transport carries them, the renderer shows them.
  */
 import type { BenchRecord } from '../common/benchRecord.js';
+import type { ProductQa } from '../common/productQa.js';
 import type { Thresholds } from '../common/benchTargets.js';
 import type {
   Interpolation,
@@ -82,6 +83,8 @@ export interface Job {
   error?: string;
   errorKind?: string;
   stages?: Partial<Record<Stage, StageMetrics>>;
+  /** Each output's QA metrics and flags (same order as outputs), measured while it was made. */
+  qa?: ProductQa[];
   /** Set on a running job whose cancellation waits for the file to finish. */
   cancelRequested?: boolean;
 }

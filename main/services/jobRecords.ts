@@ -13,6 +13,7 @@ export type JobRecord =
       warnings: string[];
       stages: Job['stages'];
       backend?: string;
+      qa?: Job['qa'];
     }
   | {
       t: 'fail';
@@ -75,6 +76,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
         warnings: record.warnings,
         stages: record.stages,
         backend: record.backend,
+        qa: record.qa,
       });
       break;
     case 'fail':

@@ -515,6 +515,7 @@ export class ProcessingQueue {
           warnings: outcome.warnings,
           stages: outcome.stages,
           backend: open.note,
+          qa: outcome.qa,
         },
       ]);
     } catch (error) {

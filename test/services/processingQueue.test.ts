@@ -49,6 +49,10 @@ describe('ProcessingQueue', () => {
     expect((await readdir(out)).length).toBe(6);
     const image = await readFitsImageFile(jobs[5].outputs[0].path);
     expect(image.header.number('LVL_NUM')).toBe(1.5);
+    // the job keeps each product's QA, measured while it was made
+    expect(jobs[5].qa?.map((qa) => [qa.channel, qa.exposure.ratio! > 0.8, qa.flags])).toEqual([
+      [image.header.number('WAVELNTH'), true, []],
+    ]);
   });
 
   it('skips a file whose output is already there, and redoes it once the output is gone or the file changes', async () => {

@@ -13,6 +13,7 @@ import {
   type FitsHeader,
   type FitsImage,
 } from '../fits/index.js';
+import { productQa, recordLevel1Qa, type ProductQa } from '../qa/index.js';
 import { writeLevel15Keywords } from '../register/level15Header.js';
 import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
@@ -26,6 +27,8 @@ export interface ProcessOutcome {
   input: string;
   outputs: string[];
   warnings: string[];
+  /** The quality of each output (same order): metrics and flags, measured while it was made. */
+  qa: ProductQa[];
   /** Per-stage wall and CPU time and memory, summed over the products made. */
   stages: StageClock['stages'];
 }
@@ -80,12 +83,14 @@ export async function processFile(
     warnings.push(...pointing.warnings);
     header.addHistory(pointing.history);
     requireFullDisk(readGeometry(header), image.width, image.height);
+    recordLevel1Qa(image, image.header, header, recipe.pointingTable !== undefined);
     const levels = feasibleLevels(recipe, observation, image, context, warnings);
     const exposure = recipe.normalizeExposure ? normalizeExposure(header) : 1;
     return { observation, levels, pixels: physicalPixels(image, recipe.mode, exposure) };
   });
 
   const staged: StagedFile[] = [];
+  const qa: ProductQa[] = [];
   try {
     for (const level of levels) {
       const levelHeader = header.clone();
@@ -95,9 +100,18 @@ export async function processFile(
               deconvolve(pixels, image, observation, levelHeader, recipe, context),
             )
           : pixels;
-      staged.push(
-        await makeProduct(level, source, image, levelHeader, inputPath, recipe, context.backend, timed),
+      const product = await makeProduct(
+        level,
+        source,
+        image,
+        levelHeader,
+        inputPath,
+        recipe,
+        context.backend,
+        timed,
       );
+      staged.push(product.staged);
+      qa.push(product.qa);
     }
     signal?.throwIfAborted();
     await commitStaged(staged);
@@ -105,7 +119,7 @@ export async function processFile(
     await discardStaged(staged);
     throw error;
   }
-  return { input: inputPath, outputs: staged.map((s) => s.path), warnings, stages: clock.stages };
+  return { input: inputPath, outputs: staged.map((s) => s.path), warnings, qa, stages: clock.stages };
 }
 
 /**
@@ -150,7 +164,7 @@ async function makeProduct(
   recipe: Recipe,
   backend: ComputeBackend,
   timed: Timer,
-): Promise<StagedFile> {
+): Promise<{ staged: StagedFile; qa: ProductQa }> {
   const registered = await timed('register', () =>
     registerToLevel15(
       data,
@@ -169,6 +183,10 @@ async function makeProduct(
   const stats = await timed('statistics', () => backend.statistics(registered.data));
   const { plan } = registered;
   writeLevel15Keywords(header, plan, stats, Number(level));
+  // before encode, which byte-swaps the pixels where they lie
+  const qa = await timed('statistics', () =>
+    productQa(header, registered.data, registered.width, registered.height, stats.missingPixels),
+  );
   header.addHistory(
     `aia-studio ${APP_VERSION} register: level ${level}, ${plan.mode === 'aiapy' ? 'aiapy-compatible' : 'fixed NxN'} ` +
       `frame ${plan.outputWidth}x${plan.outputHeight}, ${plan.interpolation} interpolation, ` +
@@ -183,7 +201,7 @@ async function makeProduct(
       : encodeFits(product, { format: recipe.format }),
   );
   const target = outputPath(recipe.outputDir, inputPath, level);
-  return timed('write', () => stageFile(target, encoded));
+  return { staged: await timed('write', () => stageFile(target, encoded)), qa };
 }
 
 /** Richardson–Lucy on the CCD grid, before register, as the PSF is defined there. */

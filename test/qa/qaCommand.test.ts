@@ -1,0 +1,149 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../main/cli/main.js';
+import { BackendLanes } from '../../main/engine/compute/backendLanes.js';
+import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { ChannelOptics } from '../../main/engine/pipeline/channelOptics.js';
+import { processBatch } from '../../main/engine/pipeline/processBatch.js';
+import { DEFAULT_RECIPE } from '../../main/engine/pipeline/recipe.js';
+import type { ProductQa } from '../../main/engine/qa/index.js';
+import { writeQaSeries } from './qaSeries.js';
+
+/*
+ * The issue's series: the real 128² 171 Å frame five times, T_OBS stepped 12 s, copy 2 with EXPTIME
+ * halved and QUALITY = ISS loop open, plus the real 2048² 1600 Å frame (whose bottom 648 rows,
+ * 20.5 % of the disk, have no data: a real gap the QA must not hide).
+ */
+const root = await mkdtemp(join(tmpdir(), 'aia-qa-test-'));
+const inputs = join(root, 'in');
+const products = join(root, 'out');
+let names: string[];
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const status = await runCli(
+    argv,
+    (l) => out.push(l),
+    (l) => out.push(l),
+  );
+  return { status, out: out.join('\n') };
+}
+
+/** RFC 4180 rows as objects keyed by the header row. */
+function parseCsv(text: string): Record<string, string>[] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const endCell = () => {
+    row.push(cell);
+    cell = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '"' && text[i + 1] === '"') {
+      cell += '"';
+      i++;
+    } else if (c === '"') quoted = !quoted;
+    else if (quoted || (c !== ',' && c !== '\n')) cell += c;
+    else {
+      endCell();
+      if (c === '\n') {
+        rows.push(row);
+        row = [];
+      }
+    }
+  }
+  const [head, ...body] = rows;
+  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+}
+
+beforeAll(async () => {
+  await mkdir(inputs);
+  names = await writeQaSeries(inputs);
+  const r = await cli('process', '--level', '1.5', '--out', products, inputs);
+  expect(r.status).toBe(0);
+}, 120_000);
+
+describe('aia-studio qa', () => {
+  it('flags exactly the altered frame of the series, and the real 1600 Å frame for its real data gap, saying why', async () => {
+    const csvPath = join(root, 'qa.csv');
+    const r = await cli('qa', '--csv', csvPath, products);
+    expect(r.status).toBe(0);
+    expect(r.out).toMatch(/6 products, 2 flagged; CSV in/);
+    const rows = parseCsv(await readFile(csvPath, 'utf8'));
+    expect(rows.map((row) => basename(row.file))).toEqual([
+      ...names.slice(0, 5).map((n) => n.replace('.fits', '_lev1.5.fits')),
+      'aia_1600_2048_lev1.5.fits',
+    ]);
+    const flagged = rows.filter((row) => row.flags !== '').map((row) => basename(row.file));
+    expect(flagged).toEqual(['aia_171_series_02_lev1.5.fits', 'aia_1600_2048_lev1.5.fits']);
+
+    const altered = rows[2];
+    expect(altered.flags).toMatch(/^exposure: EXPTIME 1\.000 s is 0\.50× the 171 Å nominal 2 s/);
+    expect(altered.flags).toMatch(/; quality: QUALITY 131072: ISS loop open \(AISTATE\)$/);
+    expect(altered.exposure_ratio).toBe('0.5');
+    expect(rows[1].exposure_ratio).toBe('1');
+    expect(rows.slice(0, 5).map((row) => row.t_obs)).toEqual([
+      '2011-02-15T00:00:01.34Z',
+      '2011-02-15T00:00:13.34Z',
+      '2011-02-15T00:00:25.34Z',
+      '2011-02-15T00:00:37.34Z',
+      '2011-02-15T00:00:49.34Z',
+    ]);
+
+    const uv = rows[5];
+    expect(uv.flags).toMatch(/^missing: 20\.5 % of the solar disk and 31\.6 % of the level 1 frame/);
+    expect(uv.flags).toMatch(/quality: QUALITY 2363136: calibration image$/);
+    expect(Number(uv.limb_offset_arcsec)).toBeLessThan(3);
+    for (const row of rows) expect(row.saturated_pixels).toBe('0');
+  });
+
+  it('gives the metrics the job computed while making the products', async () => {
+    const again = join(root, 'again');
+    await mkdir(again);
+    const jobs: ProductQa[] = [];
+    const lanes = new BackendLanes(new CpuBackend({ threads: 2 }), 1);
+    try {
+      await processBatch(
+        names.map((n) => join(inputs, n)),
+        { ...DEFAULT_RECIPE, levels: ['1.5'], outputDir: again },
+        lanes,
+        new ChannelOptics(join(root, 'psf')),
+        { finished: (i, outcome) => (jobs[i] = outcome.qa[0]), failed: (_, e) => expect.fail(String(e)) },
+      );
+    } finally {
+      await lanes.dispose();
+    }
+    const csvPath = join(root, 'again.csv');
+    expect((await cli('qa', '--csv', csvPath, again)).status).toBe(0);
+    const rows = parseCsv(await readFile(csvPath, 'utf8'));
+    jobs.forEach((job, i) => {
+      const row = rows.find((r) => basename(r.file) === names[i].replace('.fits', '_lev1.5.fits'))!;
+      expect(row.flags).toBe(job.flags.map((f) => `${f.metric}: ${f.reason}`).join('; '));
+      expect(Number(row.missing_disk_level1)).toBeCloseTo(job.missing.level1Disk!, 4);
+      expect(Number(row.exposure_ratio)).toBeCloseTo(job.exposure.ratio!, 3);
+      expect(Number(row.quality)).toBe(job.quality!.value);
+      expect(Number(row.limb_offset_arcsec)).toBeCloseTo(job.pointing.limbOffsetArcsec!, 2);
+      if (job.sharpness !== undefined) expect(Number(row.sharpness)).toBeCloseTo(job.sharpness, 3);
+    });
+    expect(jobs.map((j) => j.flags.length > 0)).toEqual([false, false, true, false, false, true]);
+  }, 120_000);
+
+  it('gives an unreadable file or a level 1 file its own row with the reason, and exit status 1', async () => {
+    const mixed = join(root, 'mixed');
+    await mkdir(mixed);
+    await writeFile(join(mixed, 'broken.fits'), 'not a FITS file at all');
+    const r = await cli('qa', join(products, 'aia_171_series_00_lev1.5.fits'), mixed, join(inputs, names[0]));
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/broken\.fits .*\S/);
+    expect(r.out).toMatch(/aia_171_series_00\.fits .*not a level 1\.5\/1\.6 product \(LVL_NUM = 1\)/);
+    expect(r.out).toMatch(/1 products, 0 flagged, 2 could not be read/);
+  });
+
+  it('is a usage error without products', async () => {
+    expect((await cli('qa')).status).toBe(2);
+  });
+});

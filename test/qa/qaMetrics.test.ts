@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { FitsHeader, type FitsImage } from '../../main/engine/fits/index.js';
+import { measureDisk } from '../../main/engine/qa/limbMeasure.js';
+import { scanLevel1 } from '../../main/engine/qa/level1Scan.js';
+import {
+  decodeQuality,
+  flagSeries,
+  productQa,
+  qaFlags,
+  type ProductQa,
+  type QaMetric,
+} from '../../main/engine/qa/index.js';
+
+/** A textured disk of `radius` px centred at (cx, cy) with a 1 px soft edge, on a faint background. */
+function sun(size: number, cx: number, cy: number, radius: number): Float64Array {
+  const data = new Float64Array(size * size);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const r = Math.hypot(x - cx, y - cy);
+      const edge = Math.min(1, Math.max(0, radius - r + 0.5));
+      const texture = 1 + 0.3 * Math.sin(x * 1.7) * Math.cos(y * 2.3);
+      data[y * size + x] = 5 + 1000 * edge * texture;
+    }
+  return data;
+}
+
+function boxBlur(data: Float64Array, size: number, half: number): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      let sum = 0;
+      let n = 0;
+      for (let dy = -half; dy <= half; dy++)
+        for (let dx = -half; dx <= half; dx++) {
+          const xx = Math.min(size - 1, Math.max(0, x + dx));
+          const yy = Math.min(size - 1, Math.max(0, y + dy));
+          sum += data[yy * size + xx];
+          n++;
+        }
+      out[y * size + x] = sum / n;
+    }
+  return out;
+}
+
+function int16Image(width: number, height: number, raw: Int16Array): FitsImage {
+  return {
+    hduIndex: 0,
+    header: new FitsHeader(),
+    width,
+    height,
+    bitpix: 16,
+    raw,
+    bscale: 1,
+    bzero: 0,
+    blank: -32768,
+  };
+}
+
+describe('QUALITY word', () => {
+  it('is empty when nominal and names each set bit as JSOC documents it', () => {
+    expect(decodeQuality(0)).toEqual({ value: 0, words: [], flagging: [] });
+    expect(decodeQuality(1 << 17).flagging).toEqual(['ISS loop open (AISTATE)']);
+  });
+
+  it('shows the missing-data bits but lets the measured missing share decide (the real 1600 Å frame)', () => {
+    const q = decodeQuality(2363136); // 0x240F00
+    expect(q.words).toEqual([
+      'MISSVALS nonzero',
+      'MISSVALS over 1% of TOTVALS',
+      'MISSVALS over 5% of TOTVALS',
+      'MISSVALS over 25% of TOTVALS',
+      'calibration image',
+      'register flag set',
+    ]);
+    expect(q.flagging).toEqual(['calibration image']);
+  });
+
+  it('reads bit 31 of the signed header integer', () => {
+    expect(decodeQuality(-2147483648).flagging).toEqual(['image not available']);
+    expect(decodeQuality(1 << 26).words).toEqual(['bit 26']);
+  });
+});
+
+describe('level 1 scan', () => {
+  it('counts missing pixels on and off the disk, saturated pixels and bleed columns', () => {
+    const size = 64;
+    const raw = new Int16Array(size * size).fill(100);
+    raw[32 * size + 32] = -32768; // on the disk
+    raw[1 * size + 1] = -32768; // off the disk
+    for (let y = 20; y < 27; y++) raw[y * size + 40] = 16000; // a bleed column (7 in a row)
+    raw[10 * size + 30] = 15500; // one saturated pixel alone
+    const scan = scanLevel1(int16Image(size, size, raw), { x: 31.5, y: 31.5, radius: 20 }, 15000);
+    expect(scan.missingPixels).toBe(2);
+    expect(scan.diskMissingPixels).toBe(1);
+    expect(scan.diskPixels).toBeGreaterThan(Math.PI * 19.5 * 19.5);
+    expect(scan.diskPixels).toBeLessThan(Math.PI * 20.5 * 20.5);
+    expect(scan.saturatedPixels).toBe(8);
+    expect(scan.bleedColumns).toBe(1);
+  });
+
+  it('applies BSCALE before comparing with the saturation level', () => {
+    const raw = new Int16Array(16).fill(8000);
+    const image = { ...int16Image(4, 4, raw), bscale: 2 };
+    expect(scanLevel1(image, { x: 1.5, y: 1.5, radius: 1 }, 15000).saturatedPixels).toBe(16);
+  });
+});
+
+describe('limb and sharpness', () => {
+  const size = 256;
+  const radius = 90;
+
+  it('finds a Sun centre that is off the expected one, to a tenth of a pixel', () => {
+    const data = sun(size, 127.5 + 3, 127.5 - 2, radius);
+    const m = measureDisk(data, size, size, { x: 127.5, y: 127.5 }, radius);
+    expect(m.limb!.offsetX).toBeCloseTo(3, 1);
+    expect(m.limb!.offsetY).toBeCloseTo(-2, 1);
+    expect(m.limb!.radiusRatio).toBeCloseTo(1, 2);
+  });
+
+  it('survives a data gap across part of the disk', () => {
+    const data = sun(size, 127.5, 127.5, radius);
+    data.fill(NaN, 0, 60 * size); // the bottom rows missing, as in the real 1600 Å frame
+    const m = measureDisk(data, size, size, { x: 127.5, y: 127.5 }, radius);
+    expect(Math.hypot(m.limb!.offsetX, m.limb!.offsetY)).toBeLessThan(0.2);
+    expect(m.diskMissing).toBeGreaterThan(0.05);
+  });
+
+  it('falls when the frame is blurred', () => {
+    const sharp = sun(size, 127.5, 127.5, radius);
+    const a = measureDisk(sharp, size, size, { x: 127.5, y: 127.5 }, radius).sharpness!;
+    const b = measureDisk(boxBlur(sharp, size, 1), size, size, { x: 127.5, y: 127.5 }, radius).sharpness!;
+    expect(b).toBeLessThan(0.5 * a);
+  });
+});
+
+/** A clean product's QA, to alter one metric at a time. */
+function cleanQa(): ProductQa {
+  return {
+    channel: 171,
+    level: 1.5,
+    missing: { product: 0.001, level1: 0, level1Disk: 0, productDisk: 0 },
+    saturation: { thresholdDn: 15000, pixels: 0, bleedColumns: 0 },
+    exposure: { seconds: 2, nominalSeconds: 2, ratio: 1 },
+    quality: { value: 0, words: [] },
+    pointing: { rsunObs: 971.8, rsunExpected: 971.8, limbOffsetArcsec: 0.3, limbOffsetPixels: 0.5 },
+    sharpness: 1,
+    flags: [],
+  };
+}
+
+describe('flags', () => {
+  it('none for a clean product', () => expect(qaFlags(cleanQa())).toEqual([]));
+
+  type Alteration = [QaMetric, (q: ProductQa) => unknown, RegExp];
+  it.each<Alteration>([
+    ['missing', (q: ProductQa) => (q.missing.level1Disk = 0.002), /0\.200 % of the solar disk/],
+    ['saturation', (q: ProductQa) => (q.saturation.bleedColumns = 1), /columns bleeding charge/],
+    [
+      'exposure',
+      (q: ProductQa) => (q.exposure = { seconds: 1, nominalSeconds: 2, ratio: 0.5 }),
+      /0\.50× the 171 Å nominal/,
+    ],
+    ['quality', (q: ProductQa) => (q.quality = { value: 1 << 13, words: [] }), /eclipse/],
+    [
+      'radius',
+      (q: ProductQa) => (q.pointing.rsunExpected = 960),
+      /RSUN_OBS 971\.80″ but DSUN_OBS gives 960\.00″/,
+    ],
+    [
+      'limb',
+      (q: ProductQa) => Object.assign(q.pointing, { limbOffsetArcsec: 6, limbOffsetPixels: 10 }),
+      /mis-registered/,
+    ],
+    ['pointing', (q: ProductQa) => (q.pointing.updateShiftArcsec = 12), /moved the Sun centre by 12\.0″/],
+  ])('%s, with the reason in words', (metric, alter, reason) => {
+    const qa = cleanQa();
+    alter(qa);
+    const flags = qaFlags(qa);
+    expect(flags.map((f) => f.metric)).toEqual([metric]);
+    expect(flags[0].reason).toMatch(reason);
+  });
+
+  it('a limb offset under one pixel is not a flag, however many arcsec that pixel is', () => {
+    const qa = cleanQa();
+    Object.assign(qa.pointing, { limbOffsetArcsec: 6, limbOffsetPixels: 0.3 });
+    expect(qaFlags(qa)).toEqual([]);
+  });
+
+  it('a series flags the blurred frame against the median of its channel and scale', () => {
+    const products = [1, 1.1, 0.9, 0.4].map((sharpness) => ({
+      qa: { ...cleanQa(), sharpness } as ProductQa,
+      scale: 0.6,
+    }));
+    products.push({ qa: { ...cleanQa(), channel: 193, sharpness: 0.1 }, scale: 0.6 });
+    flagSeries(products);
+    expect(products.map((p) => p.qa.flags.map((f) => f.metric))).toEqual([[], [], [], ['sharpness'], []]);
+  });
+});
+
+describe('productQa', () => {
+  it('reads the level 1 facts from the QA_* keywords and the rest from the header and pixels', () => {
+    const size = 256;
+    const header = new FitsHeader();
+    for (const [k, v] of Object.entries({
+      WAVELNTH: 171,
+      LVL_NUM: 1.5,
+      CRPIX1: 128.5,
+      CRPIX2: 128.5,
+      CDELT1: 10,
+    }))
+      header.set(k, v);
+    header.set('RSUN_OBS', 900, undefined, { isFloat: true });
+    header.set('DSUN_OBS', (959.63 * 149_597_870_700) / 900, undefined, { isFloat: true });
+    header.set('EXPTIME', 2.9, undefined, { isFloat: true });
+    header.set('QA_EXPT', 1.0, undefined, { isFloat: true });
+    header.set('QA_NPIX', 1000);
+    header.set('QA_MISS', 0);
+    header.set('QA_NDISK', 500);
+    header.set('QA_DMISS', 0);
+    header.set('QA_NSAT', 0);
+    header.set('QA_BLEED', 0);
+    const qa = productQa(header, sun(size, 127.5, 127.5, 90), size, size, 0);
+    expect(qa.exposure).toEqual({ seconds: 1, nominalSeconds: 2, ratio: 0.5 });
+    expect(qa.pointing.rsunExpected).toBeCloseTo(900, 9);
+    expect(qa.pointing.limbOffsetPixels).toBeLessThan(0.1);
+    expect(qa.flags.map((f) => f.metric)).toEqual(['exposure']);
+  });
+});

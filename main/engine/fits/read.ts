@@ -1,10 +1,11 @@
 /** Reading FITS files: headers of every HDU, and one 2-D image with its stored pixel values. */
-import { readFile } from 'node:fs/promises';
 import { imageHeaderFromTable } from './compressedHeader.js';
 import { FitsFormatError } from './errors.js';
 import type { FitsHeader } from './header.js';
 import { iterateHdus, type HduLayout } from './hduLayout.js';
+import { readInputFile } from './inputFile.js';
 import { decodeBigEndian, type Bitpix, type RawPixels } from './pixels.js';
+import { requireImageSize } from './sizeLimits.js';
 import {
   decodeTiledImage,
   isTiledImage,
@@ -28,6 +29,11 @@ export interface FitsImage {
   bzero: number;
   /** BLANK (ZBLANK for compressed) of an integer image; undefined for floating-point images. */
   blank?: number;
+  /**
+   * BLANK of a floating-point image: not standard FITS (astropy ignores it), but resampled AIA files
+   * fill where there is no data with it (-32768), so toFloat64's 'nan' treats those pixels as missing.
+   */
+  floatBlank?: number;
   compression?: CompressionInfo;
 }
 
@@ -94,8 +100,18 @@ export interface ImageLocation {
   size: [number, number];
 }
 
-/** Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none. */
-export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): ImageLocation {
+export interface LocateOptions {
+  /** The HDU to read; default the first 2-D image. */
+  hdu?: number;
+  /** Refuse a larger image before anything is allocated (at most MAX_IMAGE_PIXELS, the default). */
+  maxPixels?: number;
+}
+
+/**
+ * Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none,
+ * and refuses an image larger than the size limits from its declared size alone.
+ */
+export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): ImageLocation {
   const seen: HduLayout[] = [];
   for (const layout of iterateHdus(bytes)) {
     seen.push(layout);
@@ -104,7 +120,11 @@ export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): 
     if (kind === 'image' || kind === 'tiled') {
       const header = imageHeader(layout);
       const size = planeSize(header, layout.index);
-      if (size) return { layout, header, kind, size };
+      if (size) {
+        const bitpix = header.number('BITPIX') ?? 8;
+        requireImageSize(size[0], size[1], Math.abs(bitpix) / 8, layout.index, options.maxPixels);
+        return { layout, header, kind, size };
+      }
       if (options.hdu !== undefined) {
         throw new FitsFormatError('no-image', `HDU ${layout.index} holds a 1-D array, not a 2-D image`);
       }
@@ -121,13 +141,12 @@ export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): 
   throw new FitsFormatError('no-image', `no 2-D image in this file: ${seen.map(describe).join('; ')}`);
 }
 
-export function readFitsImage(bytes: Uint8Array, options: { hdu?: number } = {}): FitsImage {
+export function readFitsImage(bytes: Uint8Array, options: LocateOptions = {}): FitsImage {
   return decodeImage(bytes, locateImage(bytes, options));
 }
 
-export async function readFitsImageFile(path: string, options: { hdu?: number } = {}): Promise<FitsImage> {
-  const bytes = await readFile(path);
-  return readFitsImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+export async function readFitsImageFile(path: string, options: LocateOptions = {}): Promise<FitsImage> {
+  return readFitsImage(await readInputFile(path), options);
 }
 
 /** The FitsImage of a tile-compressed HDU, from its decoded tiles. */
@@ -146,6 +165,11 @@ export function decodeImage(bytes: Uint8Array, location: ImageLocation): FitsIma
   return fitsImage(location, { width, height, bitpix, raw }, bitpix > 0 ? header.number('BLANK') : undefined);
 }
 
+function floatBlank(header: FitsHeader, bitpix: Bitpix): Pick<FitsImage, 'floatBlank'> {
+  const value = bitpix < 0 ? header.number('BLANK') : undefined;
+  return value !== undefined ? { floatBlank: value } : {};
+}
+
 function fitsImage(
   { layout, header }: ImageLocation,
   pixels: Pick<FitsImage, 'width' | 'height' | 'bitpix' | 'raw'>,
@@ -162,6 +186,7 @@ function fitsImage(
     bscale: header.number('BSCALE') ?? 1,
     bzero: header.number('BZERO') ?? 0,
     ...(blank !== undefined ? { blank } : {}),
+    ...floatBlank(header, pixels.bitpix),
     ...(compression ? { compression } : {}),
   };
 }

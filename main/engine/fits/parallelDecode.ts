@@ -3,13 +3,11 @@
  * on the tile decode pool, straight into a pixel array on a SharedArrayBuffer.
  */
 import { allocatePixels } from './pixels.js';
-import { decodeImage, locateImage, tiledFitsImage, type FitsImage } from './read.js';
+import { decodeImage, locateImage, tiledFitsImage, type FitsImage, type LocateOptions } from './read.js';
 import { describeTiledImage, planTiledImage } from './tiledImage.js';
 import { tileDecodePool } from './tileDecodePool.js';
 
-export interface DecodeOptions {
-  /** The HDU to read, as readFitsImage's option; default the first 2-D image. */
-  hdu?: number;
+export interface DecodeOptions extends LocateOptions {
   /** Worker threads to use at most (default: the whole pool, min(cores, 8)). */
   threads?: number;
 }

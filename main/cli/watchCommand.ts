@@ -52,11 +52,12 @@ export async function watchCommand(
     keepFinished,
   });
   queue.events.on('backendOpened', ({ note }) => log(note));
-  queue.events.on('jobDone', (job) =>
+  queue.events.on('jobDone', (job) => {
     log(
       `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,
-    ),
-  );
+    );
+    for (const w of job.warnings) log(`  warning: ${w}`);
+  });
   queue.events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
   const folders = new WatchFolders(queue);
   try {

@@ -1,4 +1,5 @@
 /** Reading FITS files: headers of every HDU, and one 2-D image with its stored pixel values. */
+import { requireDataSum } from './checksum.js';
 import { imageHeaderFromTable } from './compressedHeader.js';
 import { FitsFormatError } from './errors.js';
 import type { FitsHeader } from './header.js';
@@ -109,7 +110,8 @@ export interface LocateOptions {
 
 /**
  * Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none,
- * and refuses an image larger than the size limits from its declared size alone.
+ * refuses an image larger than the size limits from its declared size alone, and one whose data fail
+ * their DATASUM.
  */
 export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): ImageLocation {
   const seen: HduLayout[] = [];
@@ -123,6 +125,7 @@ export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): Ima
       if (size) {
         const bitpix = header.number('BITPIX') ?? 8;
         requireImageSize(size[0], size[1], Math.abs(bitpix) / 8, layout.index, options.maxPixels);
+        requireDataSum(bytes, layout);
         return { layout, header, kind, size };
       }
       if (options.hdu !== undefined) {
@@ -136,6 +139,14 @@ export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): Ima
     throw new FitsFormatError(
       'no-image',
       `HDU ${options.hdu} does not exist: the file has ${seen.length} HDUs (0–${seen.length - 1})`,
+    );
+  }
+  if (seen.length === 1 && seen[0].header.get('EXTEND') === true && hduKind(seen[0]) === 'empty') {
+    // JSOC's files keep the image in the first extension: a download cut after the primary HDU looks like this
+    throw new FitsFormatError(
+      'truncated',
+      'file is truncated: it ends after its empty primary HDU, whose EXTEND = T announces the extension ' +
+        'that should hold the image',
     );
   }
   throw new FitsFormatError('no-image', `no 2-D image in this file: ${seen.map(describe).join('; ')}`);

@@ -1,18 +1,12 @@
 /** Reading an input file with bounds: only regular files, never more than MAX_FILE_BYTES, never blocking. */
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { FitsFormatError } from './errors.js';
 import { BLOCK } from './headerUnit.js';
 import { checkSignature } from './hduLayout.js';
 import { formatBytes, MAX_FILE_BYTES } from './sizeLimits.js';
 
-function kindOf(info: {
-  isDirectory(): boolean;
-  isFIFO(): boolean;
-  isCharacterDevice(): boolean;
-  isBlockDevice(): boolean;
-  isSocket(): boolean;
-}): string {
+function kindOf(info: Stats): string {
   if (info.isDirectory()) return 'a folder';
   if (info.isFIFO()) return 'a FIFO (named pipe)';
   if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';

@@ -1,6 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
-import { readFitsImage, toFloat64, type HeaderValue } from '../engine/fits/index.js';
+import { readFitsImage, readInputFile, toFloat64, type HeaderValue } from '../engine/fits/index.js';
 import { InvalidRequestError } from './invalidRequest.js';
 import type { ProcessingQueue } from './processingQueue.js';
 
@@ -142,7 +142,7 @@ export class ImageAccess {
 }
 
 async function decode(path: string): Promise<Decoded> {
-  const image = readFitsImage(await readFile(path));
+  const image = readFitsImage(await readInputFile(path));
   const pixels = Float32Array.from(toFloat64(image, { blank: 'nan' }));
   let min = Infinity;
   let max = -Infinity;

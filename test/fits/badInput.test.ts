@@ -127,7 +127,7 @@ describe('corrupt compressed data', () => {
     const e = failure(() => readFitsImage(bytes));
     expect(e.reason).toBe('corrupt');
     expect(e.message).toMatch(
-      /^tile 3 of COMPRESSED_DATA in HDU 1 is corrupt \(gzip stream does not inflate/,
+      /^tile 3 of COMPRESSED_DATA in HDU 1 is corrupt \(its gzip stream is damaged/,
     );
   });
 

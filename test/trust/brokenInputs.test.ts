@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, utimes } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFitsImageFile } from '../../main/engine/fits/index.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { scratch, until } from '../services/helpers.js';
-import { writeBrokenInputs, type BrokenInput } from './brokenInputs.js';
+import { SMALL, writeBrokenInputs, type BrokenInput } from './brokenInputs.js';
 
 /** `process` as every run here starts it; the output folder follows. */
 const PROCESS = ['process', '--level', '1.5', '--backend', 'cpu', '--out'];
@@ -27,11 +27,11 @@ interface CliRun {
 }
 
 /** The built CLI as its own process (bin/aia-studio.js), under /usr/bin/time for its peak memory. */
-function startCli(argv: string[]) {
+function startCli(argv: string[], user: { uid?: number; gid?: number } = {}) {
   const child = spawn(
     '/usr/bin/time',
     ['-f', 'PEAK_RSS_KB %M', process.execPath, join(REPO_ROOT, 'bin/aia-studio.js'), ...argv],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], ...user },
   );
   const out: string[] = [];
   const err: string[] = [];
@@ -258,6 +258,25 @@ describe('a corpus of broken inputs made from the real files', () => {
     },
     TEST_TIMEOUT_MS,
   );
+
+  it('an unreadable file fails naming the permission (run as an unprivileged user: root reads anything)', async () => {
+    // outside the test scratch folder, which only its owner may enter
+    const dir = await mkdtemp('/tmp/aia-unreadable-');
+    try {
+      await chmod(dir, 0o777);
+      const file = join(dir, 'unreadable.fits');
+      await copyFile(SMALL, file);
+      await chmod(file, 0o000);
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot)
+        console.log('running as root: the unreadable-file case runs the CLI as uid/gid 65534 (nobody)');
+      const run = await startCli([...PROCESS, dir, file], asRoot ? { uid: 65534, gid: 65534 } : {}).exited;
+      expect([run.code, run.signal]).toEqual([1, null]);
+      expect(run.err).toEqual([`[1/1] ${file}: permission denied: ${file}`]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('process runs one job for a file named three ways (dir, dir/a.fits, dir/./a.fits)', async () => {
     const out = await scratch('corpus-dedupe');

@@ -2,6 +2,7 @@
  * readFitsImage off the calling thread: a large tile-compressed image is decoded in bands of tile rows
  * on the tile decode pool, straight into a pixel array on a SharedArrayBuffer.
  */
+import { requireDataSum } from './checksum.js';
 import { allocatePixels } from './pixels.js';
 import { decodeImage, locateImage, tiledFitsImage, type FitsImage, type LocateOptions } from './read.js';
 import { describeTiledImage, planTiledImage } from './tiledImage.js';
@@ -43,5 +44,6 @@ export async function decodeFitsImage(bytes: Uint8Array, options: DecodeOptions 
     rowsPerBand,
   };
   await pool.decode(job, threads);
+  requireDataSum(bytes, location.layout);
   return tiledFitsImage(location, { ...describeTiledImage(plan, location.layout.header), raw });
 }

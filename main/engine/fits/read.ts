@@ -110,8 +110,7 @@ export interface LocateOptions {
 
 /**
  * Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none,
- * refuses an image larger than the size limits from its declared size alone, and one whose data fail
- * their DATASUM.
+ * and refuses an image larger than the size limits from its declared size alone.
  */
 export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): ImageLocation {
   const seen: HduLayout[] = [];
@@ -125,7 +124,6 @@ export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): Ima
       if (size) {
         const bitpix = header.number('BITPIX') ?? 8;
         requireImageSize(size[0], size[1], Math.abs(bitpix) / 8, layout.index, options.maxPixels);
-        requireDataSum(bytes, layout);
         return { layout, header, kind, size };
       }
       if (options.hdu !== undefined) {
@@ -166,10 +164,18 @@ export function tiledFitsImage(location: ImageLocation, tiled: DecodedTiledImage
   return fitsImage(location, tiled, blank, tiled.compression);
 }
 
-/** Decodes the image readFitsImage found, on this thread. */
+/**
+ * Decodes the image readFitsImage found, on this thread. A damaged tile is named by the decoder; data
+ * that decode but fail their DATASUM are refused after it (requireDataSum).
+ */
 export function decodeImage(bytes: Uint8Array, location: ImageLocation): FitsImage {
   const { layout, header, kind } = location;
-  if (kind === 'tiled') return tiledFitsImage(location, decodeTiledImage(bytes, layout));
+  if (kind === 'tiled') {
+    const tiled = decodeTiledImage(bytes, layout);
+    requireDataSum(bytes, layout);
+    return tiledFitsImage(location, tiled);
+  }
+  requireDataSum(bytes, layout);
   const [width, height] = location.size;
   const bitpix = header.number('BITPIX') as Bitpix;
   const raw = decodeBigEndian(bytes, layout.dataStart, width * height, bitpix);

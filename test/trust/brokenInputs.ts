@@ -178,7 +178,8 @@ function flip(source: Uint8Array, at: number): Uint8Array {
 }
 
 const TRUNCATED = /truncated|empty|no END|not a FITS/;
-const CORRUPT = /checksum|corrupt|truncated|damaged/;
+/** A damaged tile or descriptor is named by the decoder; what still decodes fails the checksum. */
+const CORRUPT = /checksum|corrupt|truncated|damaged|points outside the heap/;
 
 /**
  * Writes the corpus into `dir` and says what each case must give. FIFOs, devices and loops are made

@@ -1,6 +1,7 @@
 import { DEFAULT_RECIPE, PRODUCT_LEVELS, type ProductLevel } from '../engine/pipeline/recipe.js';
 import { isInterpolation } from '../engine/register/interpolation.js';
 import { BACKEND_CHOICES, type BackendChoice, type JobRecipe } from '../contract/index.js';
+import { iterationsProblem } from '../services/jobRecipe.js';
 import { UsageError } from './usage.js';
 
 const FORMATS = ['float32', 'float64', 'rice'] as const;
@@ -42,8 +43,8 @@ export interface RecipeOptionValues {
 export function recipeFromOptions(values: RecipeOptionValues): JobRecipe {
   const levels = parseLevels(values.level);
   const iterations = Number(values.iterations);
-  if (!(Number.isInteger(iterations) && iterations >= 0))
-    throw new UsageError('--iterations must be a whole number ≥ 0');
+  const problem = iterationsProblem('--iterations', iterations);
+  if (problem) throw new UsageError(problem);
   const precision = values['rl-precision'];
   if (precision !== 'f32' && precision !== 'f64') throw new UsageError('--rl-precision must be f32 or f64');
   if (!values.out) throw new UsageError('--out DIR is required');

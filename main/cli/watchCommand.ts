@@ -52,11 +52,12 @@ export async function watchCommand(
   const listen = (events: ProcessingQueue['events']) => {
     events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`));
     events.on('backendOpened', ({ note }) => log(note));
-    events.on('jobDone', (job) =>
+    events.on('jobDone', (job) => {
       log(
         `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,
-      ),
-    );
+      );
+      for (const w of job.warnings) log(`  warning: ${w}`);
+    });
     events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
     events.on('jobQueued', (job) => {
       if (failedBefore.has(job.id))

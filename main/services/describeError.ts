@@ -15,6 +15,8 @@ export function describeError(error: unknown): string {
       return `permission denied: ${path ?? ''}`;
     case 'EISDIR':
       return `is a folder, not a file: ${path ?? ''}`;
+    case 'ELOOP':
+      return `a loop of symbolic links, which leads to no file: ${path ?? ''}`;
     case 'ENOTDIR':
       return `a path component is a file, not a folder: ${path ?? ''}`;
     case 'ENOSPC':

@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { FitsFormatError, readFitsHeaders } from '../engine/fits/index.js';
+import { FitsFormatError, readFitsHeaders, readInputFile } from '../engine/fits/index.js';
 
 /**
  * Whether a FITS file that stopped growing is whole: 'incomplete' while its bytes are short of what
@@ -9,13 +8,8 @@ import { FitsFormatError, readFitsHeaders } from '../engine/fits/index.js';
 export type FileReadiness = 'complete' | 'incomplete' | 'unusable';
 
 export async function fileReadiness(path: string): Promise<FileReadiness> {
-  let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
-  } catch {
-    return 'unusable';
-  }
-  try {
+    const bytes = await readInputFile(path);
     // A download that stopped right after the (empty) primary HDU of a JSOC file looks whole so far.
     const hasImage = readFitsHeaders(bytes).some((h) => (h.number('NAXIS') ?? 0) >= 2);
     return hasImage ? 'complete' : 'incomplete';

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import {
   InvalidRequestError,
   type ImageInfo,
@@ -8,7 +8,7 @@ import {
   type Region,
 } from '../contract/index.js';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
-import { readFitsImage, toFloat64, type HeaderValue } from '../engine/fits/index.js';
+import { readFitsImage, readInputFile, toFloat64, type HeaderValue } from '../engine/fits/index.js';
 import type { ProcessingQueue } from './processingQueue.js';
 
 interface Decoded {
@@ -117,7 +117,7 @@ export class ImageAccess {
 }
 
 async function decode(path: string): Promise<Decoded> {
-  const image = readFitsImage(await readFile(path));
+  const image = readFitsImage(await readInputFile(path));
   const pixels = Float32Array.from(toFloat64(image, { blank: 'nan' }));
   maskFloatFill(pixels, image.bitpix, image.header.toRecord());
   let min = Infinity;

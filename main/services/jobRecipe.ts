@@ -9,6 +9,19 @@ import {
   type JobRecipe,
 } from '../contract/index.js';
 
+/**
+ * Richardson–Lucy iterations a recipe may ask for: 25 is the default, a few hundred the most anyone
+ * uses; beyond 1000 a typing slip would hold a lane for hours (each 4096² iteration takes ~1 s).
+ */
+export const MAX_ITERATIONS = 1000;
+
+/** What is wrong with an iterations value (`name` is how the caller spells it), or undefined when fine. */
+export function iterationsProblem(name: string, value: unknown): string | undefined {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_ITERATIONS
+    ? undefined
+    : `${name} must be a whole number from 0 to ${MAX_ITERATIONS} (got ${String(value)})`;
+}
+
 /** A complete, checked JobRecipe from what a caller sent; paths are made absolute. */
 export function normaliseRecipe(input: Partial<JobRecipe> | undefined): JobRecipe {
   const r = { ...DEFAULT_RECIPE, backend: 'auto' as BackendChoice, ...input };
@@ -26,9 +39,8 @@ export function normaliseRecipe(input: Partial<JobRecipe> | undefined): JobRecip
   const levels = Array.isArray(r.levels) ? [...new Set(r.levels)].sort() : [];
   if (levels.length === 0) throw new InvalidRequestError('recipe.levels must name at least one level');
   levels.forEach((l) => oneOf('levels', l, PRODUCT_LEVELS));
-  if (!(Number.isInteger(r.iterations) && r.iterations >= 0)) {
-    throw new InvalidRequestError('recipe.iterations must be a whole number ≥ 0');
-  }
+  const iterations = iterationsProblem('recipe.iterations', r.iterations);
+  if (iterations) throw new InvalidRequestError(iterations);
   if (r.missing !== undefined && r.missing !== 'NaN' && !Number.isFinite(r.missing)) {
     throw new InvalidRequestError("recipe.missing must be a number or 'NaN'");
   }

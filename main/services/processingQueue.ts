@@ -21,6 +21,7 @@ import { MasterPointingTable } from '../engine/aia/pointing.js';
 import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
 import { openBackendLanes } from '../gpuHost/chooseBackend.js';
+import { readInputFile } from '../engine/fits/index.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
@@ -570,9 +571,7 @@ export class ProcessingQueue {
     for (const id of this.prefetched.keys()) if (!wanted.has(id)) this.prefetched.delete(id);
     for (const job of next) {
       if (this.prefetched.has(job.id)) continue;
-      const bytes = readFile(job.input.path).then(
-        (b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
-      );
+      const bytes = readInputFile(job.input.path);
       bytes.catch(() => undefined);
       this.prefetched.set(job.id, bytes);
     }

@@ -126,9 +126,7 @@ describe('corrupt compressed data', () => {
     bytes.fill(0x55, t.start + 10, t.start + t.length);
     const e = failure(() => readFitsImage(bytes));
     expect(e.reason).toBe('corrupt');
-    expect(e.message).toMatch(
-      /^tile 3 of COMPRESSED_DATA in HDU 1 is corrupt \(gzip stream does not inflate/,
-    );
+    expect(e.message).toMatch(/^tile 3 of COMPRESSED_DATA in HDU 1 is corrupt \(its gzip stream is damaged/);
   });
 
   it('random damage to tile bytes never escapes as another error or hangs', () => {

@@ -2,6 +2,7 @@
  * The header-only look (`info`): readFitsStructure reads headers and tile indexes only, and
  * readFitsHeaders / readFitsImageInfo on it say what they say of the whole file, errors included.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,5 +70,13 @@ describe('header-only reading', () => {
       expect(expected).not.toBe('no error');
       await expect(readFitsStructure(path)).rejects.toThrow(expected);
     }
+  });
+
+  it('refuses a FIFO, a device and a folder at once instead of waiting on them or reading forever', async () => {
+    const fifo = join(scratch, 'pipe.fits');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readFitsStructure(fifo)).rejects.toThrow('it is a FIFO (named pipe), not a regular file');
+    await expect(readFitsStructure('/dev/zero')).rejects.toThrow('it is a device, not a regular file');
+    await expect(readFitsStructure(scratch)).rejects.toThrow('it is a folder, not a regular file');
   });
 });

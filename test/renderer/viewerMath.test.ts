@@ -45,7 +45,7 @@ import json, numpy as np
 from astropy.io import fits
 from astropy.visualization import ZScaleInterval
 d = fits.getdata(${JSON.stringify(L1_2048)}, ext=1).astype(np.float32)
-f = d[np.isfinite(d)]
+f = d[np.isfinite(d) & (d != -32768)]  # the float image's BLANK: fill, not data
 print(json.dumps({'p': [float(np.percentile(f, 1.25)), float(np.percentile(f, 99.5))],
                   'z': [float(v) for v in ZScaleInterval().get_limits(f)]}))`) as {
       p: number[];

@@ -3,7 +3,13 @@
  * the batch carries on with the other files.
  */
 export type RejectionReason =
-  'not-aia' | 'not-level-1' | 'not-full-disk' | 'missing-keyword' | 'unsupported-shape' | 'no-psf-model';
+  | 'not-aia'
+  | 'not-level-1'
+  | 'not-full-disk'
+  | 'missing-keyword'
+  | 'implausible-keyword'
+  | 'unsupported-shape'
+  | 'no-psf-model';
 
 export class InputRejectedError extends Error {
   constructor(

@@ -1,10 +1,7 @@
 import type { FitsHeader } from '../fits/index.js';
+import { aiaChannel } from './headerSanity.js';
 import { InputRejectedError } from './inputRejection.js';
 import { readGeometry, type AiaGeometry } from './wcs.js';
-
-/** The AIA channels (Å). EUV ones have a PSF model; UV/visible ones do not. */
-export const EUV_CHANNELS = [94, 131, 171, 193, 211, 304, 335] as const;
-export const AIA_CHANNELS = [...EUV_CHANNELS, 1600, 1700, 4500] as const;
 
 export interface AiaObservation {
   channel: number;
@@ -28,12 +25,12 @@ export function parseFitsTime(text: string): Date | undefined {
 
 function isAiaHeader(header: FitsHeader): boolean {
   const instrument = `${header.string('INSTRUME') ?? ''} ${header.string('TELESCOP') ?? ''}`.toUpperCase();
-  return instrument.includes('AIA') && header.number('WAVELNTH') !== undefined;
+  return instrument.includes('AIA');
 }
 
 /**
  * Reads the AIA facts the pipeline relies on from an image header, rejecting with a specific reason
- * what is not an AIA image.
+ * what is not an AIA image, and an AIA header whose WAVELNTH names no AIA channel.
  */
 export function readObservation(header: FitsHeader): AiaObservation {
   if (!isAiaHeader(header)) {
@@ -42,10 +39,10 @@ export function readObservation(header: FitsHeader): AiaObservation {
       'not-aia',
       what
         ? `not an SDO/AIA image (INSTRUME/TELESCOP is '${what}')`
-        : 'not an SDO/AIA image: the header has no INSTRUME/TELESCOP naming AIA and no WAVELNTH',
+        : 'not an SDO/AIA image: the header has no INSTRUME/TELESCOP naming AIA',
     );
   }
-  const channel = Math.round(header.number('WAVELNTH')!);
+  const channel = aiaChannel(header);
   const timeText = header.string('T_OBS') ?? header.string('DATE-OBS') ?? header.string('DATE_OBS');
   const time = timeText === undefined ? undefined : parseFitsTime(timeText);
   if (!time) {

@@ -1,5 +1,5 @@
 import type { FitsHeader } from '../fits/index.js';
-import { InputRejectedError } from './inputRejection.js';
+import { checkGeometry } from './headerSanity.js';
 import { rotationMatrix, type TanProjection } from '../../common/tanProjection.js';
 
 export {
@@ -16,16 +16,13 @@ export interface AiaGeometry extends TanProjection {
   rsunObs: number;
 }
 
-const REQUIRED = ['CRPIX1', 'CRPIX2', 'CDELT1', 'CDELT2', 'RSUN_OBS'] as const;
-
+/**
+ * The geometry of an AIA header, after checkGeometry has refused values no AIA image can have (a zero
+ * or huge plate scale, a non-positive radius, a roll that is not a number): those would make a wrong
+ * product, not a failed one.
+ */
 export function readGeometry(header: FitsHeader): AiaGeometry {
-  const missing = REQUIRED.filter((k) => header.number(k) === undefined);
-  if (missing.length > 0) {
-    throw new InputRejectedError(
-      'missing-keyword',
-      `header lacks the geometry keyword${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`,
-    );
-  }
+  checkGeometry(header);
   return {
     crpix1: header.number('CRPIX1')!,
     crpix2: header.number('CRPIX2')!,

@@ -1,3 +1,7 @@
+import { FitsFormatError } from './errors.js';
+import type { HduLayout } from './hduLayout.js';
+import { BLOCK } from './headerUnit.js';
+
 /**
  * FITS checksum convention (Seaman, Pence & Rots 2012): a 32-bit ones'-complement sum of the big-endian
  * words of an HDU; DATASUM is the data sum in decimal, CHECKSUM the complement of the HDU sum encoded as 16
@@ -86,4 +90,30 @@ export function encodeChecksum(sum: number): string {
   let out = '';
   for (let ii = 0; ii < 16; ii++) out += String.fromCharCode(asc[(ii + 15) % 16]);
   return out;
+}
+
+/**
+ * Refuses an HDU whose data do not add up to its DATASUM (when it has one): a flipped bit in a
+ * compressed tile can decode to plausible pixels, and only the sum tells. Missing final padding counts
+ * as the zeros it would hold.
+ */
+export function requireDataSum(bytes: Uint8Array, layout: HduLayout): void {
+  const declared = layout.header.get('DATASUM');
+  if (declared === undefined || declared === '') return;
+  const expected = Number(declared);
+  const end = Math.min(bytes.length, layout.dataStart + Math.ceil(layout.dataLength / BLOCK) * BLOCK);
+  const whole = layout.dataStart + Math.floor((end - layout.dataStart) / 4) * 4;
+  let sum = onesComplementSum(bytes, layout.dataStart, whole);
+  if (whole < end) {
+    const tail = new Uint8Array(4);
+    tail.set(bytes.subarray(whole, end));
+    sum = onesComplementSum(tail, 0, 4, sum);
+  }
+  if (!Number.isInteger(expected) || expected !== sum) {
+    throw new FitsFormatError(
+      'corrupt',
+      `the data of HDU ${layout.index} fail their checksum (DATASUM = ${JSON.stringify(declared)}, ` +
+        `the bytes sum to ${sum}): the file is damaged`,
+    );
+  }
 }

@@ -60,7 +60,7 @@ function notFitsMessage(bytes: Uint8Array): string {
 }
 
 /** Checks the first bytes; throws 'empty', 'not-fits' or 'truncated' for buffers that cannot be FITS. */
-function checkSignature(bytes: Uint8Array): void {
+export function checkSignature(bytes: Uint8Array): void {
   if (bytes.length === 0) throw new FitsFormatError('empty', 'the file is empty (0 bytes)');
   if (!leadingText(bytes, 9).startsWith('SIMPLE  ='))
     throw new FitsFormatError('not-fits', notFitsMessage(bytes));

@@ -4,9 +4,10 @@
  * bytes stay unread. readFitsHeaders and readFitsImageInfo work on it as on the whole file (same
  * layout, same errors), for a header-only look that costs milliseconds whatever the image's size.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { iterateHdus } from './hduLayout.js';
 import { BLOCK } from './headerUnit.js';
+import { openInputFile } from './inputFile.js';
 
 const CARD = 80;
 const END_CARD = 'END'.padEnd(CARD);
@@ -47,12 +48,12 @@ async function fillHeader(file: FileHandle, bytes: Uint8Array, start: number): P
 
 /**
  * The file's size in bytes with its header units and binary-table rows in place; pixel data and heaps
- * are left unread (the buffer's untouched pages cost no memory).
+ * are left unread (the buffer's untouched pages cost no memory). Opened as any input is (openInputFile):
+ * a FIFO or a device is refused, not waited on.
  */
 export async function readFitsStructure(path: string): Promise<Uint8Array> {
-  const file = await open(path, 'r');
+  const { file, size } = await openInputFile(path);
   try {
-    const { size } = await file.stat();
     const bytes = new Uint8Array(size);
     await fillHeader(file, bytes, 0);
     // iterateHdus reads the next header as it steps: each is filled before the step that reads it.

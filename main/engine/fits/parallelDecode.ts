@@ -2,14 +2,13 @@
  * readFitsImage off the calling thread: a large tile-compressed image is decoded in bands of tile rows
  * on the tile decode pool, straight into a pixel array on a SharedArrayBuffer.
  */
+import { requireDataSum } from './checksum.js';
 import { allocatePixels } from './pixels.js';
-import { decodeImage, locateImage, tiledFitsImage, type FitsImage } from './read.js';
+import { decodeImage, locateImage, tiledFitsImage, type FitsImage, type LocateOptions } from './read.js';
 import { describeTiledImage, planTiledImage } from './tiledImage.js';
 import { tileDecodePool } from './tileDecodePool.js';
 
-export interface DecodeOptions {
-  /** The HDU to read, as readFitsImage's option; default the first 2-D image. */
-  hdu?: number;
+export interface DecodeOptions extends LocateOptions {
   /** Worker threads to use at most (default: the whole pool, min(cores, 8)). */
   threads?: number;
 }
@@ -45,5 +44,6 @@ export async function decodeFitsImage(bytes: Uint8Array, options: DecodeOptions 
     rowsPerBand,
   };
   await pool.decode(job, threads);
+  requireDataSum(bytes, location.layout);
   return tiledFitsImage(location, { ...describeTiledImage(plan, location.layout.header), raw });
 }

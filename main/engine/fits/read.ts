@@ -1,10 +1,12 @@
 /** Reading FITS files: headers of every HDU, and one 2-D image with its stored pixel values. */
-import { readFile } from 'node:fs/promises';
+import { requireDataSum } from './checksum.js';
 import { imageHeaderFromTable } from './compressedHeader.js';
 import { FitsFormatError } from './errors.js';
 import type { FitsHeader } from './header.js';
 import { iterateHdus, type HduLayout } from './hduLayout.js';
+import { readInputFile } from './inputFile.js';
 import { decodeBigEndian, type Bitpix, type RawPixels } from './pixels.js';
+import { requireImageSize } from './sizeLimits.js';
 import {
   decodeTiledImage,
   describeTiledImage,
@@ -30,6 +32,11 @@ export interface FitsImage {
   bzero: number;
   /** BLANK (ZBLANK for compressed) of an integer image; undefined for floating-point images. */
   blank?: number;
+  /**
+   * BLANK of a floating-point image: not standard FITS (astropy ignores it), but resampled AIA files
+   * fill where there is no data with it (-32768), so toFloat64's 'nan' treats those pixels as missing.
+   */
+  floatBlank?: number;
   compression?: CompressionInfo;
 }
 
@@ -96,8 +103,18 @@ export interface ImageLocation {
   size: [number, number];
 }
 
-/** Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none. */
-export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): ImageLocation {
+export interface LocateOptions {
+  /** The HDU to read; default the first 2-D image. */
+  hdu?: number;
+  /** Refuse a larger image before anything is allocated (at most MAX_IMAGE_PIXELS, the default). */
+  maxPixels?: number;
+}
+
+/**
+ * Finds the image HDU (the first 2-D image, or `hdu`), with readFitsImage's errors when there is none,
+ * and refuses an image larger than the size limits from its declared size alone.
+ */
+export function locateImage(bytes: Uint8Array, options: LocateOptions = {}): ImageLocation {
   const seen: HduLayout[] = [];
   for (const layout of iterateHdus(bytes)) {
     seen.push(layout);
@@ -106,7 +123,11 @@ export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): 
     if (kind === 'image' || kind === 'tiled') {
       const header = imageHeader(layout);
       const size = planeSize(header, layout.index);
-      if (size) return { layout, header, kind, size };
+      if (size) {
+        const bitpix = header.number('BITPIX') ?? 8;
+        requireImageSize(size[0], size[1], Math.abs(bitpix) / 8, layout.index, options.maxPixels);
+        return { layout, header, kind, size };
+      }
       if (options.hdu !== undefined) {
         throw new FitsFormatError('no-image', `HDU ${layout.index} holds a 1-D array, not a 2-D image`);
       }
@@ -120,16 +141,23 @@ export function locateImage(bytes: Uint8Array, options: { hdu?: number } = {}): 
       `HDU ${options.hdu} does not exist: the file has ${seen.length} HDUs (0–${seen.length - 1})`,
     );
   }
+  if (seen.length === 1 && seen[0].header.get('EXTEND') === true && hduKind(seen[0]) === 'empty') {
+    // JSOC's files keep the image in the first extension: a download cut after the primary HDU looks like this
+    throw new FitsFormatError(
+      'truncated',
+      'file is truncated: it ends after its empty primary HDU, whose EXTEND = T announces the extension ' +
+        'that should hold the image',
+    );
+  }
   throw new FitsFormatError('no-image', `no 2-D image in this file: ${seen.map(describe).join('; ')}`);
 }
 
-export function readFitsImage(bytes: Uint8Array, options: { hdu?: number } = {}): FitsImage {
+export function readFitsImage(bytes: Uint8Array, options: LocateOptions = {}): FitsImage {
   return decodeImage(bytes, locateImage(bytes, options));
 }
 
-export async function readFitsImageFile(path: string, options: { hdu?: number } = {}): Promise<FitsImage> {
-  const bytes = await readFile(path);
-  return readFitsImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+export async function readFitsImageFile(path: string, options: LocateOptions = {}): Promise<FitsImage> {
+  return readFitsImage(await readInputFile(path), options);
 }
 
 /** What a FitsImage says of its image, without the pixels. */
@@ -156,10 +184,18 @@ export function tiledFitsImage(location: ImageLocation, tiled: DecodedTiledImage
   return { ...imageInfo(location, tiled, tiledBlank(location, tiled), tiled.compression), raw: tiled.raw };
 }
 
-/** Decodes the image readFitsImage found, on this thread. */
+/**
+ * Decodes the image readFitsImage found, on this thread. A damaged tile is named by the decoder; data
+ * that decode but fail their DATASUM are refused after it (requireDataSum).
+ */
 export function decodeImage(bytes: Uint8Array, location: ImageLocation): FitsImage {
   const { layout, header, kind } = location;
-  if (kind === 'tiled') return tiledFitsImage(location, decodeTiledImage(bytes, layout));
+  if (kind === 'tiled') {
+    const tiled = decodeTiledImage(bytes, layout);
+    requireDataSum(bytes, layout);
+    return tiledFitsImage(location, tiled);
+  }
+  requireDataSum(bytes, layout);
   const [width, height] = location.size;
   const bitpix = header.number('BITPIX') as Bitpix;
   const raw = decodeBigEndian(bytes, layout.dataStart, width * height, bitpix);
@@ -169,6 +205,11 @@ export function decodeImage(bytes: Uint8Array, location: ImageLocation): FitsIma
 
 function tiledBlank(location: ImageLocation, tiled: Omit<DecodedTiledImage, 'raw'>): number | undefined {
   return tiled.bitpix > 0 ? (tiled.zblank ?? location.header.number('BLANK')) : undefined;
+}
+
+function floatBlank(header: FitsHeader, bitpix: Bitpix): Pick<FitsImage, 'floatBlank'> {
+  const value = bitpix < 0 ? header.number('BLANK') : undefined;
+  return value !== undefined ? { floatBlank: value } : {};
 }
 
 function imageInfo(
@@ -186,6 +227,7 @@ function imageInfo(
     bscale: header.number('BSCALE') ?? 1,
     bzero: header.number('BZERO') ?? 0,
     ...(blank !== undefined ? { blank } : {}),
+    ...floatBlank(header, pixels.bitpix),
     ...(compression ? { compression } : {}),
   };
 }

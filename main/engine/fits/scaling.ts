@@ -21,7 +21,8 @@ export interface Float64Layout {
 
 /**
  * Physical values raw × BSCALE + BZERO in float64. With blank 'nan', integer pixels equal to BLANK become
- * NaN; with 'value' they keep their scaled value. NaNs of floating-point images stay NaN either way.
+ * NaN, and so do floating-point pixels equal to a float image's BLANK (floatBlank); with 'value' they
+ * keep their scaled value. NaNs of floating-point images stay NaN either way.
  * By default into a new array; with `into`, straight into the caller's memory (e.g. a padded grid).
  */
 export function toFloat64(
@@ -31,7 +32,7 @@ export function toFloat64(
 ): Float64Array {
   const { raw, bscale, bzero, width, height } = image;
   const { target, offset, stride } = into;
-  const blank = options.blank === 'nan' && image.bitpix > 0 ? image.blank : undefined;
+  const blank = options.blank !== 'nan' ? undefined : image.bitpix > 0 ? image.blank : image.floatBlank;
   const wideBlank = blank === undefined ? undefined : BigInt(blank);
   for (let y = 0; y < height; y++) {
     const row = raw.subarray(y * width, (y + 1) * width);

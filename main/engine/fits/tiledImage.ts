@@ -17,6 +17,7 @@ import type { FitsHeader } from './header.js';
 import { requiredInteger, type HduLayout } from './hduLayout.js';
 import { allocatePixels, decodeBigEndian, type Bitpix, type RawPixels } from './pixels.js';
 import { unquantize, type QuantizeMethod, type TileQuantization } from './quantize.js';
+import { requireImageSize } from './sizeLimits.js';
 import { riceDecodeWords, RiceStreamError, ricePadding, toWords } from './rice.js';
 
 export type CompressionType = 'RICE_1' | 'GZIP_1' | 'GZIP_2' | 'NOCOMPRESS';
@@ -42,8 +43,6 @@ export function isTiledImage(header: FitsHeader): boolean {
 }
 
 const BITPIX_VALUES = new Set([8, 16, 32, 64, -32, -64]);
-/** A compressed table can declare any image size; refuse before allocating absurd amounts. */
-const MAX_PIXELS = 2 ** 31;
 /** RICE bit positions are unsigned 32-bit numbers in the decoder's hot loop. */
 const MAX_HEAP_BYTES = 2 ** 29;
 
@@ -182,11 +181,18 @@ type TileValues = Uint8Array | Int16Array | Int32Array | BigInt64Array | Float32
 
 class TileError extends Error {}
 
+/** Inflates a tile, never to more than the `maxBytes` its pixels can take: a decompression bomb stops there. */
 function inflate(bytes: Uint8Array, start: number, length: number, maxBytes: number): Uint8Array {
   try {
     return unzipSync(bytes.subarray(start, start + length), { maxOutputLength: maxBytes + 1 });
   } catch (e) {
-    throw new TileError(`gzip stream does not inflate: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new TileError(
+        `its gzip stream inflates to more than the ${maxBytes} bytes the tile's pixels can take ` +
+          '(a decompression bomb, or a damaged tile)',
+      );
+    }
+    throw new TileError(`its gzip stream is damaged (${(e as Error).message})`);
   }
 }
 
@@ -245,12 +251,8 @@ export function planTiledImage(bytes: Uint8Array, layout: HduLayout): TiledImage
       `HDU ${index} has a ${table.heapEnd - table.heapStart}-byte heap; tiled images up to 512 MB are supported`,
     );
   }
-  if (p.width * p.height > MAX_PIXELS) {
-    throw new FitsFormatError(
-      'unsupported',
-      `HDU ${index} declares a ${p.width}×${p.height} image, more pixels than this reader holds in memory`,
-    );
-  }
+  // A compressed table can declare any image size: refuse before allocating absurd amounts.
+  requireImageSize(p.width, p.height, Math.abs(p.bitpix) / 8, index);
   return {
     index,
     params: p,

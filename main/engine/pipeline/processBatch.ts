@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import type { BackendLanes } from '../compute/backendLanes.js';
+import { readInputFile } from '../fits/index.js';
 import type { ChannelOptics } from './channelOptics.js';
 import { expectedOutputs } from './outputFiles.js';
 import { processFile, type ProcessOutcome } from './processFile.js';
@@ -31,7 +31,7 @@ export async function processBatch(
   const reads = new Map<number, Promise<Uint8Array>>();
   const readAhead = (index: number) => {
     if (index >= inputs.length || reads.has(index)) return;
-    const bytes = readFile(inputs[index]).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    const bytes = readInputFile(inputs[index]);
     bytes.catch(() => undefined);
     reads.set(index, bytes);
   };

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { requireFullDisk } from '../aia/fullDisk.js';
+import { AIA_FRAME_PIXELS, checkHeaderSanity } from '../aia/headerSanity.js';
 import { InputRejectedError } from '../aia/inputRejection.js';
 import { readObservation, requireLevel1, type AiaObservation } from '../aia/observation.js';
 import { updatePointing } from '../aia/pointing.js';
@@ -9,6 +9,7 @@ import {
   decodeFitsImage,
   encodeFits,
   encodeFitsInPlace,
+  readInputFile,
   tileDecodePool,
   type FitsHeader,
   type FitsImage,
@@ -64,9 +65,9 @@ export async function processFile(
   // the decode workers boot while the file is read (a batch's first file; later ones find them up)
   tileDecodePool().warm();
 
-  const bytes = await timed('read', () => preloaded ?? readFile(inputPath));
+  const bytes = await timed('read', () => preloaded ?? readInputFile(inputPath));
   // tile rows decoded on worker threads: this thread serves the other images in flight meanwhile
-  const image = await timed('decode', () => decodeFitsImage(bytes));
+  const image = await timed('decode', () => decodeFitsImage(bytes, { maxPixels: AIA_FRAME_PIXELS }));
   const header = image.header.clone();
   const warnings: string[] = [];
 
@@ -82,6 +83,8 @@ export async function processFile(
     );
     warnings.push(...pointing.warnings);
     header.addHistory(pointing.history);
+    // on the header the product is made from: the pointing table's values are checked too
+    warnings.push(...checkHeaderSanity(header, recipe));
     requireFullDisk(readGeometry(header), image.width, image.height);
     recordLevel1Qa(image, image.header, header, recipe.pointingTable !== undefined);
     const levels = feasibleLevels(recipe, observation, image, context, warnings);
@@ -234,16 +237,10 @@ async function deconvolve(
 
 /**
  * aiapy's normalize_exposure: the image will be divided by EXPTIME, so it is in DN/s. Returns the
- * divisor and updates the header.
+ * divisor and updates the header. checkHeaderSanity has refused an EXPTIME that is not an exposure.
  */
 function normalizeExposure(header: FitsHeader): number {
-  const exposure = header.number('EXPTIME');
-  if (exposure === undefined || !(exposure > 0)) {
-    throw new InputRejectedError(
-      'missing-keyword',
-      `cannot normalise by exposure: EXPTIME is ${header.get('EXPTIME') ?? 'missing'}`,
-    );
-  }
+  const exposure = header.number('EXPTIME')!;
   header.set('EXPTIME', 1, undefined, { isFloat: true });
   header.set('BUNIT', 'DN/s');
   header.addHistory(`normalize_exposure: divided by EXPTIME = ${exposure} s`);

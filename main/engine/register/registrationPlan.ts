@@ -1,3 +1,4 @@
+import { InputRejectedError } from '../aia/inputRejection.js';
 import { invert, type AiaGeometry, type Matrix2 } from '../aia/wcs.js';
 import type { RegisterMode } from '../../common/recipeTerms.js';
 import type { Interpolation } from './interpolation.js';
@@ -42,6 +43,13 @@ function roundHalfEven(v: number): number {
 
 export function targetScale(cdelt1: number, width: number, height: number): number {
   const ratio = roundHalfEven(cdelt1 / LEVEL15_SCALE);
+  // Below 0.3″/px the ratio rounds to 0: a zero plate scale would make an all-NaN product.
+  if (!(ratio >= 1)) {
+    throw new InputRejectedError(
+      'implausible-keyword',
+      `CDELT1 = ${cdelt1} gives no level 1.5 plate scale (round(CDELT1 / ${LEVEL15_SCALE}) = ${ratio})`,
+    );
+  }
   return ratio !== 1 && !(width === 4096 && height === 4096) ? ratio * LEVEL15_SCALE : LEVEL15_SCALE;
 }
 

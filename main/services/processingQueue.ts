@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   FINISHED_STATES,
   InvalidRequestError,
@@ -17,20 +17,19 @@ import {
   type SubmitOutcome,
   type SubmitResult,
 } from '../contract/index.js';
-import { MasterPointingTable } from '../engine/aia/pointing.js';
-import type { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
-import { openBackendLanes } from '../gpuHost/chooseBackend.js';
-import { readInputFile } from '../engine/fits/index.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
+import { BackendPool, type OpenLanes } from './backendPool.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind } from './describeError.js';
+import { InputReadAhead } from './inputReadAhead.js';
 import { describeJournalDamage, JobJournal } from './jobJournal.js';
 import { engineRecipe, normaliseRecipe, recipeKey } from './jobRecipe.js';
 import { applyRecord, isFinished, type JobRecord, type QueueSnapshot } from './jobRecords.js';
 import { OutputOwners, productsOnDisk, removeStalePartials, requireOwnOutputs } from './outputOwnership.js';
+import { PointingTableCache } from './pointingTableCache.js';
 import { TypedEvents } from './typedEvents.js';
 
 export interface QueueOptions {
@@ -116,15 +115,14 @@ export class ProcessingQueue {
   private readonly finished = new Set<Job>();
   /** Which input made each output of the done jobs, so a same-named file from elsewhere can't replace it. */
   private readonly owners = new OutputOwners();
-  private readonly backends = new Map<BackendChoice, OpenLanes>();
+  private readonly backends: BackendPool;
   /** Running jobs, each with the promise that settles once its record is committed. */
   private readonly running = new Map<Job, Promise<void>>();
   /** Aborted to cancel a running job: processFile stops and renames nothing into place. */
   private readonly cancellers = new Map<Job, AbortController>();
   private readonly optics: ChannelOptics;
-  private readonly prefetched = new Map<string, Promise<Uint8Array>>();
-  private readonly pointingTables = new Map<string, Promise<MasterPointingTable>>();
-  private readonly prefetch: number;
+  private readonly readAhead: InputReadAhead;
+  private readonly pointingTables = new PointingTableCache();
   private nextSeq: number;
   private pending?: Job[];
   private kicking = false;
@@ -139,7 +137,12 @@ export class ProcessingQueue {
     private readonly unlock: () => void,
   ) {
     this.state = state;
-    this.prefetch = Math.max(0, options.prefetch ?? 1);
+    this.readAhead = new InputReadAhead(Math.max(0, options.prefetch ?? 1));
+    this.backends = new BackendPool(
+      { threads: options.threads, imagesInFlight: options.imagesInFlight, lingerMs: options.backendLingerMs },
+      (choice) => this.needs(choice),
+      this.events,
+    );
     this.optics = new ChannelOptics(options.cacheDir);
     this.nextSeq = 1 + Math.max(0, ...[...state.jobs.values()].map((j) => j.seq));
     const byFinishing = [...state.jobs.values()].sort(
@@ -245,7 +248,7 @@ export class ProcessingQueue {
   cancel(id: string): Job {
     const job = this.job(id);
     if (job.state === 'queued') {
-      this.prefetched.delete(id);
+      this.readAhead.drop(id);
       this.commit([{ t: 'cancel', id, at: now() }]);
     } else if (job.state === 'running') {
       job.cancelRequested = true;
@@ -306,8 +309,8 @@ export class ProcessingQueue {
     if (this.closing) return;
     this.closing = true;
     await Promise.all(this.running.values());
-    this.prefetched.clear();
-    await Promise.all([...this.backends.keys()].map((choice) => this.releaseBackend(choice, true)));
+    this.readAhead.clear();
+    await this.backends.close();
     this.journal.close();
     this.unlock();
     for (const done of this.idleWaiters.splice(0)) done();
@@ -458,16 +461,15 @@ export class ProcessingQueue {
     if (this.closing || this.state.paused) return false;
     const job = this.order()[0];
     if (!job || this.writesWithRunning(job)) return false;
-    const open = this.backends.get(job.recipe.backend);
-    if (open && open.lanes.idle === 0) return false;
-    const bytes = this.prefetched.get(job.id);
-    this.prefetched.delete(job.id);
+    if (!this.backends.hasIdleLane(job.recipe.backend)) return false;
+    const bytes = this.readAhead.take(job.id);
     this.commit([{ t: 'start', id: job.id, at: now() }]);
     this.running.set(
       job,
       this.run(job, bytes).finally(() => this.ended(job)),
     );
-    this.readAhead();
+    this.readAhead.readNext(this.order());
+    this.peakImagesInFlight = Math.max(this.peakImagesInFlight, this.running.size + this.readAhead.size);
     return true;
   }
 
@@ -486,7 +488,7 @@ export class ProcessingQueue {
 
   private ended(job: Job): void {
     this.running.delete(job);
-    this.releaseUnneededBackends();
+    this.backends.releaseUnneeded();
     this.kick();
     if (this.isIdle()) for (const done of this.idleWaiters.splice(0)) done();
   }
@@ -499,7 +501,7 @@ export class ProcessingQueue {
     // cancelled already, by a listener of its jobStarted event
     if (job.cancelRequested) canceller.abort();
     try {
-      open = this.backendFor(job.recipe.backend);
+      open = this.backends.acquire(job.recipe.backend);
       // run takes a lane before its first await, so the next startNext sees it busy
       const outcome = await open.lanes.run((backend) => this.compute(job, backend, bytes, canceller.signal));
       const outputs = await Promise.all(
@@ -548,7 +550,7 @@ export class ProcessingQueue {
     bytes: Promise<Uint8Array> | undefined,
     signal: AbortSignal,
   ): Promise<ProcessOutcome> {
-    const recipe = engineRecipe(job.recipe, await this.pointingTable(job.recipe.pointingTablePath));
+    const recipe = engineRecipe(job.recipe, await this.pointingTables.get(job.recipe.pointingTablePath));
     await mkdir(recipe.outputDir, { recursive: true });
     await requireOwnOutputs(job.input.path, expectedOutputs(recipe, job.input.path), this.owners);
     return processFile(
@@ -564,20 +566,6 @@ export class ProcessingQueue {
     );
   }
 
-  /** Starts reading the next queued files' bytes, up to the prefetch bound. */
-  private readAhead(): void {
-    const next = this.order().slice(0, this.prefetch);
-    const wanted = new Set(next.map((j) => j.id));
-    for (const id of this.prefetched.keys()) if (!wanted.has(id)) this.prefetched.delete(id);
-    for (const job of next) {
-      if (this.prefetched.has(job.id)) continue;
-      const bytes = readInputFile(job.input.path);
-      bytes.catch(() => undefined);
-      this.prefetched.set(job.id, bytes);
-    }
-    this.peakImagesInFlight = Math.max(this.peakImagesInFlight, this.running.size + this.prefetched.size);
-  }
-
   /**
    * Queued jobs by priority (highest first), then submission order. Sorted again only when a job joins
    * the queue, changes priority or is cancelled; jobs leave it otherwise from the front (started), so
@@ -589,66 +577,9 @@ export class ProcessingQueue {
     return this.pending;
   }
 
-  /**
-   * The backend lanes a recipe's choice gives (openBackendLanes: 'auto' falls back to the CPU and says
-   * why), one set per choice, started when a job first needs it and kept while jobs need it.
-   */
-  private backendFor(choice: BackendChoice): OpenLanes {
-    let open = this.backends.get(choice);
-    if (!open) {
-      open = openBackendLanes(choice, {
-        threads: this.options.threads,
-        imagesInFlight: this.options.imagesInFlight,
-      });
-      this.backends.set(choice, open);
-      this.events.emit('backendOpened', { choice, note: open.note });
-    }
-    clearTimeout(open.linger);
-    open.linger = undefined;
-    return open;
-  }
-
-  /**
-   * Backends no queued or running job asks for are released after a while (backendLingerMs): the GPU
-   * host is a whole Chromium and the CPU backend a worker per core, both worth giving back when a
-   * batch is done, neither worth restarting for every file of a watch folder.
-   */
-  private releaseUnneededBackends(): void {
-    for (const [choice, open] of this.backends) {
-      if (this.needs(choice) || open.linger) continue;
-      open.linger = setTimeout(
-        () => void this.releaseBackend(choice),
-        this.options.backendLingerMs ?? 60_000,
-      );
-      open.linger.unref();
-    }
-  }
-
-  private async releaseBackend(choice: BackendChoice, evenIfNeeded = false): Promise<void> {
-    const open = this.backends.get(choice);
-    if (!open) return;
-    clearTimeout(open.linger);
-    open.linger = undefined;
-    if (!evenIfNeeded && this.needs(choice)) return;
-    this.backends.delete(choice);
-    await open.lanes.dispose();
-    this.events.emit('backendReleased', { choice });
-  }
-
   /** Whether a job running or queued runs on this choice's backend. */
   private needs(choice: BackendChoice): boolean {
     return [...this.running.keys(), ...this.order()].some((j) => j.recipe.backend === choice);
-  }
-
-  private pointingTable(path: string | undefined): Promise<MasterPointingTable | undefined> {
-    if (!path) return Promise.resolve(undefined);
-    let table = this.pointingTables.get(path);
-    if (!table) {
-      table = readFile(path, 'utf8').then((csv) => MasterPointingTable.parse(csv, basename(path)));
-      table.catch(() => this.pointingTables.delete(path));
-      this.pointingTables.set(path, table);
-    }
-    return table;
   }
 
   private job(id: string): Job {
@@ -679,13 +610,6 @@ const EVENT_OF: Record<
   priority: 'jobUpdated',
   paused: 'queueProgress',
 };
-
-/** A backend choice's lanes, what openBackendLanes said of them, and the timer that releases them. */
-interface OpenLanes {
-  lanes: BackendLanes;
-  note: string;
-  linger?: NodeJS.Timeout;
-}
 
 const now = () => new Date().toISOString();
 const copy = (job: Job): Job => structuredClone(job);

@@ -28,7 +28,8 @@ describe('benchmark trend', () => {
     const elsewhere = { ...history.records[0], machine: { ...history.records[0].machine, key: 'other' } };
     const both = { ...history, records: [...history.records, elsewhere] };
     const machine = raw.at(-1)!.machine.key;
-    expect(trendMachines(both)).toEqual(['other', machine]);
+    expect(trendMachines(history)[0]).toBe(machine);
+    expect(trendMachines(both)).toEqual(['other', ...trendMachines(history)]);
 
     const series = trendSeries(both, 'register · level 1.5 file-to-file s', machine);
     const rows = raw

@@ -14,6 +14,7 @@ const INTEGRATION = [
   'test/services/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
   'test/qa/qaCommand.test.ts',
+  'test/trust/**/*.test.ts',
   'test/contract/transports.test.ts',
   'test/fits/headerOnly.test.ts',
   'test/fits/parallelDecode.test.ts',

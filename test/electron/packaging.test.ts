@@ -198,7 +198,7 @@ describe('the installable app', () => {
     expect(decoded).toMatchObject({ id: 7, failure: { band: expect.any(Number) } });
     const { port1, port2 } = new MessageChannel();
     const relayed = new Promise((resolve) => port1.once('message', resolve));
-    const relay = new Worker(join(unpacked, 'dist/main/engine/compute/gpu/hostRelay.js'), {
+    const relay = new Worker(join(unpacked, 'dist/main/gpuHost/hostRelay.js'), {
       workerData: { port: port2, signal: new SharedArrayBuffer(4), endpoint: 'ws://127.0.0.1:9/none' },
       transferList: [port2],
     });

@@ -22,6 +22,19 @@ export interface WebSession {
   close(): Promise<void>;
 }
 
+/** Debian's Chromium as the tests drive it: headless, WebGL2 on SwiftShader, no background traffic. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+    ],
+  });
+}
+
 export async function openWebSession(viewport = { width: 1280, height: 800 }): Promise<WebSession> {
   const work = mkdtempSync(join(tmpdir(), 'aia-compare-'));
   const services = await AppServices.open({
@@ -34,15 +47,7 @@ export async function openWebSession(viewport = { width: 1280, height: 800 }): P
     events: services.events,
     staticDir: join(REPO_ROOT, 'renderer/dist'),
   });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport });
   page.on('pageerror', (error) => console.error('page error:', error));
   return {

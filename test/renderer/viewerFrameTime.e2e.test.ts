@@ -1,12 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AppServices } from '../../main/services/appServices.js';
 import type { Job } from '../../main/contract/index.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { REPO_ROOT, sharedData } from '../helpers/paths.js';
+import { launchChromium } from '../helpers/webSession.js';
 
 /**
  * The viewer at its largest, three 4096² panes (levels 1, 1.5, 1.6 of one observation) at 2560×1440:
@@ -29,15 +30,7 @@ beforeAll(async () => {
     events: services.events,
     staticDir: join(REPO_ROOT, 'renderer/dist'),
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,18 +1,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { REPO_ROOT, sharedData } from '../helpers/paths.js';
+import { launchChromium } from '../helpers/webSession.js';
 
 /**
  * Real user flows in Debian's Chromium against web mode: the built renderer (npm run build) served by
  * the app's own local server and services, on real AIA files. WebGL2 runs on SwiftShader (no GPU).
  */
-const CHROMIUM = '/usr/bin/chromium';
 const SMALL_L1 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
 const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 
@@ -35,15 +35,7 @@ beforeAll(async () => {
     events: services.events,
     staticDir: join(REPO_ROOT, 'renderer/dist'),
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (error) => console.error('page error:', error));
 });

@@ -7,7 +7,7 @@ import type {
   ImageInfo,
   ImageRef,
   Job,
-  JournalDamage,
+  JournalRepair,
   JobRecipe,
   JobState,
   PixelBlock,
@@ -32,7 +32,8 @@ export interface AppCommands {
   };
   listJobs: {
     request: { states?: JobState[]; source?: string; offset?: number; limit?: number };
-    response: { jobs: Job[]; counts: QueueCounts };
+    /** journalRepair: what the journal's repair at start-up dropped, so a window opened later can say it. */
+    response: { jobs: Job[]; counts: QueueCounts; journalRepair?: JournalRepair };
   };
   getJob: { request: { id: string }; response: Job };
   jobMetrics: {
@@ -124,7 +125,7 @@ export interface QueueEvents {
   /** The backend of that choice was released (no job needed it for backendLingerMs) and has stopped. */
   backendReleased: { choice: BackendChoice };
   /** The journal was damaged: what was dropped, where, and where the damaged file was kept. */
-  journalRepaired: JournalDamage & { message: string };
+  journalRepaired: JournalRepair;
   queueProgress: QueueCounts;
 }
 

@@ -205,3 +205,8 @@ export interface JournalDamage {
   /** 1-based line numbers and why each was dropped. */
   dropped: { line: number; reason: string }[];
 }
+
+/** The repair as the app reports it: the damage and one sentence saying it (for stderr or the Queue view). */
+export interface JournalRepair extends JournalDamage {
+  message: string;
+}

@@ -106,7 +106,11 @@ export class AppServices {
           }),
         };
       },
-      listJobs: async (filter) => ({ jobs: queue.list(filter ?? {}), counts: queue.counts() }),
+      listJobs: async (filter) => ({
+        jobs: queue.list(filter ?? {}),
+        counts: queue.counts(),
+        journalRepair: queue.journalRepair,
+      }),
       getJob: async ({ id }) => queue.get(id),
       jobMetrics: async ({ id }) => {
         const job = queue.get(id);

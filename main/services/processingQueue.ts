@@ -10,7 +10,7 @@ import {
   type InputIdentity,
   type Job,
   type JobRecipe,
-  type JournalDamage,
+  type JournalRepair,
   type JobState,
   type QueueCounts,
   type QueueEvents,
@@ -95,7 +95,7 @@ export class ProcessingQueue {
   /** Most images held at once (running + read ahead), for checking the memory bound. */
   peakImagesInFlight = 0;
   /** What replay dropped from a damaged journal when this queue opened (also the journalRepaired event). */
-  journalDamage?: JournalDamage;
+  journalRepair?: JournalRepair;
 
   private readonly state: QueueSnapshot;
   private readonly byKey = new Map<string, Job>();
@@ -163,8 +163,10 @@ export class ProcessingQueue {
       const { journal, state, damage } = JobJournal.open(dir);
       const queue = new ProcessingQueue(journal, state, options, unlock);
       options.listen?.(queue.events);
-      queue.journalDamage = damage;
-      if (damage) queue.events.emit('journalRepaired', { ...damage, message: describeJournalDamage(damage) });
+      if (damage) {
+        queue.journalRepair = { ...damage, message: describeJournalDamage(damage) };
+        queue.events.emit('journalRepaired', queue.journalRepair);
+      }
       await queue.recoverInterrupted();
       queue.boundHistory();
       queue.kick();

@@ -35,8 +35,13 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function openWebSession(viewport = { width: 1280, height: 800 }): Promise<WebSession> {
+/** `prepare` writes into the fresh data folder before the services open it (e.g. a damaged journal). */
+export async function openWebSession(
+  viewport = { width: 1280, height: 800 },
+  prepare?: (dataDir: string) => void,
+): Promise<WebSession> {
   const work = mkdtempSync(join(tmpdir(), 'aia-compare-'));
+  prepare?.(join(work, 'data'));
   const services = await AppServices.open({
     dataDir: join(work, 'data'),
     cacheDir: join(work, 'cache'),

@@ -16,5 +16,6 @@ export type {
   Job,
   JobRecipe,
   JobState,
+  JournalRepair,
   QueueCounts,
 } from '../../../main/contract/index.js';

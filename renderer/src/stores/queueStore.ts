@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef, triggerRef } from 'vue';
-import type { AppApi, Job, QueueCounts } from '../api/appApi.js';
+import type { AppApi, Job, JournalRepair, QueueCounts } from '../api/appApi.js';
 
 /**
  * The jobs as the queue reports them. One Map in a shallow ref, bumped per event, so 10,000 jobs cost
@@ -9,6 +9,9 @@ import type { AppApi, Job, QueueCounts } from '../api/appApi.js';
 export const useQueueStore = defineStore('queue', () => {
   const jobs = shallowRef(new Map<string, Job>());
   const counts = shallowRef<QueueCounts | undefined>();
+  /** The journal's repair at start-up, until the user dismisses it (a later refresh keeps it dismissed). */
+  const journalRepair = shallowRef<JournalRepair | undefined>();
+  let dismissedRepair: string | undefined;
   let api: AppApi | undefined;
 
   const put = (job: Job) => {
@@ -47,6 +50,8 @@ export const useQueueStore = defineStore('queue', () => {
     const listed = await api.call('listJobs', {});
     jobs.value = new Map(listed.jobs.map((j) => [j.id, j]));
     counts.value = listed.counts;
+    const repair = listed.journalRepair;
+    journalRepair.value = repair && repair.copy !== dismissedRepair ? repair : undefined;
   }
 
   const ordered = computed(() => [...jobs.value.values()].sort((a, b) => b.seq - a.seq));
@@ -57,6 +62,11 @@ export const useQueueStore = defineStore('queue', () => {
     counts,
     ordered,
     paused,
+    journalRepair,
+    dismissJournalRepair: () => {
+      dismissedRepair = journalRepair.value?.copy;
+      journalRepair.value = undefined;
+    },
     connect,
     refresh,
     cancel: (id: string) => api?.call('cancelJob', { id }).then(put),

@@ -62,7 +62,11 @@ for (const project of projects) {
   results.push(await run(project));
 }
 
-const minutes = (s) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, '0')}`;
+// rounded before it is split, so 359.6 s is 6:00, not 5:60
+const minutes = (s) => {
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
+};
 const rows = results.map((r) => [
   r.project,
   minutes(r.seconds),

@@ -54,8 +54,21 @@ const colourBar = async () => {
 
 describe('Compare in web mode', () => {
   it('a job whose level 1.6 was skipped shows levels 1 and 1.5 and, in the third pane, why', async () => {
-    expect((await web.services.handlers.getJob({ id: small })).state).toBe('done');
+    const job = await web.services.handlers.getJob({ id: small });
+    expect(job.state).toBe('done');
     await page.goto(web.server.url);
+    // The Queue row says why level 1.6 is missing, beside the stage times.
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    expect(job.warnings.some((w) => w.includes('1.6'))).toBe(true);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('listitem')
+          .filter({ hasText: basename(SMALL_L1) })
+          .getByTestId('job-warnings')
+          .textContent(),
+      )
+      .toContain(job.warnings.find((w) => w.includes('1.6')));
     await page.getByRole('tab', { name: 'Compare' }).click();
     await openObservation(SMALL_L1);
     await expect.poll(() => page.getByTestId('pane-1').getAttribute('data-resolution')).toBe('full');

@@ -4,6 +4,7 @@ import { appRoot, defaultDataDir } from '../appPaths.js';
 import { AppServices } from '../services/appServices.js';
 import { startLocalServer } from '../services/localServer.js';
 import { parseBackend, parseImagesInFlight, parseThreads } from './recipeOptions.js';
+import { tokenFromFile } from './tokenFile.js';
 import { untilStopped } from './untilStopped.js';
 import { UsageError } from './usage.js';
 
@@ -23,10 +24,13 @@ export async function serveCommand(
       threads: { type: 'string' },
       'in-flight': { type: 'string' },
       backend: { type: 'string' },
+      'token-file': { type: 'string' },
     },
   });
   const port = Number(values.port);
   if (!(Number.isInteger(port) && port >= 0 && port < 65536)) throw new UsageError('--port must be 0–65535');
+  // Before the services open: a refused token file should not leave the journal locked for nothing.
+  const token = values['token-file'] === undefined ? undefined : await tokenFromFile(values['token-file']);
   const services = await AppServices.open({
     dataDir: values['data-dir'] ?? defaultDataDir(),
     cacheDir: values['cache-dir'],
@@ -40,6 +44,7 @@ export async function serveCommand(
       handlers: services.handlers,
       events: services.events,
       port,
+      token,
       staticDir: join(appRoot(), 'renderer', 'dist'),
     });
     log(`AIA Studio at ${server.url}`);

@@ -7,7 +7,7 @@ export const USAGE = `AIA Studio — SDO/AIA level 1 → level 1.5 and 1.6, fast
 Usage:
   aia-studio process --level 1.5|1.6|1.5,1.6 --out DIR [options] FILES_OR_DIRS…
   aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] [--retry-failed] FOLDERS…
-  aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu] [--in-flight N]
+  aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu] [--in-flight N] [--token-file FILE]
   aia-studio psf --channel 94|131|171|193|211|304|335 --out FILE
   aia-studio qa [--csv FILE] [--recursive] PRODUCTS_OR_DIRS…
   aia-studio info FILE
@@ -49,5 +49,7 @@ saying why and exit status 1. Thresholds: docs/qa.md.
 
 serve: the app's API and window on http://127.0.0.1 (random port unless --port), with a random
 token; prints one line, the address to open. --backend is the backend of requests that name none.
+--token-file FILE keeps the token across starts (bookmarks survive): FILE's token if it exists (it
+must be yours and mode 600), else a new one written to it with mode 600.
 
 Exit status: 0 when every file succeeded, 1 when any failed, 2 for a usage error.`;

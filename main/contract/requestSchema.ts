@@ -29,18 +29,34 @@ const text: Check = (v, at) => {
 const isAbsolutePath = (path: string): boolean =>
   path.startsWith('/') || /^[a-z]:[\\/]/i.test(path) || path.startsWith('\\\\');
 
-/** An absolute local path: no URL, no relative path (resolved against who knows which folder), no NUL. */
-const localPath: Check = (v, at) => {
-  const path = typeof v === 'string' ? v : '';
-  if (
-    path.length === 0 ||
-    path.length > MAX_TEXT ||
-    path.includes('\0') ||
-    /^[a-z][a-z0-9+.-]+:\/\//i.test(path) ||
-    !isAbsolutePath(path)
-  )
-    fail(at, 'an absolute path on this computer');
-};
+/** `~` or `~/…`: from the home folder of the services' user, which the services expand (homePath.ts). */
+const isHomePath = (path: string): boolean => path === '~' || path.startsWith('~/');
+
+/**
+ * An absolute local path: no URL, no relative path (resolved against who knows which folder), no NUL.
+ * With `homeRelative`, a path from the home folder too, as users type it in the Batch view.
+ */
+const pathOnThisComputer =
+  (homeRelative: boolean): Check =>
+  (v, at) => {
+    const path = typeof v === 'string' ? v : '';
+    if (
+      path.length === 0 ||
+      path.length > MAX_TEXT ||
+      path.includes('\0') ||
+      /^[a-z][a-z0-9+.-]+:\/\//i.test(path) ||
+      !(isAbsolutePath(path) || (homeRelative && isHomePath(path)))
+    )
+      fail(
+        at,
+        homeRelative
+          ? 'an absolute path on this computer, or one from ~/'
+          : 'an absolute path on this computer',
+      );
+  };
+const localPath = pathOnThisComputer(false);
+/** A path the user typed: batch inputs and a recipe's files. */
+const typedPath = pathOnThisComputer(true);
 
 const finite: Check = (v, at) => {
   if (typeof v !== 'number' || !Number.isFinite(v)) fail(at, 'a number');
@@ -89,10 +105,10 @@ const recipe = object({
   missing: missingValue,
   normalizeExposure: flag,
   format: text,
-  pointingTablePath: localPath,
+  pointingTablePath: typedPath,
   iterations: finite,
   deconvolutionPrecision: text,
-  outputDir: localPath,
+  outputDir: typedPath,
   backend: text,
 } satisfies Record<keyof JobRecipe, Check>);
 
@@ -114,7 +130,7 @@ function imageRef(options: Record<string, Check> = {}): Check {
 
 /** One check per command; `satisfies` makes a new command of the contract fail to compile until checked. */
 const REQUEST_CHECKS = {
-  submitBatch: object({ inputs: listOf(localPath, MAX_INPUTS), recipe, priority: finite, recursive: flag }, [
+  submitBatch: object({ inputs: listOf(typedPath, MAX_INPUTS), recipe, priority: finite, recursive: flag }, [
     'inputs',
     'recipe',
   ]),

@@ -8,6 +8,7 @@ import {
 } from '../contract/index.js';
 import { appBenchDir, readBenchHistory } from './benchHistory.js';
 import { collectInputs } from './collectInputs.js';
+import { expandHome } from './homePath.js';
 import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
 import { ProcessingQueue } from './processingQueue.js';
@@ -99,7 +100,7 @@ export class AppServices {
       submitBatch: async ({ inputs, recipe, priority, recursive }) => {
         if (!Array.isArray(inputs) || inputs.length === 0)
           throw new InvalidRequestError('inputs must list files or folders');
-        const files = await collectInputs(inputs, recursive === true);
+        const files = await collectInputs(inputs.map(expandHome), recursive === true);
         return {
           jobs: await queue.submit(files, this.withBackend({ ...settings.get().defaultRecipe, ...recipe }), {
             priority,

@@ -8,6 +8,7 @@ import {
   type BackendChoice,
   type JobRecipe,
 } from '../contract/index.js';
+import { expandHome } from './homePath.js';
 
 /**
  * Richardson–Lucy iterations a recipe may ask for: 25 is the default, a few hundred the most anyone
@@ -51,10 +52,10 @@ export function normaliseRecipe(input: Partial<JobRecipe> | undefined): JobRecip
     ...(r.missing === undefined ? {} : { missing: r.missing }),
     normalizeExposure: r.normalizeExposure === true,
     format: oneOf('format', r.format, PRODUCT_FORMATS),
-    ...(r.pointingTablePath ? { pointingTablePath: resolve(r.pointingTablePath) } : {}),
+    ...(r.pointingTablePath ? { pointingTablePath: resolve(expandHome(r.pointingTablePath)) } : {}),
     iterations: r.iterations,
     deconvolutionPrecision: oneOf('deconvolutionPrecision', r.deconvolutionPrecision, PRECISIONS),
-    outputDir: resolve(r.outputDir),
+    outputDir: resolve(expandHome(r.outputDir)),
     backend: oneOf('backend', r.backend, BACKEND_CHOICES),
   };
 }

@@ -52,6 +52,11 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
+/** A fresh access token: 24 random bytes, base64url (32 characters). */
+export function newAccessToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
 /**
  * The app API over HTTP and WebSocket for web mode, bound to 127.0.0.1 only. Every request needs the
  * random token (query `token`, `Authorization: Bearer`, or the cookie set when the page was opened
@@ -70,7 +75,7 @@ const TYPES: Record<string, string> = {
  * reply and the server goes on.
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  const token = options.token ?? randomBytes(24).toString('base64url');
+  const token = options.token ?? newAccessToken();
   const server = createServer((request, response) => {
     const failed = (error: unknown) => {
       if (response.headersSent) response.destroy();

@@ -25,6 +25,8 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
       ],
       bad: [
         [{ inputs: ['data/a.fits'], recipe: { outputDir: out } }, 'inputs[0] must be an absolute path'],
+        // ~/… is the services' home (homePath.test.ts); another user's home is not.
+        [{ inputs: ['~root/a.fits'], recipe: { outputDir: out } }, 'inputs[0] must be an absolute path'],
         [{ inputs: ['file:///etc/passwd'], recipe: { outputDir: out } }, 'inputs[0] must be an absolute'],
         [{ inputs: [`${root}/a.fits\0.txt`], recipe: { outputDir: out } }, 'inputs[0] must be an absolute'],
         [{ inputs: fits, recipe: {} }, 'inputs must be a list'],

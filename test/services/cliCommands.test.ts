@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -84,5 +84,32 @@ describe('aia-studio watch and serve', () => {
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
     expect(run.lines).toHaveLength(1);
+  });
+
+  it('serve --token-file keeps one token across starts in a 0600 file, and refuses a file others can read', async () => {
+    const [data, keys] = [await scratch(), await scratch()];
+    const tokenFile = join(keys, 'config', 'token');
+    const tokenOfStart = async () => {
+      const run = start('serve', '--data-dir', data, '--backend', 'cpu', '--token-file', tokenFile);
+      await until(() => run.lines.length > 0);
+      const token = /\?token=([\w-]+)$/.exec(run.lines[0])?.[1];
+      run.child.kill('SIGINT');
+      expect(await run.exited).toBe(0);
+      return token;
+    };
+    const first = await tokenOfStart();
+    expect(first).toMatch(/^[\w-]{32}$/);
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(keys, 'config'))).toEqual(['token']);
+    expect(await tokenOfStart()).toBe(first);
+
+    const shared = join(keys, 'shared-token');
+    await writeFile(shared, `${'x'.repeat(32)}\n`, { mode: 0o644 });
+    const refused = start('serve', '--data-dir', data, '--token-file', shared);
+    const stderr: string[] = [];
+    refused.child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    expect(await refused.exited).toBe(1);
+    expect(stderr.join('')).toContain(`token file ${shared} has mode 0644`);
+    expect(refused.lines).toEqual([]);
   });
 });

@@ -16,7 +16,6 @@ import {
 import { connectApi, type ApiClient } from '../../main/contract/webSocketClient.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { dispatchCommand } from '../../main/services/commandDispatch.js';
-import { ipcHandlerTable } from '../../main/services/ipcTransport.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { scratch } from '../services/helpers.js';
 import { BAD_FOR_EVERY_COMMAND, requestTable } from './requestTable.js';
@@ -50,13 +49,15 @@ beforeAll(async () => {
   server = await startLocalServer({ handlers, events: services.events });
   socket = await openSocket();
   client = await connectApi(new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`));
-  const ipc = ipcHandlerTable(handlers);
+  // The services' utility process (electron/servicesHost.ts): a structured clone, then the dispatch.
+  const servicesProcess = (name: CommandName, request: unknown) =>
+    dispatchCommand(handlers, name, structuredClone(request));
   // The desktop shell validates in its main process, then forwards to the services' process.
   const desktop = desktopIpcTable(
     <K extends CommandName>(command: K, request: CommandRequest<K>) =>
-      ipc[`${IPC_PREFIX}${command}`](structuredClone(request)) as Promise<Reply<CommandResponse<K>>>,
+      servicesProcess(command, request) as Promise<Reply<CommandResponse<K>>>,
   );
-  transports.ipc = (name, request) => ipc[`${IPC_PREFIX}${name}`](structuredClone(request));
+  transports.ipc = servicesProcess;
   transports.desktop = (name, request) => desktop[`${IPC_PREFIX}${name}`](structuredClone(request));
   transports.dispatch = (name, request) => dispatchCommand(handlers, name, request);
 });

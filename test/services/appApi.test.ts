@@ -8,7 +8,6 @@ import {
   COMMAND_NAMES,
   COMMANDS,
   EVENT_NAMES,
-  IPC_EVENT_CHANNEL,
   IPC_PREFIX,
   type CommandName,
   type CommandRequest,
@@ -19,14 +18,13 @@ import { connectApi, type ApiClient } from '../../main/contract/webSocketClient.
 import { desktopIpcTable } from '../../electron/ipcApi.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { appBenchDir, readBenchHistory } from '../../main/services/benchHistory.js';
-import { forwardEvents, ipcHandlerTable } from '../../main/services/ipcTransport.js';
+import { dispatchCommand } from '../../main/services/commandDispatch.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { SMALL, scratch, until } from './helpers.js';
 
 let services: AppServices;
 let server: LocalServer;
 let client: ApiClient;
-let ipc: ReturnType<typeof ipcHandlerTable>;
 let desktop: ReturnType<typeof desktopIpcTable>;
 let inputs: string;
 let out: string;
@@ -55,11 +53,10 @@ beforeAll(async () => {
     benchDir,
   });
   server = await startLocalServer({ handlers: services.handlers, events: services.events });
-  ipc = ipcHandlerTable(services.handlers);
   // The desktop shell's table checks each request, then forwards it to the services (in its utility process).
   desktop = desktopIpcTable(
     <K extends CommandName>(command: K, request: CommandRequest<K>) =>
-      ipc[`${IPC_PREFIX}${command}`](request) as Promise<Reply<CommandResponse<K>>>,
+      dispatchCommand(services.handlers, command, request) as Promise<Reply<CommandResponse<K>>>,
   );
   client = await connectApi(new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`));
   await copyFile(SMALL, join(inputs, 'a.fits'));
@@ -77,7 +74,9 @@ afterAll(async () => {
  */
 const transports = {
   ipc: async (name: CommandName, request: unknown) =>
-    structuredClone(await ipc[`${IPC_PREFIX}${name}`](structuredClone(request))) as Reply<unknown>,
+    structuredClone(
+      await dispatchCommand(services.handlers, name, structuredClone(request)),
+    ) as Reply<unknown>,
   ws: async (name: CommandName, request: unknown): Promise<Reply<unknown>> => {
     try {
       return { ok: true, result: await client.call(name, request as never) };
@@ -270,10 +269,8 @@ describe('the app API contract, over IPC and over the local server', () => {
 
   it('pushes every event to WebSocket clients and to IPC windows', async () => {
     const overIpc: string[] = [];
-    const stop = forwardEvents(services.events, (channel, message) => {
-      expect(channel).toBe(IPC_EVENT_CHANNEL);
-      overIpc.push(message.event);
-    });
+    // As the services' utility process sends them on to the shell (electron/servicesHost.ts).
+    const stop = services.events.onAny((event) => overIpc.push(String(event)));
     const overWs: string[] = [];
     const stops = EVENT_NAMES.map((event) => client.on(event, () => overWs.push(event)));
     const jobsDone: string[] = [];

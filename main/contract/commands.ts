@@ -53,6 +53,10 @@ export interface AppCommands {
     response: WatchFolderStatus;
   };
   removeWatchFolder: { request: { id: string }; response: WatchFolderStatus[] };
+  /** Stops watching the folder (its queued jobs stay queued) until resumed; survives a restart. */
+  pauseWatchFolder: { request: { id: string }; response: WatchFolderStatus };
+  /** Watches a paused folder again (or one in error: tries again), taking what arrived meanwhile. */
+  resumeWatchFolder: { request: { id: string }; response: WatchFolderStatus };
   getSettings: { request: Record<string, never>; response: AppSettings };
   updateSettings: { request: Partial<Omit<AppSettings, 'watchFolders'>>; response: AppSettings };
   imageInfo: { request: ImageRef; response: ImageInfo };
@@ -92,6 +96,8 @@ export const COMMANDS = {
   listWatchFolders: 'json',
   addWatchFolder: 'json',
   removeWatchFolder: 'json',
+  pauseWatchFolder: 'json',
+  resumeWatchFolder: 'json',
   getSettings: 'json',
   updateSettings: 'json',
   imageInfo: 'json',

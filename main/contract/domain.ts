@@ -117,13 +117,19 @@ export interface WatchFolderConfig {
   recursive: boolean;
   recipe: JobRecipe;
   priority: number;
+  /** Paused by the user: not watched until resumed (what arrived meanwhile is taken then); kept across restarts. */
+  paused?: boolean;
 }
 
 export interface WatchFolderStatus extends WatchFolderConfig {
-  status: 'starting' | 'watching' | 'error';
+  status: 'starting' | 'watching' | 'paused' | 'error';
   error?: string;
   /** Files handed to the queue since watching started. */
   filesTaken: number;
+  /** The folder's jobs in the queue's history, by state. */
+  jobs: Record<JobState, number>;
+  /** When it last handed files to the queue or one of its jobs ended (ISO 8601). */
+  lastActivity?: string;
 }
 
 /**

@@ -154,6 +154,8 @@ const REQUEST_CHECKS = {
   listWatchFolders: none,
   addWatchFolder: object({ dir: localPath, recursive: flag, recipe, priority: finite }, ['dir', 'recipe']),
   removeWatchFolder: id,
+  pauseWatchFolder: id,
+  resumeWatchFolder: id,
   getSettings: none,
   updateSettings: object({
     threads: count,

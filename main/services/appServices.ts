@@ -136,6 +136,8 @@ export class AppServices {
         await watchFolders.remove(id);
         return watchFolders.list();
       },
+      pauseWatchFolder: async ({ id }) => watchFolders.pause(id),
+      resumeWatchFolder: async ({ id }) => watchFolders.resume(id),
       getSettings: async () => settings.get(),
       updateSettings: async (patch) => {
         const updated = await settings.update(patch);

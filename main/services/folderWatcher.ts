@@ -57,8 +57,12 @@ export class FolderWatcher {
     this.giveUpMs = options.giveUpMs ?? 60_000;
   }
 
-  /** Resolves once the folder's current files are listed (they are handed over as they settle). */
+  /**
+   * Resolves once the folder's current files are listed (they are handed over as they settle). After a
+   * stop it starts again, offering only what is new or changed since (a paused watch folder resumed).
+   */
   async start(): Promise<void> {
+    this.stopped = false;
     const info = await stat(this.options.dir);
     if (!info.isDirectory()) throw new Error(`not a folder: ${this.options.dir}`);
     await this.watchFolder(this.options.dir);
@@ -172,7 +176,9 @@ export class FolderWatcher {
     } finally {
       this.checking = false;
     }
-    if (ready.length > 0) this.options.onReady(ready.sort());
+    // Stopped meanwhile: not handed over after all, so a start again offers them.
+    if (this.stopped) for (const path of ready) this.handedOver.delete(path);
+    else if (ready.length > 0) this.options.onReady(ready.sort());
   }
 }
 

@@ -91,6 +91,14 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
       good: [{ id: 'no-such-folder' }],
       bad: [[{ id: 1 }, 'id must be a non-empty string']],
     },
+    pauseWatchFolder: {
+      good: [{ id: 'no-such-folder' }],
+      bad: [[{ id: '' }, 'id must be a non-empty string']],
+    },
+    resumeWatchFolder: {
+      good: [{ id: 'no-such-folder' }],
+      bad: [[{}, 'id must be given']],
+    },
     getSettings: { good: [{}], bad: [[{ key: 'threads' }, 'key must be left out']] },
     updateSettings: {
       good: [{ imagesInFlight: 2 }, { defaultRecipe: { levels: ['1.5'] } }],

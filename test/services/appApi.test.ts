@@ -129,6 +129,8 @@ describe('the app API contract, over IPC and over the local server', () => {
       listWatchFolders: {},
       addWatchFolder: { dir: join(out, 'no-such-folder'), recipe: { outputDir: out } },
       removeWatchFolder: { id: 'no-such-folder' },
+      pauseWatchFolder: { id: 'no-such-folder' },
+      resumeWatchFolder: { id: 'no-such-folder' },
       getSettings: {},
       updateSettings: { defaultRecipe: { levels: ['1.5'] } },
       imageInfo: { jobId: jobA.id, level: '1.5' },

@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile, readdir, rename, writeFile, appendFile } fro
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcessingQueue } from '../../main/services/processingQueue.js';
+import type { WatchFolderConfig } from '../../main/contract/index.js';
 import { WatchFolders } from '../../main/services/watchFolders.js';
 import { SMALL, scratch, smallFrames, until } from './helpers.js';
 
@@ -108,5 +109,59 @@ describe('watch folders', () => {
     await afterAllOffered(second.queue, dir);
     expect(second.queue.counts()).toMatchObject({ done: 6, total: 6 });
     expect(second.queue.list().every((j) => j.attempts === 1)).toBe(true);
+  });
+
+  it('pause stops taking files until resume; counts and last activity follow the jobs; paused survives a restart', async () => {
+    const [dir, other, out, data] = [
+      await scratch(),
+      await scratch(),
+      await scratch(),
+      await scratch('watch-data'),
+    ];
+    await smallFrames(dir, 2, 'first');
+    const queue = await ProcessingQueue.open({ dataDir: data, cacheDir: join(data, 'cache'), threads: 1 });
+    closers.push(() => queue.close());
+    let saved: WatchFolderConfig[] = [];
+    const folders = new WatchFolders(queue, TIMING, async (configs) => void (saved = configs));
+    closers.push(() => folders.close());
+    const heard: string[] = [];
+    folders.events.on('watchFolders', (list) => heard.push(list.map((f) => f.status).join()));
+    const recipe = { outputDir: out, levels: ['1.5' as const] };
+    const folder = await folders.add({ dir, recipe });
+    const control = await folders.add({ dir: other, recipe });
+    const statusOf = (id: string) => folders.list().find((f) => f.id === id)!;
+    await until(() => statusOf(folder.id).jobs.done === 2);
+    expect(statusOf(folder.id)).toMatchObject({ status: 'watching', filesTaken: 2 });
+    expect(Date.parse(statusOf(folder.id).lastActivity!)).toBeGreaterThan(Date.now() - 60_000);
+
+    expect(await folders.pause(folder.id)).toMatchObject({ status: 'paused', paused: true });
+    expect(saved.find((c) => c.id === folder.id)?.paused).toBe(true);
+    await copyFile(SMALL, join(dir, 'while_paused.fits'));
+    // A file dropped later in a folder still watched is done: the paused one would have been taken by then.
+    await copyFile(SMALL, join(other, 'control.fits'));
+    await until(() => statusOf(control.id).jobs.done === 1);
+    expect(statusOf(folder.id)).toMatchObject({ status: 'paused', filesTaken: 2 });
+    expect(inputsOf(queue)).not.toContain('while_paused.fits');
+
+    expect(await folders.resume(folder.id)).toMatchObject({ status: 'watching' });
+    expect(saved.find((c) => c.id === folder.id)?.paused).toBeUndefined();
+    await until(() => statusOf(folder.id).jobs.done === 3);
+    expect(inputsOf(queue)).toContain('while_paused.fits');
+    // Only what arrived meanwhile is offered on resume: the two done before are not offered again.
+    expect(statusOf(folder.id).filesTaken).toBe(3);
+    expect(queue.list({ source: folder.id }).every((j) => j.attempts === 1)).toBe(true);
+    expect(heard).toContain('paused,watching');
+
+    const { lastActivity } = await folders.pause(folder.id);
+    await folders.close();
+    const again = new WatchFolders(queue, TIMING);
+    closers.push(() => again.close());
+    await again.restore(saved);
+    const restored = again.list().find((f) => f.id === folder.id)!;
+    expect(restored).toMatchObject({ status: 'paused', jobs: { done: 3, failed: 0, queued: 0 } });
+    expect(restored.lastActivity).toBe(lastActivity);
+    queue.clearFinished({ source: folder.id });
+    expect(again.list().find((f) => f.id === folder.id)!.jobs.done).toBe(0);
+    await expect(again.pause('no-such-folder')).rejects.toThrow(/no watch folder/);
   });
 });

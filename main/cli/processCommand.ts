@@ -12,6 +12,7 @@ import { collectInputs } from '../services/collectInputs.js';
 import { describeError } from '../services/describeError.js';
 import { engineRecipe } from '../services/jobRecipe.js';
 import { OutputOwners, removeStalePartials, requireOwnOutputs } from '../services/outputOwnership.js';
+import { outcomeNotes } from './outcomeNotes.js';
 import { parseImagesInFlight, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { UsageError } from './usage.js';
 
@@ -64,10 +65,7 @@ export async function processCommand(
         owners.claim(inputs[i], outcome.outputs);
         report.succeeded++;
         log(`${place(i)} → ${outcome.outputs.join(', ')} (${seconds.toFixed(2)} s)`);
-        for (const w of outcome.warnings) log(`  warning: ${w}`);
-        outcome.qa.forEach((qa, k) => {
-          for (const f of qa.flags) log(`  qa ${basename(outcome.outputs[k])}: ${f.metric}: ${f.reason}`);
-        });
+        for (const line of outcomeNotes(outcome.outputs, outcome.warnings, outcome.qa)) log(line);
       },
       failed: (i, error) => {
         report.failed++;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
+import { outcomeNotes } from './outcomeNotes.js';
 import {
   parseCount,
   parseImagesInFlight,
@@ -53,10 +54,9 @@ export async function watchCommand(
     events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`));
     events.on('backendOpened', ({ note }) => log(note));
     events.on('jobDone', (job) => {
-      log(
-        `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,
-      );
-      for (const w of job.warnings) log(`  warning: ${w}`);
+      const outputs = job.outputs.map((o) => o.path);
+      log(`${job.input.path} → ${outputs.join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`);
+      for (const line of outcomeNotes(outputs, job.warnings, job.qa)) log(line);
     });
     events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
     events.on('jobQueued', (job) => {

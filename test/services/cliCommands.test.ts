@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
@@ -38,6 +38,24 @@ describe('aia-studio watch and serve', () => {
     expect(await run.exited).toBe(0);
     expect(run.lines.filter((l) => l.includes(' → ')).length).toBe(5);
     expect(run.lines).toContain('backend: cpu, 2 images in flight');
+  });
+
+  it('watch prints a job’s warnings under its line as process does: level 1.6 skipped for a binned frame', async () => {
+    const [dir, out, data, processOut] = [await scratch(), await scratch(), await scratch(), await scratch()];
+    await copyFile(SMALL, join(dir, 'binned.fits'));
+    const recipe = ['--level', '1.5,1.6', '--backend', 'cpu'];
+    const run = start('watch', ...recipe, '--out', out, '--data-dir', data, dir);
+    await until(() => run.lines.some((l) => l.startsWith('  warning: ')), 60_000);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    const done = run.lines.findIndex((l) => /binned\.fits → .*binned_lev1\.5\.fits \(/.test(l));
+    expect(done, run.lines.join('\n')).toBeGreaterThan(0);
+    const warnings = run.lines.slice(done + 1).filter((l) => l.startsWith('  warning: '));
+    expect(warnings.some((l) => /level 1\.6/i.test(l))).toBe(true);
+
+    const once = start('process', ...recipe, '--out', processOut, join(dir, 'binned.fits'));
+    expect(await once.exited).toBe(0);
+    expect(once.lines.filter((l) => l.startsWith('  warning: '))).toEqual(warnings);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import {
   InvalidRequestError,
   JOB_STATES,
@@ -79,6 +79,12 @@ export class WatchFolders {
       recipe: normaliseRecipe(input.recipe),
       priority: input.priority ?? 0,
     };
+    const products = config.recipe.outputDir;
+    if (products === config.dir || (config.recursive && products.startsWith(config.dir + sep)))
+      throw new InvalidRequestError(
+        `the output folder ${products} is ${products === config.dir ? 'the watched folder' : 'inside the watched folder'}: ` +
+          'its products would be taken as new files; choose another output folder',
+      );
     if (input.retryFailed === true) this.retryingFailed.add(config.id);
     const status = await this.open(config);
     if (status.status === 'error') {

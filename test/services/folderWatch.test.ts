@@ -163,5 +163,12 @@ describe('watch folders', () => {
     queue.clearFinished({ source: folder.id });
     expect(again.list().find((f) => f.id === folder.id)!.jobs.done).toBe(0);
     await expect(again.pause('no-such-folder')).rejects.toThrow(/no watch folder/);
+    // Products written where the folder is watched would come back as new files: refused up front.
+    await expect(again.add({ dir, recipe: { outputDir: dir } })).rejects.toThrow(/is the watched folder/);
+    const inside = join(dir, 'products');
+    await expect(again.add({ dir, recursive: true, recipe: { outputDir: inside } })).rejects.toThrow(
+      /inside the watched folder/,
+    );
+    expect((await again.add({ dir, recipe: { outputDir: inside } })).status).toBe('watching');
   });
 });

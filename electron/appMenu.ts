@@ -25,12 +25,13 @@ export interface MenuInput {
 const VIEW_LABELS: Record<ViewTab, string> = {
   batch: 'Batch',
   queue: 'Queue',
+  watch: 'Watch',
   compare: 'Compare',
   performance: 'Performance',
 };
 
 /**
- * The application menu. The View items show the renderer's own Alt+1…4 keys without registering them
+ * The application menu. The View items show the renderer's own Alt+1…5 keys without registering them
  * (registerAccelerator: false), so the keys still reach the page, which handles them.
  */
 export function menuTemplate({

@@ -83,7 +83,7 @@ export class ShellMenu {
     }
     const added = await services.call('addWatchFolder', { dir, recipe: { ...defaults, outputDir } });
     if (!added.ok) dialog.showErrorBox('The folder cannot be watched', added.error.message);
-    else send(DESKTOP_CHANNELS.showView, 'queue' satisfies ViewTab);
+    else send(DESKTOP_CHANNELS.showView, 'watch' satisfies ViewTab);
   }
 
   private async showAbout(): Promise<void> {

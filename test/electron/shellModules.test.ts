@@ -225,6 +225,7 @@ describe('the desktop glue', () => {
         'Add Watch Folder…',
         'Batch',
         'Queue',
+        'Watch',
         'Compare',
         'Performance',
         'About AIA Studio',
@@ -240,6 +241,7 @@ describe('the desktop glue', () => {
     ['a.fits', 'Compare', 'Open Files…'].forEach(click);
     expect(calls).toEqual(['openRecent /data/a.fits', 'showView compare', 'openFiles']);
     expect(find(template, 'Queue')).toMatchObject({ accelerator: 'Alt+2', registerAccelerator: false });
+    expect(find(template, 'Watch')).toMatchObject({ accelerator: 'Alt+3', registerAccelerator: false });
     const text = aboutText(
       { app: '0.1.0', electron: '45.4.1', chrome: '142.0', node: '22.20.0', v8: '14.2' },
       describeAdapter({

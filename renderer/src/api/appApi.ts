@@ -18,4 +18,5 @@ export type {
   JobState,
   JournalRepair,
   QueueCounts,
+  WatchFolderStatus,
 } from '../../../main/contract/index.js';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
+import { InvalidRequestError } from '../contract/index.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
 import { outcomeNotes } from './outcomeNotes.js';
@@ -85,7 +86,10 @@ export async function watchCommand(
   const folders = new WatchFolders(queue);
   try {
     for (const dir of positionals) {
-      await folders.add({ dir, recursive: values.recursive, recipe, retryFailed });
+      // A folder that cannot be watched, or whose products would be watched, is a wrong command line.
+      await folders.add({ dir, recursive: values.recursive, recipe, retryFailed }).catch((error) => {
+        throw error instanceof InvalidRequestError ? new UsageError(error.message) : error;
+      });
       log(`watching ${dir}${values.recursive ? ' and its sub-folders' : ''} → ${recipe.outputDir}`);
     }
     await stopped;

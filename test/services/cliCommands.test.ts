@@ -67,6 +67,27 @@ describe('aia-studio watch and serve', () => {
     expect(await run.exited).toBe(2);
   });
 
+  it('watch refuses, as a usage error, an output folder inside the folder it watches with its sub-folders', async () => {
+    const [dir, data] = [await scratch(), await scratch()];
+    const run = start(
+      'watch',
+      '--level',
+      '1.5',
+      '--recursive',
+      '--out',
+      join(dir, 'products'),
+      '--data-dir',
+      data,
+      dir,
+    );
+    const stderr: string[] = [];
+    run.child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    expect(await run.exited).toBe(2);
+    expect(stderr.join('')).toContain(
+      `the output folder ${join(dir, 'products')} is inside the watched folder`,
+    );
+  });
+
   it('serve prints exactly one line with the address and token, and answers there', async () => {
     const [data, out] = [await scratch(), await scratch()];
     const run = start('serve', '--data-dir', data, '--backend', 'cpu', '--in-flight', '2');

@@ -152,7 +152,7 @@ const REQUEST_CHECKS = {
     source: text,
   }),
   listWatchFolders: none,
-  addWatchFolder: object({ dir: localPath, recursive: flag, recipe, priority: finite }, ['dir', 'recipe']),
+  addWatchFolder: object({ dir: typedPath, recursive: flag, recipe, priority: finite }, ['dir', 'recipe']),
   removeWatchFolder: id,
   pauseWatchFolder: id,
   resumeWatchFolder: id,

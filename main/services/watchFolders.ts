@@ -12,6 +12,7 @@ import {
 } from '../contract/index.js';
 import { describeError } from './describeError.js';
 import { FolderWatcher, type FolderWatcherOptions } from './folderWatcher.js';
+import { expandHome } from './homePath.js';
 import { normaliseRecipe } from './jobRecipe.js';
 import type { ProcessingQueue } from './processingQueue.js';
 import { TypedEvents } from './typedEvents.js';
@@ -74,7 +75,7 @@ export class WatchFolders {
     if (typeof input?.dir !== 'string' || input.dir === '') throw new InvalidRequestError('dir is required');
     const config: WatchFolderConfig = {
       id: randomUUID(),
-      dir: resolve(input.dir),
+      dir: resolve(expandHome(input.dir)),
       recursive: input.recursive === true,
       recipe: normaliseRecipe(input.recipe),
       priority: input.priority ?? 0,

@@ -79,7 +79,8 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
     addWatchFolder: {
       good: [{ dir: `${root}/no-such-folder`, recipe: { outputDir: out }, recursive: false, priority: 1 }],
       bad: [
-        [{ dir: '~/downloads', recipe: { outputDir: out } }, 'dir must be an absolute path'],
+        // ~/… is the services' home (typed in the Watch view, as in Batch); another user's home is not.
+        [{ dir: '~root/downloads', recipe: { outputDir: out } }, 'dir must be an absolute path'],
         [{ dir: `${root}/watch` }, 'recipe must be given'],
         [
           { dir: `${root}/watch`, recipe: { outputDir: out }, recursive: 'yes' },

@@ -160,6 +160,7 @@ export interface WatchFolderStatus extends WatchFolderConfig {
  * next start.
  */
 export interface AppSettings {
+  /** CPU backend's threads (`--threads`); updateSettings with 0 takes it (or imagesInFlight) back to the default. */
   threads?: number;
   /** Images computing at once per backend (the queue's imagesInFlight; default: the backend's own). */
   imagesInFlight?: number;

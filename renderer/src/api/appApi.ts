@@ -13,9 +13,12 @@ export type {
   ImageInfo,
   ImageLevel,
   ImageRef,
+  InputCheck,
   Job,
+  JobObservation,
   JobRecipe,
   JobState,
   JournalRepair,
   QueueCounts,
+  WatchFolderStatus,
 } from '../../../main/contract/index.js';

@@ -6,6 +6,8 @@ import { backendName, stagesFor } from './jobStages.js';
 const BUCKETS_MS = [60_000, 5 * 60_000, 15 * 60_000, 3_600_000, 6 * 3_600_000, 86_400_000];
 /** Most bars a chart shows. */
 const MOST_BARS = 60;
+/** Fewest: a short batch is shown in the half hour it ended, not as one bar across the chart. */
+const FEWEST_BARS = 30;
 
 export interface ThroughputBar {
   /** Start of the bucket (ms since the epoch). */
@@ -26,7 +28,8 @@ const finishedAt = (job: Job) => Date.parse(job.finishedAt ?? '');
 
 /**
  * The user's own files done per minute over time, from their jobs' records: each done job counts in
- * the bucket it finished in; buckets as wide as needed to show the whole span in at most 60 bars.
+ * the bucket it finished in; buckets as wide as needed to show the whole span in at most 60 bars, and
+ * at least 30 bars up to the last one.
  */
 export function throughputOverTime(jobs: Iterable<Job>): Throughput {
   const done = [...jobs].filter((j) => j.state === 'done' && Number.isFinite(finishedAt(j)));
@@ -36,7 +39,8 @@ export function throughputOverTime(jobs: Iterable<Job>): Throughput {
   // the span runs from the first job's start (its finish less its own time) to the last finish
   const first = Math.min(...done.map((j) => finishedAt(j) - (j.wallMs ?? 0)));
   const bucketMs = BUCKETS_MS.find((b) => (last - first) / b < MOST_BARS) ?? BUCKETS_MS.at(-1)!;
-  const origin = Math.floor(first / bucketMs) * bucketMs;
+  const lastBar = Math.floor(last / bucketMs) * bucketMs;
+  const origin = Math.min(Math.floor(first / bucketMs) * bucketMs, lastBar - (FEWEST_BARS - 1) * bucketMs);
   const bars: ThroughputBar[] = [];
   for (let start = origin; start <= last; start += bucketMs)
     bars.push({ start, files: 0, filesPerMinute: 0 });

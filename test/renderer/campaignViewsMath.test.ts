@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RECIPE_DEFAULTS } from '../../main/common/recipeTerms.js';
 import type { InputCheck, Job } from '../../main/contract/index.js';
 import { batchPlan, inputVerdict } from '../../renderer/src/viewer/inputVerdict.js';
 import {
@@ -27,17 +28,7 @@ function job(id: string, extra: Partial<Job> = {}): Job {
     id,
     seq: 1,
     input: { path: `/data/${id}/a.fits`, size: 1, mtimeMs: 0 },
-    recipe: {
-      levels: ['1.5'],
-      mode: 'default',
-      interpolation: 'spline3',
-      normalizeExposure: false,
-      format: 'float32',
-      iterations: 25,
-      deconvolutionPrecision: 'f32',
-      outputDir: '/out',
-      backend: 'auto',
-    },
+    recipe: { ...RECIPE_DEFAULTS, levels: ['1.5'], outputDir: '/out', backend: 'auto' },
     recipeKey: 'k',
     priority: 0,
     source: 'batch',

@@ -70,7 +70,9 @@ export async function watchCommand(
         fail(
           job?.state === 'cancelled'
             ? `${input}: not processed: it was cancelled before; --retry-failed tries it again`
-            : `${input}: not processed: it failed before (${job?.error}); --retry-failed tries it again`,
+            : job?.failure?.kind === 'permanent'
+              ? `${input}: not processed: refused before as bad input (${job.error}); a replaced file is processed`
+              : `${input}: not processed: it failed before (${job?.error}); --retry-failed tries it again`,
         );
     });
   };

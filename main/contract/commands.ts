@@ -6,6 +6,7 @@ import type {
   FolderListing,
   ImageInfo,
   ImageRef,
+  InputCheck,
   Job,
   JournalRepair,
   JobRecipe,
@@ -67,6 +68,14 @@ export interface AppCommands {
   };
   /** Binary: full-resolution float32 pixels, the whole image or one region (a tile). */
   imagePixels: { request: ImageRef & { region?: Region }; response: PixelBlock<Region> };
+  /**
+   * Each path's verdict before it is queued (exists, readable, FITS, AIA level 1, a header a frame can
+   * have) and, per file, whether it can have level 1.6; header-only, so milliseconds a file.
+   */
+  inspectInputs: {
+    request: { paths: string[]; recursive?: boolean; normalizeExposure?: boolean };
+    response: { inputs: InputCheck[] };
+  };
   /** A folder's sub-folders and FITS files, for web mode's file browser; the home folder by default. */
   listFolder: { request: { path?: string }; response: FolderListing };
   /** bench/history.jsonl and the targets, for the Performance view's trend chart; empty when absent. */
@@ -103,6 +112,7 @@ export const COMMANDS = {
   imageInfo: 'json',
   imagePreview: 'binary',
   imagePixels: 'binary',
+  inspectInputs: 'json',
   listFolder: 'json',
   benchHistory: 'json',
 } as const satisfies Record<CommandName, 'json' | 'binary'>;

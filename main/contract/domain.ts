@@ -48,6 +48,32 @@ export type JobState = (typeof JOB_STATES)[number];
 export const FINISHED_STATES = ['done', 'failed', 'cancelled'] as const satisfies readonly JobState[];
 export type FinishedState = (typeof FINISHED_STATES)[number];
 
+/**
+ * Which observation an input holds, read from its first header blocks when it was submitted: the Queue
+ * tells two files of one name apart by it, and filters by channel. Absent when the header names none
+ * (not FITS, not AIA: the job then fails and says why).
+ */
+export interface JobObservation {
+  /** WAVELNTH, Å. */
+  channel: number;
+  /** T_OBS (DATE-OBS when there is none), as the header writes it. */
+  time: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Whether running a failed job again can succeed. 'permanent': the input itself was refused (not FITS,
+ * damaged, a header no AIA frame has, a level the file cannot have): the same bytes fail the same way,
+ * so the services refuse to retry it (a replaced file is a new job). 'transient': the machine or a
+ * conflict the user can clear (disk full, permissions, an output collision, a backend lost, a crash).
+ */
+export type FailureKind = 'permanent' | 'transient';
+
+export interface JobFailure {
+  kind: FailureKind;
+}
+
 /** What identifies an input file's content cheaply: its path, size and modification time. */
 export interface InputIdentity {
   path: string;
@@ -62,6 +88,7 @@ export interface Job {
   input: InputIdentity;
   recipe: JobRecipe;
   recipeKey: string;
+  observation?: JobObservation;
   /** Higher runs first. */
   priority: number;
   /** Who submitted it: 'batch' or a watch folder's id. */
@@ -82,6 +109,8 @@ export interface Job {
   warnings: string[];
   error?: string;
   errorKind?: string;
+  /** Set on a failed job: whether a retry can succeed. Absent in records older than this field: transient. */
+  failure?: JobFailure;
   stages?: Partial<Record<Stage, StageMetrics>>;
   /** Each output's QA metrics and flags (same order as outputs), measured while it was made. */
   qa?: ProductQa[];
@@ -137,6 +166,7 @@ export interface WatchFolderStatus extends WatchFolderConfig {
  * next start.
  */
 export interface AppSettings {
+  /** CPU backend's threads (`--threads`); updateSettings with 0 takes it (or imagesInFlight) back to the default. */
   threads?: number;
   /** Images computing at once per backend (the queue's imagesInFlight; default: the backend's own). */
   imagesInFlight?: number;
@@ -194,6 +224,37 @@ export interface FolderListing {
   /** Absent at the file system's root. */
   parent?: string;
   entries: FolderEntry[];
+}
+
+/**
+ * A batch input looked at before it is queued, from its headers alone (milliseconds whatever its size):
+ * the Batch view shows each path's verdict as it is added.
+ */
+export interface InputCheck {
+  /** As asked. */
+  path: string;
+  /** Absolute, `~` expanded: what submitBatch will take. */
+  resolved: string;
+  kind: 'file' | 'folder';
+  /** Why it cannot be processed (a missing path, not FITS, not AIA level 1, …) and the reason's kind. */
+  refused?: { message: string; kind: string };
+  /** A file's size, observation, header warnings, and why it cannot have level 1.6 (absent: it can). */
+  file?: {
+    size: number;
+    observation: JobObservation;
+    warnings: string[];
+    noLevel16?: string;
+  };
+  /** A folder's FITS files (sub-folders too when recursive): how many, refused, unable to have level 1.6. */
+  folder?: {
+    files: number;
+    /** Files looked at (all, up to a bound; the rest are checked when they run). */
+    checked: number;
+    refused: number;
+    noLevel16: number;
+    /** The first refused file and why, as an example. */
+    firstRefused?: { path: string; message: string };
+  };
 }
 
 export interface BenchHistory {

@@ -15,6 +15,8 @@ class RequestShapeError extends Error {}
 
 const MAX_INPUTS = 100_000;
 const MAX_TEXT = 4096;
+/** Paths the Batch view checks at once (it adds a few at a time; a folder counts as one). */
+const MAX_INSPECTED = 1000;
 
 const fail = (at: string, expected: string): never => {
   throw new RequestShapeError(`${at} must be ${expected}`);
@@ -166,6 +168,10 @@ const REQUEST_CHECKS = {
   imageInfo: imageRef(),
   imagePreview: imageRef({ maxSize: count }),
   imagePixels: imageRef({ region }),
+  inspectInputs: object(
+    { paths: listOf(typedPath, MAX_INSPECTED), recursive: flag, normalizeExposure: flag },
+    ['paths'],
+  ),
   listFolder: object({ path: localPath }),
   benchHistory: none,
 } satisfies Record<CommandName, Check>;

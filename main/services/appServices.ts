@@ -11,6 +11,7 @@ import { collectInputs } from './collectInputs.js';
 import { expandHome } from './homePath.js';
 import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
+import { inspectInputs } from './inputInspection.js';
 import { ProcessingQueue } from './processingQueue.js';
 import { SettingsStore } from './settingsStore.js';
 import { TypedEvents } from './typedEvents.js';
@@ -147,6 +148,7 @@ export class AppServices {
       imageInfo: async (ref) => images.info(ref),
       imagePreview: async ({ maxSize, ...ref }) => images.preview(ref, maxSize),
       imagePixels: async ({ region, ...ref }) => images.pixels(ref, region),
+      inspectInputs: async ({ paths, ...options }) => ({ inputs: await inspectInputs(paths, options) }),
       listFolder: async ({ path }) => listFolder(path),
       benchHistory: async () => readBenchHistory(this.benchDir),
     };

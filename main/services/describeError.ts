@@ -1,3 +1,4 @@
+import type { FailureKind, Job } from '../contract/index.js';
 import { InputRejectedError } from '../engine/aia/inputRejection.js';
 import { FitsFormatError } from '../engine/fits/index.js';
 import { OutputCollisionError } from './outputOwnership.js';
@@ -44,4 +45,21 @@ export function errorKind(error: unknown): string {
     return error.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : 'internal';
+}
+
+/**
+ * Whether running the job again can succeed: the input itself refused (its bytes are not FITS, are
+ * damaged, hold no AIA level 1 frame, or not one the recipe's levels can be made of) fails the same way
+ * each time; anything else (the disk, permissions, an output collision, a lost backend) may pass later.
+ */
+export function failureKind(error: unknown): FailureKind {
+  return error instanceof FitsFormatError || error instanceof InputRejectedError ? 'permanent' : 'transient';
+}
+
+/** The services' answer to a retry of a permanent failure: why not, and what to do instead. */
+export function permanentRefusal(job: Job): string {
+  return (
+    `${job.input.path} cannot succeed on a retry: ${job.error ?? 'the file was refused'}. ` +
+    'Fix or replace the file and add it again (a changed file is queued as a new job)'
+  );
 }

@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import type { JobObservation } from '../contract/index.js';
 import { FitsFormatError, type FitsHeader } from '../engine/fits/index.js';
 import { readHeaderUnit } from '../engine/fits/headerUnit.js';
 
@@ -16,6 +17,8 @@ export interface FileObservation {
   /** "171 Å at 2011-02-15T00:00:01.34Z": the channel and T_OBS identify an AIA exposure. */
   text: string;
   channel: number;
+  /** T_OBS, or DATE-OBS when there is none, as written. */
+  time: string;
   width: number;
   height: number;
 }
@@ -38,6 +41,12 @@ export async function observationOf(path: string): Promise<FileObservation | und
   return undefined;
 }
 
+/** A job's observation (its input's channel, T_OBS and size), or undefined when the file names none or can't be read. */
+export async function jobObservation(path: string): Promise<JobObservation | undefined> {
+  const found = await observationOf(path).catch(() => undefined);
+  return found && { channel: found.channel, time: found.time, width: found.width, height: found.height };
+}
+
 /** The primary header, or for a tile-compressed file (empty primary HDU) the table's header after it. */
 function observationHeader(bytes: Uint8Array): FitsHeader {
   const primary = readHeaderUnit(bytes, 0, 0);
@@ -52,7 +61,7 @@ function describe(header: FitsHeader): FileObservation | undefined {
   if (channel === undefined || time === undefined) return undefined;
   // A tile-compressed image gives its size as ZNAXISn (its table's NAXISn are the table's).
   const size = (n: number) => header.number(`ZNAXIS${n}`) ?? header.number(`NAXIS${n}`) ?? 0;
-  return { text: `${channel} Å at ${time}`, channel, width: size(1), height: size(2) };
+  return { text: `${channel} Å at ${time}`, channel, time, width: size(1), height: size(2) };
 }
 
 async function readStart(path: string, length: number): Promise<Uint8Array> {

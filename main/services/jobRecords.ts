@@ -21,6 +21,8 @@ export type JobRecord =
       at: string;
       error: string;
       errorKind: string;
+      /** Absent in journals older than it: such a failure counts as transient (retry allowed). */
+      failure?: Job['failure'];
       wallMs?: number;
       stages?: Job['stages'];
       backend?: string;
@@ -85,6 +87,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
         finishedAt: record.at,
         error: record.error,
         errorKind: record.errorKind,
+        failure: record.failure,
         wallMs: record.wallMs,
         stages: record.stages,
         backend: record.backend,
@@ -108,6 +111,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
   if (job.state === 'queued') {
     delete job.error;
     delete job.errorKind;
+    delete job.failure;
     delete job.finishedAt;
   }
   return job;

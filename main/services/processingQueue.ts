@@ -9,6 +9,7 @@ import {
   type ClearFilter,
   type InputIdentity,
   type Job,
+  type JobObservation,
   type JobRecipe,
   type JournalRepair,
   type JobState,
@@ -23,7 +24,8 @@ import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
 import { BackendPool, type OpenLanes } from './backendPool.js';
 import { lockDataFolder } from './dataFolderLock.js';
-import { describeError, errorKind } from './describeError.js';
+import { describeError, errorKind, failureKind, permanentRefusal } from './describeError.js';
+import { jobObservation } from './fitsObservation.js';
 import { InputReadAhead } from './inputReadAhead.js';
 import { describeJournalDamage, JobJournal } from './jobJournal.js';
 import { engineRecipe, normaliseRecipe, recipeKey } from './jobRecipe.js';
@@ -205,7 +207,7 @@ export class ProcessingQueue {
       if (existing && outcome === 'requeued') records.push({ t: 'requeue', id: existing.id, fresh: true });
       if (existing && outcome !== 'requeued')
         skipped.push({ input: input.path, outcome, job: copy(existing) });
-      const job = existing ?? this.newJob(input, recipe, key, options);
+      const job = existing ?? this.newJob(input, recipe, key, options, await jobObservation(input.path));
       if (!existing) records.push({ t: 'submit', job });
       results.push({ id: job.id, input: input.path, outcome });
     }
@@ -267,6 +269,7 @@ export class ProcessingQueue {
         `job ${id} is ${job.state}: only failed or cancelled jobs can be retried`,
       );
     }
+    if (job.failure?.kind === 'permanent') throw new InvalidRequestError(permanentRefusal(job));
     this.commit([{ t: 'requeue', id, fresh: true }]);
     this.kick();
     return copy(job);
@@ -326,17 +329,27 @@ export class ProcessingQueue {
       case 'done':
         return (await outputsIntact(job)) ? 'already-done' : 'requeued';
       default:
-        return (options.retryFailed ?? true) ? 'requeued' : 'already-failed';
+        // the same bytes refused again would fail the same way: a changed file is a new job
+        return (options.retryFailed ?? true) && job.failure?.kind !== 'permanent'
+          ? 'requeued'
+          : 'already-failed';
     }
   }
 
-  private newJob(input: InputIdentity, recipe: JobRecipe, key: string, options: SubmitOptions): Job {
+  private newJob(
+    input: InputIdentity,
+    recipe: JobRecipe,
+    key: string,
+    options: SubmitOptions,
+    observation: JobObservation | undefined,
+  ): Job {
     return {
       id: randomUUID(),
       seq: this.nextSeq++,
       input,
       recipe,
       recipeKey: key,
+      ...(observation && { observation }),
       priority: options.priority ?? 0,
       source: options.source ?? 'batch',
       state: 'queued',
@@ -536,6 +549,7 @@ export class ProcessingQueue {
           at: now(),
           error: describeError(error),
           errorKind: errorKind(error),
+          failure: { kind: failureKind(error) },
           wallMs,
           ...(open ? { backend: open.note } : {}),
         },

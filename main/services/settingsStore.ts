@@ -28,15 +28,20 @@ export class SettingsStore {
   /** Merges the changes the user made (watch folders are changed through their own commands). */
   async update(patch: Partial<Omit<AppSettings, 'watchFolders'>>): Promise<AppSettings> {
     const { threads, imagesInFlight, cacheDir, defaultRecipe } = patch ?? {};
-    for (const [name, count] of Object.entries({ threads, imagesInFlight })) {
-      if (count !== undefined && !(Number.isInteger(count) && count >= 1)) {
-        throw new InvalidRequestError(`${name} must be a whole number ≥ 1`);
+    const next: AppSettings = { ...this.current };
+    for (const [name, count] of Object.entries({ threads, imagesInFlight }) as [
+      'threads' | 'imagesInFlight',
+      number | undefined,
+    ][]) {
+      if (count !== undefined && !(Number.isInteger(count) && count >= 0)) {
+        throw new InvalidRequestError(`${name} must be a whole number ≥ 1 (0: back to the default)`);
       }
+      // 0 takes a count back to its default (every core; the backend's own images in flight)
+      if (count === 0) delete next[name];
+      else if (count !== undefined) next[name] = count;
     }
     await this.save({
-      ...this.current,
-      ...(threads === undefined ? {} : { threads }),
-      ...(imagesInFlight === undefined ? {} : { imagesInFlight }),
+      ...next,
       ...(cacheDir === undefined ? {} : { cacheDir }),
       ...(defaultRecipe === undefined ? {} : { defaultRecipe }),
     });

@@ -131,6 +131,14 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
         [{ path: fits, region: { x: 0, y: 0, width: 8 } }, 'region.height must be given'],
       ],
     },
+    inspectInputs: {
+      good: [{ paths: [fits, '~/a.fits'] }, { paths: [root], recursive: true, normalizeExposure: true }],
+      bad: [
+        [{}, 'paths must be given'],
+        [{ paths: ['relative.fits'] }, 'paths[0] must be an absolute path'],
+        [{ paths: [fits], levels: ['1.6'] }, 'levels must be left out'],
+      ],
+    },
     listFolder: {
       good: [{}, { path: root }],
       bad: [

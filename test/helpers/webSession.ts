@@ -1,11 +1,41 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppServices } from '../../main/services/appServices.js';
 import type { JobRecipe } from '../../main/contract/index.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
+import { expect } from 'vitest';
 import { REPO_ROOT } from './paths.js';
+
+const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
+
+/**
+ * Compares a screenshot with the committed one in docs/screenshots (UPDATE_SCREENSHOTS=1, or none
+ * committed yet, writes it): at most 3 % of the pixels may differ by more than 24 levels in a channel.
+ */
+export async function matchScreenshot(page: Page, name: string, shot: Buffer): Promise<void> {
+  const path = join(SCREENSHOTS, `${name}.png`);
+  if (process.env.UPDATE_SCREENSHOTS || !existsSync(path)) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(path, shot);
+    return;
+  }
+  // Decoded and compared in the page: share of pixels whose channels differ by more than 24 levels.
+  const share = (await page.evaluate(`(async () => {
+    const load = (b64) => new Promise((ok) => { const i = new Image(); i.onload = () => ok(i); i.src = 'data:image/png;base64,' + b64; });
+    const [a, b] = await Promise.all([load('${readFileSync(path).toString('base64')}'), load('${shot.toString('base64')}')]);
+    if (a.width !== b.width || a.height !== b.height) return 1;
+    const pixels = (img) => { const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+      const x = c.getContext('2d'); x.drawImage(img, 0, 0); return x.getImageData(0, 0, c.width, c.height).data; };
+    const [pa, pb] = [pixels(a), pixels(b)];
+    let bad = 0;
+    for (let i = 0; i < pa.length; i += 4)
+      if (Math.abs(pa[i] - pb[i]) > 24 || Math.abs(pa[i + 1] - pb[i + 1]) > 24 || Math.abs(pa[i + 2] - pb[i + 2]) > 24) bad++;
+    return bad / (pa.length / 4);
+  })()`)) as number;
+  expect(share, `${name}: share of differing pixels vs docs/screenshots`).toBeLessThan(0.03);
+}
 
 /**
  * Web mode for an end-to-end test: the app's services and local server in a scratch folder serving the

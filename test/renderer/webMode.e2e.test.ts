@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,14 +7,13 @@ import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { REPO_ROOT, sharedData } from '../helpers/paths.js';
-import { launchChromium } from '../helpers/webSession.js';
+import { launchChromium, matchScreenshot as matchShot } from '../helpers/webSession.js';
 
 /**
  * Real user flows in Debian's Chromium against web mode: the built renderer (npm run build) served by
  * the app's own local server and services, on real AIA files. WebGL2 runs on SwiftShader (no GPU).
  */
 const SMALL_L1 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
-const SCREENSHOTS = join(REPO_ROOT, 'docs/screenshots');
 
 let work: string;
 let services: AppServices;
@@ -47,29 +46,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** Compares a screenshot with the committed one in docs/screenshots (UPDATE_SCREENSHOTS=1 rewrites). */
-async function matchScreenshot(name: string, shot: Buffer): Promise<void> {
-  const path = join(SCREENSHOTS, `${name}.png`);
-  if (process.env.UPDATE_SCREENSHOTS || !existsSync(path)) {
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    writeFileSync(path, shot);
-    return;
-  }
-  // Decoded and compared in the page: share of pixels whose channels differ by more than 24 levels.
-  const share = (await page.evaluate(`(async () => {
-    const load = (b64) => new Promise((ok) => { const i = new Image(); i.onload = () => ok(i); i.src = 'data:image/png;base64,' + b64; });
-    const [a, b] = await Promise.all([load('${readFileSync(path).toString('base64')}'), load('${shot.toString('base64')}')]);
-    if (a.width !== b.width || a.height !== b.height) return 1;
-    const pixels = (img) => { const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
-      const x = c.getContext('2d'); x.drawImage(img, 0, 0); return x.getImageData(0, 0, c.width, c.height).data; };
-    const [pa, pb] = [pixels(a), pixels(b)];
-    let bad = 0;
-    for (let i = 0; i < pa.length; i += 4)
-      if (Math.abs(pa[i] - pb[i]) > 24 || Math.abs(pa[i + 1] - pb[i + 1]) > 24 || Math.abs(pa[i + 2] - pb[i + 2]) > 24) bad++;
-    return bad / (pa.length / 4);
-  })()`)) as number;
-  expect(share, `${name}: share of differing pixels vs docs/screenshots`).toBeLessThan(0.03);
-}
+const matchScreenshot = (name: string, shot: Buffer) => matchShot(page, name, shot);
 
 async function valueAt(level: string): Promise<{ value: number; x: number; y: number }> {
   const row = page.locator(`tr[data-level="${level}"]`);
@@ -111,7 +88,10 @@ const sendDesktop = (page: Page, event: string, payload: unknown) =>
   page.evaluate(`window.__desktop(${JSON.stringify(event)}, ${JSON.stringify(payload)})`);
 
 const selected = (page: Page) =>
-  page.getByRole('list', { name: 'Selected inputs' }).locator('li').allTextContents();
+  page
+    .getByRole('list', { name: 'Selected inputs' })
+    .locator('li')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
 
 describe('web mode in Chromium', () => {
   it('batch → progress → done and a failed row; compare modes; pixel values match the FITS data', async () => {
@@ -136,11 +116,14 @@ describe('web mode in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByLabel('Paths on this computer').fill(bad);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
-    expect(await page.getByRole('list', { name: 'Selected inputs' }).textContent()).toContain(SMALL_L1);
+    expect(await selected(page)).toContain(SMALL_L1);
     await page.getByLabel('Levels').selectOption('1.5');
     await page.getByLabel('Output folder').fill(out);
-    await matchScreenshot('batch', await page.screenshot());
-    await page.getByRole('button', { name: 'Start batch' }).click();
+    // The HTML page saved as .fits is refused as it is added (campaignViews.e2e.test.ts covers the rest)
+    // and left out of the batch; submitted anyway (a script, a watch folder), its job fails with the reason.
+    await page.locator(`[data-testid=batch-row][data-path="${bad}"][data-state=refused]`).waitFor();
+    await page.getByRole('button', { name: /^Start batch/ }).click();
+    await services.handlers.submitBatch({ inputs: [bad], recipe: { outputDir: out, levels: ['1.5'] } });
 
     // The queue view opens; both jobs end, one done and one failed with its reason.
     const done = page.locator('[role=listitem][data-state=done]');
@@ -163,7 +146,6 @@ describe('web mode in Chromium', () => {
       expect(Math.max(...centres) - Math.min(...centres)).toBeLessThan(6);
     }
     expect(await page.getByTestId('throughput').textContent()).toMatch(/2 finished/);
-    await matchScreenshot('queue', await page.screenshot());
 
     await done.first().getByRole('button', { name: 'Compare' }).click();
     await expect
@@ -226,10 +208,7 @@ describe('web mode in Chromium', () => {
     await expect
       .poll(() => page.getByRole('tab', { name: 'Batch' }).getAttribute('aria-selected'))
       .toBe('true');
-    expect((await selected(page)).map((s) => s.replace('✕', '').trim())).toEqual([
-      '/data/a.fits',
-      '/data/day',
-    ]);
+    expect(await selected(page)).toEqual(['/data/a.fits', '/data/day']);
 
     // Desktop files dropped on the drop zone, then on the header (anywhere else in the window).
     await dropFiles(page, 'section.drop', ['b.fits']);
@@ -238,7 +217,7 @@ describe('web mode in Chromium', () => {
     await expect
       .poll(() => page.getByRole('tab', { name: 'Batch' }).getAttribute('aria-selected'))
       .toBe('true');
-    expect((await selected(page)).map((s) => s.replace('✕', '').trim())).toEqual([
+    expect(await selected(page)).toEqual([
       '/data/a.fits',
       '/data/day',
       '/dropped/b.fits',

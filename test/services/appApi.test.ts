@@ -136,6 +136,7 @@ describe('the app API contract, over IPC and over the local server', () => {
       imageInfo: { jobId: jobA.id, level: '1.5' },
       imagePreview: { jobId: jobA.id, level: '1', maxSize: 50 },
       imagePixels: { jobId: jobA.id, level: '1.5', region },
+      inspectInputs: { paths: [inputs, join(inputs, 'a.fits')] },
       listFolder: { path: inputs },
       benchHistory: {},
     } satisfies { [K in CommandName]: CommandRequest<K> };

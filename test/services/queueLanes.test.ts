@@ -117,9 +117,12 @@ describe('several images in flight on the CPU backend', () => {
   it("the app's saved imagesInFlight setting applies from the next start", async () => {
     const [data, inputs, out] = [await scratch(), await scratch(), await scratch()];
     const settings = await SettingsStore.open(data);
-    await expect(settings.update({ imagesInFlight: 0 })).rejects.toThrow(
+    await expect(settings.update({ imagesInFlight: -1 })).rejects.toThrow(
       'imagesInFlight must be a whole number ≥ 1',
     );
+    // 0 takes a saved count back to its default (the Batch view's emptied threads field)
+    await settings.update({ imagesInFlight: 3, threads: 2 });
+    expect(await settings.update({ threads: 0 })).not.toHaveProperty('threads');
     await settings.update({ imagesInFlight: 2 });
     const services = await AppServices.open({ dataDir: data, cacheDir: join(data, 'cache'), threads: 1 });
     try {

@@ -1,6 +1,6 @@
 import { InputRejectedError } from '../aia/inputRejection.js';
 import type { ComputeBackend, DeconvolutionPrecision, TransferFunction } from '../compute/computeBackend.js';
-import { NoPsfModelError, PSF_CHANNELS, PSF_SIZE, PsfCache, psfParameters } from '../psf/index.js';
+import { NoPsfModelError, PSF_SIZE, PsfCache, psfParameters } from '../psf/index.js';
 
 /**
  * The PSFs and optical transfer functions of a batch: each channel's PSF comes from the on-disk cache
@@ -48,9 +48,28 @@ export class ChannelOptics {
   }
 }
 
+/**
+ * Why level 1.6 cannot be made of an image (transfer's refusal: no PSF model for the channel, or not at
+ * full resolution), or undefined when it can: the one rule, for processing and for a look ahead.
+ */
+export function deconvolutionRefusal(
+  channel: number,
+  width: number,
+  height: number,
+): InputRejectedError | undefined {
+  try {
+    requirePsfModel(channel);
+    requireFullResolution(width, height);
+    return undefined;
+  } catch (error) {
+    if (error instanceof InputRejectedError) return error;
+    throw error;
+  }
+}
+
 /** Whether level 1.6 can be made of an image: a channel with a PSF model, at full resolution. */
 export function canDeconvolve(channel: number, width: number, height: number): boolean {
-  return PSF_CHANNELS.includes(channel) && width === PSF_SIZE && height === PSF_SIZE;
+  return deconvolutionRefusal(channel, width, height) === undefined;
 }
 
 function requirePsfModel(channel: number): void {

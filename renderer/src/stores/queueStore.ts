@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, shallowRef, triggerRef } from 'vue';
-import type { AppApi, Job, JournalRepair, QueueCounts } from '../api/appApi.js';
+import type { AppApi, Job, JournalRepair, QueueCounts, WatchFolderStatus } from '../api/appApi.js';
 
 /**
  * The jobs as the queue reports them. One Map in a shallow ref, bumped per event, so 10,000 jobs cost
@@ -11,6 +11,8 @@ export const useQueueStore = defineStore('queue', () => {
   const counts = shallowRef<QueueCounts | undefined>();
   /** The journal's repair at start-up, until the user dismisses it (a later refresh keeps it dismissed). */
   const journalRepair = shallowRef<JournalRepair | undefined>();
+  /** Watch folders' folders by id, so a job's source reads as its folder, not an id. */
+  const watchFolderDirs = shallowRef(new Map<string, string>());
   let dismissedRepair: string | undefined;
   let api: AppApi | undefined;
 
@@ -42,6 +44,7 @@ export const useQueueStore = defineStore('queue', () => {
       put({ ...job, stage, stages: { ...job.stages, [stage]: metrics } });
     });
     app.on('queueProgress', (c) => (counts.value = c));
+    app.on('watchFolders', (folders) => rememberWatchFolders(folders));
     await refresh();
   }
 
@@ -50,8 +53,17 @@ export const useQueueStore = defineStore('queue', () => {
     const listed = await api.call('listJobs', {});
     jobs.value = new Map(listed.jobs.map((j) => [j.id, j]));
     counts.value = listed.counts;
+    rememberWatchFolders(await api.call('listWatchFolders', {}));
     const repair = listed.journalRepair;
     journalRepair.value = repair && repair.copy !== dismissedRepair ? repair : undefined;
+  }
+
+  /** Kept after a folder is removed: its jobs stay in the history and still name it. */
+  function rememberWatchFolders(folders: WatchFolderStatus[]): void {
+    watchFolderDirs.value = new Map([
+      ...watchFolderDirs.value,
+      ...folders.map((f) => [f.id, f.dir] as const),
+    ]);
   }
 
   const ordered = computed(() => [...jobs.value.values()].sort((a, b) => b.seq - a.seq));
@@ -63,6 +75,7 @@ export const useQueueStore = defineStore('queue', () => {
     ordered,
     paused,
     journalRepair,
+    watchFolderDirs,
     dismissJournalRepair: () => {
       dismissedRepair = journalRepair.value?.copy;
       journalRepair.value = undefined;

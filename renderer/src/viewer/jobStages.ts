@@ -33,3 +33,7 @@ export function formatMs(ms: number | undefined): string {
     ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
     : `${(minutes / 60).toFixed(1)} h`;
 }
+
+/** 'cpu' or 'gpu' from the queue's note ('backend: cpu (auto: no GPU device …)'); '' without one. */
+export const backendName = (note: string | undefined): string =>
+  /^backend: (\w+)/.exec(note ?? '')?.[1] ?? '';

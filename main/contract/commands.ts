@@ -11,6 +11,7 @@ import type {
   JobRecipe,
   JobState,
   PixelBlock,
+  ProductQaRow,
   QueueCounts,
   Region,
   Stage,
@@ -67,6 +68,11 @@ export interface AppCommands {
   listFolder: { request: { path?: string }; response: FolderListing };
   /** bench/history.jsonl and the targets, for the Performance view's trend chart; empty when absent. */
   benchHistory: { request: Record<string, never>; response: BenchHistory };
+  /**
+   * The QA of every product of the finished jobs, oldest observation first, with the flags that need
+   * the series (a frame much less sharp than its channel's median) added as `aia-studio qa` adds them.
+   */
+  listQa: { request: Record<string, never>; response: { products: ProductQaRow[] } };
 }
 
 export type CommandName = keyof AppCommands;
@@ -99,6 +105,7 @@ export const COMMANDS = {
   imagePixels: 'binary',
   listFolder: 'json',
   benchHistory: 'json',
+  listQa: 'json',
 } as const satisfies Record<CommandName, 'json' | 'binary'>;
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

@@ -12,6 +12,7 @@ import { expandHome } from './homePath.js';
 import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
 import { ProcessingQueue } from './processingQueue.js';
+import { productQaRows } from './productQaRows.js';
 import { SettingsStore } from './settingsStore.js';
 import { TypedEvents } from './typedEvents.js';
 import { WatchFolders, type WatchTiming } from './watchFolders.js';
@@ -147,6 +148,7 @@ export class AppServices {
       imagePixels: async ({ region, ...ref }) => images.pixels(ref, region),
       listFolder: async ({ path }) => listFolder(path),
       benchHistory: async () => readBenchHistory(this.benchDir),
+      listQa: async () => ({ products: productQaRows(queue.list({ states: ['done'] })) }),
     };
   }
 }

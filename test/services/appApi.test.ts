@@ -136,6 +136,7 @@ describe('the app API contract, over IPC and over the local server', () => {
       imagePixels: { jobId: jobA.id, level: '1.5', region },
       listFolder: { path: inputs },
       benchHistory: {},
+      listQa: {},
     } satisfies { [K in CommandName]: CommandRequest<K> };
     expect(Object.keys(requests).sort()).toEqual([...COMMAND_NAMES].sort());
 

@@ -17,5 +17,8 @@ export type {
   JobRecipe,
   JobState,
   JournalRepair,
+  ProductQa,
+  ProductQaRow,
+  QaMetric,
   QueueCounts,
 } from '../../../main/contract/index.js';

@@ -22,7 +22,7 @@ export const DESKTOP_CHANNELS = {
 } as const;
 
 /** The renderer's views, in the order of their tabs and of Alt+1…4. */
-export const VIEW_TABS = ['batch', 'queue', 'compare', 'performance'] as const;
+export const VIEW_TABS = ['batch', 'queue', 'compare', 'performance', 'qa'] as const;
 export type ViewTab = (typeof VIEW_TABS)[number];
 
 /** What the shell tells the page. */

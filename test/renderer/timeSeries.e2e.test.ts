@@ -10,6 +10,8 @@ import { openWebSession, type WebSession } from '../helpers/webSession.js';
 import { writeQaSeries } from '../qa/qaSeries.js';
 
 /*
+ * Each step waits on SwiftShader and a shared, loaded machine: 5 minutes a test, as viewerFrameTime's.
+ *
  * Issue 18's proof in web mode: the series built from the real 128² 171 Å file (T_OBS stepped 12 s,
  * copy 2 with EXPTIME halved and QUALITY = ISS loop open) plus the real 2048² 1600 Å file, made into
  * level 1.5 products normalised by exposure (so the altered frame is really twice as bright).
@@ -118,7 +120,7 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     await page.keyboard.press('?');
     expect(await page.getByTestId('shortcuts').textContent()).toContain('previous / next observation');
     await page.keyboard.press('Escape');
-  });
+  }, 300_000);
 
   it('plays the series on the locked scale, shows running difference, exports a WebM with the time burned in', async () => {
     await page.getByTestId('movie-toggle').click();
@@ -140,7 +142,7 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     const seen = new Set<string>();
     await page.getByTestId('movie-play').click();
     await expect
-      .poll(async () => (seen.add((await obsTime())!), seen.size), { timeout: 30_000, intervals: [20] })
+      .poll(async () => (seen.add((await obsTime())!), seen.size), { timeout: 30_000, interval: 20 })
       .toBe(5);
     await page.getByTestId('movie-play').click();
     expect(await page.getByTestId('movie-play').textContent()).toMatch(/Play/);
@@ -182,13 +184,13 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     // Chromium itself reads it as a 0.8 s video of the exported size (in a page of its own: the app's
     // content security policy lets no blob: media in).
     const probe = await web.browser.newPage();
-    const played = (await probe.evaluate(async (base64: string) => {
-      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const played = (await probe.evaluate(`(async () => {
+      const data = Uint8Array.from(atob('${Buffer.from(bytes).toString('base64')}'), (c) => c.charCodeAt(0));
       const video = document.createElement('video');
       video.src = URL.createObjectURL(new Blob([data], { type: 'video/webm' }));
       await new Promise((loaded, failed) => ((video.onloadedmetadata = loaded), (video.onerror = failed)));
       return { duration: video.duration, width: video.videoWidth, height: video.videoHeight };
-    }, Buffer.from(bytes).toString('base64'))) as { duration: number; width: number; height: number };
+    })()`)) as { duration: number; width: number; height: number };
     await probe.close();
     expect(played.duration).toBeCloseTo(0.8, 1);
     expect([played.width, played.height]).toEqual([512, 512 + 72]);
@@ -202,7 +204,7 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     await expect
       .poll(() => page.getByTestId('pane-1.5').textContent(), { timeout: 60_000 })
       .toMatch(/2011-02-15T00:00:25 UTC/);
-  });
+  }, 300_000);
 
   it('the QA table lists every product, flags the altered frame saying why, and agrees with aia-studio qa --csv', async () => {
     const csvPath = join(web.work, 'qa.csv');
@@ -270,5 +272,5 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
       .poll(() => page.getByRole('tab', { name: 'Compare' }).getAttribute('aria-selected'))
       .toBe('true');
     await expect.poll(obsTime).toBe(T('25.34'));
-  });
+  }, 300_000);
 });

@@ -1,3 +1,5 @@
+import { concatBytes } from '../../../main/common/concatBytes.js';
+
 /**
  * WebM (Matroska's EBML element tree) as AIA Studio writes movies: `webmFile` muxes encoded VP8/VP9
  * frames with their exact times and the duration (WebCodecs encodes; browsers have no muxer), and
@@ -136,7 +138,7 @@ const idBytes = (id: number): number[] => bytesOf(id, Math.max(1, Math.ceil(Math
 /** An element: id, size (always the 8-byte form, valid anywhere), payload. */
 function element(id: number, ...payload: (Uint8Array | number[])[]): Uint8Array {
   const size = payload.reduce((n, p) => n + p.length, 0);
-  return concat([idBytes(id), [0x01, ...bytesOf(size, 7)], ...payload]);
+  return concatBytes([idBytes(id), [0x01, ...bytesOf(size, 7)], ...payload]);
 }
 const uint = (id: number, value: number) =>
   element(id, bytesOf(value, Math.max(1, Math.ceil(Math.log2(value + 1) / 8))));
@@ -149,16 +151,6 @@ function float(id: number, value: number): Uint8Array {
   const payload = new Uint8Array(8);
   new DataView(payload.buffer).setFloat64(0, value);
   return element(id, payload);
-}
-
-function concat(parts: (Uint8Array | number[])[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A cluster's block times are 16-bit offsets (ms) from the cluster's own: a new cluster before they overflow. */
@@ -221,5 +213,5 @@ export function webmFile(
     blocks.push(element(EBML_ID.simpleBlock, head, frame.data));
   }
   close();
-  return concat([header, element(EBML_ID.segment, info, tracks, ...clusters)]);
+  return concatBytes([header, element(EBML_ID.segment, info, tracks, ...clusters)]);
 }

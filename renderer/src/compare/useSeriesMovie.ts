@@ -1,4 +1,4 @@
-import { computed, ref, shallowRef, watch, type Ref } from 'vue';
+import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue';
 import type { AppApi, ImageLevel, Job } from '../api/appApi.js';
 import { ImageRenderer, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
 import { applyAffine, invertAffine } from '../viewer/affineMap.js';
@@ -42,7 +42,7 @@ export interface MovieScene {
  * current scale and colour map (locked, so brightness changes are real), or as running difference
  * (frame − previous) or base difference (frame − base frame) on the difference pane's machinery
  * (the shader's A − B on A's grid, symmetric limits: here one set for the whole movie). Exports WebM
- * (MediaRecorder on a canvas) with the time stamp and colour bar burned into every frame.
+ * (WebCodecs, muxed by ../viewer/webmFile.ts) with the time stamp and colour bar burned into every frame.
  */
 export function useSeriesMovie(api: AppApi, scene: MovieScene) {
   /** The movie's own canvas (over Compare's panes while open). */
@@ -311,6 +311,11 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
   watch([open, series, level], () => (open.value ? void load() : stop()));
   watch([mode, base, fps, scene.view, scene.settings, limits], () => draw(), { deep: true });
   watch(mode, () => goTo(index.value));
+  onBeforeUnmount(() => {
+    stop();
+    for (const t of textures.values()) renderer?.release(t.texture);
+    for (const t of luts.values()) renderer?.release(t);
+  });
 
   return {
     canvas,
@@ -337,13 +342,6 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
     stop,
     toggle: () => (playing.value ? stop() : play()),
     exportWebm,
-    dispose(): void {
-      stop();
-      for (const t of textures.values()) renderer?.release(t.texture);
-      for (const t of luts.values()) renderer?.release(t);
-      textures.clear();
-      luts.clear();
-    },
   };
 }
 

@@ -28,10 +28,11 @@ const VIEW_LABELS: Record<ViewTab, string> = {
   watch: 'Watch',
   compare: 'Compare',
   performance: 'Performance',
+  qa: 'QA',
 };
 
 /**
- * The application menu. The View items show the renderer's own Alt+1…5 keys without registering them
+ * The application menu. The View items show the renderer's own Alt+1…6 keys without registering them
  * (registerAccelerator: false), so the keys still reach the page, which handles them.
  */
 export function menuTemplate({

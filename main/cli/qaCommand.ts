@@ -1,19 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readFitsImage, toFloat64, type FitsImage } from '../engine/fits/index.js';
-import { flagSeries, productQa, type ProductQa } from '../engine/qa/index.js';
+import { QA_COLUMNS as COLUMNS, type QaListingRow } from '../common/qaColumns.js';
+import { flagSeries, productQa } from '../engine/qa/index.js';
 import { collectInputs } from '../services/collectInputs.js';
 import { describeError } from '../services/describeError.js';
 import { UsageError } from './usage.js';
-
-/** One product on disk: its QA, or why it could not be judged. */
-interface QaRow {
-  file: string;
-  qa?: ProductQa;
-  /** CDELT1: products of one channel are compared for sharpness only at the same scale. */
-  scale?: number;
-  error?: string;
-}
 
 export interface QaReport {
   products: number;
@@ -36,9 +28,9 @@ export async function qaCommand(argv: string[], log: (line: string) => void): Pr
   const files = await collectInputs(positionals, values.recursive!);
   if (files.length === 0) throw new UsageError('qa: no FITS files found in the folders given');
 
-  const rows: QaRow[] = [];
+  const rows: QaListingRow[] = [];
   for (const file of files) rows.push(await judge(file));
-  flagSeries(rows.flatMap((r) => (r.qa ? [{ qa: r.qa, scale: r.scale }] : [])));
+  flagSeries(rows.flatMap((r) => (r.qa ? [r.qa] : [])));
   const ordered = sortRows(rows);
 
   const table = ordered.map(columns);
@@ -57,7 +49,7 @@ export async function qaCommand(argv: string[], log: (line: string) => void): Pr
   return report;
 }
 
-async function judge(file: string): Promise<QaRow> {
+async function judge(file: string): Promise<QaListingRow> {
   try {
     const image = readFitsImage(await readFile(file));
     const level = image.header.number('LVL_NUM');
@@ -67,7 +59,7 @@ async function judge(file: string): Promise<QaRow> {
     let missing = 0;
     for (let i = 0; i < data.length; i++) if (Number.isNaN(data[i])) missing++;
     const qa = productQa(image.header, data, image.width, image.height, missing);
-    return { file, qa, scale: image.header.number('CDELT1') };
+    return { file, qa };
   } catch (error) {
     return { file, error: describeError(error) };
   }
@@ -81,8 +73,8 @@ function floatPixels(image: FitsImage): Float32Array | Float64Array {
 }
 
 /** Channel, then level, then time: a series reads top to bottom; unreadable files last. */
-function sortRows(rows: QaRow[]): QaRow[] {
-  const key = (r: QaRow) =>
+function sortRows(rows: QaListingRow[]): QaListingRow[] {
+  const key = (r: QaListingRow) =>
     [r.qa ? 0 : 1, r.qa?.channel ?? 0, r.qa?.level ?? 0, r.qa?.tObs ?? '', r.file] as const;
   return [...rows].sort((a, b) => {
     const [p, q] = [key(a), key(b)];
@@ -91,46 +83,7 @@ function sortRows(rows: QaRow[]): QaRow[] {
   });
 }
 
-type Cell = string | number | undefined;
-
-const fixed = (x: number | undefined, digits: number) =>
-  x === undefined ? undefined : Number(x.toFixed(digits));
-const precise = (x: number | undefined) => (x === undefined ? undefined : Number(x.toPrecision(4)));
-
-/** The CSV columns, in order; the table shows the ones marked `brief`. */
-const COLUMNS: { name: string; brief?: boolean; value: (r: QaRow) => Cell }[] = [
-  { name: 'file', brief: true, value: (r) => r.file },
-  { name: 'channel', brief: true, value: (r) => r.qa?.channel },
-  { name: 'level', brief: true, value: (r) => r.qa?.level },
-  { name: 't_obs', brief: true, value: (r) => r.qa?.tObs },
-  { name: 'exptime_s', value: (r) => r.qa?.exposure.seconds },
-  { name: 'exposure_ratio', brief: true, value: (r) => fixed(r.qa?.exposure.ratio, 3) },
-  { name: 'quality', brief: true, value: (r) => r.qa?.quality?.value },
-  { name: 'quality_words', value: (r) => r.qa?.quality?.words.join(', ') },
-  { name: 'missing_product', value: (r) => precise(r.qa?.missing.product) },
-  { name: 'missing_disk_level1', brief: true, value: (r) => precise(r.qa?.missing.level1Disk) },
-  { name: 'missing_disk_product', value: (r) => precise(r.qa?.missing.productDisk) },
-  { name: 'missing_level1', value: (r) => precise(r.qa?.missing.level1) },
-  { name: 'missvals_share', value: (r) => precise(r.qa?.missing.header) },
-  { name: 'saturated_pixels', brief: true, value: (r) => r.qa?.saturation.pixels },
-  { name: 'bleed_columns', value: (r) => r.qa?.saturation.bleedColumns },
-  { name: 'saturation_dn', value: (r) => r.qa?.saturation.thresholdDn },
-  { name: 'nsatpix', value: (r) => r.qa?.saturation.headerCount },
-  { name: 'pointing_update_arcsec', value: (r) => fixed(r.qa?.pointing.updateShiftArcsec, 2) },
-  { name: 'rsun_obs_arcsec', value: (r) => fixed(r.qa?.pointing.rsunObs, 3) },
-  { name: 'rsun_expected_arcsec', value: (r) => fixed(r.qa?.pointing.rsunExpected, 3) },
-  { name: 'limb_offset_arcsec', brief: true, value: (r) => fixed(r.qa?.pointing.limbOffsetArcsec, 2) },
-  { name: 'limb_radius_ratio', value: (r) => fixed(r.qa?.pointing.limbRadiusRatio, 4) },
-  { name: 'sharpness', brief: true, value: (r) => precise(r.qa?.sharpness) },
-  {
-    name: 'flags',
-    brief: true,
-    value: (r) => r.qa?.flags.map((f) => `${f.metric}: ${f.reason}`).join('; '),
-  },
-  { name: 'error', brief: true, value: (r) => r.error },
-];
-
-function columns(row: QaRow): string[] {
+function columns(row: QaListingRow): string[] {
   return COLUMNS.map((c) => String(c.value(row) ?? ''));
 }
 

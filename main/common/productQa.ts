@@ -17,6 +17,8 @@ export interface ProductQa {
   channel?: number;
   level?: number;
   tObs?: string;
+  /** CDELT1 of the product [arcsec/px]: products are compared for sharpness only at one scale. */
+  scale?: number;
   missing: {
     /** Share of the product's pixels without data. */
     product: number;

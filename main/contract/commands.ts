@@ -12,6 +12,7 @@ import type {
   JobRecipe,
   JobState,
   PixelBlock,
+  ProductQaRow,
   QueueCounts,
   Region,
   Stage,
@@ -80,6 +81,11 @@ export interface AppCommands {
   listFolder: { request: { path?: string }; response: FolderListing };
   /** bench/history.jsonl and the targets, for the Performance view's trend chart; empty when absent. */
   benchHistory: { request: Record<string, never>; response: BenchHistory };
+  /**
+   * The QA of every product of the finished jobs, oldest observation first, with the flags that need
+   * the series (a frame much less sharp than its channel's median) added as `aia-studio qa` adds them.
+   */
+  listQa: { request: Record<string, never>; response: { products: ProductQaRow[] } };
 }
 
 export type CommandName = keyof AppCommands;
@@ -115,6 +121,7 @@ export const COMMANDS = {
   inspectInputs: 'json',
   listFolder: 'json',
   benchHistory: 'json',
+  listQa: 'json',
 } as const satisfies Record<CommandName, 'json' | 'binary'>;
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];

@@ -21,8 +21,8 @@ export const DESKTOP_CHANNELS = {
   gpuPort: 'desktop:gpu-port',
 } as const;
 
-/** The renderer's views, in the order of their tabs and of Alt+1…4. */
-export const VIEW_TABS = ['batch', 'queue', 'watch', 'compare', 'performance'] as const;
+/** The renderer's views, in the order of their tabs and of Alt+1…6. */
+export const VIEW_TABS = ['batch', 'queue', 'watch', 'compare', 'performance', 'qa'] as const;
 export type ViewTab = (typeof VIEW_TABS)[number];
 
 /** What the shell tells the page. */

@@ -4,7 +4,7 @@
  * pixels); the services implement them, every transport carries them, the renderer shows them.
  */
 import type { BenchRecord } from '../common/benchRecord.js';
-import type { ProductQa } from '../common/productQa.js';
+import type { ProductQa, QaFlag, QaMetric } from '../common/productQa.js';
 import type { Thresholds } from '../common/benchTargets.js';
 import type {
   Interpolation,
@@ -15,7 +15,7 @@ import type {
 } from '../common/recipeTerms.js';
 import type { Stage, StageMetrics } from '../common/stages.js';
 
-export type { BenchRecord, Stage, StageMetrics };
+export type { BenchRecord, ProductQa, QaFlag, QaMetric, Stage, StageMetrics };
 
 /**
  * Which compute backend runs a job, as `--backend` names them: 'auto' takes a hardware GPU when there
@@ -262,6 +262,14 @@ export interface BenchHistory {
   records: BenchRecord[];
   /** bench/thresholds.json (targets: lower is better): today's, not those of each record's day; absent without one. */
   thresholds?: Thresholds;
+}
+
+/** One product's QA as the QA table lists it: the job and level that made it, and where it is. */
+export interface ProductQaRow {
+  jobId: string;
+  level: ImageLevel;
+  path: string;
+  qa: ProductQa;
 }
 
 /** A damaged job journal repaired at start-up: the lines dropped, and where the original was kept. */

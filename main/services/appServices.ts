@@ -13,6 +13,7 @@ import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
 import { inspectInputs } from './inputInspection.js';
 import { ProcessingQueue } from './processingQueue.js';
+import { productQaRows } from './productQaRows.js';
 import { SettingsStore } from './settingsStore.js';
 import { TypedEvents } from './typedEvents.js';
 import { WatchFolders, type WatchTiming } from './watchFolders.js';
@@ -151,6 +152,7 @@ export class AppServices {
       inspectInputs: async ({ paths, ...options }) => ({ inputs: await inspectInputs(paths, options) }),
       listFolder: async ({ path }) => listFolder(path),
       benchHistory: async () => readBenchHistory(this.benchDir),
+      listQa: async () => ({ products: productQaRows(queue.list({ states: ['done'] })) }),
     };
   }
 }

@@ -187,13 +187,15 @@ describe('flags', () => {
   });
 
   it('a series flags the blurred frame against the median of its channel and scale', () => {
-    const products = [1, 1.1, 0.9, 0.4].map((sharpness) => ({
-      qa: { ...cleanQa(), sharpness } as ProductQa,
+    const products = [1, 1.1, 0.9, 0.4].map((sharpness): ProductQa => ({
+      ...cleanQa(),
+      sharpness,
       scale: 0.6,
     }));
-    products.push({ qa: { ...cleanQa(), channel: 193, sharpness: 0.1 }, scale: 0.6 });
+    products.push({ ...cleanQa(), channel: 193, sharpness: 0.1, scale: 0.6 });
+    products.push({ ...cleanQa(), sharpness: 0.1, scale: 19.2 });
     flagSeries(products);
-    expect(products.map((p) => p.qa.flags.map((f) => f.metric))).toEqual([[], [], [], ['sharpness'], []]);
+    expect(products.map((p) => p.flags.map((f) => f.metric))).toEqual([[], [], [], ['sharpness'], [], []]);
   });
 });
 

@@ -139,6 +139,7 @@ describe('the app API contract, over IPC and over the local server', () => {
       inspectInputs: { paths: [inputs, join(inputs, 'a.fits')] },
       listFolder: { path: inputs },
       benchHistory: {},
+      listQa: {},
     } satisfies { [K in CommandName]: CommandRequest<K> };
     expect(Object.keys(requests).sort()).toEqual([...COMMAND_NAMES].sort());
 

@@ -12,6 +12,7 @@ import { BLOCK, serializeHeader } from './headerUnit.js';
 import { encodeBigEndian, toBigEndianInPlace, writeBigEndian, type RawPixels } from './pixels.js';
 import { NULL_VALUE, quantizeTile } from './quantize.js';
 import { riceEncode } from './rice.js';
+import { concatBytes } from '../../common/concatBytes.js';
 
 export interface WriteImage {
   /** Metadata to keep; structural, scaling, checksum and compression keywords are replaced by the writer's. */
@@ -126,16 +127,6 @@ export function encodeFitsInPlace(
   return [header, dataUnit, new Uint8Array(paddedLength(dataUnit.length) - dataUnit.length)];
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 function primaryCards(bitpix: number, width: number, height: number, extend: boolean): HeaderCard[] {
   const cards = [
     card('SIMPLE', true, 'conforms to FITS standard'),
@@ -201,7 +192,7 @@ export function encodeFits(
         data instanceof Int16Array
           ? riceInt16Hdu(data, width, height, meta)
           : riceFloatHdu(data, width, height, level, meta);
-      return concat([primary, compressed]);
+      return concatBytes([primary, compressed]);
     }
     default:
       throw new RangeError(`unknown output format ${JSON.stringify(options.format)}`);

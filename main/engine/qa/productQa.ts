@@ -105,6 +105,7 @@ export function productQa(
     channel,
     level: n('LVL_NUM'),
     tObs: header.string('T_OBS') ?? header.string('DATE-OBS'),
+    scale: cdelt,
     missing: {
       product: missingPixels / (width * height),
       level1: ratio(n(KEYWORDS.missing), n(KEYWORDS.pixels)),
@@ -205,11 +206,11 @@ export function qaFlags(qa: ProductQa): QaFlag[] {
  * Flags that need the series: a product whose sharpness is well under the median of the products
  * of the same channel, level and scale (a blurred frame). Adds to each product's flags in place.
  */
-export function flagSeries(products: readonly { qa: ProductQa; scale?: number }[]): void {
+export function flagSeries(products: readonly ProductQa[]): void {
   const groups = new Map<string, ProductQa[]>();
-  for (const { qa, scale } of products) {
+  for (const qa of products) {
     if (qa.sharpness === undefined) continue;
-    const key = `${qa.channel}/${qa.level}/${scale?.toFixed(4)}`;
+    const key = `${qa.channel}/${qa.level}/${qa.scale?.toFixed(4)}`;
     groups.set(key, [...(groups.get(key) ?? []), qa]);
   }
   for (const group of groups.values()) {

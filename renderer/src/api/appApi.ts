@@ -19,6 +19,9 @@ export type {
   JobRecipe,
   JobState,
   JournalRepair,
+  ProductQa,
+  ProductQaRow,
+  QaMetric,
   QueueCounts,
   WatchFolderStatus,
 } from '../../../main/contract/index.js';

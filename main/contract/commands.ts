@@ -13,6 +13,7 @@ import type {
   PixelBlock,
   QueueCounts,
   Region,
+  ClusterView,
   Stage,
   StageMetrics,
   SubmitOutcome,
@@ -67,6 +68,8 @@ export interface AppCommands {
   listFolder: { request: { path?: string }; response: FolderListing };
   /** bench/history.jsonl and the targets, for the Performance view's trend chart; empty when absent. */
   benchHistory: { request: Record<string, never>; response: BenchHistory };
+  /** Cluster mode: the cluster's URL and its workers' heartbeats; no cluster, no workers, locally. */
+  listWorkers: { request: Record<string, never>; response: ClusterView };
 }
 
 export type CommandName = keyof AppCommands;
@@ -99,6 +102,7 @@ export const COMMANDS = {
   imagePixels: 'binary',
   listFolder: 'json',
   benchHistory: 'json',
+  listWorkers: 'json',
 } as const satisfies Record<CommandName, 'json' | 'binary'>;
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -127,6 +131,8 @@ export interface QueueEvents {
   /** The journal was damaged: what was dropped, where, and where the damaged file was kept. */
   journalRepaired: JournalRepair;
   queueProgress: QueueCounts;
+  /** Cluster mode: the workers' heartbeats, as they change. */
+  workers: ClusterView;
 }
 
 export interface WatchFolderEvents {
@@ -153,6 +159,7 @@ export const EVENTS = {
   journalRepaired: true,
   backendReleased: true,
   queueProgress: true,
+  workers: true,
   watchFolders: true,
   settings: true,
 } as const satisfies Record<EventName, true>;

@@ -87,6 +87,33 @@ export interface Job {
   qa?: ProductQa[];
   /** Set on a running job whose cancellation waits for the file to finish. */
   cancelRequested?: boolean;
+  /** Cluster mode: the worker that ran it (host-pid), or runs it now. */
+  worker?: string;
+}
+
+/** A cluster worker as its heartbeat in Redis says (`aia-studio worker`). */
+export interface WorkerStatus {
+  /** host-pid: unique among the cluster's workers. */
+  name: string;
+  host: string;
+  pid: number;
+  /** The backend's note ('backend: cpu', 'backend: gpu (…)'). */
+  backend: string;
+  /** The GPU adapter, when the backend is a GPU. */
+  adapter?: string;
+  inFlight: number;
+  /** The jobs it runs now (ids) and their input files. */
+  current: { id: string; input: string }[];
+  done: number;
+  failed: number;
+  startedAt: string;
+  lastHeartbeat: string;
+}
+
+/** Where the queue runs: this computer, or a cluster (its Redis URL, without a password). */
+export interface ClusterView {
+  cluster?: string;
+  workers: WorkerStatus[];
 }
 
 export interface QueueCounts extends Record<JobState, number> {

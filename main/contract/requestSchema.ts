@@ -166,6 +166,7 @@ const REQUEST_CHECKS = {
   imagePixels: imageRef({ region }),
   listFolder: object({ path: localPath }),
   benchHistory: none,
+  listWorkers: none,
 } satisfies Record<CommandName, Check>;
 
 /** A request that passed: its command and its request, typed. */

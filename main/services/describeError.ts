@@ -36,12 +36,22 @@ export function describeError(error: unknown): string {
  * system error code, or 'internal' for anything else (a bug to report).
  */
 export function errorKind(error: unknown): string {
-  if (
+  if (isBadInput(error)) return error.reason;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : 'internal';
+}
+
+/**
+ * Whether the file itself (or its output's place) is the problem: not a FITS file, not a usable AIA
+ * level 1 image, an output that belongs to another file. Trying again cannot help (the cluster fails
+ * such a job at once); a system error (a disk full, a share away) may pass.
+ */
+export function isBadInput(
+  error: unknown,
+): error is FitsFormatError | InputRejectedError | OutputCollisionError {
+  return (
     error instanceof FitsFormatError ||
     error instanceof InputRejectedError ||
     error instanceof OutputCollisionError
-  )
-    return error.reason;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' ? code : 'internal';
+  );
 }

@@ -10,7 +10,7 @@ import {
 import { describeError } from './describeError.js';
 import { FolderWatcher, type FolderWatcherOptions } from './folderWatcher.js';
 import { normaliseRecipe } from './jobRecipe.js';
-import type { ProcessingQueue } from './processingQueue.js';
+import type { JobQueue } from './jobQueue.js';
 import { TypedEvents } from './typedEvents.js';
 
 export type WatchTiming = Pick<FolderWatcherOptions, 'settleMs' | 'giveUpMs' | 'rescanMs'>;
@@ -27,7 +27,7 @@ export class WatchFolders {
   private readonly retryingFailed = new Set<string>();
 
   constructor(
-    private readonly queue: ProcessingQueue,
+    private readonly queue: Pick<JobQueue, 'submit'>,
     private readonly timing: WatchTiming = {},
     private readonly persist: (folders: WatchFolderConfig[]) => Promise<void> = async () => undefined,
   ) {}

@@ -130,6 +130,7 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
       ],
     },
     benchHistory: { good: [{}], bad: [[{ since: '2026' }, 'since must be left out']] },
+    listWorkers: { good: [{}], bad: [[{ host: 'x' }, 'host must be left out']] },
   };
 }
 

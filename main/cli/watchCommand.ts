@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
+import { ClusterQueue } from '../cluster/clusterQueue.js';
+import type { JobQueue } from '../services/jobQueue.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
 import {
@@ -37,6 +39,7 @@ export async function watchCommand(
       'data-dir': { type: 'string' },
       'keep-finished': { type: 'string', default: String(WATCH_KEEP_FINISHED) },
       'retry-failed': { type: 'boolean', default: false },
+      cluster: { type: 'string' },
     },
   });
   const recipe = recipeFromOptions(values);
@@ -73,15 +76,20 @@ export async function watchCommand(
         );
     });
   };
-  const queue = await ProcessingQueue.open({
-    dataDir: values['data-dir'] ?? defaultDataDir(),
-    cacheDir: values['cache-dir'] ?? defaultCacheDir(),
-    threads,
-    imagesInFlight,
-    keepFinished,
-    listen,
-  });
-  for (const job of queue.list({ states: ['failed', 'cancelled'] })) failedBefore.set(job.id, job.error);
+  // --cluster: the files found here are submitted there, and run on the cluster's workers
+  const queue: JobQueue =
+    values.cluster === undefined
+      ? await ProcessingQueue.open({
+          dataDir: values['data-dir'] ?? defaultDataDir(),
+          cacheDir: values['cache-dir'] ?? defaultCacheDir(),
+          threads,
+          imagesInFlight,
+          keepFinished,
+          listen,
+        })
+      : await ClusterQueue.open(values.cluster, { listen }, fail);
+  for (const job of await queue.list({ states: ['failed', 'cancelled'] }))
+    failedBefore.set(job.id, job.error);
   const folders = new WatchFolders(queue);
   try {
     for (const dir of positionals) {

@@ -4,18 +4,10 @@ import { basename, join } from 'node:path';
 import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BackendChoice, WorkerStatus } from '../contract/index.js';
-import type { BackendLanes } from '../engine/compute/backendLanes.js';
-import { GpuBackend } from '../engine/compute/gpu/gpuBackend.js';
-import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
-import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
-import { processFile } from '../engine/pipeline/processFile.js';
-import { openBackendLanes } from '../gpuHost/chooseBackend.js';
-import { describeError, errorKind, isBadInput } from '../services/describeError.js';
-import { engineRecipe } from '../services/jobRecipe.js';
-import { OutputOwners, requireOwnOutputs } from '../services/outputOwnership.js';
-import { PointingTableCache } from '../services/pointingTableCache.js';
+import { describeError } from '../services/describeError.js';
 import { CLUSTER_QUEUE, redisOptions } from './clusterConnection.js';
 import { clusterJobProblem, type ClusterJobData, type ClusterJobResult } from './clusterJobs.js';
+import { JobRunner, RunnerFailure } from './jobRunner.js';
 import { mapPath, type PathPrefix } from './pathMap.js';
 import { WorkerHeartbeat } from './workerRegistry.js';
 
@@ -51,7 +43,7 @@ export const CLUSTER_ATTEMPTS = 3;
 export class ClusterWorker {
   private constructor(
     private readonly worker: Worker<ClusterJobData, ClusterJobResult>,
-    private readonly lanes: BackendLanes,
+    private readonly runner: JobRunner,
     private readonly redis: Redis,
     private readonly heartbeat: WorkerHeartbeat,
   ) {}
@@ -61,19 +53,21 @@ export class ClusterWorker {
   }
 
   static async start(options: ClusterWorkerOptions): Promise<ClusterWorker> {
-    const { lanes, note } = openBackendLanes(options.backend, {
+    const runner = await JobRunner.start({
+      backend: options.backend,
       threads: options.threads,
-      imagesInFlight: options.inFlight,
+      inFlight: options.inFlight,
+      cacheDir: options.cacheDir,
     });
-    const backend = lanes.lanes[0];
+    const { note, adapter, lanes } = runner.ready;
     const name = `${hostname()}-${process.pid}`;
     const status: WorkerStatus = {
       name,
       host: hostname(),
       pid: process.pid,
       backend: note,
-      ...(backend instanceof GpuBackend ? { adapter: backend.adapter.description } : {}),
-      inFlight: lanes.count,
+      ...(adapter ? { adapter } : {}),
+      inFlight: lanes,
       current: [],
       done: 0,
       failed: 0,
@@ -85,14 +79,14 @@ export class ClusterWorker {
     redis.on('error', () => undefined);
     const heartbeat = new WorkerHeartbeat(redis, status, options.heartbeatMs ?? 5000);
     const lockMs = options.lockMs ?? 30_000;
-    const run = new JobRun(options, lanes, note, name, heartbeat, lockMs);
+    const run = new JobRun(options, runner, note, name, heartbeat, lockMs);
     const worker = new Worker<ClusterJobData, ClusterJobResult>(
       CLUSTER_QUEUE,
       (job, token, signal) => run.process(job, token, signal),
       {
         connection,
         name,
-        concurrency: lanes.count,
+        concurrency: lanes,
         lockDuration: lockMs,
         stalledInterval: lockMs,
         autorun: false,
@@ -110,10 +104,10 @@ export class ClusterWorker {
     });
     await heartbeat.beat();
     heartbeat.start();
-    options.log(`worker ${name}: ${note}, ${lanes.count} job(s) at once, on ${options.url}`);
+    options.log(`worker ${name}: ${note}, ${lanes} job(s) at once, on ${options.url}`);
     void worker.run().catch((error) => options.fail(`aia-studio worker: ${describeError(error)}`));
     await worker.waitUntilReady();
-    return new ClusterWorker(worker, lanes, redis, heartbeat);
+    return new ClusterWorker(worker, runner, redis, heartbeat);
   }
 
   /** Takes no new job, lets the running ones finish and report, then leaves the cluster. */
@@ -121,25 +115,20 @@ export class ClusterWorker {
     await this.worker.close();
     await this.heartbeat.stop().catch(() => undefined);
     this.redis.disconnect();
-    await this.lanes.dispose();
+    await this.runner.close();
   }
 }
 
 /** One job through this worker: checked, its paths mapped, processed, fenced, renamed into place. */
 class JobRun {
-  private readonly optics: ChannelOptics;
-  private readonly pointingTables = new PointingTableCache();
-
   constructor(
     private readonly options: ClusterWorkerOptions,
-    private readonly lanes: BackendLanes,
+    private readonly runner: JobRunner,
     private readonly backendNote: string,
     private readonly worker: string,
     private readonly heartbeat: WorkerHeartbeat,
     private readonly lockMs: number,
-  ) {
-    this.optics = new ChannelOptics(options.cacheDir);
-  }
+  ) {}
 
   async process(
     job: BullJob<ClusterJobData, ClusterJobResult>,
@@ -167,14 +156,15 @@ class JobRun {
     } catch (error) {
       this.heartbeat.status.failed++;
       const message = `${describeError(error)} (worker ${this.worker})`;
-      const permanent = isBadInput(error) || error instanceof UnrecoverableError;
+      const permanent =
+        (error instanceof RunnerFailure && error.badInput) || error instanceof UnrecoverableError;
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       this.options.fail(
         `${data.input.path}: ${message}${last ? '' : ` (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}; tried again later)`}`,
       );
       if (last)
         await job
-          .updateData({ ...data, failure: { kind: errorKind(error), worker: this.worker } })
+          .updateData({ ...data, failure: { kind: failureKind(error), worker: this.worker } })
           .catch(() => undefined);
       if (permanent) throw new UnrecoverableError(message);
       throw new Error(message, { cause: error });
@@ -200,24 +190,14 @@ class JobRun {
       ...(submitted.pointingTablePath ? { pointingTablePath: map(submitted.pointingTablePath) } : {}),
     };
     await requireSameFile(input, identity);
-    const engine = engineRecipe(recipe, await this.pointingTables.get(recipe.pointingTablePath));
-    await mkdir(engine.outputDir, { recursive: true });
-    const finals = expectedOutputs(engine, input);
-    // the cluster keeps no history of owners: a product on disk of another observation is refused
-    await requireOwnOutputs(input, finals, new OutputOwners());
-    const staging = await stagingFolder(engine.outputDir, job.id!, token);
+    await mkdir(recipe.outputDir, { recursive: true });
+    const staging = await stagingFolder(recipe.outputDir, job.id!, token);
     try {
-      const outcome = await this.lanes.run((backend) =>
-        processFile(
-          input,
-          { ...engine, outputDir: staging },
-          { backend, optics: this.optics },
-          undefined,
-          {
-            finished: (stage, metrics) => void job.updateProgress({ stage, metrics }).catch(() => undefined),
-          },
-          signal,
-        ),
+      const outcome = await this.runner.run(
+        input,
+        recipe,
+        staging,
+        (stage, metrics) => void job.updateProgress({ stage, metrics }).catch(() => undefined),
       );
       // The fence: products replace what is there only while this worker still holds the job. A
       // worker stopped past its lock finds it taken (another made the products) and renames nothing.
@@ -230,7 +210,7 @@ class JobRun {
       for (const made of outcome.outputs) {
         const name = basename(made);
         const size = (await stat(made)).size;
-        await rename(made, join(engine.outputDir, name));
+        await rename(made, join(recipe.outputDir, name));
         outputs.push({ path: join(submitted.outputDir, name), size });
       }
       return {
@@ -273,3 +253,11 @@ async function requireSameFile(path: string, identity: ClusterJobData['input']):
       `${path} changed after it was submitted (size ${info.size}, was ${identity.size}); submit it again`,
     );
 }
+
+/** errorKind's word for a failure: the runner's, a system error's code, 'rejected' for a refused job. */
+const failureKind = (error: unknown) =>
+  error instanceof RunnerFailure
+    ? error.kind
+    : error instanceof UnrecoverableError
+      ? 'rejected'
+      : ((error as NodeJS.ErrnoException).code ?? 'internal');

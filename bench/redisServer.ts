@@ -8,11 +8,11 @@ import { createInterface } from 'node:readline';
 const REDIS_SERVER = '/usr/bin/redis-server';
 
 /**
- * A real redis-server for a test: Debian's, on a free port, in a temporary folder, with the settings
+ * A real redis-server for a test or the bench: Debian's, on a free port, in a temporary folder, with the settings
  * docs/scaling.md asks of a cluster (AOF, fsync every second, noeviction). `kill9` and `restart` keep
  * its folder and port, so a restart replays the AOF as a crashed production Redis would.
  */
-export class TestRedis {
+export class RedisServer {
   private child?: ChildProcess;
 
   private constructor(
@@ -25,8 +25,8 @@ export class TestRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(extra: string[] = []): Promise<TestRedis> {
-    const redis = new TestRedis(await freePort(), await mkdtemp(join(tmpdir(), 'aia-redis-')), extra);
+  static async start(extra: string[] = []): Promise<RedisServer> {
+    const redis = new RedisServer(await freePort(), await mkdtemp(join(tmpdir(), 'aia-redis-')), extra);
     await redis.restart();
     return redis;
   }

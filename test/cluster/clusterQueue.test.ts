@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterQueue } from '../../main/cluster/clusterQueue.js';
 import type { Job, JobRecipe } from '../../main/contract/index.js';
 import { REPO_ROOT, sharedData } from '../helpers/paths.js';
-import { freePort, TestRedis } from '../helpers/redisServer.js';
+import { freePort, RedisServer } from '../../bench/redisServer.js';
 import { corruptProducts, scratch, smallFrames, until } from '../services/helpers.js';
 
 /**
@@ -102,12 +102,12 @@ function startedBy(queue: ClusterQueue, id: string): Promise<Job> {
 }
 
 describe('cluster mode on a real Redis with real workers', () => {
-  let redis: TestRedis;
+  let redis: RedisServer;
   let queue: ClusterQueue;
   const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await RedisServer.start();
     queue = await ClusterQueue.open(redis.url);
   });
 
@@ -274,7 +274,7 @@ describe('cluster mode on a real Redis with real workers', () => {
     ]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain(`cannot reach the cluster's Redis at ${nowhere}`);
-    const lossy = await TestRedis.start(['--maxmemory-policy', 'allkeys-lru']);
+    const lossy = await RedisServer.start(['--maxmemory-policy', 'allkeys-lru']);
     try {
       const refused = await run(['worker', '--cluster', lossy.url]);
       expect(refused.code).toBe(1);

@@ -1,6 +1,8 @@
+import { resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
 import { ClusterQueue } from '../cluster/clusterQueue.js';
+import type { Job } from '../contract/index.js';
 import type { JobQueue } from '../services/jobQueue.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
@@ -51,17 +53,22 @@ export async function watchCommand(
   const retryFailed = values['retry-failed'] === true;
   /** Failed jobs' errors, so a file tried again (--retry-failed) says what failed before. */
   const failedBefore = new Map<string, string | undefined>();
+  /** A cluster's events are every submitter's: print those of the files in the folders watched here. */
+  const watched = positionals.map((dir) => resolve(dir) + sep);
+  const ours = (job: Job) =>
+    values.cluster === undefined || watched.some((d) => job.input.path.startsWith(d));
   // Listening from before the journal's recovery: a file failed there is printed too.
   const listen = (events: ProcessingQueue['events']) => {
     events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`));
     events.on('backendOpened', ({ note }) => log(note));
     events.on('jobDone', (job) => {
+      if (!ours(job)) return;
       log(
         `${job.input.path} → ${job.outputs.map((o) => o.path).join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`,
       );
       for (const w of job.warnings) log(`  warning: ${w}`);
     });
-    events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
+    events.on('jobFailed', (job) => ours(job) && fail(`${job.input.path}: ${job.error}`));
     events.on('jobQueued', (job) => {
       if (failedBefore.has(job.id))
         log(`${job.input.path}: failed before (${failedBefore.get(job.id)}); trying again (--retry-failed)`);

@@ -149,7 +149,9 @@ export class ClusterQueue implements JobQueue {
   }
 
   async get(id: string): Promise<Job> {
-    return contractJob(await this.bullJob(id), await this.queue.getJobState(id));
+    // the state first: the job read after it is as new (a job seen active has its worker's name)
+    const state = await this.queue.getJobState(id);
+    return contractJob(await this.bullJob(id), state);
   }
 
   async counts(): Promise<QueueCounts> {
@@ -293,9 +295,9 @@ export class ClusterQueue implements JobQueue {
     const withJob =
       (name: 'jobQueued' | 'jobStarted' | 'jobDone' | 'jobFailed' | 'jobUpdated') =>
       async ({ jobId }: { jobId: string }) => {
+        const state = await this.queue.getJobState(jobId);
         const job = (await this.queue.getJob(jobId).catch(() => undefined)) as ClusterJob | undefined;
         if (!job) return;
-        const state = await this.queue.getJobState(jobId);
         // a failure with attempts left is a retry waiting for its backoff, not the job's end
         const event = name === 'jobFailed' && state !== 'failed' ? 'jobUpdated' : name;
         this.events.emit(event, contractJob(job, state));

@@ -82,7 +82,7 @@ export class ClusterWorker {
     const run = new JobRun(options, runner, note, name, heartbeat, lockMs);
     const worker = new Worker<ClusterJobData, ClusterJobResult>(
       CLUSTER_QUEUE,
-      (job, token, signal) => run.process(job, token, signal),
+      (job, token) => run.process(job, token),
       {
         connection,
         name,
@@ -133,7 +133,6 @@ class JobRun {
   async process(
     job: BullJob<ClusterJobData, ClusterJobResult>,
     token: string | undefined,
-    signal: AbortSignal | undefined,
   ): Promise<ClusterJobResult> {
     const started = performance.now();
     const problem = clusterJobProblem(job.id, job.data);
@@ -146,7 +145,7 @@ class JobRun {
     this.heartbeat.status.current.push(current);
     void this.heartbeat.beat().catch(() => undefined);
     try {
-      const result = await this.make(job, token!, signal, started);
+      const result = await this.make(job, token!, started);
       this.heartbeat.status.done++;
       this.options.log(
         `${data.input.path} → ${result.outputs.map((o) => o.path).join(', ')} (${(result.wallMs / 1000).toFixed(2)} s)`,
@@ -178,7 +177,6 @@ class JobRun {
   private async make(
     job: BullJob<ClusterJobData, ClusterJobResult>,
     token: string,
-    signal: AbortSignal | undefined,
     started: number,
   ): Promise<ClusterJobResult> {
     const { input: identity, recipe: submitted } = job.data;

@@ -12,6 +12,7 @@ import { defineConfig } from 'vitest/config';
  */
 const INTEGRATION = [
   'test/services/**/*.test.ts',
+  'test/cluster/**/*.test.ts',
   'test/pipeline/**/*.test.ts',
   'test/qa/qaCommand.test.ts',
   'test/trust/**/*.test.ts',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { APP_VERSION } from '../main/version.js';
 import { BENCH_BACKENDS, gpuAdapter } from './backends.js';
 import { benchBatch } from './batchBench.js';
+import { benchCluster } from './clusterBench.js';
 import { repoRoot, type BenchOptions, type BenchRow } from './benchSupport.js';
 import { peerRatioTargetFor, targetFor } from './check.js';
 import { verifyDataset } from './dataset.js';
@@ -25,7 +26,7 @@ import { readThresholds } from './thresholds.js';
  * --profile also writes one V8 CPU profile per stage of each file-to-file run to bench/profiles/.
  * --smoke is a short proof run for a software GPU adapter (BenchOptions.smoke).
  */
-const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'batch', 'soak', 'qa'];
+const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'batch', 'soak', 'qa', 'cluster'];
 const VALUED = ['--repeat', '--backend'];
 const SWITCHES = ['--no-oracle', '--no-peers', '--profile', '--smoke'];
 const args = process.argv.slice(2);
@@ -90,6 +91,7 @@ for (const backend of backends) {
     passRows.push(...(await benchLevel16(wanted, options)));
   if (wanted.has('batch')) passRows.push(...(await benchBatch(options)));
   if (wanted.has('qa')) passRows.push(...(await benchQa(options)));
+  if (wanted.has('cluster')) passRows.push(...(await benchCluster(options)));
   // A software adapter's figures are kept apart from a GPU's: their own backend name, no GPU target.
   if (backend === 'gpu' && adapter?.software) for (const r of passRows) r.backend = 'gpu-software';
   // aiapy's figures are of 4096² frames: no ratio to a smoke run's small ones.

@@ -6,6 +6,8 @@ import { psfCommand } from './psfCommand.js';
 import { qaCommand } from './qaCommand.js';
 import { serveCommand } from './serveCommand.js';
 import { watchCommand } from './watchCommand.js';
+import { workerCommand } from './workerCommand.js';
+import { slurmScriptCommand } from './slurmScriptCommand.js';
 import { NoPsfModelError } from '../engine/psf/index.js';
 import { USAGE, UsageError } from './usage.js';
 
@@ -27,6 +29,12 @@ export async function runCli(
         return 0;
       case 'serve':
         await serveCommand(rest, out, err);
+        return 0;
+      case 'worker':
+        await workerCommand(rest, out, err);
+        return 0;
+      case 'slurm-script':
+        await slurmScriptCommand(rest, out);
         return 0;
       case 'psf':
         await psfCommand(rest, out);

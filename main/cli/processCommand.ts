@@ -15,6 +15,8 @@ import { OutputOwners, removeStalePartials, requireOwnOutputs } from '../service
 import { outcomeNotes } from './outcomeNotes.js';
 import { parseImagesInFlight, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { UsageError } from './usage.js';
+import { processOnCluster } from './clusterProcess.js';
+import { parseShard, shardOf } from '../cluster/shard.js';
 
 export interface ProcessReport {
   succeeded: number;
@@ -29,10 +31,18 @@ export async function processCommand(
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: RECIPE_OPTIONS,
+    options: {
+      ...RECIPE_OPTIONS,
+      cluster: { type: 'string' },
+      shard: { type: 'string' },
+      'from-list': { type: 'string' },
+    },
   });
   const jobRecipe = recipeFromOptions(values);
   const threads = parseThreads(values.threads);
+  // --from-list FILE: one path a line (a batch too long for a command line: slurm-script's shards)
+  if (values['from-list'] !== undefined)
+    positionals.push(...(await readFile(values['from-list'], 'utf8')).split('\n').filter((l) => l !== ''));
   if (positionals.length === 0) throw new UsageError('no input files or folders given');
 
   const pointingPath = jobRecipe.pointingTablePath;
@@ -41,8 +51,10 @@ export async function processCommand(
     : undefined;
   const recipe: Recipe = engineRecipe(jobRecipe, pointingTable);
   await mkdir(recipe.outputDir, { recursive: true });
-  const inputs = await collectInputs(positionals, values.recursive!);
-  if (inputs.length === 0) throw new UsageError('no FITS files found in the folders given');
+  const found = await collectInputs(positionals, values.recursive!);
+  if (found.length === 0) throw new UsageError('no FITS files found in the folders given');
+  const inputs = values.shard === undefined ? found : shardOf(found, usageShard(values.shard));
+  if (values.cluster !== undefined) return processOnCluster(values.cluster, inputs, jobRecipe, log, fail);
   // A run that was killed left its temporary files: ours (by name and writer), for these products only.
   for (const partial of await removeStalePartials(inputs.flatMap((i) => expectedOutputs(recipe, i))))
     log(`removed ${partial}, left by a run that was stopped`);
@@ -78,4 +90,13 @@ export async function processCommand(
   const total = ((performance.now() - started) / 1000).toFixed(1);
   log(`${report.succeeded} succeeded, ${report.failed} failed, ${inputs.length} files in ${total} s`);
   return report;
+}
+
+/** --shard K/N, or a usage error. */
+function usageShard(text: string) {
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

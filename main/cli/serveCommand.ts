@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appRoot, defaultDataDir } from '../appPaths.js';
+import { ClusterQueue } from '../cluster/clusterQueue.js';
 import { AppServices } from '../services/appServices.js';
 import { startLocalServer } from '../services/localServer.js';
 import { parseBackend, parseImagesInFlight, parseThreads } from './recipeOptions.js';
@@ -25,6 +26,7 @@ export async function serveCommand(
       'in-flight': { type: 'string' },
       backend: { type: 'string' },
       'token-file': { type: 'string' },
+      cluster: { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -38,6 +40,12 @@ export async function serveCommand(
     imagesInFlight: parseImagesInFlight(values['in-flight']),
     ...(values.backend === undefined ? {} : { backend: parseBackend(values.backend) }),
     listen: (events) => events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`)),
+    // --cluster: the Queue view shows the cluster's jobs and its workers (their heartbeats read every 2 s)
+    ...(values.cluster === undefined
+      ? {}
+      : {
+          openQueue: (listen) => ClusterQueue.open(values.cluster!, { listen, watchWorkersMs: 2000 }, fail),
+        }),
   });
   try {
     const server = await startLocalServer({

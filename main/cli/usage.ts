@@ -8,6 +8,8 @@ Usage:
   aia-studio process --level 1.5|1.6|1.5,1.6 --out DIR [options] FILES_OR_DIRS…
   aia-studio watch --level 1.5|1.6|1.5,1.6 --out DIR [options] [--data-dir DIR] [--keep-finished N] [--retry-failed] FOLDERS…
   aia-studio serve [--port N] [--data-dir DIR] [--threads N] [--backend auto|cpu|gpu] [--in-flight N] [--token-file FILE]
+  aia-studio worker --cluster redis://HOST:PORT [--backend auto|cpu|gpu] [--in-flight N] [--threads N] [--path-map FROM=TO]…
+  aia-studio slurm-script --shards N --script FILE --level … --out DIR [options] FILES_OR_DIRS…
   aia-studio psf --channel 94|131|171|193|211|304|335 --out FILE
   aia-studio qa [--csv FILE] [--recursive] PRODUCTS_OR_DIRS…
   aia-studio info FILE
@@ -29,6 +31,9 @@ process options:
   --iterations N                 Richardson–Lucy iterations for level 1.6 (default 25)
   --rl-precision f32|f64         Richardson–Lucy arithmetic (default f32, within 5e-7 of float64)
   --cache-dir DIR                where computed PSFs are kept (default: the user cache folder)
+  --cluster redis://HOST:PORT    submit the files to a cluster's workers and wait (also for watch, serve)
+  --shard K/N                    process only the K-th of N parts of the sorted files (Slurm arrays)
+  --from-list FILE               the files to process, one path a line
 
 watch: processes the FITS files in the folders and each one that arrives (once complete), with the
 process options, until Ctrl-C; the job journal in the data folder (default: the user data folder, or
@@ -46,6 +51,17 @@ the channel's nominal, QUALITY bits in words, pointing and solar radius, limb po
 one row per product; the flags column is empty when a product is clean. --csv FILE also writes every
 metric as CSV. Flagged products do not change the exit status; a file that cannot be read gets a row
 saying why and exit status 1. Thresholds: docs/qa.md.
+
+cluster mode (docs/scaling.md): workers on any number of hosts run the jobs queued in Redis; the
+files and output folders are on a shared file system, by absolute path (--path-map FROM=TO on a
+host that mounts them elsewhere). A job's id is its file (path, size, mtime) and recipe: a batch
+submitted twice makes nothing new. A worker stops on Ctrl-C after the jobs it runs; a worker killed
+loses its job to another once its lock expires (--lock-ms, default 30000). Redis needs
+maxmemory-policy noeviction (refused otherwise) and should have appendonly yes.
+
+slurm-script: writes FILE, an sbatch --array script of N tasks, each running process --shard K/N on
+the batch (listed in FILE.inputs); run it again with the same options after a failure: it writes an
+array of only the shards whose products are missing.
 
 serve: the app's API and window on http://127.0.0.1 (random port unless --port), with a random
 token; prints one line, the address to open. --backend is the backend of requests that name none.

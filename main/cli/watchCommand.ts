@@ -1,6 +1,9 @@
+import { resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCacheDir, defaultDataDir } from '../appPaths.js';
-import { InvalidRequestError } from '../contract/index.js';
+import { ClusterQueue } from '../cluster/clusterQueue.js';
+import { InvalidRequestError, type Job } from '../contract/index.js';
+import type { JobQueue } from '../services/jobQueue.js';
 import { ProcessingQueue } from '../services/processingQueue.js';
 import { WatchFolders } from '../services/watchFolders.js';
 import { outcomeNotes } from './outcomeNotes.js';
@@ -39,6 +42,7 @@ export async function watchCommand(
       'data-dir': { type: 'string' },
       'keep-finished': { type: 'string', default: String(WATCH_KEEP_FINISHED) },
       'retry-failed': { type: 'boolean', default: false },
+      cluster: { type: 'string' },
     },
   });
   const recipe = recipeFromOptions(values);
@@ -50,16 +54,21 @@ export async function watchCommand(
   const retryFailed = values['retry-failed'] === true;
   /** Failed jobs' errors, so a file tried again (--retry-failed) says what failed before. */
   const failedBefore = new Map<string, string | undefined>();
+  /** A cluster's events are every submitter's: print those of the files in the folders watched here. */
+  const watched = positionals.map((dir) => resolve(dir) + sep);
+  const ours = (job: Job) =>
+    values.cluster === undefined || watched.some((d) => job.input.path.startsWith(d));
   // Listening from before the journal's recovery: a file failed there is printed too.
   const listen = (events: ProcessingQueue['events']) => {
     events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`));
     events.on('backendOpened', ({ note }) => log(note));
     events.on('jobDone', (job) => {
+      if (!ours(job)) return;
       const outputs = job.outputs.map((o) => o.path);
       log(`${job.input.path} → ${outputs.join(', ')} (${((job.wallMs ?? 0) / 1000).toFixed(2)} s)`);
       for (const line of outcomeNotes(outputs, job.warnings, job.qa)) log(line);
     });
-    events.on('jobFailed', (job) => fail(`${job.input.path}: ${job.error}`));
+    events.on('jobFailed', (job) => ours(job) && fail(`${job.input.path}: ${job.error}`));
     events.on('jobQueued', (job) => {
       if (failedBefore.has(job.id))
         log(`${job.input.path}: failed before (${failedBefore.get(job.id)}); trying again (--retry-failed)`);
@@ -76,15 +85,20 @@ export async function watchCommand(
         );
     });
   };
-  const queue = await ProcessingQueue.open({
-    dataDir: values['data-dir'] ?? defaultDataDir(),
-    cacheDir: values['cache-dir'] ?? defaultCacheDir(),
-    threads,
-    imagesInFlight,
-    keepFinished,
-    listen,
-  });
-  for (const job of queue.list({ states: ['failed', 'cancelled'] })) failedBefore.set(job.id, job.error);
+  // --cluster: the files found here are submitted there, and run on the cluster's workers
+  const queue: JobQueue =
+    values.cluster === undefined
+      ? await ProcessingQueue.open({
+          dataDir: values['data-dir'] ?? defaultDataDir(),
+          cacheDir: values['cache-dir'] ?? defaultCacheDir(),
+          threads,
+          imagesInFlight,
+          keepFinished,
+          listen,
+        })
+      : await ClusterQueue.open(values.cluster, { listen }, fail);
+  for (const job of await queue.list({ states: ['failed', 'cancelled'] }))
+    failedBefore.set(job.id, job.error);
   const folders = new WatchFolders(queue);
   try {
     for (const dir of positionals) {

@@ -15,6 +15,7 @@ import type {
   ProductQaRow,
   QueueCounts,
   Region,
+  ClusterView,
   Stage,
   StageMetrics,
   SubmitOutcome,
@@ -86,6 +87,8 @@ export interface AppCommands {
    * the series (a frame much less sharp than its channel's median) added as `aia-studio qa` adds them.
    */
   listQa: { request: Record<string, never>; response: { products: ProductQaRow[] } };
+  /** Cluster mode: the cluster's URL and its workers' heartbeats; no cluster, no workers, locally. */
+  listWorkers: { request: Record<string, never>; response: ClusterView };
 }
 
 export type CommandName = keyof AppCommands;
@@ -122,6 +125,7 @@ export const COMMANDS = {
   listFolder: 'json',
   benchHistory: 'json',
   listQa: 'json',
+  listWorkers: 'json',
 } as const satisfies Record<CommandName, 'json' | 'binary'>;
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -150,6 +154,8 @@ export interface QueueEvents {
   /** The journal was damaged: what was dropped, where, and where the damaged file was kept. */
   journalRepaired: JournalRepair;
   queueProgress: QueueCounts;
+  /** Cluster mode: the workers' heartbeats, as they change. */
+  workers: ClusterView;
 }
 
 export interface WatchFolderEvents {
@@ -176,6 +182,7 @@ export const EVENTS = {
   journalRepaired: true,
   backendReleased: true,
   queueProgress: true,
+  workers: true,
   watchFolders: true,
   settings: true,
 } as const satisfies Record<EventName, true>;

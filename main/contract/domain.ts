@@ -64,9 +64,9 @@ export interface JobObservation {
 
 /**
  * Whether running a failed job again can succeed. 'permanent': the input itself was refused (not FITS,
- * damaged, a header no AIA frame has, a level the file cannot have): the same bytes fail the same way,
- * so the services refuse to retry it (a replaced file is a new job). 'transient': the machine or a
- * conflict the user can clear (disk full, permissions, an output collision, a backend lost, a crash).
+ * damaged, a header no AIA frame has, a level the file cannot have) or its output's place belongs to
+ * another file: the same bytes fail the same way, so the services refuse to retry it (a replaced file
+ * is a new job). 'transient': the machine (disk full, permissions, a backend lost, a crash).
  */
 export type FailureKind = 'permanent' | 'transient';
 
@@ -116,6 +116,33 @@ export interface Job {
   qa?: ProductQa[];
   /** Set on a running job whose cancellation waits for the file to finish. */
   cancelRequested?: boolean;
+  /** Cluster mode: the worker that ran it (host-pid), or runs it now. */
+  worker?: string;
+}
+
+/** A cluster worker as its heartbeat in Redis says (`aia-studio worker`). */
+export interface WorkerStatus {
+  /** host-pid: unique among the cluster's workers. */
+  name: string;
+  host: string;
+  pid: number;
+  /** The backend's note ('backend: cpu', 'backend: gpu (…)'). */
+  backend: string;
+  /** The GPU adapter, when the backend is a GPU. */
+  adapter?: string;
+  inFlight: number;
+  /** The jobs it runs now (ids) and their input files. */
+  current: { id: string; input: string }[];
+  done: number;
+  failed: number;
+  startedAt: string;
+  lastHeartbeat: string;
+}
+
+/** Where the queue runs: this computer, or a cluster (its Redis URL, without a password). */
+export interface ClusterView {
+  cluster?: string;
+  workers: WorkerStatus[];
 }
 
 export interface QueueCounts extends Record<JobState, number> {

@@ -175,6 +175,7 @@ const REQUEST_CHECKS = {
   listFolder: object({ path: localPath }),
   benchHistory: none,
   listQa: none,
+  listWorkers: none,
 } satisfies Record<CommandName, Check>;
 
 /** A request that passed: its command and its request, typed. */

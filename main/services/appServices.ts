@@ -5,6 +5,7 @@ import {
   type AppHandlers,
   type BackendChoice,
   type JobRecipe,
+  type QueueEvents,
 } from '../contract/index.js';
 import { appBenchDir, readBenchHistory } from './benchHistory.js';
 import { collectInputs } from './collectInputs.js';
@@ -12,6 +13,7 @@ import { expandHome } from './homePath.js';
 import { listFolder } from './folderListing.js';
 import { ImageAccess } from './imageAccess.js';
 import { inspectInputs } from './inputInspection.js';
+import type { JobQueue } from './jobQueue.js';
 import { ProcessingQueue } from './processingQueue.js';
 import { productQaRows } from './productQaRows.js';
 import { SettingsStore } from './settingsStore.js';
@@ -32,6 +34,11 @@ export interface AppServicesOptions {
   benchDir?: string;
   /** The compute backend of batches and watch folders whose recipe names none (`serve --backend`). */
   backend?: BackendChoice;
+  /**
+   * Opens the queue jobs go to instead of the local one (`serve --cluster`: a ClusterQueue), with
+   * `listen` attached to its events before it starts.
+   */
+  openQueue?: (listen: (events: TypedEvents<QueueEvents>) => void) => Promise<JobQueue>;
   /** Called with the app's events before the queue opens, so a listener hears what its start says. */
   listen?: (events: TypedEvents<AppEvents>) => void;
 }
@@ -45,7 +52,7 @@ export class AppServices {
 
   private constructor(
     readonly events: TypedEvents<AppEvents>,
-    readonly queue: ProcessingQueue,
+    readonly queue: JobQueue,
     readonly watchFolders: WatchFolders,
     readonly settings: SettingsStore,
     readonly images: ImageAccess,
@@ -61,15 +68,17 @@ export class AppServices {
     const saved = settings.get();
     const events = new TypedEvents<AppEvents>();
     options.listen?.(events);
-    const queue = await ProcessingQueue.open({
-      // the queue's events from its very start: a repaired journal, jobs failed at recovery
-      listen: (queued) =>
-        queued.onAny((name, payload) => events.emit(name, payload as AppEvents[typeof name])),
-      dataDir: options.dataDir,
-      cacheDir: options.cacheDir ?? saved.cacheDir ?? defaultCacheDir(),
-      threads: options.threads ?? saved.threads,
-      imagesInFlight: options.imagesInFlight ?? saved.imagesInFlight,
-    });
+    // the queue's events from its very start: a repaired journal, jobs failed at recovery
+    const listen = (queued: TypedEvents<QueueEvents>) =>
+      queued.onAny((name, payload) => events.emit(name, payload as AppEvents[typeof name]));
+    const queue = await (options.openQueue?.(listen) ??
+      ProcessingQueue.open({
+        listen,
+        dataDir: options.dataDir,
+        cacheDir: options.cacheDir ?? saved.cacheDir ?? defaultCacheDir(),
+        threads: options.threads ?? saved.threads,
+        imagesInFlight: options.imagesInFlight ?? saved.imagesInFlight,
+      }));
     const watchFolders = new WatchFolders(queue, options.watchTiming, (folders) =>
       settings.setWatchFolders(folders),
     );
@@ -110,27 +119,30 @@ export class AppServices {
         };
       },
       listJobs: async (filter) => ({
-        jobs: queue.list(filter ?? {}),
-        counts: queue.counts(),
+        jobs: await queue.list(filter ?? {}),
+        counts: await queue.counts(),
         journalRepair: queue.journalRepair,
       }),
       getJob: async ({ id }) => queue.get(id),
       jobMetrics: async ({ id }) => {
-        const job = queue.get(id);
+        const job = await queue.get(id);
         return { id, wallMs: job.wallMs, stages: job.stages ?? {} };
       },
       pauseQueue: async () => {
-        queue.pause();
+        await queue.pause();
         return queue.counts();
       },
       resumeQueue: async () => {
-        queue.resume();
+        await queue.resume();
         return queue.counts();
       },
       cancelJob: async ({ id }) => queue.cancel(id),
       retryJob: async ({ id }) => queue.retry(id),
       setJobPriority: async ({ id, priority }) => queue.setPriority(id, priority),
-      clearFinished: async (filter) => ({ cleared: queue.clearFinished(filter), counts: queue.counts() }),
+      clearFinished: async (filter) => ({
+        cleared: await queue.clearFinished(filter),
+        counts: await queue.counts(),
+      }),
       listWatchFolders: async () => watchFolders.list(),
       addWatchFolder: async (request) =>
         watchFolders.add({ ...request, recipe: this.withBackend(request.recipe) }),
@@ -152,7 +164,8 @@ export class AppServices {
       inspectInputs: async ({ paths, ...options }) => ({ inputs: await inspectInputs(paths, options) }),
       listFolder: async ({ path }) => listFolder(path),
       benchHistory: async () => readBenchHistory(this.benchDir),
-      listQa: async () => ({ products: productQaRows(queue.list({ states: ['done'] })) }),
+      listQa: async () => ({ products: productQaRows(await queue.list({ states: ['done'] })) }),
+      listWorkers: async () => (queue.workers ? queue.workers() : { workers: [] }),
     };
   }
 }

@@ -37,23 +37,29 @@ export function describeError(error: unknown): string {
  * system error code, or 'internal' for anything else (a bug to report).
  */
 export function errorKind(error: unknown): string {
-  if (
-    error instanceof FitsFormatError ||
-    error instanceof InputRejectedError ||
-    error instanceof OutputCollisionError
-  )
-    return error.reason;
+  if (isBadInput(error)) return error.reason;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : 'internal';
 }
 
 /**
- * Whether running the job again can succeed: the input itself refused (its bytes are not FITS, are
- * damaged, hold no AIA level 1 frame, or not one the recipe's levels can be made of) fails the same way
- * each time; anything else (the disk, permissions, an output collision, a lost backend) may pass later.
+ * Whether the file itself (or its output's place) is the problem: not a FITS file, not a usable AIA
+ * level 1 image, an output that belongs to another file. Trying again cannot help (the cluster fails
+ * such a job at once); a system error (a disk full, a share away, a lost backend) may pass.
  */
+export function isBadInput(
+  error: unknown,
+): error is FitsFormatError | InputRejectedError | OutputCollisionError {
+  return (
+    error instanceof FitsFormatError ||
+    error instanceof InputRejectedError ||
+    error instanceof OutputCollisionError
+  );
+}
+
+/** A bad input fails the same way each time, so it is offered no retry; anything else may pass later. */
 export function failureKind(error: unknown): FailureKind {
-  return error instanceof FitsFormatError || error instanceof InputRejectedError ? 'permanent' : 'transient';
+  return isBadInput(error) ? 'permanent' : 'transient';
 }
 
 /** The services' answer to a retry of a permanent failure: why not, and what to do instead. */

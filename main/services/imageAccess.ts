@@ -9,7 +9,7 @@ import {
 } from '../contract/index.js';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
 import { readFitsImage, readInputFile, toFloat64, type HeaderValue } from '../engine/fits/index.js';
-import type { ProcessingQueue } from './processingQueue.js';
+import type { JobQueue } from './jobQueue.js';
 
 interface Decoded {
   info: ImageInfo;
@@ -26,7 +26,7 @@ const CACHED_IMAGES = 3;
 export class ImageAccess {
   private readonly cache = new Map<string, Promise<Decoded>>();
 
-  constructor(private readonly queue: ProcessingQueue) {}
+  constructor(private readonly queue: Pick<JobQueue, 'get'>) {}
 
   async info(ref: ImageRef): Promise<ImageInfo> {
     return (await this.decoded(ref)).info;
@@ -84,13 +84,13 @@ export class ImageAccess {
     return { meta: r, pixels: out };
   }
 
-  private pathOf(ref: ImageRef): string {
+  private async pathOf(ref: ImageRef): Promise<string> {
     if ('path' in ref && typeof ref.path === 'string') {
       if (!isFitsFileName(ref.path)) throw new InvalidRequestError(`not a FITS file name: ${ref.path}`);
       return ref.path;
     }
     const { jobId, level } = ref as { jobId: string; level: ImageLevel };
-    const job = this.queue.get(jobId);
+    const job = await this.queue.get(jobId);
     if (level === '1') return job.input.path;
     const product = job.outputs.find((o) => o.path.endsWith(`_lev${level}.fits`));
     if (!product)
@@ -100,7 +100,7 @@ export class ImageAccess {
 
   /** Decoded once per file version: a product made again is read again. */
   private async decoded(ref: ImageRef): Promise<Decoded> {
-    const path = this.pathOf(ref);
+    const path = await this.pathOf(ref);
     const version = await stat(path);
     const key = `${path}\0${version.size}\0${version.mtimeMs}`;
     let entry = this.cache.get(key);

@@ -639,7 +639,7 @@ const outputPathsOf = (job: Job) => job.outputs.map((o) => o.path);
  * re-downloaded or edited file gets a new size or mtime anyway. A file that can't be stat'ed keeps a
  * zero identity and fails with a clear message when it runs.
  */
-async function identify(path: string): Promise<InputIdentity> {
+export async function identify(path: string): Promise<InputIdentity> {
   const absolute = resolve(path);
   const info = await stat(absolute).catch(() => undefined);
   return { path: absolute, size: info?.size ?? 0, mtimeMs: info?.mtimeMs ?? 0 };

@@ -14,7 +14,7 @@ import { describeError } from './describeError.js';
 import { FolderWatcher, type FolderWatcherOptions } from './folderWatcher.js';
 import { expandHome } from './homePath.js';
 import { normaliseRecipe } from './jobRecipe.js';
-import type { ProcessingQueue } from './processingQueue.js';
+import type { JobQueue } from './jobQueue.js';
 import { TypedEvents } from './typedEvents.js';
 
 export type WatchTiming = Pick<FolderWatcherOptions, 'settleMs' | 'giveUpMs' | 'rescanMs'>;
@@ -43,7 +43,7 @@ export class WatchFolders {
   private changeScheduled = false;
 
   constructor(
-    private readonly queue: ProcessingQueue,
+    private readonly queue: Pick<JobQueue, 'submit' | 'events' | 'list'>,
     private readonly timing: WatchTiming = {},
     private readonly persist: (folders: WatchFolderConfig[]) => Promise<void> = async () => undefined,
   ) {
@@ -156,7 +156,7 @@ export class WatchFolders {
     });
     const folder: WatchedFolder = { status, watcher };
     this.folders.set(config.id, folder);
-    for (const job of this.queue.list({ source: config.id })) {
+    for (const job of await this.queue.list({ source: config.id })) {
       this.count(job, false);
       const at = job.finishedAt ?? job.submittedAt;
       if (!status.lastActivity || at > status.lastActivity) status.lastActivity = at;

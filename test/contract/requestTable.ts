@@ -148,6 +148,7 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
     },
     benchHistory: { good: [{}], bad: [[{ since: '2026' }, 'since must be left out']] },
     listQa: { good: [{}], bad: [[{ jobId: 'j1' }, 'jobId must be left out']] },
+    listWorkers: { good: [{}], bad: [[{ host: 'x' }, 'host must be left out']] },
   };
 }
 

@@ -133,7 +133,7 @@ describe('Batch, Queue and Performance views for a campaign', () => {
     await page.getByLabel('Missing pixels').fill('');
     await start.click();
     await page.getByRole('tab', { name: 'Queue', selected: true }).waitFor();
-    const submitted = web.services.queue.list();
+    const submitted = await web.services.queue.list();
     expect(submitted.map((j) => j.input.path).sort()).toEqual([paths.small, paths.uv].sort());
     expect(submitted[0].recipe).toMatchObject({
       levels: ['1.5', '1.6'],
@@ -195,7 +195,7 @@ describe('Batch, Queue and Performance views for a campaign', () => {
     expect(await bad.getByTestId('job-permanent').textContent()).toBe('bad input');
     expect(await bad.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     expect(await bad.locator('.detail').textContent()).toContain('not a FITS file');
-    const badJob = services.queue.list().find((j) => j.input.path === paths.random)!;
+    const badJob = (await services.queue.list()).find((j) => j.input.path === paths.random)!;
     await expect(services.handlers.retryJob({ id: badJob.id })).rejects.toThrow(/cannot succeed on a retry/);
 
     // "(waited)" is explained on the view.

@@ -186,7 +186,7 @@ describe('web mode in Chromium', () => {
     await page.getByRole('tab', { name: 'Queue' }).click();
     await page.getByRole('button', { name: 'Clear finished' }).click();
     await page.getByText('No jobs.').waitFor({ timeout: 10_000 });
-    expect(services.queue.counts().total).toBe(0);
+    expect((await services.queue.counts()).total).toBe(0);
     expect(existsSync(join(out, 'sunpy_test_aia_171_level1_128px_lev1.5.fits'))).toBe(true);
     expect(await page.getByRole('button', { name: 'Clear finished' }).isDisabled()).toBe(true);
   });

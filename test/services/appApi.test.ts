@@ -111,7 +111,7 @@ describe('the app API contract, over IPC and over the local server', () => {
     });
     expect(submitted.ok).toBe(true);
     await services.queue.idle();
-    const [jobA] = services.queue.list();
+    const [jobA] = await services.queue.list();
     const region = { x: 10, y: 20, width: 32, height: 16 };
     // Each command's request; `satisfies` makes a new command of the contract fail here until tested.
     const requests = {
@@ -140,6 +140,7 @@ describe('the app API contract, over IPC and over the local server', () => {
       listFolder: { path: inputs },
       benchHistory: {},
       listQa: {},
+      listWorkers: {},
     } satisfies { [K in CommandName]: CommandRequest<K> };
     expect(Object.keys(requests).sort()).toEqual([...COMMAND_NAMES].sort());
 
@@ -189,7 +190,9 @@ describe('the app API contract, over IPC and over the local server', () => {
       await copyFile(SMALL, input);
       await call('submitBatch', { inputs: [input], recipe: { outputDir: out, levels: ['1.5'] } });
       await services.queue.idle();
-      const finished = services.queue.list({ states: ['done', 'failed', 'cancelled'] }).map((j) => j.id);
+      const finished = (await services.queue.list({ states: ['done', 'failed', 'cancelled'] })).map(
+        (j) => j.id,
+      );
       const reply = await call('clearFinished', {});
       expect(reply, name).toMatchObject({
         ok: true,

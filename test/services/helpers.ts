@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,4 +38,24 @@ export function seededRandom(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** astropy opens every product and verifies its CHECKSUM and DATASUM; returns the ones that fail. */
+export function corruptProducts(paths: string[]): string[] {
+  const script = `
+import sys, warnings
+from astropy.io import fits
+bad = []
+for p in sys.argv[1:]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error')
+            with fits.open(p, checksum=True) as h:
+                h[0].data.sum() if h[0].data is not None else h[1].data.sum()
+    except Exception as e:
+        bad.append(p + ': ' + str(e))
+print('\\n'.join(bad))
+`;
+  const out = execFileSync('/usr/bin/python3', ['-c', script, ...paths], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l !== '');
 }

@@ -39,7 +39,7 @@ describe('a leading ~ in a path typed in the app', () => {
       result: { jobs: [{ outcome: 'queued' }] },
     });
     await services.queue.idle();
-    const [job] = services.queue.list();
+    const [job] = await services.queue.list();
     expect(job).toMatchObject({
       state: 'done',
       input: { path: join(home, 'x.fits') },

@@ -1,11 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { seededRandom, smallFrames, scratch, until } from './helpers.js';
+import { corruptProducts, seededRandom, smallFrames, scratch, until } from './helpers.js';
 
 /**
  * SIGKILLs at random and at aimed points of `process`, `watch` and `serve` (the built CLI, as users
@@ -63,26 +63,6 @@ async function killAt(round: Round, aim: Aim, dirs: { out: string; queue: string
 /** Product names of the inputs, sorted. */
 const productsOf = (inputs: string[]) =>
   inputs.map((f) => f.replace(/^.*\//, '').replace('.fits', '_lev1.5.fits')).sort();
-
-/** astropy opens every product and verifies its CHECKSUM and DATASUM; returns the ones that fail. */
-function corruptProducts(paths: string[]): string[] {
-  const script = `
-import sys, warnings
-from astropy.io import fits
-bad = []
-for p in sys.argv[1:]:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter('error')
-            with fits.open(p, checksum=True) as h:
-                h[0].data.sum() if h[0].data is not None else h[1].data.sum()
-    except Exception as e:
-        bad.append(p + ': ' + str(e))
-print('\\n'.join(bad))
-`;
-  const out = execFileSync('/usr/bin/python3', ['-c', script, ...paths], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l !== '');
-}
 
 interface Tally {
   kills: Record<Aim, number>;

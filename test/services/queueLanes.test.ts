@@ -131,7 +131,7 @@ describe('several images in flight on the CPU backend', () => {
         recipe: recipe(out),
       });
       await services.queue.idle();
-      expect(services.queue.get(jobs[0].id!).backend).toBe('backend: cpu, 2 images in flight');
+      expect((await services.queue.get(jobs[0].id!)).backend).toBe('backend: cpu, 2 images in flight');
     } finally {
       await services.close();
     }

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisServer } from '../../bench/redisServer.js';
+import { ClusterQueue } from '../../main/cluster/clusterQueue.js';
+import { AppServices } from '../../main/services/appServices.js';
+import { startLocalServer } from '../../main/services/localServer.js';
+import { launchChromium } from '../helpers/webSession.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { smallFrames } from '../services/helpers.js';
+
+/**
+ * `serve --cluster` in web mode: the services on a ClusterQueue (as serveCommand opens them), a real
+ * worker process on a real Redis, Chromium on the Queue view. The cluster's jobs show with the worker
+ * that ran each, and the Workers panel lists the worker with its host, backend and jobs done.
+ */
+describe('the Queue view of a cluster', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  it('shows the cluster jobs, which worker ran each, and a Workers panel', async () => {
+    const redis = await RedisServer.start();
+    cleanup.push(() => redis.stop());
+    const work = await mkdtemp(join(tmpdir(), 'aia-cluster-e2e-'));
+    cleanup.push(() => rm(work, { recursive: true, force: true }));
+    const worker: ChildProcess = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin/aia-studio.js'),
+        'worker',
+        '--cluster',
+        redis.url,
+        '--backend',
+        'cpu',
+        '--heartbeat-ms',
+        '300',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    cleanup.push(async () => {
+      worker.kill('SIGTERM');
+      if (worker.exitCode === null) await new Promise((done) => worker.once('exit', done));
+    });
+    const name = await new Promise<string>((ready) =>
+      createInterface({ input: worker.stdout! }).on('line', (l) => {
+        const started = /^worker (\S+):/.exec(l);
+        if (started) ready(started[1]);
+      }),
+    );
+    const services = await AppServices.open({
+      dataDir: join(work, 'data'),
+      cacheDir: join(work, 'cache'),
+      openQueue: (listen) => ClusterQueue.open(redis.url, { listen, watchWorkersMs: 300 }),
+    });
+    cleanup.push(() => services.close());
+    const server = await startLocalServer({
+      handlers: services.handlers,
+      events: services.events,
+      staticDir: join(REPO_ROOT, 'renderer/dist'),
+    });
+    cleanup.push(() => server.close());
+    const browser = await launchChromium();
+    cleanup.push(() => browser.close());
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+
+    const inputs = await smallFrames(work, 3);
+    const done = new Promise<void>((all) => {
+      let count = 0;
+      services.events.on('jobDone', () => ++count === inputs.length && all());
+    });
+    await services.handlers.submitBatch({
+      inputs,
+      recipe: { outputDir: join(work, 'out'), levels: ['1.5'] },
+    });
+    await done;
+
+    await page.goto(server.url);
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    const panel = page.getByTestId('workers-panel');
+    await expect.poll(() => panel.locator(`tr[data-worker="${name}"] .done`).textContent()).toBe('3');
+    const row = panel.locator(`tr[data-worker="${name}"]`);
+    expect(await row.textContent()).toContain('cpu');
+    expect(await row.locator('.current').textContent()).toBe('idle');
+    expect(await panel.locator('h3').textContent()).toContain(`Workers on ${redis.url}`);
+    const jobs = page.getByRole('listitem');
+    await expect.poll(() => jobs.count()).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      expect(await jobs.nth(i).getAttribute('data-state')).toBe('done');
+      expect(await jobs.nth(i).getByTestId('job-worker').textContent()).toBe(name);
+    }
+  });
+});

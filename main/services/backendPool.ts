@@ -74,7 +74,7 @@ export class BackendPool {
     const { threads, cacheDir, optics, pointingTables, imagesInFlight } = this.options;
     const { gpu, note } = chooseBackend(choice, { threads });
     const first: JobRunner = gpu
-      ? new InProcessRunner(gpu, optics, pointingTables)
+      ? new InProcessRunner({ backend: gpu, optics, pointingTables })
       : new JobThread({ threads, cacheDir });
     const count = lanesFor(gpu !== undefined, imagesInFlight);
     return { lanes: new BackendLanes<JobRunner>(first, count), note: lanesNote(note, count) };

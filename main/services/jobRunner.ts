@@ -13,56 +13,50 @@ import type { PointingTableCache } from './pointingTableCache.js';
  * compute is in the GPU host's process).
  */
 export interface JobRunner {
-  run(
-    input: string,
-    recipe: JobRecipe,
-    bytes: Promise<Uint8Array> | undefined,
-    observer: StageObserver,
-    signal: AbortSignal,
-  ): Promise<ProcessOutcome>;
+  run(job: JobRun): Promise<ProcessOutcome>;
   /** Another runner of the same kind for a job beside this one's (BackendLanes). */
   lane(): JobRunner;
   dispose(): Promise<void>;
 }
 
+/** One job for a runner: its file, recipe, the bytes read ahead if any, who hears it, its cancel. */
+export interface JobRun {
+  input: string;
+  recipe: JobRecipe;
+  bytes?: Promise<Uint8Array>;
+  observer: StageObserver;
+  signal: AbortSignal;
+}
+
+/** What a lane computes with: its backend, PSFs and transfer functions, pointing tables. */
+export interface LaneTools {
+  backend: ComputeBackend;
+  optics: ChannelOptics;
+  pointingTables: PointingTableCache;
+}
+
 /** The pointing table the recipe names (read once per table), then the file through processFile. */
 export async function processJob(
-  input: string,
-  recipe: JobRecipe,
-  backend: ComputeBackend,
-  optics: ChannelOptics,
-  pointingTables: PointingTableCache,
-  bytes: Promise<Uint8Array> | undefined,
-  observer: StageObserver,
-  signal: AbortSignal,
+  job: JobRun,
+  { backend, optics, pointingTables }: LaneTools,
 ): Promise<ProcessOutcome> {
-  const engine = engineRecipe(recipe, await pointingTables.get(recipe.pointingTablePath));
-  return processFile(input, engine, { backend, optics }, bytes, observer, signal);
+  const engine = engineRecipe(job.recipe, await pointingTables.get(job.recipe.pointingTablePath));
+  return processFile(job.input, engine, { backend, optics }, job.bytes, job.observer, job.signal);
 }
 
 /** A backend's lane run on the services' own thread (a GPU backend: its kernels run in the GPU host). */
 export class InProcessRunner implements JobRunner {
-  constructor(
-    private readonly backend: ComputeBackend,
-    private readonly optics: ChannelOptics,
-    private readonly pointingTables: PointingTableCache,
-  ) {}
+  constructor(private readonly tools: LaneTools) {}
 
-  run(
-    input: string,
-    recipe: JobRecipe,
-    bytes: Promise<Uint8Array> | undefined,
-    observer: StageObserver,
-    signal: AbortSignal,
-  ): Promise<ProcessOutcome> {
-    return processJob(input, recipe, this.backend, this.optics, this.pointingTables, bytes, observer, signal);
+  run(job: JobRun): Promise<ProcessOutcome> {
+    return processJob(job, this.tools);
   }
 
   lane(): InProcessRunner {
-    return new InProcessRunner(this.backend.lane(), this.optics, this.pointingTables);
+    return new InProcessRunner({ ...this.tools, backend: this.tools.backend.lane() });
   }
 
   dispose(): Promise<void> {
-    return this.backend.dispose();
+    return this.tools.backend.dispose();
   }
 }

@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../appPaths.js';
-import type { JobRecipe } from '../contract/index.js';
 import type { ProcessOutcome } from '../engine/pipeline/processFile.js';
 import type { StageObserver } from '../engine/pipeline/stageMetrics.js';
-import type { JobRunner } from './jobRunner.js';
+import type { JobRun, JobRunner } from './jobRunner.js';
 import {
   rebuildError,
   threadError,
@@ -35,13 +34,7 @@ export class JobThread implements JobRunner {
 
   constructor(private readonly options: JobThreadOptions) {}
 
-  run(
-    input: string,
-    recipe: JobRecipe,
-    bytes: Promise<Uint8Array> | undefined,
-    observer: StageObserver,
-    signal: AbortSignal,
-  ): Promise<ProcessOutcome> {
+  run({ input, recipe, bytes, observer, signal }: JobRun): Promise<ProcessOutcome> {
     const worker = this.started();
     const run = ++this.runs;
     const send = (message: ToThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);

@@ -5,9 +5,12 @@
  * Its stages and steps go back as they happen; a cancel is seen between steps (the shared flag, read
  * while the thread is busy computing) and at the next await (the message).
  */
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CpuBackend } from '../engine/compute/cpu/cpuBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
+import type { Stage, StageMetrics, StageProgress } from '../engine/pipeline/stageMetrics.js';
 import { processJob } from './jobRunner.js';
 import {
   rebuildError,
@@ -20,9 +23,12 @@ import { PointingTableCache } from './pointingTableCache.js';
 
 const port = parentPort!;
 const options = workerData as JobThreadOptions;
-const backend = new CpuBackend({ threads: options.threads });
-const optics = new ChannelOptics(options.cacheDir);
-const pointingTables = new PointingTableCache();
+runInBackground();
+const tools = {
+  backend: new CpuBackend({ threads: options.threads }),
+  optics: new ChannelOptics(options.cacheDir),
+  pointingTables: new PointingTableCache(),
+};
 
 /** The run in progress: its bytes, when they follow, and its canceller. */
 let current:
@@ -56,27 +62,38 @@ async function run(message: Extract<ToThread, { type: 'run' }>): Promise<void> {
   current = started;
   look();
   try {
-    const outcome = await processJob(
-      message.input,
-      message.recipe,
-      backend,
-      optics,
-      pointingTables,
-      bytes,
-      {
-        started: (stage) => post({ type: 'started', run, stage }),
-        progress: (progress) => {
-          post({ type: 'progress', run, progress });
-          look();
-        },
-        finished: (stage, metrics) => post({ type: 'finished', run, stage, metrics }),
+    const observer = {
+      started: (stage: Stage) => post({ type: 'started', run, stage }),
+      progress: (progress: StageProgress) => {
+        post({ type: 'progress', run, progress });
+        look();
       },
-      cancel.signal,
-    );
+      finished: (stage: Stage, metrics: StageMetrics) => post({ type: 'finished', run, stage, metrics }),
+    };
+    const { input, recipe } = message;
+    const outcome = await processJob({ input, recipe, bytes, observer, signal: cancel.signal }, tools);
     post({ type: 'done', run, outcome });
   } catch (error) {
     post({ type: 'failed', run, error: threadError(error) });
   } finally {
     if (current === started) current = undefined;
+  }
+}
+
+/**
+ * Lowers this thread's scheduling priority, before it starts the compute and decode threads, which
+ * take it on: when the cores are all busy (a batch computing on every one, other programs), the
+ * services' event loop, at the normal priority, still gets a core as soon as a request or an event
+ * needs it. Linux only (a thread's own id from /proc/thread-self; setpriority takes it); elsewhere
+ * threads keep the process's priority.
+ */
+function runInBackground(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid !== process.pid)
+      setPriority(tid, constants.priority.PRIORITY_BELOW_NORMAL);
+  } catch {
+    // not allowed or not there: computing at the normal priority is still correct
   }
 }

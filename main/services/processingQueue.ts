@@ -561,11 +561,11 @@ export class ProcessingQueue {
   ): Promise<ProcessOutcome> {
     await mkdir(job.recipe.outputDir, { recursive: true });
     await requireOwnOutputs(job.input.path, expectedOutputs(job.recipe, job.input.path), this.owners);
-    return runner.run(
-      job.input.path,
-      job.recipe,
+    return runner.run({
+      input: job.input.path,
+      recipe: job.recipe,
       bytes,
-      {
+      observer: {
         started: (stage) => (job.stage = stage),
         progress: (progress) => {
           job.stage = progress.stage;
@@ -575,7 +575,7 @@ export class ProcessingQueue {
         finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
       },
       signal,
-    );
+    });
   }
 
   /**

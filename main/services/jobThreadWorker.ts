@@ -5,8 +5,6 @@
  * Its stages and steps go back as they happen; a cancel is seen between steps (the shared flag, read
  * while the thread is busy computing) and at the next await (the message).
  */
-import { readlinkSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CpuBackend } from '../engine/compute/cpu/cpuBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
@@ -23,7 +21,6 @@ import { PointingTableCache } from './pointingTableCache.js';
 
 const port = parentPort!;
 const options = workerData as JobThreadOptions;
-runInBackground();
 const tools = {
   backend: new CpuBackend({ threads: options.threads }),
   optics: new ChannelOptics(options.cacheDir),
@@ -77,23 +74,5 @@ async function run(message: Extract<ToThread, { type: 'run' }>): Promise<void> {
     post({ type: 'failed', run, error: threadError(error) });
   } finally {
     if (current === started) current = undefined;
-  }
-}
-
-/**
- * Lowers this thread's scheduling priority, before it starts the compute and decode threads, which
- * take it on: when the cores are all busy (a batch computing on every one, other programs), the
- * services' event loop, at the normal priority, still gets a core as soon as a request or an event
- * needs it. Linux only (a thread's own id from /proc/thread-self; setpriority takes it); elsewhere
- * threads keep the process's priority.
- */
-function runInBackground(): void {
-  if (process.platform !== 'linux') return;
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid !== process.pid)
-      setPriority(tid, constants.priority.PRIORITY_BELOW_NORMAL);
-  } catch {
-    // not allowed or not there: computing at the normal priority is still correct
   }
 }

@@ -12,13 +12,14 @@ import { comparePeers, timePeers } from './peers.js';
 import { appendRecord, commitOf, inputsOf, machineInfo, versions, type HistoryRecord } from './record.js';
 import { benchQa } from './qaBench.js';
 import { benchRegister } from './registerBench.js';
+import { benchResponsiveness } from './responsivenessBench.js';
 import { benchSoak } from './soakBench.js';
 import { profilesRoot } from './stageProfiles.js';
 import { resultTable, stageTable } from './table.js';
 import { readThresholds } from './thresholds.js';
 
 /**
- * npm run bench [-- register,psf,deconvolve,lev16,batch,soak,qa] [--repeat N] [--no-oracle] [--no-peers]
+ * npm run bench [-- register,psf,deconvolve,lev16,batch,soak,qa,responsiveness] [--repeat N] [--no-oracle] [--no-peers]
  * [--backend cpu] [--profile] [--smoke]: times the engine on the fixed dataset (../shared/data/aia, or
  * AIA_STUDIO_BENCH_DATA; checksums verified first), prints medians beside the oracle and the peer
  * libraries (OpenCV, FFTW) timed in the same run, aiapy's figures and the targets, with the stage
@@ -26,7 +27,17 @@ import { readThresholds } from './thresholds.js';
  * --profile also writes one V8 CPU profile per stage of each file-to-file run to bench/profiles/.
  * --smoke is a short proof run for a software GPU adapter (BenchOptions.smoke).
  */
-const BENCHMARKS = ['register', 'psf', 'deconvolve', 'lev16', 'batch', 'soak', 'qa', 'cluster'];
+const BENCHMARKS = [
+  'register',
+  'psf',
+  'deconvolve',
+  'lev16',
+  'batch',
+  'soak',
+  'qa',
+  'cluster',
+  'responsiveness',
+];
 const VALUED = ['--repeat', '--backend'];
 const SWITCHES = ['--no-oracle', '--no-peers', '--profile', '--smoke'];
 const args = process.argv.slice(2);
@@ -92,6 +103,7 @@ for (const backend of backends) {
   if (wanted.has('batch')) passRows.push(...(await benchBatch(options)));
   if (wanted.has('qa')) passRows.push(...(await benchQa(options)));
   if (wanted.has('cluster')) passRows.push(...(await benchCluster(options)));
+  if (wanted.has('responsiveness') && !smoke) passRows.push(...(await benchResponsiveness(options)));
   // A software adapter's figures are kept apart from a GPU's: their own backend name, no GPU target.
   if (backend === 'gpu' && adapter?.software) for (const r of passRows) r.backend = 'gpu-software';
   // aiapy's figures are of 4096² frames: no ratio to a smoke run's small ones.

@@ -1,3 +1,5 @@
+import type { ProductLevel } from './recipeTerms.js';
+
 /** The stages of one job, in the order they run; the queue reports each and what it cost. */
 export type Stage =
   'read' | 'decode' | 'prepare' | 'deconvolve' | 'register' | 'statistics' | 'encode' | 'write';
@@ -11,4 +13,17 @@ export interface StageMetrics {
   rssMb: number;
   /** CPU time far below wall time: the stage mostly waited (I/O, locks, an idle worker). */
   waiting: boolean;
+}
+
+/**
+ * How far a job has come within a stage: `done` of `total` steps of `step` (the passes of a PSF build,
+ * Richardson–Lucy's iterations; 0 of 1 when a stage starts), for the product `level` when the stage
+ * runs once per product.
+ */
+export interface StageProgress {
+  stage: Stage;
+  level?: ProductLevel;
+  step?: 'psf' | 'transfer' | 'iterations';
+  done: number;
+  total: number;
 }

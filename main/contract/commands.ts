@@ -18,6 +18,7 @@ import type {
   ClusterView,
   Stage,
   StageMetrics,
+  StageProgress,
   SubmitOutcome,
   SubmitResult,
   WatchFolderStatus,
@@ -139,6 +140,8 @@ export interface QueueEvents {
   jobQueued: Job;
   jobStarted: Job;
   jobStage: { id: string; stage: Stage; metrics: StageMetrics };
+  /** A running job entered a stage (done 0) or went a step further in a long one (PSF build, RL iteration). */
+  jobProgress: { id: string; progress: StageProgress };
   jobDone: Job;
   jobFailed: Job;
   jobCancelled: Job;
@@ -172,6 +175,7 @@ export const EVENTS = {
   jobQueued: true,
   jobStarted: true,
   jobStage: true,
+  jobProgress: true,
   jobDone: true,
   jobFailed: true,
   jobCancelled: true,

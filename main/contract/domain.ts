@@ -13,9 +13,9 @@ import type {
   ProductLevel,
   RegisterMode,
 } from '../common/recipeTerms.js';
-import type { Stage, StageMetrics } from '../common/stages.js';
+import type { Stage, StageMetrics, StageProgress } from '../common/stages.js';
 
-export type { BenchRecord, ProductQa, QaFlag, QaMetric, Stage, StageMetrics };
+export type { BenchRecord, ProductQa, QaFlag, QaMetric, Stage, StageMetrics, StageProgress };
 
 /**
  * Which compute backend runs a job, as `--backend` names them: 'auto' takes a hardware GPU when there
@@ -96,6 +96,8 @@ export interface Job {
   state: JobState;
   /** The stage a running job is in, as far as the queue can see. */
   stage?: Stage;
+  /** How far the running job is within its stage (the product's level, Richardson–Lucy's iteration…). */
+  progress?: StageProgress;
   /** Times it was started, counting starts a crash interrupted. */
   attempts: number;
   submittedAt: string;

@@ -24,40 +24,41 @@ export function startGpuBackend(options: { threads?: number; host?: HostOptions 
 }
 
 /**
- * The backend a `--backend` choice gives, and one line saying what was chosen and why. 'gpu' always
- * runs on the GPU host (a software adapter included: right answers, slowly). 'auto' takes the GPU only
- * with a hardware adapter and falls back to the CPU otherwise; it does not start Chromium where Linux
- * shows no GPU device.
+ * What a `--backend` choice comes to, and one line saying what was chosen and why: a started GPU
+ * backend, or none for the CPU (whose backend the caller makes where it will run it: the queue makes
+ * it on a job thread). 'gpu' always runs on the GPU host (a software adapter included: right answers,
+ * slowly). 'auto' takes the GPU only with a hardware adapter and falls back to the CPU otherwise; it
+ * does not start Chromium where Linux shows no GPU device.
  */
-export function openBackend(
+export function chooseBackend(
   name: BackendName,
   options: { threads?: number } = {},
-): { backend: ComputeBackend; note: string } {
-  if (name === 'cpu') return { backend: new CpuBackend(options), note: 'backend: cpu' };
-  if (name === 'auto' && !mayHaveGpu()) {
-    return { backend: new CpuBackend(options), note: 'backend: cpu (auto: no GPU device on this machine)' };
-  }
+): { gpu?: GpuBackend; note: string } {
+  if (name === 'cpu') return { note: 'backend: cpu' };
+  if (name === 'auto' && !mayHaveGpu()) return { note: 'backend: cpu (auto: no GPU device on this machine)' };
   let gpu: GpuBackend;
   try {
     gpu = startGpuBackend(options);
   } catch (error) {
     if (name === 'gpu') throw error;
-    const why = (error as Error).message;
-    return {
-      backend: new CpuBackend(options),
-      note: `backend: cpu (auto: the GPU host did not start: ${why})`,
-    };
+    return { note: `backend: cpu (auto: the GPU host did not start: ${(error as Error).message})` };
   }
   const adapter = gpu.adapter.description;
   if (name === 'auto' && gpu.adapter.software) {
     void gpu.dispose();
-    return {
-      backend: new CpuBackend(options),
-      note: `backend: cpu (auto: only a software adapter, ${adapter})`,
-    };
+    return { note: `backend: cpu (auto: only a software adapter, ${adapter})` };
   }
   const warning = gpu.adapter.software ? ' — a software adapter: correct but slow' : '';
-  return { backend: gpu, note: `backend: gpu (${adapter})${warning}` };
+  return { gpu, note: `backend: gpu (${adapter})${warning}` };
+}
+
+/** The backend a `--backend` choice gives (chooseBackend's, the CPU made here), and its note. */
+export function openBackend(
+  name: BackendName,
+  options: { threads?: number } = {},
+): { backend: ComputeBackend; note: string } {
+  const { gpu, note } = chooseBackend(name, options);
+  return { backend: gpu ?? new CpuBackend(options), note };
 }
 
 /**
@@ -70,9 +71,16 @@ export function openBackendLanes(
   options: { threads?: number; imagesInFlight?: number } = {},
 ): { lanes: BackendLanes; note: string } {
   const { backend, note } = openBackend(name, { threads: options.threads });
-  const count = options.imagesInFlight ?? (backend instanceof GpuBackend ? 2 : 1);
-  return {
-    lanes: new BackendLanes(backend, count),
-    note: count > 1 ? `${note}, ${count} images in flight` : note,
-  };
+  const count = lanesFor(backend instanceof GpuBackend, options.imagesInFlight);
+  return { lanes: new BackendLanes(backend, count), note: lanesNote(note, count) };
+}
+
+/** Images in flight: as asked, else the backend's own (2 on a GPU, 1 on the CPU; openBackendLanes). */
+export function lanesFor(gpu: boolean, imagesInFlight?: number): number {
+  return imagesInFlight ?? (gpu ? 2 : 1);
+}
+
+/** The backend's note with its images in flight, when more than one. */
+export function lanesNote(note: string, count: number): string {
+  return count > 1 ? `${note}, ${count} images in flight` : note;
 }

@@ -1,20 +1,29 @@
 import type { BackendChoice, QueueEvents } from '../contract/index.js';
-import type { BackendLanes } from '../engine/compute/backendLanes.js';
-import { openBackendLanes } from '../gpuHost/chooseBackend.js';
+import { BackendLanes } from '../engine/compute/backendLanes.js';
+import type { ChannelOptics } from '../engine/pipeline/channelOptics.js';
+import { chooseBackend, lanesFor, lanesNote } from '../gpuHost/chooseBackend.js';
+import { InProcessRunner, type JobRunner } from './jobRunner.js';
+import { JobThread } from './jobThread.js';
+import type { PointingTableCache } from './pointingTableCache.js';
 import type { TypedEvents } from './typedEvents.js';
 
 export interface BackendPoolOptions {
-  /** Worker threads of the CPU backend, the calling thread included (default: one per core). */
+  /** Threads of the CPU backend, its job thread included (default: one per core). */
   threads?: number;
+  /** The PSF cache folder (each CPU job thread reads and fills it). */
+  cacheDir: string;
+  /** The channels' PSFs and transfer functions of the lanes run on this thread (a GPU backend's). */
+  optics: ChannelOptics;
+  pointingTables: PointingTableCache;
   /** Lanes per backend (default: the backend's own, openBackendLanes). */
   imagesInFlight?: number;
   /** How long a backend no job needs is kept (ms) before it is released. */
   lingerMs?: number;
 }
 
-/** A backend choice's lanes and what openBackendLanes said of them. */
+/** A backend choice's lanes and what chooseBackend said of them. */
 export interface OpenLanes {
-  lanes: BackendLanes;
+  lanes: BackendLanes<JobRunner>;
   note: string;
 }
 
@@ -24,8 +33,10 @@ interface PooledLanes extends OpenLanes {
 }
 
 /**
- * The queue's compute backends: one set of lanes per backend choice (openBackendLanes: 'auto' falls
- * back to the CPU and says why), started when a job first needs it and kept while jobs need it, then
+ * The queue's compute backends: one set of lanes per backend choice (chooseBackend: 'auto' falls
+ * back to the CPU and says why), each lane a JobRunner: the CPU backend's lanes are job threads (the
+ * backend lives on them, so no compute runs on the services' event loop), a GPU backend's run here
+ * (its kernels run in the GPU host). Started when a job first needs it and kept while jobs need it, then
  * released after a while (lingerMs): the GPU host is a whole Chromium and the CPU backend a worker per
  * core, both worth giving back when a batch is done, neither worth restarting for every file of a
  * watch folder. Says so with the backendOpened and backendReleased events.
@@ -50,16 +61,23 @@ export class BackendPool {
   acquire(choice: BackendChoice): OpenLanes {
     let open = this.backends.get(choice);
     if (!open) {
-      open = openBackendLanes(choice, {
-        threads: this.options.threads,
-        imagesInFlight: this.options.imagesInFlight,
-      });
+      open = this.open(choice);
       this.backends.set(choice, open);
       this.events.emit('backendOpened', { choice, note: open.note });
     }
     clearTimeout(open.linger);
     open.linger = undefined;
     return open;
+  }
+
+  private open(choice: BackendChoice): OpenLanes {
+    const { threads, cacheDir, optics, pointingTables, imagesInFlight } = this.options;
+    const { gpu, note } = chooseBackend(choice, { threads });
+    const first: JobRunner = gpu
+      ? new InProcessRunner({ backend: gpu, optics, pointingTables })
+      : new JobThread({ threads, cacheDir });
+    const count = lanesFor(gpu !== undefined, imagesInFlight);
+    return { lanes: new BackendLanes<JobRunner>(first, count), note: lanesNote(note, count) };
   }
 
   /** Schedules the release of the backends no queued or running job asks for, after lingerMs. */

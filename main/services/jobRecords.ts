@@ -106,6 +106,7 @@ export function applyRecord(state: QueueSnapshot, record: JobRecord): Job | unde
   }
   if (job.state !== 'running') {
     delete job.stage;
+    delete job.progress;
     delete job.cancelRequested;
   }
   if (job.state === 'queued') {

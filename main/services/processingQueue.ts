@@ -18,18 +18,18 @@ import {
   type SubmitOutcome,
   type SubmitResult,
 } from '../contract/index.js';
-import type { ComputeBackend } from '../engine/compute/computeBackend.js';
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
-import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
+import type { ProcessOutcome } from '../engine/pipeline/processFile.js';
 import { BackendPool, type OpenLanes } from './backendPool.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind, failureKind, permanentRefusal } from './describeError.js';
 import { jobObservation } from './fitsObservation.js';
 import { InputReadAhead } from './inputReadAhead.js';
 import { describeJournalDamage, JobJournal } from './jobJournal.js';
-import { engineRecipe, normaliseRecipe, recipeKey } from './jobRecipe.js';
+import { normaliseRecipe, recipeKey } from './jobRecipe.js';
 import { applyRecord, isFinished, type JobRecord, type QueueSnapshot } from './jobRecords.js';
+import type { JobRunner } from './jobRunner.js';
 import { OutputOwners, productsOnDisk, removeStalePartials, requireOwnOutputs } from './outputOwnership.js';
 import { PointingTableCache } from './pointingTableCache.js';
 import { TypedEvents } from './typedEvents.js';
@@ -122,9 +122,7 @@ export class ProcessingQueue {
   private readonly running = new Map<Job, Promise<void>>();
   /** Aborted to cancel a running job: processFile stops and renames nothing into place. */
   private readonly cancellers = new Map<Job, AbortController>();
-  private readonly optics: ChannelOptics;
   private readonly readAhead: InputReadAhead;
-  private readonly pointingTables = new PointingTableCache();
   private nextSeq: number;
   private pending?: Job[];
   private kicking = false;
@@ -141,11 +139,17 @@ export class ProcessingQueue {
     this.state = state;
     this.readAhead = new InputReadAhead(Math.max(0, options.prefetch ?? 1));
     this.backends = new BackendPool(
-      { threads: options.threads, imagesInFlight: options.imagesInFlight, lingerMs: options.backendLingerMs },
+      {
+        threads: options.threads,
+        imagesInFlight: options.imagesInFlight,
+        lingerMs: options.backendLingerMs,
+        cacheDir: options.cacheDir,
+        optics: new ChannelOptics(options.cacheDir),
+        pointingTables: new PointingTableCache(),
+      },
       (choice) => this.needs(choice),
       this.events,
     );
-    this.optics = new ChannelOptics(options.cacheDir);
     this.nextSeq = 1 + Math.max(0, ...[...state.jobs.values()].map((j) => j.seq));
     const byFinishing = [...state.jobs.values()].sort(
       (a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '') || a.seq - b.seq,
@@ -518,7 +522,7 @@ export class ProcessingQueue {
     try {
       open = this.backends.acquire(job.recipe.backend);
       // run takes a lane before its first await, so the next startNext sees it busy
-      const outcome = await open.lanes.run((backend) => this.compute(job, backend, bytes, canceller.signal));
+      const outcome = await open.lanes.run((runner) => this.compute(job, runner, bytes, canceller.signal));
       const outputs = await Promise.all(
         outcome.outputs.map(async (path) => ({ path, size: (await stat(path)).size })),
       );
@@ -559,27 +563,33 @@ export class ProcessingQueue {
     }
   }
 
-  /** The job's file processed on one lane of its backend, after the check that its outputs are its own. */
+  /**
+   * The job's file processed on one lane of its backend, after the check that its outputs are its own.
+   * Its stages and steps are told as they happen (jobProgress), what each cost as it ends (jobStage).
+   */
   private async compute(
     job: Job,
-    backend: ComputeBackend,
+    runner: JobRunner,
     bytes: Promise<Uint8Array> | undefined,
     signal: AbortSignal,
   ): Promise<ProcessOutcome> {
-    const recipe = engineRecipe(job.recipe, await this.pointingTables.get(job.recipe.pointingTablePath));
-    await mkdir(recipe.outputDir, { recursive: true });
-    await requireOwnOutputs(job.input.path, expectedOutputs(recipe, job.input.path), this.owners);
-    return processFile(
-      job.input.path,
-      recipe,
-      { backend, optics: this.optics },
+    await mkdir(job.recipe.outputDir, { recursive: true });
+    await requireOwnOutputs(job.input.path, expectedOutputs(job.recipe, job.input.path), this.owners);
+    return runner.run({
+      input: job.input.path,
+      recipe: job.recipe,
       bytes,
-      {
+      observer: {
         started: (stage) => (job.stage = stage),
+        progress: (progress) => {
+          job.stage = progress.stage;
+          job.progress = progress;
+          this.events.emit('jobProgress', { id: job.id, progress });
+        },
         finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
       },
       signal,
-    );
+    });
   }
 
   /**

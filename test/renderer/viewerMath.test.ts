@@ -4,7 +4,6 @@ import { pixelToHelioprojective, readGeometry } from '../../main/engine/aia/wcs.
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
 import { percentileLimits, sortedSample, zscaleLimits } from '../../renderer/src/viewer/clipLimits.js';
 import { colourTable, displayLut, LUT_SIZE } from '../../renderer/src/viewer/colourMaps.js';
-import { batchProgress } from '../../renderer/src/viewer/batchProgress.js';
 import { headerDiff } from '../../renderer/src/viewer/headerDiff.js';
 import {
   pixelToWorld,
@@ -156,33 +155,4 @@ it('header diff marks the keywords that differ between levels', () => {
     { LVL_NUM: 1.5, CDELT1: 0.6, WAVELNTH: 171, HISTORY: 'registered' },
   ]);
   expect(rows.filter((r) => r.differs).map((r) => r.keyword)).toEqual(['LVL_NUM', 'HISTORY']);
-});
-
-describe('batchProgress', () => {
-  const at = (s: number) => new Date(Date.UTC(2026, 10, 22, 6, 0, s)).toISOString();
-  const t = (s: number) => Date.parse(at(s));
-  it('rates a running batch up to now, and an ended one up to its last file (no decay afterwards)', () => {
-    const running = [
-      { state: 'done', startedAt: at(0), finishedAt: at(30) },
-      { state: 'running', startedAt: at(30) },
-      { state: 'queued' },
-    ];
-    expect(batchProgress(running, t(60))).toEqual({
-      finished: 1,
-      remaining: 2,
-      filesPerMinute: 1,
-      etaMs: 120_000,
-    });
-    const ended = [
-      { state: 'done', startedAt: at(0), finishedAt: at(30) },
-      { state: 'failed', startedAt: at(30), finishedAt: at(60) },
-    ];
-    for (const now of [t(60), t(3600)])
-      expect(batchProgress(ended, now)).toMatchObject({
-        finished: 2,
-        remaining: 0,
-        filesPerMinute: 2,
-        etaMs: 0,
-      });
-  });
 });

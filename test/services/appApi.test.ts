@@ -292,7 +292,15 @@ describe('the app API contract, over IPC and over the local server', () => {
     expect(jobsDone[0]).toBe(join(watchDir, 'watched.fits'));
     await client.call('updateSettings', { threads: 1 });
     await until(() => overWs.includes('settings') && overWs.includes('queueProgress'));
-    for (const event of ['jobQueued', 'jobStarted', 'jobStage', 'jobDone', 'watchFolders', 'settings']) {
+    for (const event of [
+      'jobQueued',
+      'jobStarted',
+      'jobProgress',
+      'jobStage',
+      'jobDone',
+      'watchFolders',
+      'settings',
+    ]) {
       expect(overWs, event).toContain(event);
       expect(overIpc, event).toContain(event);
     }

@@ -69,7 +69,8 @@ describe('several images in flight on the CPU backend', () => {
     expect(two.names).toHaveLength(7);
     expect(two.names).toEqual(one.names);
     two.bytes.forEach((b, i) => expect(b.equals(one.bytes[i]), two.names[i]).toBe(true));
-  });
+    // two queues, a cold PSF and three job threads starting on a shared 2-core machine
+  }, 300_000);
 
   it('pause lets both running jobs finish and starts no other; resume runs the rest', async () => {
     const [inputs, out] = [await scratch(), await scratch()];

@@ -109,6 +109,7 @@ export interface ComputeBackend {
   /**
    * Richardson–Lucy (aiapy's, with missing pixels kept missing) of a width×height image; the result
    * is the caller's own array. The image is read before the first await: the caller may reuse it then.
+   * onIteration, where the backend can tell, is called after each iteration (it may throw to stop).
    */
   deconvolve(
     image: Float64Array,
@@ -116,6 +117,7 @@ export interface ComputeBackend {
     height: number,
     transfer: TransferFunction,
     iterations: number,
+    onIteration?: (done: number, total: number) => void,
   ): Promise<Float32Array | Float64Array>;
   dispose(): Promise<void>;
 }

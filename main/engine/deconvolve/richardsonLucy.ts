@@ -74,6 +74,8 @@ export interface RichardsonLucyOptions {
   /** used when `psf` is an array (an OpticalTransfer carries its own); default 'f32' */
   precision?: Precision;
   engine?: FftEngine;
+  /** Told after each iteration (done of total), e.g. to report progress; may throw to stop. */
+  onIteration?: (done: number, total: number) => void;
 }
 
 /**
@@ -145,6 +147,7 @@ export function deconvolveRichardsonLucy(
       plan.forRows('rlRatioRows', rowArgs(imgAt));
       plan.colsConvolve(transfer, true);
       plan.forRows('rlUpdateRows', rowArgs(uAt, it + 1 < iterations ? 1 : 0));
+      options.onIteration?.(it + 1, iterations);
     }
   }
   const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);

@@ -1,6 +1,9 @@
 import { InputRejectedError } from '../aia/inputRejection.js';
 import type { ComputeBackend, DeconvolutionPrecision, TransferFunction } from '../compute/computeBackend.js';
-import { NoPsfModelError, PSF_SIZE, PsfCache, psfParameters } from '../psf/index.js';
+import { NoPsfModelError, PSF_SIZE, PsfCache, psfParameters, type PsfBuildStep } from '../psf/index.js';
+
+/** Told how making a transfer function goes: the PSF build's passes (cold cache), then the transform. */
+export type TransferStep = (step: 'psf' | 'transfer', done: number, total: number) => void;
 
 /**
  * The PSFs and optical transfer functions of a batch: each channel's PSF comes from the on-disk cache
@@ -21,9 +24,18 @@ export class ChannelOptics {
   }
 
   /** The channel's PSF (4096², peak at [2048, 2048]); rejects channels and shapes with no model. */
-  psf(channel: number): Float64Array {
+  psf(channel: number, onStep?: PsfBuildStep): Float64Array {
     requirePsfModel(channel);
-    return this.cache.get(channel);
+    return this.cache.get(channel, onStep);
+  }
+
+  /**
+   * Throws the InputRejectedError saying why level 1.6 cannot be made of such an image (a channel
+   * without a PSF model, a binned image); what transfer() checks before any work.
+   */
+  requireDeconvolvable(channel: number, width: number, height: number): void {
+    const refusal = deconvolutionRefusal(channel, width, height);
+    if (refusal) throw refusal;
   }
 
   /** The channel's transfer function for this backend, image size and precision (computed once). */
@@ -33,15 +45,18 @@ export class ChannelOptics {
     width: number,
     height: number,
     precision: DeconvolutionPrecision,
+    onStep?: TransferStep,
   ): TransferFunction {
-    requirePsfModel(channel);
-    requireFullResolution(width, height);
+    this.requireDeconvolvable(channel, width, height);
     let prepared = this.transfers.get(backend.transferScope);
     if (!prepared) this.transfers.set(backend.transferScope, (prepared = new Map()));
     const key = `${channel}/${precision}`;
     let otf = prepared.get(key);
     if (!otf) {
-      otf = backend.prepareTransfer(this.psf(channel), width, height, precision);
+      const psf = this.psf(channel, onStep && ((done, total) => onStep('psf', done, total)));
+      onStep?.('transfer', 0, 1);
+      otf = backend.prepareTransfer(psf, width, height, precision);
+      onStep?.('transfer', 1, 1);
       prepared.set(key, otf);
     }
     return otf;

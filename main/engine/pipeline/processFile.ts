@@ -22,7 +22,7 @@ import type { ChannelOptics } from './channelOptics.js';
 import { commitStaged, discardStaged, outputPath, stageFile, type StagedFile } from './outputFiles.js';
 import { physicalPixels } from './physicalPixels.js';
 import type { ProductLevel, Recipe } from './recipe.js';
-import { StageClock, type Stage, type StageObserver } from './stageMetrics.js';
+import { StageClock, type Stage, type StageObserver, type StageProgress } from './stageMetrics.js';
 
 export interface ProcessOutcome {
   input: string;
@@ -58,9 +58,15 @@ export async function processFile(
   signal?: AbortSignal,
 ): Promise<ProcessOutcome> {
   const clock = new StageClock(observer);
-  const timed: Timer = (stage, work) => {
+  const timed: Timer = (stage, work, level) => {
+    observer?.progress?.({ stage, ...(level ? { level } : {}), done: 0, total: 1 });
     signal?.throwIfAborted();
     return clock.time(stage, work);
+  };
+  // told at each step of a long stage; a cancelled job stops there
+  const report = (progress: StageProgress) => {
+    observer?.progress?.(progress);
+    signal?.throwIfAborted();
   };
   // the decode workers boot while the file is read (a batch's first file; later ones find them up)
   tileDecodePool().warm();
@@ -99,8 +105,10 @@ export async function processFile(
       const levelHeader = header.clone();
       const source =
         level === '1.6'
-          ? await timed('deconvolve', () =>
-              deconvolve(pixels, image, observation, levelHeader, recipe, context),
+          ? await timed(
+              'deconvolve',
+              () => deconvolve(pixels, image, observation, levelHeader, recipe, context, report),
+              level,
             )
           : pixels;
       const product = await makeProduct(
@@ -139,13 +147,7 @@ function feasibleLevels(
 ): ProductLevel[] {
   if (!recipe.levels.includes('1.6')) return recipe.levels;
   try {
-    context.optics.transfer(
-      context.backend,
-      observation.channel,
-      image.width,
-      image.height,
-      recipe.deconvolutionPrecision,
-    );
+    context.optics.requireDeconvolvable(observation.channel, image.width, image.height);
     return recipe.levels;
   } catch (error) {
     const others = recipe.levels.filter((l) => l !== '1.6');
@@ -155,7 +157,7 @@ function feasibleLevels(
   }
 }
 
-type Timer = <T>(stage: Stage, work: () => T | Promise<T>) => Promise<T>;
+type Timer = <T>(stage: Stage, work: () => T | Promise<T>, level?: ProductLevel) => Promise<T>;
 
 /** register → keywords → encode → write of one level, under its temporary name. */
 async function makeProduct(
@@ -168,27 +170,32 @@ async function makeProduct(
   backend: ComputeBackend,
   timed: Timer,
 ): Promise<{ staged: StagedFile; qa: ProductQa }> {
-  const registered = await timed('register', () =>
-    registerToLevel15(
-      data,
-      image.width,
-      image.height,
-      readGeometry(header),
-      {
-        mode: recipe.mode,
-        interpolation: recipe.interpolation,
-        missing: recipe.missing,
-        outputType: recipe.format === 'float64' ? 'float64' : 'float32',
-      },
-      backend,
-    ),
+  const registered = await timed(
+    'register',
+    () =>
+      registerToLevel15(
+        data,
+        image.width,
+        image.height,
+        readGeometry(header),
+        {
+          mode: recipe.mode,
+          interpolation: recipe.interpolation,
+          missing: recipe.missing,
+          outputType: recipe.format === 'float64' ? 'float64' : 'float32',
+        },
+        backend,
+      ),
+    level,
   );
-  const stats = await timed('statistics', () => backend.statistics(registered.data));
+  const stats = await timed('statistics', () => backend.statistics(registered.data), level);
   const { plan } = registered;
   writeLevel15Keywords(header, plan, stats, Number(level));
   // before encode, which byte-swaps the pixels where they lie
-  const qa = await timed('statistics', () =>
-    productQa(header, registered.data, registered.width, registered.height, stats.missingPixels),
+  const qa = await timed(
+    'statistics',
+    () => productQa(header, registered.data, registered.width, registered.height, stats.missingPixels),
+    level,
   );
   header.addHistory(
     `aia-studio ${APP_VERSION} register: level ${level}, ${plan.mode === 'aiapy' ? 'aiapy-compatible' : 'fixed NxN'} ` +
@@ -198,16 +205,23 @@ async function makeProduct(
   );
   const product = { header, width: registered.width, height: registered.height, data: registered.data };
   // The result is not read again: float output is byte-swapped where it lies instead of copied.
-  const encoded = await timed('encode', () =>
-    recipe.format === 'float32' || recipe.format === 'float64'
-      ? encodeFitsInPlace(product, recipe.format)
-      : encodeFits(product, { format: recipe.format }),
+  const encoded = await timed(
+    'encode',
+    () =>
+      recipe.format === 'float32' || recipe.format === 'float64'
+        ? encodeFitsInPlace(product, recipe.format)
+        : encodeFits(product, { format: recipe.format }),
+    level,
   );
   const target = outputPath(recipe.outputDir, inputPath, level);
-  return { staged: await timed('write', () => stageFile(target, encoded)), qa };
+  return { staged: await timed('write', () => stageFile(target, encoded), level), qa };
 }
 
-/** Richardson–Lucy on the CCD grid, before register, as the PSF is defined there. */
+/**
+ * Richardson–Lucy on the CCD grid, before register, as the PSF is defined there. The channel's
+ * transfer function is made on first use (and its PSF built, on a cold cache); `report` is told each
+ * step of that and each iteration.
+ */
 async function deconvolve(
   pixels: PixelWriter,
   image: FitsImage,
@@ -215,19 +229,31 @@ async function deconvolve(
   header: FitsHeader,
   recipe: Recipe,
   context: BatchContext,
+  report: (progress: StageProgress) => void,
 ): Promise<Float32Array | Float64Array> {
   const precision = recipe.deconvolutionPrecision;
+  const step = (kind: StageProgress['step'], done: number, total: number) =>
+    report({ stage: 'deconvolve', level: '1.6', step: kind, done, total });
   const otf = context.optics.transfer(
     context.backend,
     observation.channel,
     image.width,
     image.height,
     precision,
+    step,
   );
   // deconvolution needs the whole image at once
   const data = new Float64Array(image.width * image.height);
   pixels(data, 0, image.width);
-  const result = await context.backend.deconvolve(data, image.width, image.height, otf, recipe.iterations);
+  step('iterations', 0, recipe.iterations);
+  const result = await context.backend.deconvolve(
+    data,
+    image.width,
+    image.height,
+    otf,
+    recipe.iterations,
+    (done, total) => step('iterations', done, total),
+  );
   header.addHistory(
     `deconvolve: Richardson-Lucy, ${recipe.iterations} iterations, ${precision === 'f32' ? 'float32' : 'float64'}, ` +
       `PSF ${context.optics.modelVersion} for ${observation.channel} A; negatives clipped, missing pixels kept missing`,

@@ -1,10 +1,14 @@
-import type { Stage, StageMetrics } from '../../common/stages.js';
+import type { Stage, StageMetrics, StageProgress } from '../../common/stages.js';
 
-export type { Stage, StageMetrics };
+export type { Stage, StageMetrics, StageProgress };
 
-/** Who wants to know, while a job runs, which stage it is in and what each stage cost. */
+/**
+ * Who wants to know, while a job runs, which stage it is in, how far a long one has come (each stage's
+ * start, the PSF build's passes, each Richardson–Lucy iteration) and what each stage cost.
+ */
 export interface StageObserver {
   started?(stage: Stage): void;
+  progress?(progress: StageProgress): void;
   finished?(stage: Stage, metrics: StageMetrics): void;
 }
 

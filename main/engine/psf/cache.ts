@@ -41,14 +41,17 @@ export interface PsfCacheOptions {
   /** defaults to PSF_MODEL_VERSION */
   modelVersion?: string;
   /** how to build a missing PSF; defaults to computePsf */
-  compute?: (channel: number) => Float64Array;
+  compute?: (channel: number, onStep?: PsfBuildStep) => Float64Array;
 }
 
 export type PsfCacheOutcome = 'hit' | 'built' | 'rebuilt';
 
+/** Told as a PSF build goes (computePsf's onStep). */
+export type PsfBuildStep = (done: number, total: number) => void;
+
 export class PsfCache {
   readonly modelVersion: string;
-  private readonly compute: (channel: number) => Float64Array;
+  private readonly compute: (channel: number, onStep?: PsfBuildStep) => Float64Array;
   /** What the last get() did: 'hit' (valid file), 'built' (no file), 'rebuilt' (bad file replaced). */
   lastOutcome: PsfCacheOutcome | null = null;
   /** Why the last rejected file was rejected. */
@@ -59,7 +62,7 @@ export class PsfCache {
     options: PsfCacheOptions = {},
   ) {
     this.modelVersion = options.modelVersion ?? PSF_MODEL_VERSION;
-    this.compute = options.compute ?? ((ch) => computePsf(ch));
+    this.compute = options.compute ?? ((ch, onStep) => computePsf(ch, { onStep }));
   }
 
   pathFor(channel: number): string {
@@ -67,8 +70,8 @@ export class PsfCache {
     return join(this.dir, `psf-${channel}-${tag}.bin`);
   }
 
-  /** The PSF of `channel`: from the cache if its file verifies, else computed and stored. */
-  get(channel: number): Float64Array {
+  /** The PSF of `channel`: from the cache if its file verifies, else computed (told to onStep) and stored. */
+  get(channel: number, onStep?: PsfBuildStep): Float64Array {
     psfParameters(channel); // NoPsfModelError before touching the disk
     const path = this.pathFor(channel);
     const found = this.read(channel, path);
@@ -76,7 +79,7 @@ export class PsfCache {
       this.lastOutcome = 'hit';
       return found.data;
     }
-    const psf = this.compute(channel);
+    const psf = this.compute(channel, onStep);
     this.write(channel, psf);
     this.lastOutcome = found.exists ? 'rebuilt' : 'built';
     return psf;

@@ -3,10 +3,11 @@ export {
   filterPsf,
   NoPsfModelError,
   psfParameters,
+  PSF_BUILD_STEPS,
   PSF_CHANNELS,
   PSF_MODEL_VERSION,
   PSF_SIZE,
   type ComputePsfOptions,
   type PsfParameters,
 } from './psf.js';
-export { PsfCache, type PsfCacheOptions, type PsfCacheOutcome } from './cache.js';
+export { PsfCache, type PsfBuildStep, type PsfCacheOptions, type PsfCacheOutcome } from './cache.js';

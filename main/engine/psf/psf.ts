@@ -131,7 +131,12 @@ export function filterPsf(angles: readonly number[], spacing: number, out: Float
 
 export interface ComputePsfOptions {
   engine?: FftEngine;
+  /** Told after each of the build's PSF_BUILD_STEPS passes (a 4096² build takes seconds). */
+  onStep?: (done: number, total: number) => void;
 }
+
+/** The passes of computePsf that onStep counts: two filters, five transforms, the shifted copy. */
+export const PSF_BUILD_STEPS = 8;
 
 /**
  * The 4096×4096 float64 PSF of an EUV channel (row-major, x fastest), peak at [2048, 2048].
@@ -140,19 +145,28 @@ export interface ComputePsfOptions {
 export function computePsf(channel: number, options: ComputePsfOptions = {}): Float64Array {
   const p = psfParameters(channel);
   const n = PSF_SIZE;
+  let done = 0;
+  const step = () => options.onStep?.(++done, PSF_BUILD_STEPS);
   const plan = new Fft2dPlan(n, n, 'f64', options.engine);
   const buf = plan.alloc(plan.realBytes);
   const transfer = plan.alloc(plan.transferBytes);
   // transfer ← FFT2(F_fp), scaled so that one forward + inverse round trip is exact
   filterPsf([45.0, -45.0], p.spacingFocalPlane, plan.view(buf, n * n) as Float64Array, n);
+  step();
   plan.rowsForward(buf);
+  step();
   plan.colsForwardTo(transfer);
   plan.scale(transfer, plan.transferBytes, 2 / (n * n));
+  step();
   // buf ← F_e ⊛ F_fp
   filterPsf(p.angles, p.spacingEntrance, plan.view(buf, n * n) as Float64Array, n);
+  step();
   plan.rowsForward(buf);
+  step();
   plan.colsConvolve(transfer, false);
+  step();
   plan.rowsInverse(buf);
+  step();
   const conv = plan.view(buf, n * n);
   const out = new Float64Array(n * n);
   const mask = n - 1;
@@ -162,5 +176,6 @@ export function computePsf(channel: number, options: ComputePsfOptions = {}): Fl
     // j = 0 reads column n/2; then columns n/2 − j wrap downwards
     for (let j = 0; j < n; j++) out[dst + j] = Math.abs(conv[src + ((n / 2 - j) & mask)]);
   }
+  step();
   return out;
 }

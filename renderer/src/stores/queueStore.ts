@@ -38,10 +38,15 @@ export const useQueueStore = defineStore('queue', () => {
       for (const id of ids) jobs.value.delete(id);
       triggerRef(jobs);
     });
+    // A stage's cost as it ends; the stage the job is in comes with jobProgress.
     app.on('jobStage', ({ id, stage, metrics }) => {
       const job = jobs.value.get(id);
       if (!job) return;
-      put({ ...job, stage, stages: { ...job.stages, [stage]: metrics } });
+      put({ ...job, stages: { ...job.stages, [stage]: metrics } });
+    });
+    app.on('jobProgress', ({ id, progress }) => {
+      const job = jobs.value.get(id);
+      if (job?.state === 'running') put({ ...job, stage: progress.stage, progress });
     });
     app.on('queueProgress', (c) => (counts.value = c));
     app.on('watchFolders', (folders) => rememberWatchFolders(folders));

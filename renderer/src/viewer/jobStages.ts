@@ -16,24 +16,23 @@ export function stagesFor(levels: readonly string[]): Stage[] {
   return PIPELINE.filter((s) => s !== 'deconvolve' || levels.includes('1.6'));
 }
 
-/** Share of a job's stages finished, from the stage it is in (0 before it starts, 1 when done). */
-export function stageShare(levels: readonly string[], state: string, stage?: Stage): number {
-  if (state === 'done') return 1;
-  if (state !== 'running' || !stage) return 0;
-  const stages = stagesFor(levels);
-  return Math.max(0, stages.indexOf(stage)) / stages.length;
-}
-
+/**
+ * A duration as people read it: "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". Rounded once, to the
+ * unit shown, before it is split, so a rounding carries into the next unit (59.96 s is "1 min 00 s",
+ * never "60.0 s" or "1 min 60 s").
+ */
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return minutes < 60
-    ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`
-    : `${(minutes / 60).toFixed(1)} h`;
+  if (Math.round(ms) < 1000) return `${Math.round(ms)} ms`;
+  if (Math.round(ms / 100) < 600) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${pad(seconds % 60)} s`;
+  const minutes = Math.round(ms / 60_000);
+  return `${Math.floor(minutes / 60)} h ${pad(minutes % 60)} min`;
 }
 
 /** 'cpu' or 'gpu' from the queue's note ('backend: cpu (auto: no GPU device …)'); '' without one. */
 export const backendName = (note: string | undefined): string =>
   /^backend: (\w+)/.exec(note ?? '')?.[1] ?? '';
+
+const pad = (n: number) => String(n).padStart(2, '0');

@@ -381,9 +381,14 @@ export class CpuBackend implements ComputeBackend {
     height: number,
     transfer: TransferFunction,
     iterations: number,
+    onIteration?: (done: number, total: number) => void,
   ): Promise<Float32Array | Float64Array> {
     if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
-    return deconvolveRichardsonLucy(image, width, height, transfer, { iterations, engine: this.engine });
+    return deconvolveRichardsonLucy(image, width, height, transfer, {
+      iterations,
+      engine: this.engine,
+      onIteration,
+    });
   }
 
   /** Splits [0, length) into one contiguous band per thread, boundaries on multiples of `step`. */

@@ -146,7 +146,8 @@ describe('registerToLevel15', () => {
         const options = { mode: 'default' as const, interpolation };
         const f32 = await registerToLevel15(img, w, h, g, { ...options, outputType: 'float32' }, backend);
         const a = Float32Array.from(f32.data);
-        const b = (await registerToLevel15(img, w, h, g, { ...options, outputType: 'float64' }, backend)).data;
+        const b = (await registerToLevel15(img, w, h, g, { ...options, outputType: 'float64' }, backend))
+          .data;
         let worst = 0;
         let max = 0;
         for (let i = 0; i < a.length; i++) {

@@ -30,6 +30,8 @@ export interface ResampleRequest {
   grid: GridSamples;
   /** 1 where a grid sample was missing. */
   mask?: Uint8Array;
+  /** The grid indices of the mask's 1s, when the caller has them: spares the backend a scan of the mask. */
+  holes?: ArrayLike<number>;
   missing: number;
   clipLo: number;
   clipHi: number;

@@ -90,6 +90,7 @@ export async function registerToLevel15(
     plan,
     grid,
     mask,
+    holes: mask && !nanPadding ? range.missingAt : undefined,
     missing,
     clipLo,
     clipHi,

@@ -91,8 +91,12 @@ export class CpuBackend implements ComputeBackend {
   }
 
   allocateMask(length: number): Uint8Array {
+    // Memory the engine grows for it is zero already (a 4096² mask is 16 MB a fresh process need not
+    // touch): only the part below the memory's size before it is cleared.
+    const before = this.engine.memory.buffer.byteLength;
     const at = this.take(length);
-    const view = new Uint8Array(this.engine.memory.buffer, at, length).fill(0);
+    const view = new Uint8Array(this.engine.memory.buffer, at, length);
+    view.fill(0, 0, Math.max(0, Math.min(length, before - at)));
     this.handedOut.add(view);
     return view;
   }
@@ -190,12 +194,17 @@ export class CpuBackend implements ComputeBackend {
       let holeRowsAt = 0;
       if (request.mask) {
         maskRowsAt = this.take(h + 1);
-        engine.parallel(
-          'reg_maskRows',
-          this.bands(h, 1).map(([r0, r1]) => [maskAt, w, r0, r1, maskRowsAt]),
-        );
+        const maskRows = new Uint8Array(engine.memory.buffer, maskRowsAt, h + 1);
+        if (request.holes) {
+          maskRows.fill(0);
+          for (let k = 0; k < request.holes.length; k++) maskRows[Math.floor(request.holes[k] / w)] = 1;
+        } else
+          engine.parallel(
+            'reg_maskRows',
+            this.bands(h, 1).map(([r0, r1]) => [maskAt, w, r0, r1, maskRowsAt]),
+          );
         // Row h stands for the footprint row below the last one, which does not exist.
-        new Uint8Array(engine.memory.buffer, maskRowsAt + h, 1)[0] = 0;
+        maskRows[h] = 0;
         holeRowsAt = this.take(outputHeight);
         outputRowsNearHoles(
           plan,

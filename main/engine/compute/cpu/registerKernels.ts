@@ -7,7 +7,7 @@
  * image maximum at worst on the golden files. Addresses are byte offsets into the shared memory.
  */
 import { Func, Local, ModuleBuilder, T, type Expr } from './wasmBuilder.js';
-import { F32, F32X4, F64, F64X2, I32, I32X4, I64X2, Op, V128 } from './wasmOpcodes.js';
+import { F32, F32X4, F64, F64X2, I32, I32X4, I64X2, Op, V128, type FloatLanes } from './wasmOpcodes.js';
 
 import { ANTICAUSAL_NORM, GAIN, POLE } from '../../register/splinePrefilter.js';
 import { addFloat32RangeKernels, addRangeKernels, elementShift, type GridElement } from './rangeKernels.js';
@@ -818,25 +818,9 @@ function resamplePixelPair(r: Resampler, p: PairLocals): void {
   f.get(r.outAddress).i32(8).op(I32.add).set(r.outAddress);
 }
 
-/** resampler's bsplineWeights in float32 lanes (x, y, x, y): far x³/6, near x³/2 − x² + 2/3. */
+/** bsplineWeights in float32 lanes (x, y, x, y). */
 function pairBsplineWeights(r: Resampler, p: PairLocals): void {
-  const { f } = r;
-  const [w0, w1, w2, w3] = p.weights;
-  const farAndNear = (x: Local, far: Local, near: Local) => {
-    f.get(x, x)
-      .op(F32X4.mul)
-      .tee(p.square)
-      .get(x)
-      .op(F32X4.mul)
-      .tee(p.cube)
-      .get(p.sixth)
-      .op(F32X4.mul)
-      .set(far);
-    f.get(p.cube, p.half).op(F32X4.mul).get(p.square).op(F32X4.sub).get(p.twoThirds).op(F32X4.add).set(near);
-  };
-  f.get(p.one, p.fraction).op(F32X4.sub).set(p.sums);
-  farAndNear(p.sums, w0, w2);
-  farAndNear(p.fraction, w3, w1);
+  bsplinePolynomials(r.f, F32X4, { ...p, scratch: p.sums, fraction: p.fraction, weights: p.weights });
 }
 
 /**
@@ -976,23 +960,33 @@ function interpolate(r: Resampler, interior: boolean): void {
  * weight) and x³/2 − x² + 2/3 (its near one), 8 multiplications and no division.
  */
 function bsplineWeights(r: Resampler): void {
-  const { f, weightXY } = r;
-  const s = r.scratch;
+  bsplinePolynomials(r.f, F64X2, { ...r, fraction: r.fractionXY, weights: r.weightXY });
+}
+
+/** The B-spline weights of `fraction` into `weights`, in either float lanes (its constants in them). */
+function bsplinePolynomials(
+  f: Func,
+  lanes: FloatLanes,
+  l: Record<'one' | 'sixth' | 'half' | 'twoThirds' | 'square' | 'cube' | 'scratch' | 'fraction', Local> & {
+    weights: Local[];
+  },
+): void {
+  const s = l.scratch;
   const farAndNear = (x: Local, far: Local, near: Local) => {
     f.get(x, x)
-      .op(F64X2.mul)
-      .tee(r.square)
+      .op(lanes.mul)
+      .tee(l.square)
       .get(x)
-      .op(F64X2.mul)
-      .tee(r.cube)
-      .get(r.sixth)
-      .op(F64X2.mul)
+      .op(lanes.mul)
+      .tee(l.cube)
+      .get(l.sixth)
+      .op(lanes.mul)
       .set(far);
-    f.get(r.cube, r.half).op(F64X2.mul).get(r.square).op(F64X2.sub).get(r.twoThirds).op(F64X2.add).set(near);
+    f.get(l.cube, l.half).op(lanes.mul).get(l.square).op(lanes.sub).get(l.twoThirds).op(lanes.add).set(near);
   };
-  f.get(r.one, r.fractionXY).op(F64X2.sub).set(s);
-  farAndNear(s, weightXY[0], weightXY[2]);
-  farAndNear(r.fractionXY, weightXY[3], weightXY[1]);
+  f.get(l.one, l.fraction).op(lanes.sub).set(s);
+  farAndNear(s, l.weights[0], l.weights[2]);
+  farAndNear(l.fraction, l.weights[3], l.weights[1]);
 }
 
 /**

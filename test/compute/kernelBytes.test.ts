@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'b291f3cacaa921eb1be121ae6314c2f4e408b458ce428b080a9cb94dab002e23',
+  engine: 'bb3a7acf745c071020af7a0acbdd12969581ff7d8c7506a77be879ddd4db030f',
   fft: '1893d65b7e8d5971e41fa2305a8583e510a02f46295eb2b5d449d17b481c4a1a',
-  register: '5de7529048ee637abc089b286b00d019fba29129baf914d88bdba77654261001',
+  register: 'a34ac819b61b70a122ca34c316fe799d10b7a87052ac9e83734bfe5d22ad2b73',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };
 

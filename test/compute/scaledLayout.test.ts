@@ -71,4 +71,33 @@ describe('CpuBackend.layoutScaled', () => {
     expect(range.nans).toBe(raw.filter((v) => v === -32768).length);
     expect(range.nans).toBeGreaterThanOrEqual(2);
   });
+
+  it('writes a float32 grid as the float64 layout rounded, with the range of the rounded samples', () => {
+    const [width, height, pad] = [61, 7, 2];
+    const raw = Int16Array.from({ length: width * height }, (_, i) => ((i * 7919) % 65536) - 32768);
+    raw[2 * width + 60] = -32768;
+    raw[5 * width + 3] = -32768;
+    const image = { raw, width, height, bitpix: 16, bscale: 0.37, bzero: 123.5, blank: -32768 } as FitsImage;
+    // (a copy: the next backend shares the process-wide engine's workspace)
+    const expected = Float64Array.from(layBoth(image, 'nan', 3, pad).expected);
+    const backend = new CpuBackend({ threads: 2 });
+    backend.reset();
+    const gridWidth = width + 2 * pad;
+    const grid = backend.allocateFloat32(gridWidth * (height + 2 * pad)).fill(-7);
+    const window = { gridWidth, x0: pad, y0: pad, width, height };
+    const samples = { raw, scale: 0.37, zero: 123.5, blank: -32768, divisor: 3 };
+    const range = backend.layoutScaled(samples, { grid, ...window });
+    expect(Array.from(grid)).toEqual(Array.from(Float32Array.from(expected)));
+    const finite = Array.from(grid).filter((v, i) => Number.isFinite(v) && expected[i] !== -7);
+    expect(range.min).toBe(Math.min(...finite));
+    expect(range.max).toBe(Math.max(...finite));
+    const holes = [...raw.keys()]
+      .filter((i) => raw[i] === -32768)
+      .map((i) => (Math.floor(i / width) + pad) * gridWidth + (i % width) + pad);
+    expect(holes.length).toBeGreaterThanOrEqual(2);
+    expect(range.nans).toBe(holes.length);
+    expect(Array.from(range.missingAt ?? [])).toEqual(holes);
+    // range() over the float32 grid gives the same answer
+    expect(backend.range({ grid, ...window })).toEqual(range);
+  });
 });

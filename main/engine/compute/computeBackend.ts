@@ -13,13 +13,25 @@ export interface TransferFunction {
 
 export type SampleType = 'float32' | 'float64';
 
+/**
+ * register's input grid: float64, or float32 where the product is float32 in the default mode (its
+ * prefilter and resampling still compute in float64; only the stored samples and coefficients are
+ * rounded, ≈1e−7 of the image maximum, and the grid is half the memory and traffic).
+ */
+export type GridSamples = Float32Array | Float64Array;
+
 /** A registration's numeric work, handed to a backend once the input grid is laid out. */
 export interface ResampleRequest {
   plan: RegistrationPlan;
-  /** gridWidth × gridHeight samples, no NaN (holes filled), from allocateFloat64 of the same backend. */
-  grid: Float64Array;
+  /**
+   * gridWidth × gridHeight samples, no NaN (holes filled), from allocateFloat64 or allocateFloat32 (a
+   * float32 output only) of the same backend.
+   */
+  grid: GridSamples;
   /** 1 where a grid sample was missing. */
   mask?: Uint8Array;
+  /** The grid indices of the mask's 1s, when the caller has them: spares the backend a scan of the mask. */
+  holes?: ArrayLike<number>;
   missing: number;
   clipLo: number;
   clipHi: number;
@@ -38,9 +50,9 @@ export interface SampleRange {
   missingAt?: Int32Array;
 }
 
-/** The width×height window at (x0, y0) of a gridWidth-wide grid from allocateFloat64. */
+/** The width×height window at (x0, y0) of a gridWidth-wide grid from allocateFloat64 or allocateFloat32. */
 export interface GridWindow {
-  grid: Float64Array;
+  grid: GridSamples;
   gridWidth: number;
   x0: number;
   y0: number;
@@ -80,6 +92,8 @@ export interface ComputeBackend {
   reset(): void;
   /** Uninitialised samples, valid until the next reset. */
   allocateFloat64(length: number): Float64Array;
+  /** Uninitialised samples, valid until the next reset. */
+  allocateFloat32(length: number): Float32Array;
   /** Zeroed bytes, valid until the next reset. */
   allocateMask(length: number): Uint8Array;
   /** Range of a window of a grid. */

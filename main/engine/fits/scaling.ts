@@ -12,9 +12,12 @@ export type AstropyArray =
   | Float32Array
   | Float64Array;
 
-/** Where toFloat64 writes: row y of the image goes to target[offset + y·stride …]. */
-export interface Float64Layout {
-  target: Float64Array;
+/**
+ * Where toFloat64 writes: row y of the image goes to target[offset + y·stride …] (a float32 target
+ * takes the float64 values rounded).
+ */
+export interface Float64Layout<G extends Float32Array | Float64Array = Float64Array> {
+  target: G;
   offset: number;
   stride: number;
 }
@@ -25,11 +28,15 @@ export interface Float64Layout {
  * keep their scaled value. NaNs of floating-point images stay NaN either way.
  * By default into a new array; with `into`, straight into the caller's memory (e.g. a padded grid).
  */
-export function toFloat64(
+export function toFloat64<G extends Float32Array | Float64Array = Float64Array>(
   image: FitsImage,
   options: { blank: 'nan' | 'value' },
-  into: Float64Layout = { target: new Float64Array(image.raw.length), offset: 0, stride: image.width },
-): Float64Array {
+  into: Float64Layout<G> = {
+    target: new Float64Array(image.raw.length) as G,
+    offset: 0,
+    stride: image.width,
+  },
+): G {
   const { raw, bscale, bzero, width, height } = image;
   const { target, offset, stride } = into;
   const blank = options.blank !== 'nan' ? undefined : image.bitpix > 0 ? image.blank : image.floatBlank;

@@ -31,7 +31,7 @@ export async function processBatch(
   const reads = new Map<number, Promise<Uint8Array>>();
   const readAhead = (index: number) => {
     if (index >= inputs.length || reads.has(index)) return;
-    const bytes = readInputFile(inputs[index]);
+    const bytes = readInputFile(inputs[index], { shared: true });
     bytes.catch(() => undefined);
     reads.set(index, bytes);
   };

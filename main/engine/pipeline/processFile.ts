@@ -71,7 +71,7 @@ export async function processFile(
   // the decode workers boot while the file is read (a batch's first file; later ones find them up)
   tileDecodePool().warm();
 
-  const bytes = await timed('read', () => preloaded ?? readInputFile(inputPath));
+  const bytes = await timed('read', () => preloaded ?? readInputFile(inputPath, { shared: true }));
   // tile rows decoded on worker threads: this thread serves the other images in flight meanwhile
   const image = await timed('decode', () => decodeFitsImage(bytes, { maxPixels: AIA_FRAME_PIXELS }));
   const header = image.header.clone();

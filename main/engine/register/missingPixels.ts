@@ -10,7 +10,7 @@ const SEARCH_RADIUS = 32;
  * there were none.
  */
 export function fillMissing(
-  grid: Float64Array,
+  grid: Float32Array | Float64Array,
   width: number,
   height: number,
   allocateMask: (length: number) => Uint8Array = (n) => new Uint8Array(n),
@@ -57,7 +57,7 @@ export function fillMissing(
 }
 
 /** The NaN samples of a grid, ascending. */
-function findHoles(grid: Float64Array): number[] {
+function findHoles(grid: Float32Array | Float64Array): number[] {
   // Holes are few (hundreds in a 4096² frame): list them in one tight pass, then visit only them.
   // A NaN makes the sum of its block of 8 NaN, so one test per block finds the blocks to look into
   // (a sum that is NaN from ∞ − ∞ only costs a look); a test per sample costs 4× more on 16M samples.
@@ -82,7 +82,7 @@ function findHoles(grid: Float64Array): number[] {
 }
 
 /** Mean of the pixels not in the mask (0 when there are none): the value of a hole with no neighbour. */
-function validMean(grid: Float64Array, mask: Uint8Array): number {
+function validMean(grid: Float32Array | Float64Array, mask: Uint8Array): number {
   let sum = 0;
   let count = 0;
   for (let i = 0; i < grid.length; i++) {

@@ -1,6 +1,7 @@
 import type { AiaGeometry } from '../aia/wcs.js';
 import type {
   ComputeBackend,
+  GridSamples,
   GridWindow,
   SampleRange,
   SampleType,
@@ -24,7 +25,7 @@ export interface RegisterOptions {
  * and their scaling, which a backend lays out itself (in parallel, with the range).
  */
 export interface PixelWriter {
-  (target: Float64Array, offset: number, stride: number): void;
+  (target: GridSamples, offset: number, stride: number): void;
   scaled?: ScaledSamples;
 }
 
@@ -58,7 +59,12 @@ export async function registerToLevel15(
   const plan = planRegistration(geometry, width, height, options.mode, options.interpolation);
   const { gridWidth, gridHeight, padX, padY } = plan;
   backend.reset();
-  const grid = backend.allocateFloat64(gridWidth * gridHeight);
+  // The default mode's float32 product is made from a float32 grid (half the memory touched); aiapy
+  // mode, and float64 products, keep a float64 grid.
+  const float32Grid = options.mode === 'default' && options.outputType === 'float32';
+  const grid = float32Grid
+    ? backend.allocateFloat32(gridWidth * gridHeight)
+    : backend.allocateFloat64(gridWidth * gridHeight);
   const window = { grid, gridWidth, x0: padX, y0: padY, width, height };
   const scaled = typeof pixels === 'function' ? pixels.scaled : undefined;
   const range = scaled ? backend.layoutScaled(scaled, window) : writeAndScan(pixels, window, backend);
@@ -84,6 +90,7 @@ export async function registerToLevel15(
     plan,
     grid,
     mask,
+    holes: mask && !nanPadding ? range.missingAt : undefined,
     missing,
     clipLo,
     clipHi,
@@ -105,7 +112,7 @@ function writeAndScan(pixels: PixelSource, window: GridWindow, backend: ComputeB
 
 /** Sets the plan's padding around the image (already in place in the grid) to `missing`. */
 function fillPadding(
-  grid: Float64Array,
+  grid: GridSamples,
   plan: RegistrationPlan,
   width: number,
   height: number,

@@ -4,7 +4,7 @@ import type { RegistrationPlan } from './registrationPlan.js';
 
 /** One resampling: read a (prefiltered) grid along an affine map into an output image. */
 export interface ResampleJob {
-  grid: Float64Array;
+  grid: Float32Array | Float64Array;
   gridWidth: number;
   gridHeight: number;
   /** 1 where the grid pixel was missing (and has been filled); outputs touching one become `missing`. */

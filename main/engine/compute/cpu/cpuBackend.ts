@@ -1,6 +1,7 @@
 import type {
   ComputeBackend,
   DeconvolutionPrecision,
+  GridSamples,
   GridWindow,
   ResampleRequest,
   SampleRange,
@@ -18,7 +19,7 @@ import { needsPrefilter } from '../../register/interpolation.js';
 import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
 import { causalStart } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
-import { RESAMPLE_SLOTS, resampleParams } from './registerKernels.js';
+import { RESAMPLE_SLOTS, resampleKernelName, resampleParams } from './registerKernels.js';
 import { DEVIATION_BINS, histogramBytes, SCAN_BINS, STAT_RESULT_BYTES } from './statisticsKernels.js';
 
 const ALIGN = 64;
@@ -83,9 +84,19 @@ export class CpuBackend implements ComputeBackend {
     return view;
   }
 
+  allocateFloat32(length: number): Float32Array {
+    const view = this.engine.f32(this.take(length * 4), length);
+    this.handedOut.add(view);
+    return view;
+  }
+
   allocateMask(length: number): Uint8Array {
+    // Memory the engine grows for it is zero already (a 4096² mask is 16 MB a fresh process need not
+    // touch): only the part below the memory's size before it is cleared.
+    const before = this.engine.memory.buffer.byteLength;
     const at = this.take(length);
-    const view = new Uint8Array(this.engine.memory.buffer, at, length).fill(0);
+    const view = new Uint8Array(this.engine.memory.buffer, at, length);
+    view.fill(0, 0, Math.max(0, Math.min(length, before - at)));
     this.handedOut.add(view);
     return view;
   }
@@ -94,7 +105,7 @@ export class CpuBackend implements ComputeBackend {
     return this.scanWindow(this.inWorkspace(window.grid), window);
   }
 
-  /** int16 → float64 in parallel bands, the range and NaN list made in the same pass. */
+  /** int16 → the grid's type in parallel bands, the range and NaN list made in the same pass. */
   layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange {
     const at = this.inWorkspace(window.grid);
     const rawAt = this.take(samples.raw.byteLength);
@@ -102,26 +113,31 @@ export class CpuBackend implements ComputeBackend {
     // A blank outside the int16 range never matches a sample.
     const blank = samples.blank ?? 0x10000;
     const scaling = [samples.scale, samples.zero, samples.divisor, blank];
-    return this.scanWindow(at, window, { at: rawAt, pitch: window.width * 2, scaling });
+    const range = this.scanWindow(at, window, { at: rawAt, pitch: window.width * 2, scaling });
+    // The int16 copy and the bands' results are read by now: the job's next buffers (mask, product)
+    // reuse their memory, so a fresh process touches 32 MB less at 4096².
+    this.top = rawAt;
+    return range;
   }
 
   /**
    * The range of a window of the grid at byte `at` of the workspace, in one band per thread:
-   * `reg_range` over the grid's samples, or `reg_layoutI16` writing them from int16 samples first.
-   * Bands' ranges and NaN lists are merged here.
+   * `reg_range` over the grid's samples, or `reg_layoutI16` writing them from int16 samples first
+   * (`_f32` for a float32 grid). Bands' ranges and NaN lists are merged here.
    */
   private scanWindow(
     at: number,
-    { gridWidth, x0, y0, width, height }: GridWindow,
+    { grid, gridWidth, x0, y0, width, height }: GridWindow,
     int16?: { at: number; pitch: number; scaling: number[] },
   ): SampleRange {
     const bands = this.bands(height, 1);
     const results = this.take(bands.length * 32);
     const lists = this.take(bands.length * HOLES_LISTED * 4);
-    const pitch = gridWidth * 8;
-    const first = at + (y0 * gridWidth + x0) * 8;
+    const size = grid.BYTES_PER_ELEMENT;
+    const pitch = gridWidth * size;
+    const first = at + (y0 * gridWidth + x0) * size;
     this.engine.parallel(
-      int16 ? 'reg_layoutI16' : 'reg_range',
+      (int16 ? 'reg_layoutI16' : 'reg_range') + (size === 4 ? '_f32' : ''),
       bands.map(([r0, r1], t) => {
         const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + 32 * t];
         const list = [lists + t * HOLES_LISTED * 4, HOLES_LISTED];
@@ -144,17 +160,20 @@ export class CpuBackend implements ComputeBackend {
       listedAll += r[4 * t + 3];
     }
     const range: SampleRange = min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
-    if (listedAll === nans) range.missingAt = this.listedHoles(lists, listed, at, nans);
+    if (listedAll === nans) range.missingAt = this.listedHoles(lists, listed, at / size, nans);
     return range;
   }
 
-  /** The bands' NaN lists (f64 indices into the memory) as one list of indices into the grid at `gridAt`. */
-  private listedHoles(lists: number, listed: number[], gridAt: number, total: number): Int32Array {
+  /**
+   * The bands' NaN lists (indices of grid samples into the memory) as one list of indices into the
+   * grid whose first sample is sample `gridStart` of the memory.
+   */
+  private listedHoles(lists: number, listed: number[], gridStart: number, total: number): Int32Array {
     const holes = new Int32Array(total);
     let k = 0;
     listed.forEach((count, t) => {
       for (const i of new Uint32Array(this.engine.memory.buffer, lists + t * HOLES_LISTED * 4, count))
-        holes[k++] = i - gridAt / 8;
+        holes[k++] = i - gridStart;
     });
     return holes;
   }
@@ -165,8 +184,10 @@ export class CpuBackend implements ComputeBackend {
     const engine = this.engine;
     const gridAt = this.inWorkspace(request.grid);
     const maskAt = request.mask ? this.inWorkspace(request.mask) : 0;
-    const grid = engine.f64(gridAt, w * h);
-    if (needsPrefilter(plan.interpolation)) this.prefilterAt(gridAt, w, h);
+    const float32Grid = request.grid instanceof Float32Array;
+    if (float32Grid && outputType !== 'float32') throw new TypeError('a float32 grid makes float32 products');
+    const grid = float32Grid ? engine.f32(gridAt, w * h) : engine.f64(gridAt, w * h);
+    if (needsPrefilter(plan.interpolation)) this.prefilterAt(gridAt, w, h, float32Grid);
     const start = performance.now();
     const n = outputWidth * outputHeight;
     const outAt = this.take(n * (outputType === 'float32' ? 4 : 8));
@@ -177,12 +198,17 @@ export class CpuBackend implements ComputeBackend {
       let holeRowsAt = 0;
       if (request.mask) {
         maskRowsAt = this.take(h + 1);
-        engine.parallel(
-          'reg_maskRows',
-          this.bands(h, 1).map(([r0, r1]) => [maskAt, w, r0, r1, maskRowsAt]),
-        );
+        const maskRows = new Uint8Array(engine.memory.buffer, maskRowsAt, h + 1);
+        if (request.holes) {
+          maskRows.fill(0);
+          for (let k = 0; k < request.holes.length; k++) maskRows[Math.floor(request.holes[k] / w)] = 1;
+        } else
+          engine.parallel(
+            'reg_maskRows',
+            this.bands(h, 1).map(([r0, r1]) => [maskAt, w, r0, r1, maskRowsAt]),
+          );
         // Row h stands for the footprint row below the last one, which does not exist.
-        new Uint8Array(engine.memory.buffer, maskRowsAt + h, 1)[0] = 0;
+        maskRows[h] = 0;
         holeRowsAt = this.take(outputHeight);
         outputRowsNearHoles(
           plan,
@@ -205,9 +231,11 @@ export class CpuBackend implements ComputeBackend {
         clipLo: request.clipLo,
         clipHi: request.clipHi,
       });
-      const kernel = `reg_resample_${plan.interpolation === 'spline3' ? 'spline3' : 'keys'}_${
-        outputType === 'float32' ? 'f32' : 'f64'
-      }`;
+      const kernel = resampleKernelName(
+        plan.interpolation,
+        float32Grid ? 'f32' : 'f64',
+        outputType === 'float32',
+      );
       engine.parallel(
         kernel,
         this.bands(outputHeight, 1).map(([r0, r1]) => [paramsAt, r0, r1]),
@@ -235,22 +263,23 @@ export class CpuBackend implements ComputeBackend {
 
   /**
    * The exact cubic B-spline prefilter (../../register/splinePrefilter.ts) of a w×h grid from
-   * allocateFloat64, in place. The GPU backend runs it here too: a recursive filter is sequential
-   * along each line, and the CPU kernels stream it at memory speed.
+   * allocateFloat64 or allocateFloat32, in place. The GPU backend runs it here too: a recursive filter
+   * is sequential along each line, and the CPU kernels stream it at memory speed.
    */
-  prefilter(grid: Float64Array, w: number, h: number): void {
+  prefilter(grid: GridSamples, w: number, h: number): void {
     if (!this.handedOut.has(grid) || this.engine.owner !== this)
-      throw new TypeError('prefilter works in place on a grid from this backend’s allocateFloat64');
-    this.prefilterAt(grid.byteOffset, w, h);
+      throw new TypeError('prefilter works in place on a grid from this backend’s allocateFloat64/32');
+    this.prefilterAt(grid.byteOffset, w, h, grid instanceof Float32Array);
   }
 
   /** Row bands, then column bands, timed into lastTimings. */
-  private prefilterAt(gridAt: number, w: number, h: number): void {
+  private prefilterAt(gridAt: number, w: number, h: number, float32Grid: boolean): void {
     const start = performance.now();
+    const suffix = float32Grid ? '_f32' : '';
     if (w >= 2) {
       const { terms, zLast, norm } = causalStart(w);
       this.engine.parallel(
-        'reg_prefilterRows',
+        `reg_prefilterRows${suffix}`,
         this.bands(h, 1).map(([r0, r1]) => [gridAt, w, r0, r1, terms, zLast, norm]),
       );
     }
@@ -258,7 +287,7 @@ export class CpuBackend implements ComputeBackend {
     if (h >= 2) {
       const { terms, zLast, norm } = causalStart(h);
       this.engine.parallel(
-        'reg_prefilterCols',
+        `reg_prefilterCols${suffix}`,
         this.bands(w, COLUMN_BLOCK).map(([c0, c1]) => [gridAt, w, h, c0, c1, terms, zLast, norm]),
       );
     }

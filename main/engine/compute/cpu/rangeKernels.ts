@@ -4,14 +4,23 @@
  * engine's module with the other register kernels (./registerKernels.ts).
  */
 import { Func, Local, ModuleBuilder, T } from './wasmBuilder.js';
-import { F64, F64X2, I32, I32X4, I64, I64X2, Op, V128, type Opcode } from './wasmOpcodes.js';
+import { F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, Op, V128, type Opcode } from './wasmOpcodes.js';
 
 const I = T.i32;
 const F = T.f64;
 const V = T.v128;
 
+/**
+ * The grid's sample type: float64, or float32 (the default mode's float32 products). Float32 samples
+ * are read and written in pairs (8 bytes) and widened to float64 lanes for the arithmetic, so both
+ * grids share every instruction between the load and the store.
+ */
+export type GridElement = 'f64' | 'f32';
+/** log2 of a grid sample's bytes. */
+export const elementShift = (element: GridElement): number => (element === 'f64' ? 3 : 2);
+
 /** rangeKernel's parameters and locals (declared in this order). */
-function rangeScanLocals(f: Func, fromInt16: boolean) {
+function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement) {
   const [src, srcPitch] = fromInt16 ? f.params : [];
   const [ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank] = fromInt16
     ? f.params.slice(2)
@@ -19,6 +28,8 @@ function rangeScanLocals(f: Func, fromInt16: boolean) {
   return {
     f,
     fromInt16,
+    element,
+    shift: elementShift(element),
     params: { src, srcPitch, ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank },
     // pairsEnd: the byte offset past the row's last whole pair
     ...f.named(I, 'row', 'offset', 'rowBytes', 'pairsEnd', 'rowAddress', 'srcRowAddress'),
@@ -44,11 +55,12 @@ type RangeScan = ReturnType<typeof rangeScanLocals>;
  * (`srcPitch` bytes a row at `src`), as ../../fits/scaling.ts's toFloat64 does: (raw · scale + zero),
  * NaN where raw = blank (a blank outside int16 never matches), then divided by `divisor` (x / 1 = x).
  */
-function rangeKernel(mb: ModuleBuilder, fromInt16: boolean): void {
+function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement): void {
+  const suffix = element === 'f64' ? '' : '_f32';
   const f = fromInt16
-    ? mb.func('reg_layoutI16', [I, I, I, I, I, I, I, I, I, F, F, F, I])
-    : mb.func('reg_range', [I, I, I, I, I, I, I]);
-  const s = rangeScanLocals(f, fromInt16);
+    ? mb.func(`reg_layoutI16${suffix}`, [I, I, I, I, I, I, I, I, I, F, F, F, I])
+    : mb.func(`reg_range${suffix}`, [I, I, I, I, I, I, I]);
+  const s = rangeScanLocals(f, fromInt16, element);
   const { ptr, pitch, rowLen, rows, src, srcPitch, scale, zero, divisor, blank } = s.params;
   const { row, rowBytes, pairsEnd, rowAddress, min, max } = s;
   f.f64(Infinity).op(F64X2.splat).set(min);
@@ -60,8 +72,11 @@ function rangeKernel(mb: ModuleBuilder, fromInt16: boolean): void {
     f.get(blank).op(I32X4.splat).set(s.blankLanes);
     f.f64(NaN).op(F64X2.splat).set(s.nanLanes);
   }
-  f.get(rowLen).i32(3).op(I32.shl).set(rowBytes);
-  f.get(rowBytes).i32(-16).op(I32.and).set(pairsEnd);
+  f.get(rowLen).i32(s.shift).op(I32.shl).set(rowBytes);
+  f.get(rowBytes)
+    .i32(-2 << s.shift)
+    .op(I32.and)
+    .set(pairsEnd);
   f.forLoop(
     row,
     () => void f.i32(0),
@@ -85,7 +100,7 @@ function rangeRow(s: RangeScan): void {
     offset,
     () => void f.i32(0),
     () => void f.get(s.pairsEnd),
-    () => void f.i32(16),
+    () => void f.i32(2 << s.shift),
     () => {
       rangeSamplePair(s);
       takeRange(s);
@@ -112,7 +127,7 @@ function rangeRow(s: RangeScan): void {
         offset,
         () => void f.i32(0),
         () => void f.get(s.rowBytes),
-        () => void f.i32(8),
+        () => void f.i32(1 << s.shift),
         () => {
           f.get(s.rowAddress, offset).op(I32.add).set(s.sampleAddress);
           listNaN(s);
@@ -130,32 +145,52 @@ function takeRange(s: RangeScan): void {
 /** The two samples at byte offset `offset` of the row into `samples`, written out when made here. */
 function rangeSamplePair(s: RangeScan): void {
   const { f, samples, offset } = s;
+  const f32 = s.element === 'f32';
   if (!s.fromInt16) {
-    f.get(s.rowAddress, offset).op(I32.add).mem(V128.load, 0, 3).set(samples);
+    f.get(s.rowAddress, offset).op(I32.add);
+    if (f32) f.mem(V128.load64Zero, 0, 2).op(F64X2.promoteLowF32x4).set(samples);
+    else f.mem(V128.load, 0, 3).set(samples);
     return;
   }
-  f.get(s.srcRowAddress, offset).i32(2).op(I32.shrU, I32.add).mem(V128.load32Zero, 0, 1);
+  f.get(s.srcRowAddress, offset)
+    .i32(s.shift - 1)
+    .op(I32.shrU, I32.add)
+    .mem(V128.load32Zero, 0, 1);
   f.op(I32X4.extendLowI16x8S).tee(s.ints).op(F64X2.convertLowI32x4S);
   f.get(s.scaleLanes).op(F64X2.mul).get(s.zeroLanes).op(F64X2.add).set(samples);
   f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq, I64X2.extendLowI32x4S, V128.bitselect);
   f.get(s.divisorLanes).op(F64X2.div).set(samples);
-  f.get(s.rowAddress, offset).op(I32.add).get(samples).mem(V128.store, 0, 3);
+  f.get(s.rowAddress, offset).op(I32.add).get(samples);
+  if (f32) {
+    // The range is the stored (float32) samples'.
+    f.op(F32X4.demoteF64x2Zero).tee(s.ints).memLane(V128.store64Lane, 0, 0);
+    f.get(s.ints).op(F64X2.promoteLowF32x4).set(samples);
+  } else f.mem(V128.store, 0, 3);
 }
 
 /** The odd last sample of the row into `samples` (both lanes), written out when made here. */
 function rangeLastSample(s: RangeScan): void {
   const { f, samples, pairsEnd, sampleAddress } = s;
   f.get(s.rowAddress, pairsEnd).op(I32.add).set(sampleAddress);
+  const f32 = s.element === 'f32';
   if (!s.fromInt16) {
-    f.get(sampleAddress).mem(V128.load64Splat).set(samples);
+    if (f32) f.get(sampleAddress).mem(F32.load).op(F64.promoteF32, F64X2.splat).set(samples);
+    else f.get(sampleAddress).mem(V128.load64Splat).set(samples);
     return;
   }
   const { srcRowAddress, raw } = s;
   const { scale, zero, blank, divisor } = s.params;
-  f.get(srcRowAddress, pairsEnd).i32(2).op(I32.shrU, I32.add).mem(I32.load16S).tee(raw);
+  f.get(srcRowAddress, pairsEnd)
+    .i32(s.shift - 1)
+    .op(I32.shrU, I32.add)
+    .mem(I32.load16S)
+    .tee(raw);
   f.op(F64.convertI32S).get(scale).op(F64.mul).get(zero).op(F64.add); // f64(raw) · scale + zero
-  f.f64(NaN).get(raw, blank).op(I32.ne, Op.select).get(divisor).op(F64.div).set(s.lane0); // blank → NaN; / divisor
-  f.get(sampleAddress, s.lane0).mem(F64.store);
+  f.f64(NaN).get(raw, blank).op(I32.ne, Op.select).get(divisor).op(F64.div); // blank → NaN; / divisor
+  if (f32) f.op(F32.demoteF64, F64.promoteF32);
+  f.set(s.lane0);
+  if (f32) f.get(sampleAddress, s.lane0).op(F32.demoteF64).mem(F32.store);
+  else f.get(sampleAddress, s.lane0).mem(F64.store);
   f.get(s.lane0).op(F64X2.splat).set(samples);
 }
 
@@ -164,13 +199,18 @@ function listNaN(s: RangeScan): void {
   const { f, listed } = s;
   const { list, capacity } = s.params;
   f.ifThen(
-    () => void f.get(s.sampleAddress).mem(F64.load).tee(s.lane0).get(s.lane0).op(F64.ne),
+    () => {
+      f.get(s.sampleAddress);
+      if (s.element === 'f32') f.mem(F32.load).op(F64.promoteF32);
+      else f.mem(F64.load);
+      f.tee(s.lane0).get(s.lane0).op(F64.ne);
+    },
     () =>
       void f.ifThen(
         () => void f.get(listed, capacity).op(I32.ltU),
         () => {
           f.get(list, listed).i32(2).op(I32.shl, I32.add);
-          f.get(s.sampleAddress).i32(3).op(I32.shrU).mem(I32.store); // list[listed] = address / 8
+          f.get(s.sampleAddress).i32(s.shift).op(I32.shrU).mem(I32.store); // list[listed] = address / size
           f.get(listed).i32(1).op(I32.add).set(listed);
         },
       ),
@@ -244,7 +284,13 @@ function maskRows(mb: ModuleBuilder): void {
 
 /** Adds reg_range, reg_layoutI16 and reg_maskRows to the compute engine's module. */
 export function addRangeKernels(mb: ModuleBuilder): void {
-  rangeKernel(mb, false);
-  rangeKernel(mb, true);
+  rangeKernel(mb, false, 'f64');
+  rangeKernel(mb, true, 'f64');
   maskRows(mb);
+}
+
+/** Adds reg_range_f32 and reg_layoutI16_f32 (after every other register kernel: the pinned bodies keep their indices). */
+export function addFloat32RangeKernels(mb: ModuleBuilder): void {
+  rangeKernel(mb, false, 'f32');
+  rangeKernel(mb, true, 'f32');
 }

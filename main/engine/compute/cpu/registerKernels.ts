@@ -7,10 +7,10 @@
  * image maximum at worst on the golden files. Addresses are byte offsets into the shared memory.
  */
 import { Func, Local, ModuleBuilder, T, type Expr } from './wasmBuilder.js';
-import { F32, F64, F64X2, I32, I32X4, I64X2, Op, V128 } from './wasmOpcodes.js';
+import { F32, F32X4, F64, F64X2, I32, I32X4, I64X2, Op, V128, type FloatLanes } from './wasmOpcodes.js';
 
 import { ANTICAUSAL_NORM, GAIN, POLE } from '../../register/splinePrefilter.js';
-import { addRangeKernels } from './rangeKernels.js';
+import { addFloat32RangeKernels, addRangeKernels, elementShift, type GridElement } from './rangeKernels.js';
 
 const I = T.i32;
 const F = T.f64;
@@ -143,6 +143,8 @@ const ROW_PAIRS = 4;
 interface RowBand {
   f: Func;
   c: SplineConstants;
+  /** The grid's sample type (float32 samples are widened as they are loaded, rounded as stored). */
+  element: GridElement;
   /** Each row's first sample (byte address). */
   rowStart: Local[];
   /** Each row pair's recursion (lane = row). */
@@ -159,7 +161,9 @@ function loadRowPair(band: RowBand, k: number, at: Expr): void {
   at();
   f.op(I32.add).get(rowStart[2 * k]);
   at();
-  f.op(I32.add).mem(V128.load64Zero).memLane(V128.load64Lane, 1);
+  f.op(I32.add);
+  if (band.element === 'f32') f.mem(V128.load32Zero).memLane(V128.load32Lane, 1).op(F64X2.promoteLowF32x4);
+  else f.mem(V128.load64Zero).memLane(V128.load64Lane, 1);
 }
 
 /** Writes row pair k's state to byte offset `at` of its two rows. */
@@ -168,7 +172,9 @@ function storeRowPair(band: RowBand, k: number, at: Expr): void {
   for (let lane = 0; lane < 2; lane++) {
     f.get(rowStart[2 * k + lane]);
     at();
-    f.op(I32.add).get(band.state[k]).memLane(V128.store64Lane, lane);
+    f.op(I32.add).get(band.state[k]);
+    if (band.element === 'f32') f.op(F32X4.demoteF64x2Zero).memLane(V128.store32Lane, lane);
+    else f.memLane(V128.store64Lane, lane);
   }
 }
 
@@ -181,17 +187,21 @@ function updateRowPairs(band: RowBand, step: (k: number) => void): void {
 }
 
 /** Rows of the prefilter: 2·ROW_PAIRS rows at a time, two per f64x2 (lane = row). */
-function prefilterRows(mb: ModuleBuilder): void {
-  const f = mb.func('reg_prefilterRows', [I, I, I, I, I, F, F]);
+function prefilterRows(mb: ModuleBuilder, element: GridElement): void {
+  const f = mb.func(`reg_prefilterRows${element === 'f64' ? '' : '_f32'}`, [I, I, I, I, I, F, F]);
+  const shift = elementShift(element);
   const [grid, width, firstRow, endRow, terms, zLast, norm] = f.params;
   const rowStart = f.locals(I, 2 * ROW_PAIRS);
   const state = f.locals(V, ROW_PAIRS);
   const [row, offset, index, rowBytes, lastOffset] = f.locals(I, 5);
   const zPower = f.local(V);
   const c = splineConstants(f, zLast, norm);
-  f.get(width).i32(3).op(I32.shl).set(rowBytes);
-  f.get(rowBytes).i32(8).op(I32.sub).set(lastOffset);
-  const band: RowBand = { f, c, rowStart, state, rowBytes, lastOffset };
+  f.get(width).i32(shift).op(I32.shl).set(rowBytes);
+  f.get(rowBytes)
+    .i32(1 << shift)
+    .op(I32.sub)
+    .set(lastOffset);
+  const band: RowBand = { f, c, element, rowStart, state, rowBytes, lastOffset };
   f.forLoop(
     row,
     () => void f.get(firstRow),
@@ -239,7 +249,7 @@ function rowsCausalStart(band: RowBand, terms: Local, term: Local, offset: Local
     () => void f.get(terms).i32(1).op(I32.add),
     () => void f.i32(1),
     () => {
-      f.get(term).i32(3).op(I32.shl).set(offset);
+      f.get(term).i32(elementShift(band.element)).op(I32.shl).set(offset);
       updateRowPairs(band, (k) => {
         f.get(state[k], zPower);
         mirroredTerm(
@@ -262,11 +272,12 @@ function rowsCausalStart(band: RowBand, terms: Local, term: Local, offset: Local
 /** c[i] = G·x[i] + z·c[i−1], i = 1…n−1. */
 function rowsCausalSweep(band: RowBand, offset: Local): void {
   const { f, c, state } = band;
+  const size = 1 << elementShift(band.element);
   f.forLoop(
     offset,
-    () => void f.i32(8),
+    () => void f.i32(size),
     () => void f.get(band.rowBytes),
-    () => void f.i32(8),
+    () => void f.i32(size),
     () => {
       updateRowPairs(band, (k) => {
         f.get(c.gain);
@@ -281,17 +292,18 @@ function rowsCausalSweep(band: RowBand, offset: Local): void {
 /** d[n−1] = ((z·c[n−2] + c[n−1])·z) / (z² − 1), then d[i] = z·(d[i+1] − c[i]) from i = n − 2 down. */
 function rowsAnticausal(band: RowBand, bytesFromEnd: Local, offset: Local): void {
   const { f, c, state, lastOffset } = band;
+  const size = 1 << elementShift(band.element);
   updateRowPairs(band, (k) => {
     f.get(c.pole);
-    loadRowPair(band, k, () => void f.get(lastOffset).i32(8).op(I32.sub));
+    loadRowPair(band, k, () => void f.get(lastOffset).i32(size).op(I32.sub));
     f.op(F64X2.mul).get(state[k]).op(F64X2.add).get(c.pole).op(F64X2.mul).get(c.anticausalNorm).op(F64X2.div);
   });
   for (let k = 0; k < ROW_PAIRS; k++) storeRowPair(band, k, () => void f.get(lastOffset));
   f.forLoop(
     bytesFromEnd,
-    () => void f.i32(8),
+    () => void f.i32(size),
     () => void f.get(band.rowBytes),
-    () => void f.i32(8),
+    () => void f.i32(size),
     () => {
       f.get(lastOffset, bytesFromEnd).op(I32.sub).set(offset);
       updateRowPairs(band, (k) => {
@@ -334,21 +346,23 @@ interface ColumnBand {
  * accumulates the causal start (rows 1…K and their mirrors are not written before it is done). An odd
  * last column is done alone (a splat load, a one-lane store).
  */
-function prefilterColumns(mb: ModuleBuilder): void {
-  const f = mb.func('reg_prefilterCols', [I, I, I, I, I, I, F, F]);
+function prefilterColumns(mb: ModuleBuilder, element: GridElement): void {
+  const f = mb.func(`reg_prefilterCols${element === 'f64' ? '' : '_f32'}`, [I, I, I, I, I, I, F, F]);
+  const shift = elementShift(element);
+  const f32 = element === 'f32';
   const [grid, width, height, firstColumn, endColumn, terms, zLast, norm] = f.params;
   const [column, index, rowOffset, rowBytes, lastRowOffset, endOffset, start, pairsEnd] = f.locals(I, 8);
   const c = splineConstants(f, zLast, norm);
   const zPower = f.local(V);
-  f.get(width).i32(3).op(I32.shl).set(rowBytes);
+  f.get(width).i32(shift).op(I32.shl).set(rowBytes);
   f.get(height).i32(1).op(I32.sub).get(rowBytes).op(I32.mul).set(lastRowOffset);
   f.get(lastRowOffset, rowBytes).op(I32.add).set(endOffset);
-  f.get(grid, firstColumn).i32(3).op(I32.shl, I32.add).set(start);
+  f.get(grid, firstColumn).i32(shift).op(I32.shl, I32.add).set(start);
   f.get(endColumn, firstColumn)
     .op(I32.sub)
     .i32(-2)
     .op(I32.and)
-    .i32(3)
+    .i32(shift)
     .op(I32.shl)
     .get(start)
     .op(I32.add)
@@ -363,13 +377,17 @@ function prefilterColumns(mb: ModuleBuilder): void {
     return {
       load: (row) => {
         at(row);
-        if (single) f.mem(V128.load64Splat);
+        if (f32 && single) f.mem(F32.load).op(F64.promoteF32, F64X2.splat);
+        else if (f32) f.mem(V128.load64Zero, 0, 2).op(F64X2.promoteLowF32x4);
+        else if (single) f.mem(V128.load64Splat);
         else f.mem(V128.load);
       },
       store: (row, value) => {
         at(row);
         value();
-        if (single) f.memLane(V128.store64Lane, 0);
+        if (f32) f.op(F32X4.demoteF64x2Zero);
+        if (f32 && single) f.memLane(V128.store32Lane, 0);
+        else if (single || f32) f.memLane(V128.store64Lane, 0);
         else f.mem(V128.store);
       },
     };
@@ -379,7 +397,7 @@ function prefilterColumns(mb: ModuleBuilder): void {
       column,
       () => void f.get(start),
       () => void f.get(pairsEnd),
-      () => void f.i32(16),
+      () => void f.i32(2 << shift),
       () => body(access(false)),
     );
     f.ifThen(
@@ -526,11 +544,12 @@ function mirrorFunction(mb: ModuleBuilder): Func {
 /**
  * The resampler's locals, declared in this order. Vectors named …XY carry x in lane 0 and y in lane 1.
  */
-function resamplerLocals(f: Func, mirror: Func, bspline: boolean, out32: boolean) {
+function resamplerLocals(f: Func, mirror: Func, bspline: boolean, element: GridElement, out32: boolean) {
   return {
     f,
     mirror,
     bspline,
+    element,
     out32,
     // the parameter block's (a, c), (b, d), offset, last grid index (and that − 1); the row's (b·qy, d·qy);
     // the pixel's point in the grid, its floor and their difference; a vector for intermediate values
@@ -577,17 +596,24 @@ type Resampler = ReturnType<typeof resamplerLocals>;
  * the coordinate, the bounds tests, the floor and the weight polynomials; then each tap row is two
  * f64x2 loads, (wx0, wx1)·(g0, g1) + (wx2, wx3)·(g2, g3), and the four rows are weighted by wy in pairs.
  */
-function resample(mb: ModuleBuilder, mirror: Func, bspline: boolean, out32: boolean): void {
-  const f = mb.func(`reg_resample_${bspline ? 'spline3' : 'keys'}_${out32 ? 'f32' : 'f64'}`, [I, I, I]);
+function resample(
+  mb: ModuleBuilder,
+  mirror: Func,
+  bspline: boolean,
+  element: GridElement,
+  out32: boolean,
+): void {
+  const f = mb.func(resampleKernelName(bspline ? 'spline3' : 'cubic-conv', element, out32), [I, I, I]);
   const [params, firstRow, endRow] = f.params;
-  const r = resamplerLocals(f, mirror, bspline, out32);
+  const r = resamplerLocals(f, mirror, bspline, element, out32);
   loadResampleParams(r, params);
+  const pairs = element === 'f32' ? pairLocals(r) : undefined;
   f.forLoop(
     r.row,
     () => void f.get(firstRow),
     () => void f.get(endRow),
     () => void f.i32(1),
-    () => resampleRow(r),
+    () => resampleRow(r, pairs),
   );
 }
 
@@ -628,11 +654,15 @@ function loadResampleParams(r: Resampler, params: Local): void {
   int(Slot.maskRowsAt, r.maskRows);
   int(Slot.holeRowsAt, r.holeRows);
   int(Slot.interiorColsAt, r.interiorCols);
-  f.get(r.gridWidth).i32(3).op(I32.shl).set(r.rowBytes);
+  f.get(r.gridWidth).i32(elementShift(r.element)).op(I32.shl).set(r.rowBytes);
 }
 
-/** One output row: its y term, address and hole flag, then its border, interior and border columns. */
-function resampleRow(r: Resampler): void {
+/**
+ * One output row: its y term, address and hole flag, then its border, interior and border columns.
+ * With `pairs` (a float32 grid), an interior run of a row that cannot reach a hole goes two pixels at
+ * a time (resamplePixelPair), its odd last pixel alone.
+ */
+function resampleRow(r: Resampler, pairs?: PairLocals): void {
   const { f, row } = r;
   f.get(row).op(F64.convertI32S).get(r.qOriginY).op(F64.add).set(r.qy);
   f.get(r.qy).op(F64X2.splat).get(r.matrixBD).op(F64X2.mul).set(r.rowTermXY);
@@ -649,18 +679,170 @@ function resampleRow(r: Resampler): void {
   // [0, start) and [end, outputWidth) may reach the border or beyond; [start, end) is interior.
   f.get(r.interiorCols, row).i32(3).op(I32.shl, I32.add).tee(r.address).mem(I32.load).set(r.interiorStart);
   f.get(r.address).mem(I32.load, 4).set(r.interiorEnd);
-  for (const [from, to, interior] of [
-    [() => void f.i32(0), () => void f.get(r.interiorStart), false],
-    [() => void f.get(r.interiorStart), () => void f.get(r.interiorEnd), true],
-    [() => void f.get(r.interiorEnd), () => void f.get(r.outputWidth), false],
-  ] as const)
-    f.forLoop(
+  const run = (from: Expr, to: Expr, interior: boolean) =>
+    void f.forLoop(
       r.col,
       from,
       to,
       () => void f.i32(1),
       () => resamplePixel(r, interior),
     );
+  run(
+    () => void f.i32(0),
+    () => void f.get(r.interiorStart),
+    false,
+  );
+  const interiorRun = () =>
+    run(
+      () => void f.get(r.interiorStart),
+      () => void f.get(r.interiorEnd),
+      true,
+    );
+  if (pairs)
+    f.ifThen(
+      () => void f.get(r.rowMayReachHole),
+      interiorRun,
+      () => {
+        // pairs while col + 1 < end, then the odd one (the loop leaves col at the first pixel not done)
+        f.get(r.interiorStart).set(r.col);
+        f.whileLoop(
+          () => void f.get(r.col).i32(1).op(I32.add).get(r.interiorEnd).op(I32.ltS),
+          () => {
+            resamplePixelPair(r, pairs);
+            f.get(r.col).i32(2).op(I32.add).set(r.col);
+          },
+        );
+        f.ifThen(
+          () => void f.get(r.col, r.interiorEnd).op(I32.ltS),
+          () => resamplePixel(r, true),
+        );
+      },
+    );
+  else interiorRun();
+  run(
+    () => void f.get(r.interiorEnd),
+    () => void f.get(r.outputWidth),
+    false,
+  );
+}
+
+/** The locals of resamplePixelPair (a float32 grid's kernels only: the float64 kernels keep theirs). */
+function pairLocals(r: Resampler) {
+  const { f } = r;
+  const constant = (x: number) => {
+    const l = f.local(V);
+    f.f32(x).op(F32X4.splat).set(l);
+    return l;
+  };
+  const pairs = {
+    ...f.named(V, 'point1', 'floor1', 'fraction', 'xWeights01', 'xWeights23', 'sums', 'square', 'cube'),
+    ...f.named(V, 'clipLo', 'clipHi'),
+    /** The 4 taps' weights, lanes (x, y) of the first pixel then (x, y) of the second. */
+    weights: f.locals(V, 4),
+    /** Each pixel's tap rows weighted by their y weights, then by the x weights. */
+    rowSum: f.locals(V, 2),
+    address1: f.local(I),
+    one: constant(1),
+    sixth: constant(1 / 6),
+    half: constant(0.5),
+    twoThirds: constant(2 / 3),
+    minusHalf: constant(-0.5),
+    twoAndHalf: constant(2.5),
+    oneAndHalf: constant(1.5),
+  };
+  f.get(r.clipLo).op(F32.demoteF64, F32X4.splat).set(pairs.clipLo);
+  f.get(r.clipHi).op(F32.demoteF64, F32X4.splat).set(pairs.clipHi);
+  return pairs;
+}
+
+type PairLocals = ReturnType<typeof pairLocals>;
+
+/**
+ * Interior output pixels col and col + 1 of a row that cannot reach a hole, on a float32 grid: the
+ * points and their floors in float64 (as resamplePixel), the fractions rounded to float32 lanes
+ * (x, y, x, y), the weight polynomials once for both pixels, then per pixel four f32x4 tap rows, each
+ * scaled by its y weight, summed, scaled by the x weights; the two pixels' lanes summed together, then
+ * clipped (float32 rounding is monotonic: clipping before or after it gives the same value).
+ */
+function resamplePixelPair(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  const point = (col: Expr, into: Local) => {
+    col();
+    f.op(F64.convertI32S).get(r.qOriginX).op(F64.add, F64X2.splat).get(r.matrixAC);
+    f.op(F64X2.mul).get(r.rowTermXY).op(F64X2.add).get(r.offsetXY).op(F64X2.add).set(into);
+  };
+  point(() => void f.get(r.col), r.pointXY);
+  point(() => void f.get(r.col).i32(1).op(I32.add), p.point1);
+  const tapsAddress = (floorXY: Local, address: Local) => {
+    f.get(floorXY).op(I32X4.truncSatF64x2SZero).set(r.scratch);
+    f.get(r.grid, r.scratch).lane(I32X4.extractLane, 1).i32(1).op(I32.sub).get(r.gridWidth).op(I32.mul);
+    f.get(r.scratch).lane(I32X4.extractLane, 0).op(I32.add).i32(1).op(I32.sub).i32(2).op(I32.shl, I32.add);
+    f.set(address);
+  };
+  f.get(r.pointXY).op(F64X2.floor).tee(r.floorXY);
+  tapsAddress(r.floorXY, r.address);
+  f.get(p.point1).op(F64X2.floor).tee(p.floor1);
+  tapsAddress(p.floor1, p.address1);
+  f.get(r.pointXY, r.floorXY).op(F64X2.sub, F32X4.demoteF64x2Zero);
+  f.get(p.point1, p.floor1)
+    .op(F64X2.sub, F32X4.demoteF64x2Zero)
+    .shuffleLanes(4, [0, 1, 4, 5])
+    .set(p.fraction);
+  if (r.bspline) pairBsplineWeights(r, p);
+  else pairKeysWeights(r, p);
+  const [w0, w1, w2, w3] = p.weights;
+  // x weights of both pixels: (w0, w1) then (w2, w3) of lanes 0 and 2, one pixel per half
+  f.get(w0, w1).shuffleLanes(4, [0, 4, 2, 6]).set(p.xWeights01);
+  f.get(w2, w3).shuffleLanes(4, [0, 4, 2, 6]).set(p.xWeights23);
+  for (const [pixel, address] of [
+    [0, r.address],
+    [1, p.address1],
+  ] as const) {
+    const yLane = 2 * pixel + 1;
+    for (let k = 0; k < 4; k++) {
+      f.get(address).mem(V128.load, 0, 2);
+      f.get(p.weights[k], p.weights[k]).shuffleLanes(4, [yLane, yLane, yLane, yLane]);
+      f.op(F32X4.mul);
+      if (k > 0) f.op(F32X4.add);
+      if (k < 3) f.get(address, r.rowBytes).op(I32.add).set(address);
+    }
+    f.get(p.xWeights01, p.xWeights23).shuffleLanes(4, pixel === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]);
+    f.op(F32X4.mul).set(p.rowSum[pixel]);
+  }
+  // (a + c, b + d) of each pixel, then their sum in lanes 0 and 2
+  f.get(p.rowSum[0], p.rowSum[1]).shuffleLanes(4, [0, 1, 4, 5]);
+  f.get(p.rowSum[0], p.rowSum[1]).shuffleLanes(4, [2, 3, 6, 7]);
+  f.op(F32X4.add).tee(p.sums).get(p.sums, p.sums).shuffleLanes(4, [1, 0, 3, 2]).op(F32X4.add);
+  f.get(p.clipLo).op(F32X4.pmax).get(p.clipHi).op(F32X4.pmin).set(p.sums);
+  f.get(r.outAddress, p.sums, p.sums).shuffleLanes(4, [0, 2, 0, 2]).memLane(V128.store64Lane, 0);
+  f.get(r.outAddress).i32(8).op(I32.add).set(r.outAddress);
+}
+
+/** bsplineWeights in float32 lanes (x, y, x, y). */
+function pairBsplineWeights(r: Resampler, p: PairLocals): void {
+  bsplinePolynomials(r.f, F32X4, { ...p, scratch: p.sums, fraction: p.fraction, weights: p.weights });
+}
+
+/**
+ * Keys' weights (a = −0.5) in float32 lanes (x, y, x, y), with s = 1 − t: the far ones as
+ * −t·s²/2 and −t²·s/2 (keysWeights' cubic in 1 + t and 2 − t, factored: no cancellation, which in
+ * float32 would cost 1e−6 of the image maximum), the near ones as ((1.5·x − 2.5)·x)·x + 1, x = t, s.
+ */
+function pairKeysWeights(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  const s = p.sums;
+  const t = p.fraction;
+  const near = (x: Local) => {
+    f.get(p.oneAndHalf, x).op(F32X4.mul).get(p.twoAndHalf).op(F32X4.sub).get(x).op(F32X4.mul);
+    f.get(x).op(F32X4.mul).get(p.one).op(F32X4.add);
+  };
+  f.get(p.one, t).op(F32X4.sub).set(s);
+  f.get(p.minusHalf, t).op(F32X4.mul).get(s).op(F32X4.mul).get(s).op(F32X4.mul).set(p.weights[0]);
+  near(t);
+  f.set(p.weights[1]);
+  near(s);
+  f.set(p.weights[2]);
+  f.get(p.minusHalf, t).op(F32X4.mul).get(t).op(F32X4.mul).get(s).op(F32X4.mul).set(p.weights[3]);
 }
 
 /**
@@ -778,23 +960,33 @@ function interpolate(r: Resampler, interior: boolean): void {
  * weight) and x³/2 − x² + 2/3 (its near one), 8 multiplications and no division.
  */
 function bsplineWeights(r: Resampler): void {
-  const { f, weightXY } = r;
-  const s = r.scratch;
+  bsplinePolynomials(r.f, F64X2, { ...r, fraction: r.fractionXY, weights: r.weightXY });
+}
+
+/** The B-spline weights of `fraction` into `weights`, in either float lanes (its constants in them). */
+function bsplinePolynomials(
+  f: Func,
+  lanes: FloatLanes,
+  l: Record<'one' | 'sixth' | 'half' | 'twoThirds' | 'square' | 'cube' | 'scratch' | 'fraction', Local> & {
+    weights: Local[];
+  },
+): void {
+  const s = l.scratch;
   const farAndNear = (x: Local, far: Local, near: Local) => {
     f.get(x, x)
-      .op(F64X2.mul)
-      .tee(r.square)
+      .op(lanes.mul)
+      .tee(l.square)
       .get(x)
-      .op(F64X2.mul)
-      .tee(r.cube)
-      .get(r.sixth)
-      .op(F64X2.mul)
+      .op(lanes.mul)
+      .tee(l.cube)
+      .get(l.sixth)
+      .op(lanes.mul)
       .set(far);
-    f.get(r.cube, r.half).op(F64X2.mul).get(r.square).op(F64X2.sub).get(r.twoThirds).op(F64X2.add).set(near);
+    f.get(l.cube, l.half).op(lanes.mul).get(l.square).op(lanes.sub).get(l.twoThirds).op(lanes.add).set(near);
   };
-  f.get(r.one, r.fractionXY).op(F64X2.sub).set(s);
-  farAndNear(s, weightXY[0], weightXY[2]);
-  farAndNear(r.fractionXY, weightXY[3], weightXY[1]);
+  f.get(l.one, l.fraction).op(lanes.sub).set(s);
+  farAndNear(s, l.weights[0], l.weights[2]);
+  farAndNear(l.fraction, l.weights[3], l.weights[1]);
 }
 
 /**
@@ -829,10 +1021,15 @@ function keysWeights(r: Resampler): void {
 function contiguousTaps(r: Resampler): void {
   const { f, address } = r;
   f.get(r.grid, r.floorY).i32(1).op(I32.sub).get(r.gridWidth).op(I32.mul).get(r.floorX).op(I32.add).i32(1);
-  f.op(I32.sub).i32(3).op(I32.shl, I32.add).set(address);
+  f.op(I32.sub).i32(elementShift(r.element)).op(I32.shl, I32.add).set(address);
   for (let k = 0; k < 4; k++) {
-    f.get(address).mem(V128.load, 0, 3).set(r.tapsLeft[k]);
-    f.get(address).mem(V128.load, 16, 3).set(r.tapsRight[k]);
+    if (r.element === 'f32') {
+      f.get(address).mem(V128.load64Zero, 0, 2).op(F64X2.promoteLowF32x4).set(r.tapsLeft[k]);
+      f.get(address).mem(V128.load64Zero, 8, 2).op(F64X2.promoteLowF32x4).set(r.tapsRight[k]);
+    } else {
+      f.get(address).mem(V128.load, 0, 3).set(r.tapsLeft[k]);
+      f.get(address).mem(V128.load, 16, 3).set(r.tapsRight[k]);
+    }
     if (k < 3) f.get(address, r.rowBytes).op(I32.add).set(address);
   }
 }
@@ -857,7 +1054,11 @@ function mirroredTaps(r: Resampler): void {
       .set(tapRowOffset[k]);
   }
   const tapAddress = (k: number, column: number) =>
-    void f.get(r.grid, tapRowOffset[k], tapColumn[column]).op(I32.add).i32(3).op(I32.shl, I32.add);
+    void f
+      .get(r.grid, tapRowOffset[k], tapColumn[column])
+      .op(I32.add)
+      .i32(elementShift(r.element))
+      .op(I32.shl, I32.add);
   for (let k = 0; k < 4; k++) {
     for (const [taps, column] of [
       [r.tapsLeft[k], 0],
@@ -865,17 +1066,39 @@ function mirroredTaps(r: Resampler): void {
     ] as const) {
       tapAddress(k, column + 1);
       tapAddress(k, column);
-      f.mem(V128.load64Zero).memLane(V128.load64Lane, 1).set(taps);
+      if (r.element === 'f32') f.mem(V128.load32Zero).memLane(V128.load32Lane, 1).op(F64X2.promoteLowF32x4);
+      else f.mem(V128.load64Zero).memLane(V128.load64Lane, 1);
+      f.set(taps);
     }
   }
 }
 
+/**
+ * The resampling kernel of an interpolation on a grid of `element` samples writing float32 (out32) or
+ * float64: `reg_resample_spline3_f32` reads a float64 grid and writes float32; a float32 grid's kernels
+ * (float32 output only) end in `_f32grid`.
+ */
+export function resampleKernelName(
+  interpolation: 'spline3' | 'cubic-conv',
+  element: GridElement,
+  out32: boolean,
+): string {
+  const kind = interpolation === 'spline3' ? 'spline3' : 'keys';
+  return element === 'f32' ? `reg_resample_${kind}_f32grid` : `reg_resample_${kind}_${out32 ? 'f32' : 'f64'}`;
+}
+
 /** Adds the register kernels (exports `reg_*`) to the compute engine's module. */
 export function addRegisterKernels(mb: ModuleBuilder): void {
-  prefilterRows(mb);
-  prefilterColumns(mb);
+  prefilterRows(mb, 'f64');
+  prefilterColumns(mb, 'f64');
   const mirror = mirrorFunction(mb);
   for (const bspline of [true, false])
-    for (const out32 of [true, false]) resample(mb, mirror, bspline, out32);
+    for (const out32 of [true, false]) resample(mb, mirror, bspline, 'f64', out32);
   addRangeKernels(mb);
+  // The float32 grid's kernels (default mode, float32 product) after the float64 ones, whose bodies
+  // (and the mirror function's index) stay as they were.
+  prefilterRows(mb, 'f32');
+  prefilterColumns(mb, 'f32');
+  for (const bspline of [true, false]) resample(mb, mirror, bspline, 'f32', true);
+  addFloat32RangeKernels(mb);
 }

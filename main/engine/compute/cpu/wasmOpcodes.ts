@@ -33,8 +33,8 @@ const memory = (code: number, log2Align: number): MemoryOpcode => {
   return code as MemoryOpcode;
 };
 const simdMemory = (n: number, log2Align: number): MemoryOpcode => memory(SIMD_BASE + n, log2Align);
-const simdMemoryLane = (n: number): MemoryLaneOpcode => {
-  naturalAlign.set(SIMD_BASE + n, 3);
+const simdMemoryLane = (n: number, log2Align = 3): MemoryLaneOpcode => {
+  naturalAlign.set(SIMD_BASE + n, log2Align);
   return (SIMD_BASE + n) as MemoryLaneOpcode;
 };
 
@@ -144,7 +144,9 @@ export const V128 = {
   xor: simd(0x51),
   bitselect: simd(0x52),
   anyTrue: simd(0x53),
+  load32Lane: simdMemoryLane(0x56, 2),
   load64Lane: simdMemoryLane(0x57),
+  store32Lane: simdMemoryLane(0x5a, 2),
   store64Lane: simdMemoryLane(0x5b),
   load32Zero: simdMemory(0x5c, 2),
   load64Zero: simdMemory(0x5d, 3),
@@ -197,6 +199,8 @@ export const F32X4 = {
   sub: simd(0xe5),
   mul: simd(0xe6),
   div: simd(0xe7),
+  pmin: simd(0xea),
+  pmax: simd(0xeb),
 } as const;
 
 export const F64X2 = {

@@ -2,6 +2,7 @@ import { threadId } from 'node:worker_threads';
 import type {
   ComputeBackend,
   DeconvolutionPrecision,
+  GridSamples,
   GridWindow,
   ResampleRequest,
   SampleRange,
@@ -130,6 +131,10 @@ export class GpuBackend implements ComputeBackend {
     return this.cpu.allocateFloat64(length);
   }
 
+  allocateFloat32(length: number): Float32Array {
+    return this.cpu.allocateFloat32(length);
+  }
+
   allocateMask(length: number): Uint8Array {
     return this.cpu.allocateMask(length);
   }
@@ -158,7 +163,7 @@ export class GpuBackend implements ComputeBackend {
     const reply = await this.request(
       OP.resample,
       [w, h, outW, outH, plan.interpolation === 'spline3' ? 0 : 1, request.clipLo, request.clipHi],
-      [{ asFloat32: grid }, footprint, rows, cols],
+      [grid instanceof Float32Array ? grid : { asFloat32: grid }, footprint, rows, cols],
     );
     const values = float32Payload(reply.payloads[0]);
     const out = request.outputType === 'float32' ? values : Float64Array.from(values);
@@ -273,9 +278,12 @@ export class GpuBackend implements ComputeBackend {
   }
 
   /** The grid in the CPU engine's memory (where the prefilter kernels run), copied in if it is not. */
-  private inWorkspace(grid: Float64Array): Float64Array {
+  private inWorkspace(grid: GridSamples): GridSamples {
     if (grid.buffer === this.cpu.engine.memory.buffer) return grid;
-    const copy = this.cpu.allocateFloat64(grid.length);
+    const copy =
+      grid instanceof Float32Array
+        ? this.cpu.allocateFloat32(grid.length)
+        : this.cpu.allocateFloat64(grid.length);
     copy.set(grid);
     return copy;
   }

@@ -10,6 +10,7 @@ import { appBenchDir, readBenchHistory } from './benchHistory.js';
 import { collectInputs } from './collectInputs.js';
 import { expandHome } from './homePath.js';
 import { listFolder } from './folderListing.js';
+import { fitsWords, writeCutoutFile } from './fitsCutout.js';
 import { ImageAccess } from './imageAccess.js';
 import { ProcessingQueue } from './processingQueue.js';
 import { SettingsStore } from './settingsStore.js';
@@ -145,6 +146,15 @@ export class AppServices {
       imageInfo: async (ref) => images.info(ref),
       imagePreview: async ({ maxSize, ...ref }) => images.preview(ref, maxSize),
       imagePixels: async ({ region, ...ref }) => images.pixels(ref, region),
+      writeCutout: async ({ region, outputDir, ...ref }) => {
+        const { name, bytes } = await images.cutout(ref, region);
+        const path = await writeCutoutFile(outputDir ?? images.cutoutFolder(ref), name, bytes);
+        return { path, size: bytes.length, region };
+      },
+      fitsCutout: async ({ region, ...ref }) => {
+        const { name, bytes } = await images.cutout(ref, region);
+        return { meta: { name, region, bytes: bytes.length }, pixels: fitsWords(bytes) };
+      },
       listFolder: async ({ path }) => listFolder(path),
       benchHistory: async () => readBenchHistory(this.benchDir),
     };

@@ -134,6 +134,9 @@ describe('the app API contract, over IPC and over the local server', () => {
       imageInfo: { jobId: jobA.id, level: '1.5' },
       imagePreview: { jobId: jobA.id, level: '1', maxSize: 50 },
       imagePixels: { jobId: jobA.id, level: '1.5', region },
+      // Refused alike everywhere (a written one gets a new name per transport: cutout.test.ts writes them).
+      writeCutout: { jobId: jobA.id, level: '1.5', region: { ...region, x: 100_000 } },
+      fitsCutout: { jobId: jobA.id, level: '1', region },
       listFolder: { path: inputs },
       benchHistory: {},
     } satisfies { [K in CommandName]: CommandRequest<K> };

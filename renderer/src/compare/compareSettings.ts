@@ -30,6 +30,10 @@ export function compareSettings() {
     limb: true,
     grid: false,
     invert: false,
+    /** Arcsec axes on the panes, the helioprojective grid, the loupe at the pointer. */
+    axes: true,
+    hpGrid: false,
+    magnifier: false,
   });
 }
 export type CompareSettings = ReturnType<typeof compareSettings>;

@@ -245,7 +245,8 @@ print(np.percentile(d[np.isfinite(d)], 99.5))`,
     await page.getByLabel('HP grid').uncheck();
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('0');
-  });
+    // Loading the page and both observations again: beside another e2e file, over two minutes.
+  }, 300_000);
 
   it('right-drag sets contrast and bias of the pane’s scale, as DS9 does', async () => {
     const panes = (await page.getByTestId('panes').boundingBox())!;

@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON, requireAstropy } from '../fits/helpers.js';
 import { compareWithParent } from '../helpers/cutoutCheck.js';
-import { REPO_ROOT, sharedData } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
+import {
+  brightAtPaneCentres,
+  colourBar as readColourBar,
+  docsScreenshot,
+  openObservation as openComparedObservation,
+} from '../helpers/comparePage.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
 /**
@@ -35,25 +41,10 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function openObservation(file: string): Promise<void> {
-  await page.getByLabel('Observation').selectOption({ label: basename(file) });
-  await expect
-    .poll(() => page.getByTestId('load-status').textContent(), { timeout: 120_000 })
-    .toBe('Full resolution');
-}
-/** With UPDATE_SCREENSHOTS=1, the page as docs/screenshots/<name>.png (for the docs, not compared). */
-async function screenshot(name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS)
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots', `${name}.png`) });
-}
-const colourBar = async () => {
-  const bar = page.getByTestId('colourbar');
-  return {
-    lo: Number(await bar.getAttribute('data-lo')),
-    hi: Number(await bar.getAttribute('data-hi')),
-    caption: await bar.locator('figcaption').textContent(),
-  };
-};
+const openObservation = (file: string) => openComparedObservation(page, file);
+const screenshot = (name: string) => docsScreenshot(page, name);
+const colourBar = () => readColourBar(page);
+
 /** Ctrl+drag a box of ±half CSS pixels about a point of the panes. */
 async function drawBox(x: number, y: number, half: number): Promise<void> {
   await page.keyboard.down('Control');
@@ -101,17 +92,7 @@ describe('Compare tools in web mode', () => {
     expect(await pane.textContent()).toContain(`Opened file${basename(SUNPY_L15)} · 171 Å · 2011-02-15`);
     expect(await page.getByTestId('opened-file').textContent()).toBe(basename(SUNPY_L15));
     // Three panes, each drawn.
-    const drawn = (await page.evaluate(`(() => {
-      const gl = document.querySelector('.stage canvas');
-      const c = document.createElement('canvas'); c.width = gl.width; c.height = gl.height;
-      const x = c.getContext('2d'); x.drawImage(gl, 0, 0);
-      const third = gl.width / 3;
-      return [0, 1, 2].map((i) => {
-        const d = x.getImageData(i * third + third / 2 - 20, gl.height / 2 - 20, 40, 40).data;
-        let bright = 0; for (let k = 0; k < d.length; k += 4) if (d[k] + d[k + 1] + d[k + 2] > 120) bright++;
-        return bright;
-      });
-    })()`)) as number[];
+    const drawn = await brightAtPaneCentres(page, 3);
     for (const bright of drawn) expect(bright).toBeGreaterThan(100);
     // The header diff: a column for the file; keywords where SunPy's product and ours disagree.
     const header = page.getByRole('region', { name: 'Header' });

@@ -3,6 +3,8 @@ import type {
   BackendChoice,
   BenchHistory,
   ClearFilter,
+  CutoutFile,
+  FitsFileBlock,
   FolderListing,
   ImageInfo,
   ImageRef,
@@ -79,6 +81,14 @@ export interface AppCommands {
     request: { paths: string[]; recursive?: boolean; normalizeExposure?: boolean };
     response: { inputs: InputCheck[] };
   };
+  /**
+   * A FITS cut-out of a region (pixels of the image's own grid), its WCS kept (CRPIX shifted), written
+   * atomically into outputDir (default: the job's output folder, or the opened file's folder), never
+   * over an existing file.
+   */
+  writeCutout: { request: ImageRef & { region: Region; outputDir?: string }; response: CutoutFile };
+  /** Binary: the same cut-out as the FITS file's bytes, for web mode to download. */
+  fitsCutout: { request: ImageRef & { region: Region }; response: FitsFileBlock };
   /** A folder's sub-folders and FITS files, for web mode's file browser; the home folder by default. */
   listFolder: { request: { path?: string }; response: FolderListing };
   /** bench/history.jsonl and the targets, for the Performance view's trend chart; empty when absent. */
@@ -123,6 +133,8 @@ export const COMMANDS = {
   imagePreview: 'binary',
   imagePixels: 'binary',
   inspectInputs: 'json',
+  writeCutout: 'json',
+  fitsCutout: 'binary',
   listFolder: 'json',
   benchHistory: 'json',
   listQa: 'json',

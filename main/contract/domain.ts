@@ -240,6 +240,19 @@ export interface PixelBlock<M> {
   pixels: Float32Array;
 }
 
+/** A cut-out written to disk: where, and which pixels of the parent (0-based, its own grid). */
+export interface CutoutFile {
+  path: string;
+  size: number;
+  region: Region;
+}
+
+/**
+ * A FITS file as a binary reply: `pixels` views the file's bytes unchanged (a FITS file is whole
+ * 2880-byte blocks, so whole 32-bit words); they are not values. `name` is the file name to save it as.
+ */
+export type FitsFileBlock = PixelBlock<{ name: string; region: Region; bytes: number }>;
+
 export interface FolderEntry {
   name: string;
   path: string;

@@ -119,8 +119,8 @@ const none = object({});
 const region = object({ x: count, y: count, width: count, height: count }, ['x', 'y', 'width', 'height']);
 
 /** An ImageRef (a job's image at a level, or a file by path) with the command's own options. */
-function imageRef(options: Record<string, Check> = {}): Check {
-  const shape = object({ jobId: text, level: oneOf(IMAGE_LEVELS), path: localPath, ...options });
+function imageRef(options: Record<string, Check> = {}, required: string[] = []): Check {
+  const shape = object({ jobId: text, level: oneOf(IMAGE_LEVELS), path: localPath, ...options }, required);
   return (v, at) => {
     shape(v, at);
     const ref = v as { jobId?: unknown; level?: unknown; path?: unknown };
@@ -172,6 +172,8 @@ const REQUEST_CHECKS = {
     { paths: listOf(typedPath, MAX_INSPECTED), recursive: flag, normalizeExposure: flag },
     ['paths'],
   ),
+  writeCutout: imageRef({ region, outputDir: localPath }, ['region']),
+  fitsCutout: imageRef({ region }, ['region']),
   listFolder: object({ path: localPath }),
   benchHistory: none,
   listQa: none,

@@ -11,6 +11,7 @@ import { appBenchDir, readBenchHistory } from './benchHistory.js';
 import { collectInputs } from './collectInputs.js';
 import { expandHome } from './homePath.js';
 import { listFolder } from './folderListing.js';
+import { fitsWords, writeCutoutFile } from './fitsCutout.js';
 import { ImageAccess } from './imageAccess.js';
 import { inspectInputs } from './inputInspection.js';
 import type { JobQueue } from './jobQueue.js';
@@ -162,6 +163,15 @@ export class AppServices {
       imagePreview: async ({ maxSize, ...ref }) => images.preview(ref, maxSize),
       imagePixels: async ({ region, ...ref }) => images.pixels(ref, region),
       inspectInputs: async ({ paths, ...options }) => ({ inputs: await inspectInputs(paths, options) }),
+      writeCutout: async ({ region, outputDir, ...ref }) => {
+        const { name, bytes } = await images.cutout(ref, region);
+        const path = await writeCutoutFile(outputDir ?? (await images.cutoutFolder(ref)), name, bytes);
+        return { path, size: bytes.length, region };
+      },
+      fitsCutout: async ({ region, ...ref }) => {
+        const { name, bytes } = await images.cutout(ref, region);
+        return { meta: { name, region, bytes: bytes.length }, pixels: fitsWords(bytes) };
+      },
       listFolder: async ({ path }) => listFolder(path),
       benchHistory: async () => readBenchHistory(this.benchDir),
       listQa: async () => ({ products: productQaRows(await queue.list({ states: ['done'] })) }),

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import {
   InvalidRequestError,
   type ImageInfo,
@@ -8,7 +9,15 @@ import {
   type Region,
 } from '../contract/index.js';
 import { isFitsFileName } from '../engine/pipeline/outputFiles.js';
-import { readFitsImage, readInputFile, toFloat64, type HeaderValue } from '../engine/fits/index.js';
+import {
+  readFitsImage,
+  readFitsImageInfo,
+  readFitsStructure,
+  readInputFile,
+  toFloat64,
+  type HeaderValue,
+} from '../engine/fits/index.js';
+import { cutoutName, encodeCutout } from './fitsCutout.js';
 import type { JobQueue } from './jobQueue.js';
 
 interface Decoded {
@@ -84,10 +93,35 @@ export class ImageAccess {
     return { meta: r, pixels: out };
   }
 
+  /**
+   * A FITS file of `region` (pixels of the image's own grid) with the parent's header and WCS, its
+   * reference pixel moved so each pixel keeps its world coordinate (fitsCutout.ts).
+   */
+  async cutout(ref: ImageRef, region: Region): Promise<{ name: string; bytes: Uint8Array }> {
+    const { pixels } = await this.pixels(ref, region);
+    const source = await this.pathOf(ref);
+    const parent = readFitsImageInfo(await readFitsStructure(source)).header;
+    return { name: cutoutName(source, region), bytes: encodeCutout(parent, region, pixels, source) };
+  }
+
+  /** Where a cut-out is written unless the request says: the job's output folder, or beside the file. */
+  async cutoutFolder(ref: ImageRef): Promise<string> {
+    return 'path' in ref
+      ? dirname(await this.pathOf(ref))
+      : (await this.queue.get(ref.jobId)).recipe.outputDir;
+  }
+
+  /**
+   * A file by path is served only as the file browser would list it (listFolder): a FITS name, not
+   * hidden, a regular file (readInputFile); a job's level is its input or product.
+   */
   private async pathOf(ref: ImageRef): Promise<string> {
     if ('path' in ref && typeof ref.path === 'string') {
-      if (!isFitsFileName(ref.path)) throw new InvalidRequestError(`not a FITS file name: ${ref.path}`);
-      return ref.path;
+      const path = resolve(ref.path);
+      if (!isFitsFileName(path)) throw new InvalidRequestError(`not a FITS file name: ${ref.path}`);
+      if (basename(path).startsWith('.'))
+        throw new InvalidRequestError(`a hidden file is not served: ${ref.path}`);
+      return path;
     }
     const { jobId, level } = ref as { jobId: string; level: ImageLevel };
     const job = await this.queue.get(jobId);

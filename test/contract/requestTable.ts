@@ -139,6 +139,20 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
         [{ paths: [fits], levels: ['1.6'] }, 'levels must be left out'],
       ],
     },
+    writeCutout: {
+      good: [
+        { path: fits, region: { x: 0, y: 0, width: 8, height: 8 } },
+        { jobId: 'no-such-job', level: '1.5', region: { x: 4, y: 4, width: 2, height: 2 }, outputDir: out },
+      ],
+      bad: [
+        [{ path: fits }, 'region must be given'],
+        [{ path: fits, region: { x: 0, y: 0, width: 8, height: 8 }, outputDir: 'out' }, 'outputDir must be'],
+      ],
+    },
+    fitsCutout: {
+      good: [{ path: fits, region: { x: 0, y: 0, width: 8, height: 8 } }],
+      bad: [[{ jobId: 'j1', level: '1', region: { x: 0, y: 0, width: 8 } }, 'region.height must be given']],
+    },
     listFolder: {
       good: [{}, { path: root }],
       bad: [

@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, sharedData } from '../helpers/paths.js';
+import { sharedData } from '../helpers/paths.js';
 import { latticePower } from '../helpers/latticePower.js';
+import {
+  brightAtPaneCentres,
+  colourBar as readColourBar,
+  docsScreenshot,
+  openObservation as openComparedObservation,
+} from '../helpers/comparePage.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
 /**
@@ -31,26 +37,9 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function openObservation(file: string): Promise<void> {
-  await page.getByLabel('Observation').selectOption({ label: basename(file) });
-  await expect
-    .poll(() => page.getByTestId('load-status').textContent(), { timeout: 120_000 })
-    .toBe('Full resolution');
-}
-/** With UPDATE_SCREENSHOTS=1, the page as docs/screenshots/<name>.png (for the docs, not compared). */
-async function screenshot(name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS)
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots', `${name}.png`) });
-}
-const colourBar = async () => {
-  const bar = page.getByTestId('colourbar');
-  return {
-    lo: Number(await bar.getAttribute('data-lo')),
-    hi: Number(await bar.getAttribute('data-hi')),
-    unit: await bar.getAttribute('data-unit'),
-    caption: await bar.locator('figcaption').textContent(),
-  };
-};
+const openObservation = (file: string) => openComparedObservation(page, file);
+const screenshot = (name: string) => docsScreenshot(page, name);
+const colourBar = () => readColourBar(page);
 
 describe('Compare in web mode', () => {
   it('a job whose level 1.6 was skipped shows levels 1 and 1.5 and, in the third pane, why', async () => {
@@ -80,17 +69,7 @@ describe('Compare in web mode', () => {
     expect(reason).toMatch(/^Level 1\.6 was not made: /);
     expect(reason!.length).toBeGreaterThan(30);
     // The two images are drawn: their panes are not the empty background.
-    const drawn = (await page.evaluate(`(() => {
-      const gl = document.querySelector('.stage canvas');
-      const c = document.createElement('canvas'); c.width = gl.width; c.height = gl.height;
-      const x = c.getContext('2d'); x.drawImage(gl, 0, 0);
-      const third = gl.width / 3;
-      return [0, 1, 2].map((i) => {
-        const d = x.getImageData(i * third + third / 2 - 20, gl.height / 2 - 20, 40, 40).data;
-        let bright = 0; for (let k = 0; k < d.length; k += 4) if (d[k] + d[k + 1] + d[k + 2] > 120) bright++;
-        return bright;
-      });
-    })()`)) as number[];
+    const drawn = await brightAtPaneCentres(page, 3);
     expect(drawn[0]).toBeGreaterThan(100);
     expect(drawn[1]).toBeGreaterThan(100);
     expect(drawn[2]).toBe(0);

@@ -137,6 +137,9 @@ describe('the app API contract, over IPC and over the local server', () => {
       imagePreview: { jobId: jobA.id, level: '1', maxSize: 50 },
       imagePixels: { jobId: jobA.id, level: '1.5', region },
       inspectInputs: { paths: [inputs, join(inputs, 'a.fits')] },
+      // Refused alike everywhere (a written one gets a new name per transport: cutout.test.ts writes them).
+      writeCutout: { jobId: jobA.id, level: '1.5', region: { ...region, x: 100_000 } },
+      fitsCutout: { jobId: jobA.id, level: '1', region },
       listFolder: { path: inputs },
       benchHistory: {},
       listQa: {},

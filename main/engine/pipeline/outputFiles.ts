@@ -8,9 +8,14 @@ export function isFitsFileName(name: string): boolean {
   return FITS_SUFFIX.test(name);
 }
 
+/** The file's name without its folder and its .fits/.fits.fz/.fts ending. */
+export function fitsStem(path: string): string {
+  return basename(path).replace(FITS_SUFFIX, '');
+}
+
 /** DIR/<input name without .fits/.fits.fz/.fts>_lev<level>.fits */
 export function outputPath(outputDir: string, inputPath: string, level: string): string {
-  return join(outputDir, `${basename(inputPath).replace(FITS_SUFFIX, '')}_lev${level}.fits`);
+  return join(outputDir, `${fitsStem(inputPath)}_lev${level}.fits`);
 }
 
 /** The products a recipe makes of an input: OUT/<name>_lev<level>.fits per level. */

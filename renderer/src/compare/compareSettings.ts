@@ -1,5 +1,5 @@
-import type { ImageLevel } from '../api/appApi.js';
 import { persisted } from '../stores/persisted.js';
+import type { PaneLevel } from '../viewer/levelImage.js';
 import type { ColourMap } from '../viewer/colourMaps.js';
 import type { ScaleMethod } from '../viewer/displayScale.js';
 import type { Scale } from '../viewer/scales.js';
@@ -11,10 +11,11 @@ export const MODES: { id: Mode; label: string; key: string }[] = [
   { id: 'swipe', label: 'Swipe', key: 's' },
   { id: 'difference', label: 'Difference', key: 'd' },
 ];
-export const LEVEL_NAMES: Record<ImageLevel, string> = {
+export const LEVEL_NAMES: Record<PaneLevel, string> = {
   '1': 'Level 1',
   '1.5': 'Level 1.5',
   '1.6': 'Level 1.6',
+  file: 'Opened file',
 };
 
 /** The viewer's choices that survive a restart (localStorage); per-observation state is not here. */
@@ -29,6 +30,10 @@ export function compareSettings() {
     limb: true,
     grid: false,
     invert: false,
+    /** Arcsec axes on the panes, the helioprojective grid, the loupe at the pointer. */
+    axes: true,
+    hpGrid: false,
+    magnifier: false,
   });
 }
 export type CompareSettings = ReturnType<typeof compareSettings>;

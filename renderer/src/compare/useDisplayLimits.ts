@@ -1,5 +1,4 @@
 import { computed, ref, type Ref, type ShallowRef } from 'vue';
-import type { ImageLevel } from '../api/appApi.js';
 import type { Limits } from '../viewer/clipLimits.js';
 import { differenceLimits } from '../viewer/differenceLimits.js';
 import {
@@ -10,7 +9,7 @@ import {
   type ObservationScale,
   type ScaledLevel,
 } from '../viewer/displayScale.js';
-import type { LevelImage } from '../viewer/levelImage.js';
+import type { LevelImage, PaneLevel } from '../viewer/levelImage.js';
 import type { CompareSettings } from './compareSettings.js';
 
 /**
@@ -19,9 +18,9 @@ import type { CompareSettings } from './compareSettings.js';
  * on switching, so a clip set on one file never lands on the next.
  */
 export function useDisplayLimits(
-  images: ShallowRef<Map<ImageLevel, LevelImage>>,
+  images: ShallowRef<Map<PaneLevel, LevelImage>>,
   settings: CompareSettings,
-  pair: { a: ImageLevel; b: ImageLevel },
+  pair: { a: PaneLevel; b: PaneLevel },
 ) {
   const scale = ref<ObservationScale>(freshScale());
   const typedDifference = ref<Limits>();
@@ -29,13 +28,13 @@ export function useDisplayLimits(
     [...images.value.values()].map((i) => ({ level: i.level, unit: i.label.unit, sorted: i.sorted })),
   );
   const all = computed(() => {
-    const out = new Map<ImageLevel, Limits>();
+    const out = new Map<PaneLevel, Limits>();
     const method = settings.value.clip === 'zscale' ? 'zscale' : 'percentile';
     for (const { level } of scaled.value)
       out.set(level, displayLimits(scale.value, scaled.value, level, method, settings.value.percentiles));
     return out;
   });
-  const limitsOf = (level: ImageLevel): Limits => all.value.get(level) ?? { lo: Number.NaN, hi: Number.NaN };
+  const limitsOf = (level: PaneLevel): Limits => all.value.get(level) ?? { lo: Number.NaN, hi: Number.NaN };
   const automaticDifference = computed<Limits>(() => {
     const [a, b] = [images.value.get(pair.a), images.value.get(pair.b)];
     return a && b ? differenceLimits(a, b, settings.value.percentiles[1]) : { lo: -1, hi: 1 };
@@ -46,21 +45,21 @@ export function useDisplayLimits(
     limitsOf,
     difference: difference as Ref<Limits>,
     /** The levels that share `level`'s scale (itself only when unlocked). */
-    sharing: (level: ImageLevel) => scaleGroup(scale.value, scaled.value, level).map((l) => l.level),
-    isLocked: (level: ImageLevel) => !scale.value.unlocked.includes(level),
-    toggleLock(level: ImageLevel): void {
+    sharing: (level: PaneLevel) => scaleGroup(scale.value, scaled.value, level).map((l) => l.level),
+    isLocked: (level: PaneLevel) => !scale.value.unlocked.includes(level),
+    toggleLock(level: PaneLevel): void {
       const unlocked = scale.value.unlocked;
       scale.value = {
         ...scale.value,
         unlocked: unlocked.includes(level) ? unlocked.filter((l) => l !== level) : [...unlocked, level],
       };
     },
-    setLimits(level: ImageLevel | 'difference', limits: Limits): void {
+    setLimits(level: PaneLevel | 'difference', limits: Limits): void {
       if (level === 'difference') typedDifference.value = limits;
       else scale.value = withLimits(scale.value, scaled.value, level, limits);
     },
     /** Back to automatic limits for `level`'s scale. */
-    automatic(level: ImageLevel | 'difference'): void {
+    automatic(level: PaneLevel | 'difference'): void {
       if (level === 'difference') typedDifference.value = undefined;
       else {
         const unit = images.value.get(level)?.label.unit ?? '';

@@ -1,7 +1,7 @@
 import { computed, ref, shallowRef, type Ref } from 'vue';
 import type { AppApi, ImageLevel, Job } from '../api/appApi.js';
 import { missingLevelReason } from '../viewer/levelAvailability.js';
-import { levelImage, type LevelImage } from '../viewer/levelImage.js';
+import { levelImage, type LevelImage, type PaneLevel } from '../viewer/levelImage.js';
 
 /** Preview first (a 4096² frame is 64 MB): the server's block means, at most this many pixels across. */
 const PREVIEW_SIZE = 1024;
@@ -17,7 +17,7 @@ export function useLevelImages(
   levels: Ref<ImageLevel[]>,
   onImage: (image: LevelImage) => void,
 ) {
-  const images = shallowRef(new Map<ImageLevel, LevelImage>());
+  const images = shallowRef(new Map<PaneLevel, LevelImage>());
   const missing = ref(new Map<ImageLevel, string>());
   const loadError = ref('');
   const loading = ref(false);

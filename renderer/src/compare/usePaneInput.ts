@@ -14,6 +14,8 @@ interface PaneInputTarget {
   exportPng: () => void;
   stepBlink: (by: number) => void;
   toggleHelp: (show?: boolean) => void;
+  /** Right-drag: the pointer's travel since the press, as shares of the stage's width and height. */
+  contrastDrag?: { begin: (pane: number) => void; move: (dx: number, dy: number) => void };
 }
 
 /** What the keys do, for the "?" overlay; the handler below is the same list. */
@@ -27,10 +29,12 @@ export const SHORTCUTS = [
   { keys: 'x', does: 'zoom 1:1 (one screen pixel per data pixel)' },
   { keys: 'l g', does: 'limb, heliographic grid' },
   { keys: 'i', does: 'invert the colours' },
+  { keys: 'a h m', does: 'arcsec axes, helioprojective grid, magnifier' },
   { keys: 'e', does: 'export PNG' },
   { keys: 'drag · wheel', does: 'pan · zoom about the pointer' },
   { keys: 'shift+drag', does: 'line profile' },
   { keys: 'ctrl+drag', does: 'region statistics (box)' },
+  { keys: 'right-drag', does: 'scale shown: ← → bias, ↑ ↓ contrast (as DS9)' },
   { keys: 'drag the swipe line', does: 'move the split' },
   { keys: '?', does: 'this list; Esc closes it' },
 ];
@@ -45,7 +49,8 @@ export function usePaneInput(t: PaneInputTarget) {
   const profileLine = ref<[[number, number], [number, number]]>();
   const regionBox = ref<[[number, number], [number, number]]>();
   let dragFrom:
-    { x: number; y: number; world?: [number, number]; split?: boolean; box?: boolean } | undefined;
+    | { x: number; y: number; world?: [number, number]; split?: boolean; box?: boolean; contrast?: boolean }
+    | undefined;
 
   function paneOffset(event: PointerEvent | WheelEvent | MouseEvent): [number, number] {
     const rect = t.stage.value!.getBoundingClientRect();
@@ -57,6 +62,13 @@ export function usePaneInput(t: PaneInputTarget) {
   }
   function onDown(event: PointerEvent): void {
     (event.target as Element).setPointerCapture(event.pointerId);
+    if (event.button === 2 && t.contrastDrag) {
+      dragFrom = { x: event.clientX, y: event.clientY, contrast: true };
+      const rect = t.stage.value!.getBoundingClientRect();
+      const n = Math.max(1, t.paneCount.value);
+      t.contrastDrag.begin(Math.min(n - 1, Math.floor(((event.clientX - rect.left) / rect.width) * n)));
+      return;
+    }
     const [dx, dy] = paneOffset(event);
     const stage = t.stage.value!;
     const splitX = stage.getBoundingClientRect().left + t.swipe.value * stage.clientWidth;
@@ -72,7 +84,13 @@ export function usePaneInput(t: PaneInputTarget) {
   function onMove(event: PointerEvent): void {
     const [dx, dy] = paneOffset(event);
     pointer.value = screenToWorld(t.view.value, dx, dy);
-    if (dragFrom?.world && dragFrom.box) {
+    if (dragFrom?.contrast) {
+      const stage = t.stage.value!;
+      t.contrastDrag?.move(
+        (event.clientX - dragFrom.x) / stage.clientWidth,
+        (event.clientY - dragFrom.y) / stage.clientHeight,
+      );
+    } else if (dragFrom?.world && dragFrom.box) {
       regionBox.value = [dragFrom.world, pointer.value];
     } else if (dragFrom?.world) {
       profileLine.value = [dragFrom.world, pointer.value];
@@ -123,6 +141,9 @@ export function usePaneInput(t: PaneInputTarget) {
       Escape: () => t.toggleHelp(false),
       l: () => (settings.limb = !settings.limb),
       g: () => (settings.grid = !settings.grid),
+      a: () => (settings.axes = !settings.axes),
+      h: () => (settings.hpGrid = !settings.hpGrid),
+      m: () => (settings.magnifier = !settings.magnifier),
       e: t.exportPng,
       '[': () => (t.swipe.value = Math.max(0, t.swipe.value - 0.05)),
       ']': () => (t.swipe.value = Math.min(1, t.swipe.value + 0.05)),

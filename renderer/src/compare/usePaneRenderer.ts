@@ -1,9 +1,8 @@
 import { onBeforeUnmount, onMounted, ref, type Ref, type ShallowRef } from 'vue';
-import type { ImageLevel } from '../api/appApi.js';
 import { ImageRenderer, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
 import type { Limits } from '../viewer/clipLimits.js';
 import { heliographicGrid, limbCircle } from '../viewer/heliographicGrid.js';
-import type { LevelImage } from '../viewer/levelImage.js';
+import type { LevelImage, PaneLevel } from '../viewer/levelImage.js';
 import { applyAffine, invertAffine } from '../viewer/affineMap.js';
 import { paneColumns, type PaneSpec } from '../viewer/paneLayout.js';
 import { worldToScreen, type Viewport } from '../viewer/viewport.js';
@@ -12,11 +11,11 @@ import { composeExport } from './exportImage.js';
 import { paneLut, type PaneLut } from './paneLut.js';
 
 export interface PaneScene {
-  images: ShallowRef<Map<ImageLevel, LevelImage>>;
+  images: ShallowRef<Map<PaneLevel, LevelImage>>;
   panes: Ref<PaneSpec[]>;
   view: Ref<Viewport>;
   settings: CompareSettings;
-  limitsOf: (level: ImageLevel) => Limits;
+  limitsOf: (level: PaneLevel) => Limits;
   differenceLimits: Ref<Limits>;
   swipe: Ref<number>;
   profileLine: Ref<[[number, number], [number, number]] | undefined>;
@@ -40,7 +39,7 @@ export function usePaneRenderer(
   const frameMs = ref(0);
   const error = ref('');
   let renderer: ImageRenderer | undefined;
-  const textures = new Map<ImageLevel, GpuImage>();
+  const textures = new Map<PaneLevel, GpuImage>();
   const luts = new Map<string, WebGLTexture>();
 
   function upload(image: LevelImage): void {

@@ -1,11 +1,11 @@
-import type { ImageLevel } from '../api/appApi.js';
 import { percentileLimits, zscaleLimits, type Limits } from './clipLimits.js';
+import type { PaneLevel } from './levelImage.js';
 
 export type ScaleMethod = 'percentile' | 'zscale';
 
 /** What the scale needs of a level: its unit and a sorted sample of its finite, non-fill pixels. */
 export interface ScaledLevel {
-  level: ImageLevel;
+  level: PaneLevel;
   unit: string;
   sorted: Float32Array;
 }
@@ -17,11 +17,11 @@ export interface ScaledLevel {
  * shared scale (or of the unlocked pane) until the observation changes.
  */
 export interface ObservationScale {
-  unlocked: ImageLevel[];
+  unlocked: PaneLevel[];
   /** Hand-set limits of a shared scale, by unit. */
   shared: Record<string, Limits>;
   /** Hand-set limits of unlocked panes. */
-  own: Partial<Record<ImageLevel, Limits>>;
+  own: Partial<Record<PaneLevel, Limits>>;
 }
 
 export function freshScale(): ObservationScale {
@@ -32,7 +32,7 @@ export function freshScale(): ObservationScale {
 export function scaleGroup(
   scale: ObservationScale,
   levels: readonly ScaledLevel[],
-  level: ImageLevel,
+  level: PaneLevel,
 ): ScaledLevel[] {
   const self = levels.find((l) => l.level === level);
   if (!self) return [];
@@ -43,7 +43,7 @@ export function scaleGroup(
 export function displayLimits(
   scale: ObservationScale,
   levels: readonly ScaledLevel[],
-  level: ImageLevel,
+  level: PaneLevel,
   method: ScaleMethod,
   percentiles: readonly [number, number],
 ): Limits {
@@ -62,7 +62,7 @@ export function displayLimits(
 export function withLimits(
   scale: ObservationScale,
   levels: readonly ScaledLevel[],
-  level: ImageLevel,
+  level: PaneLevel,
   limits: Limits,
 ): ObservationScale {
   if (scale.unlocked.includes(level)) return { ...scale, own: { ...scale.own, [level]: limits } };

@@ -77,3 +77,19 @@ export function binnedWcs(w: ImageWcs, binning: number): ImageWcs {
     cdelt2: w.cdelt2 * binning,
   };
 }
+
+/**
+ * Why a header's WCS cannot place the image on the Sun as wcsFromHeader reads it (helioprojective TAN
+ * in arcsec with a reference pixel and a scale), or undefined when it can. A FITS file opened beside
+ * the levels (not one of ours) may lack it; it is then not aligned with them, nor differenced.
+ */
+export function worldGridProblem(h: HeaderValues): string | undefined {
+  const text = (k: string) => (typeof h[k] === 'string' ? (h[k] as string).trim() : '');
+  if (!text('CTYPE1').startsWith('HPLN') || !text('CTYPE2').startsWith('HPLT'))
+    return `its CTYPE1/2 (${text('CTYPE1') || 'none'}, ${text('CTYPE2') || 'none'}) are not helioprojective`;
+  for (const unit of ['CUNIT1', 'CUNIT2'])
+    if (text(unit) && text(unit) !== 'arcsec') return `${unit} is ${text(unit)}, not arcsec`;
+  if (!['CRPIX1', 'CRPIX2', 'CDELT1', 'CDELT2'].every((k) => typeof h[k] === 'number'))
+    return 'it lacks CRPIX1/2 or CDELT1/2';
+  return undefined;
+}

@@ -4,9 +4,12 @@ import { binnedWcs, wcsFromHeader, worldToPixelAffine } from './helioWcs.js';
 import type { ImageData32 } from './imageSampling.js';
 import { observationLabel, type ObservationLabel } from './observationLabel.js';
 
-/** One processing level of the observation as the viewer holds it: pixels, WCS and a sorted sample. */
+/** What a pane can show: a level of the job, or a FITS file the user opened beside them. */
+export type PaneLevel = ImageLevel | 'file';
+
+/** One processing level of the observation (or the opened file) as the viewer holds it: pixels, WCS and a sorted sample. */
 export interface LevelImage extends ImageData32 {
-  level: ImageLevel;
+  level: PaneLevel;
   info: ImageInfo;
   label: ObservationLabel;
   /** Pixels of the file per pixel here: > 1 for the server's block-mean preview. */
@@ -15,7 +18,7 @@ export interface LevelImage extends ImageData32 {
   affine: number[];
 }
 
-export function levelImage(level: ImageLevel, info: ImageInfo, block: LevelPixels): LevelImage {
+export function levelImage(level: PaneLevel, info: ImageInfo, block: LevelPixels): LevelImage {
   const wcs = binnedWcs(wcsFromHeader(info.header), block.binning);
   return {
     level,

@@ -1,5 +1,5 @@
-import type { ImageLevel } from '../api/appApi.js';
 import type { PaneMode } from '../gl/imageRenderer.js';
+import type { PaneLevel } from './levelImage.js';
 
 export type CompareMode = 'side' | 'blink' | 'swipe' | 'difference';
 
@@ -10,8 +10,8 @@ export type CompareMode = 'side' | 'blink' | 'swipe' | 'difference';
 export interface PaneSpec {
   id: string;
   mode: PaneMode;
-  a: ImageLevel;
-  b?: ImageLevel;
+  a: PaneLevel;
+  b?: PaneLevel;
   missing?: string;
 }
 
@@ -22,10 +22,10 @@ export interface PaneSpec {
  */
 export function comparePanes(
   mode: CompareMode,
-  levels: readonly ImageLevel[],
-  have: readonly ImageLevel[],
-  missing: ReadonlyMap<ImageLevel, string>,
-  pair: { a: ImageLevel; b: ImageLevel },
+  levels: readonly PaneLevel[],
+  have: readonly PaneLevel[],
+  missing: ReadonlyMap<PaneLevel, string>,
+  pair: { a: PaneLevel; b: PaneLevel },
   blinkIndex: number,
 ): PaneSpec[] {
   if (mode === 'side')

@@ -1,0 +1,60 @@
+import { computed, ref, shallowRef } from 'vue';
+import type { AppApi } from '../api/appApi.js';
+import { worldGridProblem } from '../viewer/helioWcs.js';
+import { levelImage, type LevelImage } from '../viewer/levelImage.js';
+
+/** As the levels' preview: the server's block means, at most this many pixels across. */
+const PREVIEW_SIZE = 1024;
+
+/**
+ * A FITS file on disk opened as one more pane beside the job's levels (pane 'file'), e.g. aiapy's
+ * own level 1.5 for an A/B check: its header, a preview, then full resolution. The services serve
+ * only the files their file browser lists. A file whose WCS is not helioprojective is shown on its
+ * own grid with the reason (`unaligned`) and is offered for no difference or swipe.
+ */
+export function useFilePane(api: AppApi, onImage: (image: LevelImage) => void) {
+  const path = ref<string>();
+  const image = shallowRef<LevelImage>();
+  const error = ref('');
+  const unaligned = computed(() => {
+    const problem = image.value && worldGridProblem(image.value.info.header);
+    return problem && `Not aligned with the levels: ${problem}.`;
+  });
+  let opened = 0;
+
+  function show(next: LevelImage): void {
+    image.value = next;
+    onImage(next);
+  }
+
+  async function open(file: string): Promise<void> {
+    const request = ++opened;
+    const still = () => request === opened;
+    path.value = file;
+    image.value = undefined;
+    error.value = '';
+    try {
+      const info = await api.call('imageInfo', { path: file });
+      if (!still()) return;
+      const preview = await api.call('imagePreview', { path: file, maxSize: PREVIEW_SIZE });
+      if (!still()) return;
+      show(levelImage('file', info, { ...preview.meta, pixels: preview.pixels }));
+      if (preview.meta.binning === 1) return;
+      const { meta, pixels } = await api.call('imagePixels', { path: file });
+      if (still())
+        show(levelImage('file', info, { width: meta.width, height: meta.height, binning: 1, pixels }));
+    } catch (failure) {
+      if (still()) error.value = `${file} could not be opened: ${(failure as Error).message}`;
+    }
+  }
+
+  function close(): void {
+    opened++;
+    path.value = undefined;
+    image.value = undefined;
+    error.value = '';
+  }
+
+  return { path, image, error, unaligned, open, close };
+}
+export type FilePane = ReturnType<typeof useFilePane>;

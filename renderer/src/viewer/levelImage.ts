@@ -1,10 +1,12 @@
 import type { ImageInfo, ImageLevel } from '../api/appApi.js';
-import { sortedSample } from './clipLimits.js';
 import { binnedWcs, wcsFromHeader, worldToPixelAffine } from './helioWcs.js';
 import type { ImageData32 } from './imageSampling.js';
 import { observationLabel, type ObservationLabel } from './observationLabel.js';
 
-/** One processing level of the observation as the viewer holds it: pixels, WCS and a sorted sample. */
+/**
+ * One processing level of the observation as the viewer holds it: pixels, WCS and a sorted sample of
+ * its finite pixels (clipLimits.sortedSample, made in the pixel worker).
+ */
 export interface LevelImage extends ImageData32 {
   level: ImageLevel;
   info: ImageInfo;
@@ -15,7 +17,12 @@ export interface LevelImage extends ImageData32 {
   affine: number[];
 }
 
-export function levelImage(level: ImageLevel, info: ImageInfo, block: LevelPixels): LevelImage {
+export function levelImage(
+  level: ImageLevel,
+  info: ImageInfo,
+  block: LevelPixels,
+  sorted: Float32Array,
+): LevelImage {
   const wcs = binnedWcs(wcsFromHeader(info.header), block.binning);
   return {
     level,
@@ -26,7 +33,7 @@ export function levelImage(level: ImageLevel, info: ImageInfo, block: LevelPixel
     binning: block.binning,
     data: block.pixels,
     wcs,
-    sorted: sortedSample(block.pixels),
+    sorted,
     affine: worldToPixelAffine(wcs),
   };
 }
@@ -36,4 +43,18 @@ export interface LevelPixels {
   height: number;
   binning: number;
   pixels: Float32Array;
+}
+
+/** What the pane shows, in words: "full resolution", or "preview 1024² (binned 4×)". */
+export function resolutionLabel(image: Pick<LevelImage, 'width' | 'height' | 'binning'>): string {
+  return image.binning === 1 ? 'full resolution' : `preview ${previewSize(image)}`;
+}
+
+/** A preview's size and binning: "1024² (binned 4×)". */
+export function previewSize({
+  width,
+  height,
+  binning,
+}: Pick<LevelImage, 'width' | 'height' | 'binning'>): string {
+  return `${width === height ? `${width}²` : `${width}×${height}`} (binned ${binning}×)`;
 }

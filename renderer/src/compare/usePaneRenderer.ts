@@ -25,8 +25,8 @@ export interface PaneScene {
   pointer: Ref<[number, number] | undefined>;
 }
 
-/** Bytes of pixels per texture upload call: 2 MiB, 128 rows of a 4096² frame. */
-const BAND_BYTES = 2 << 20;
+/** Bytes of pixels per texture upload call: 1 MiB, 64 rows of a 4096² frame. */
+const BAND_BYTES = 1 << 20;
 
 interface Upload {
   image: LevelImage;
@@ -65,7 +65,7 @@ export function usePaneRenderer(
    * `wanted` said no before (another observation was chosen).
    */
   function upload(image: LevelImage, wanted: () => boolean): Promise<boolean> {
-    if (!renderer) return Promise.resolve(false);
+    if (error.value) return Promise.resolve(false);
     return new Promise((done) => {
       uploads.push({ image, wanted, done, row: 0 });
       if (!uploading) {
@@ -77,7 +77,9 @@ export function usePaneRenderer(
 
   function uploadBand(): void {
     const next = uploads[0];
+    if (next && !renderer && !error.value) return void requestAnimationFrame(uploadBand);
     if (!next || !renderer) {
+      for (const u of uploads.splice(0)) u.done(false);
       uploading = false;
       return;
     }
@@ -314,14 +316,20 @@ export function usePaneRenderer(
 
   let observer: ResizeObserver | undefined;
   onMounted(() => {
-    try {
-      renderer = new ImageRenderer(glCanvas.value!);
-    } catch (failure) {
-      error.value = (failure as Error).message;
-    }
     observer = new ResizeObserver(resize);
     observer.observe(stage.value!);
     resize();
+    // The WebGL context in a task of its own, after the view's first frame: together they held the
+    // page for hundreds of milliseconds on a busy machine.
+    requestAnimationFrame(() => {
+      if (!glCanvas.value) return;
+      try {
+        renderer = new ImageRenderer(glCanvas.value);
+      } catch (failure) {
+        error.value = (failure as Error).message;
+      }
+      schedule();
+    });
   });
   onBeforeUnmount(() => {
     observer?.disconnect();

@@ -122,8 +122,7 @@ void main() {
 export class ImageRenderer {
   readonly gl: WebGL2RenderingContext;
   private readonly program: WebGLProgram;
-  private readonly parallel: KHR_parallel_shader_compile | null;
-  private linked = false;
+  private linked: boolean | Error = false;
   private readonly uniforms = new Map<string, WebGLUniformLocation | null>();
 
   constructor(readonly canvas: HTMLCanvasElement) {
@@ -131,8 +130,13 @@ export class ImageRenderer {
     const gl = canvas.getContext('webgl2', { preserveDrawingBuffer: true, antialias: false });
     if (!gl) throw new Error('WebGL2 is not available: the viewer needs it to show float32 images.');
     this.gl = gl;
-    this.parallel = gl.getExtension('KHR_parallel_shader_compile');
     this.program = startLink(gl, VERTEX, FRAGMENT);
+    // Asked only once the GPU has got through the link (any question before waits for the compiler).
+    this.whenFinished(() => {
+      this.linked = gl.getProgramParameter(this.program, gl.LINK_STATUS)
+        ? true
+        : new Error(linkFailure(gl, this.program));
+    });
     const buffer = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
@@ -141,18 +145,10 @@ export class ImageRenderer {
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
   }
 
-  /**
-   * Whether the shaders are compiled and linked; they compile beside the page where the browser can
-   * (KHR_parallel_shader_compile), so ask again at a later frame. Throws the compiler's message.
-   */
+  /** Whether the shaders are compiled and linked (seen at a later frame); throws the compiler's message. */
   ready(): boolean {
-    const gl = this.gl;
-    if (this.linked) return true;
-    if (this.parallel && !gl.getProgramParameter(this.program, this.parallel.COMPLETION_STATUS_KHR))
-      return false;
-    if (!gl.getProgramParameter(this.program, gl.LINK_STATUS)) throw new Error(linkFailure(gl, this.program));
-    this.linked = true;
-    return true;
+    if (this.linked instanceof Error) throw this.linked;
+    return this.linked;
   }
 
   /**

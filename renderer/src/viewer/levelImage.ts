@@ -1,4 +1,5 @@
 import type { ImageInfo, ImageLevel } from '../api/appApi.js';
+import { sortedSample } from './clipLimits.js';
 import { binnedWcs, wcsFromHeader, worldToPixelAffine } from './helioWcs.js';
 import type { ImageData32 } from './imageSampling.js';
 import { observationLabel, type ObservationLabel } from './observationLabel.js';
@@ -21,7 +22,8 @@ export function levelImage(
   level: ImageLevel,
   info: ImageInfo,
   block: LevelPixels,
-  sorted: Float32Array,
+  /** Made in the pixel worker when it is there; else here, on the page's thread. */
+  sorted: Float32Array = sortedSample(block.pixels),
 ): LevelImage {
   const wcs = binnedWcs(wcsFromHeader(info.header), block.binning);
   return {

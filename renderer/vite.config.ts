@@ -9,4 +9,6 @@ export default defineConfig({
   plugins: [vue()],
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1000 },
   server: { fs: { allow: ['..'] } },
+  // Compare's pixel worker is a module worker (it imports the viewer's statistics).
+  worker: { format: 'es' },
 });

@@ -94,6 +94,15 @@ print(json.dumps(c.ravel().tolist()))`) as number[];
     expect(colourTable('aia', 6173)).toEqual(colourTable('grey'));
   });
 
+  it('histogram of a sorted sample by binary search counts as bin by bin would, ends included', () => {
+    const sorted = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 100).sort();
+    const [lo, hi, bins] = [-80, 60.5, 37];
+    const expected = new Uint32Array(bins);
+    for (const v of sorted)
+      expected[Math.min(bins - 1, Math.max(0, Math.floor((v - lo) * (bins / (hi - lo)))))]++;
+    expect([...histogram(sorted, lo, hi, bins)]).toEqual([...expected]);
+  });
+
   it('histogram equalisation spreads a skewed histogram evenly', () => {
     const counts = histogram([0, 0, 0, 0, 0, 0, 1, 2, 3, 4], 0, 4, 4);
     expect([...counts]).toEqual([6, 1, 1, 2]);

@@ -7,7 +7,7 @@ import { connectApi, type WebSocketLike } from '../../../main/contract/webSocket
  * (?token=…), which the server prints when it starts.
  */
 export function webClient(location: Location = window.location): AppApi {
-  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const token = pageToken(location) ?? '';
   const url = `${location.origin.replace(/^http/, 'ws')}/ws?token=${encodeURIComponent(token)}`;
   const client = connectApi(new WebSocket(url) as unknown as WebSocketLike);
   return {
@@ -25,3 +25,16 @@ export function webClient(location: Location = window.location): AppApi {
     },
   };
 }
+
+/** The local server's HTTP API (POST <base><command>), where a worker fetches binary replies itself. */
+export interface HttpApi {
+  base: string;
+  /** The page URL's token; without it the cookie set when the page was opened with one serves. */
+  token?: string;
+}
+
+export function httpApi(location: Location = window.location): HttpApi {
+  return { base: `${location.origin}/api/`, token: pageToken(location) };
+}
+
+const pageToken = (location: Location) => new URLSearchParams(location.search).get('token') ?? undefined;

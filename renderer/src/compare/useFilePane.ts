@@ -12,7 +12,10 @@ const PREVIEW_SIZE = 1024;
  * only the files their file browser lists. A file whose WCS is not helioprojective is shown on its
  * own grid with the reason (`unaligned`) and is offered for no difference or swipe.
  */
-export function useFilePane(api: AppApi, onImage: (image: LevelImage) => void) {
+export function useFilePane(
+  api: AppApi,
+  onImage: (image: LevelImage, wanted: () => boolean) => Promise<boolean>,
+) {
   const path = ref<string>();
   const image = shallowRef<LevelImage>();
   const error = ref('');
@@ -22,9 +25,9 @@ export function useFilePane(api: AppApi, onImage: (image: LevelImage) => void) {
   });
   let opened = 0;
 
-  function show(next: LevelImage): void {
-    image.value = next;
-    onImage(next);
+  /** The image joins the pane once its texture is up, and only while it is still the file asked for. */
+  async function show(next: LevelImage, still: () => boolean): Promise<void> {
+    if ((await onImage(next, still)) && still()) image.value = next;
   }
 
   async function open(file: string): Promise<void> {
@@ -38,11 +41,14 @@ export function useFilePane(api: AppApi, onImage: (image: LevelImage) => void) {
       if (!still()) return;
       const preview = await api.call('imagePreview', { path: file, maxSize: PREVIEW_SIZE });
       if (!still()) return;
-      show(levelImage('file', info, { ...preview.meta, pixels: preview.pixels }));
+      await show(levelImage('file', info, { ...preview.meta, pixels: preview.pixels }), still);
       if (preview.meta.binning === 1) return;
       const { meta, pixels } = await api.call('imagePixels', { path: file });
       if (still())
-        show(levelImage('file', info, { width: meta.width, height: meta.height, binning: 1, pixels }));
+        await show(
+          levelImage('file', info, { width: meta.width, height: meta.height, binning: 1, pixels }),
+          still,
+        );
     } catch (failure) {
       if (still()) error.value = `${file} could not be opened: ${(failure as Error).message}`;
     }

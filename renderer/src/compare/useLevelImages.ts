@@ -1,41 +1,48 @@
-import { computed, ref, shallowRef, type Ref } from 'vue';
+import { computed, onBeforeUnmount, ref, shallowRef, type Ref } from 'vue';
 import type { AppApi, ImageLevel, Job } from '../api/appApi.js';
+import type { HttpApi } from '../api/webClient.js';
 import { missingLevelReason } from '../viewer/levelAvailability.js';
-import { levelImage, type LevelImage, type PaneLevel } from '../viewer/levelImage.js';
+import { levelImage, previewSize, type LevelImage, type PaneLevel } from '../viewer/levelImage.js';
+import { levelPixelsWorker } from './levelPixelsWorker.js';
 
 /** Preview first (a 4096² frame is 64 MB): the server's block means, at most this many pixels across. */
 const PREVIEW_SIZE = 1024;
 
 /**
- * The levels of one observation as the viewer holds them: a preview of each, then full resolution,
- * level by level. A level without a product, or whose file cannot be read, is `missing` with the reason
- * and the others still load. `onImage` hears of every new image (to upload it to the GPU).
+ * The levels of one observation as the viewer shows them: a preview of each, then full resolution,
+ * each as soon as it is on the GPU. Pixels are fetched, decoded and sampled for the statistics in a
+ * Web Worker (`http`: the local server's, in web mode) and handed to `show`, which uploads them and
+ * resolves true once they are drawn; only then does `images` (what every label, readout and scale
+ * reads) hold them, so the labels say what is on screen. A level without a product, or whose file
+ * cannot be read, is `missing` with the reason and the others still load.
  */
 export function useLevelImages(
   api: AppApi,
+  http: HttpApi | undefined,
   job: Ref<Job | undefined>,
   levels: Ref<ImageLevel[]>,
-  onImage: (image: LevelImage) => void,
+  show: (image: LevelImage, wanted: () => boolean) => Promise<boolean>,
 ) {
   const images = shallowRef(new Map<PaneLevel, LevelImage>());
   const missing = ref(new Map<ImageLevel, string>());
   const loadError = ref('');
   const loading = ref(false);
+  const worker = levelPixelsWorker(api, http);
+  onBeforeUnmount(worker.close);
 
   /** What is on screen, in words: previews until every level present is at full resolution. */
   const status = computed(() => {
     const shown = [...images.value.values()];
     if (!shown.length) return loading.value ? 'Loading…' : '';
     const previews = shown.filter((i) => i.binning > 1);
-    if (!previews.length) return loading.value ? 'Loading…' : 'Full resolution';
-    return `Preview (${previews.map((i) => `level ${i.level} 1/${i.binning}`).join(', ')}); loading full resolution…`;
+    if (!previews.length) return 'Full resolution';
+    return `Preview ${previewSize(previews[0])}: ${previews.length} of ${shown.length} levels; loading full resolution…`;
   });
 
   function put(image: LevelImage): void {
     const next = new Map(images.value);
     next.set(image.level, image);
     images.value = next;
-    onImage(image);
   }
 
   function markMissing(level: ImageLevel, reason: string): void {
@@ -65,31 +72,34 @@ export function useLevelImages(
       ),
     );
     if (!still()) return;
+    const readable = present.flatMap((level, i) => (infos[i] ? [{ level, info: infos[i] }] : []));
+    const shown = async (image: Promise<LevelImage>) => {
+      const ready = await image;
+      if (still() && (await show(ready, still)) && still()) put(ready);
+    };
     await Promise.all(
-      present.map(async (level, i) => {
-        const info = infos[i];
-        if (!info) return;
-        const { meta, pixels } = await api.call('imagePreview', {
-          jobId: current.id,
-          level,
-          maxSize: PREVIEW_SIZE,
-        });
-        if (still()) put(levelImage(level, info, { ...meta, pixels }));
-      }),
-    ).catch((error: Error) => (loadError.value = error.message));
+      readable.map(({ level, info }) =>
+        shown(
+          worker
+            .pixels('imagePreview', { jobId: current.id, level, maxSize: PREVIEW_SIZE })
+            .then(({ meta, pixels, sorted }) => levelImage(level, info, { ...meta, pixels }, sorted)),
+        ),
+      ),
+    ).catch((error: Error) => still() && (loadError.value = error.message));
     if (!still()) return;
     onPreviews();
-    for (const [i, level] of present.entries()) {
-      const info = infos[i];
-      if (!info) continue;
-      try {
-        const { meta, pixels } = await api.call('imagePixels', { jobId: current.id, level });
-        if (!still()) return;
-        put(levelImage(level, info, { width: meta.width, height: meta.height, binning: 1, pixels }));
-      } catch (error) {
-        if (still()) loadError.value = (error as Error).message;
-      }
-    }
+    // Every level's full resolution asked for at once (the next one arrives while this one goes up).
+    await Promise.all(
+      readable.map(({ level, info }) =>
+        shown(
+          worker
+            .pixels('imagePixels', { jobId: current.id, level })
+            .then(({ meta, pixels, sorted }) =>
+              levelImage(level, info, { width: meta.width, height: meta.height, binning: 1, pixels }, sorted),
+            ),
+        ).catch((error: Error) => still() && (loadError.value = error.message)),
+      ),
+    );
     if (still()) loading.value = false;
   }
 

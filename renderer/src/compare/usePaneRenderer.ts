@@ -24,6 +24,18 @@ export interface PaneScene {
   pointer: Ref<[number, number] | undefined>;
 }
 
+/** Bytes of pixels per texture upload call: 4 MiB, 256 rows of a 4096² frame (16 calls a frame). */
+const BAND_BYTES = 4 << 20;
+
+interface Upload {
+  image: LevelImage;
+  wanted: () => boolean;
+  done: (uploaded: boolean) => void;
+  /** The next row to upload. */
+  row: number;
+  texture?: WebGLTexture;
+}
+
 /**
  * Draws the panes: the images through WebGL (one texture per level, one lookup texture per stretch),
  * then limb, grid, profile line, region box, the crosshair (linked: the same place on the Sun in every
@@ -39,16 +51,59 @@ export function usePaneRenderer(
   const frameMs = ref(0);
   const error = ref('');
   let renderer: ImageRenderer | undefined;
-  const textures = new Map<PaneLevel, GpuImage>();
+  /** Each level's texture with the image it holds: drawn only while that image is the one shown. */
+  const textures = new Map<PaneLevel, GpuImage & { image: LevelImage }>();
   const luts = new Map<string, WebGLTexture>();
+  const uploads: Upload[] = [];
+  let uploading = false;
 
-  function upload(image: LevelImage): void {
-    if (renderer) {
-      const previous = textures.get(image.level)?.texture;
-      const texture = renderer.upload(image.data, image.width, image.height, previous);
-      textures.set(image.level, { texture, width: image.width, height: image.height, affine: image.affine });
+  /**
+   * Puts an image on the GPU in bands of rows, one band at a time: the next goes once the GPU has
+   * taken the last (seen at an animation frame), so uploads never queue up until a GL call must wait
+   * for room. Resolves true once the whole image is there (its level then draws it), false when
+   * `wanted` said no before (another observation was chosen).
+   */
+  function upload(image: LevelImage, wanted: () => boolean): Promise<boolean> {
+    if (error.value) return Promise.resolve(false);
+    return new Promise((done) => {
+      uploads.push({ image, wanted, done, row: 0 });
+      if (!uploading) {
+        uploading = true;
+        requestAnimationFrame(uploadBand);
+      }
+    });
+  }
+
+  function uploadBand(): void {
+    const next = uploads[0];
+    if (next && !renderer && !error.value) return void requestAnimationFrame(uploadBand);
+    if (!next || !renderer) {
+      for (const u of uploads.splice(0)) u.done(false);
+      uploading = false;
+      return;
     }
-    schedule();
+    const { image } = next;
+    if (!next.wanted()) {
+      if (next.texture) renderer.release(next.texture);
+      uploads.shift();
+      next.done(false);
+      requestAnimationFrame(uploadBand);
+      return;
+    }
+    next.texture ??= renderer.allocate(image.width, image.height);
+    const rows = Math.min(image.height - next.row, Math.max(1, Math.floor(BAND_BYTES / (4 * image.width))));
+    renderer.uploadRows(next.texture, image.data, image.width, next.row, rows);
+    next.row += rows;
+    if (next.row >= image.height) {
+      uploads.shift();
+      const previous = textures.get(image.level)?.texture;
+      if (previous) renderer.release(previous);
+      const { width, height, affine } = image;
+      textures.set(image.level, { texture: next.texture, width, height, affine, image });
+      next.done(true);
+      schedule();
+    }
+    renderer.whenFinished(uploadBand);
   }
 
   function lut(image: LevelImage | undefined, limits: Limits): WebGLTexture {
@@ -62,7 +117,14 @@ export function usePaneRenderer(
     return texture!;
   }
 
+  /** The level's texture if it holds the image the view shows now (never a previous observation's). */
+  function shownTexture(level: PaneLevel): GpuImage | undefined {
+    const t = textures.get(level);
+    return t && t.image === scene.images.value.get(level) ? t : undefined;
+  }
+
   let frame = 0;
+  let timing = false;
   function schedule(): void {
     if (!frame) frame = requestAnimationFrame(draw);
   }
@@ -78,8 +140,8 @@ export function usePaneRenderer(
     p: PaneSpec,
     viewport: Viewport,
   ): Omit<PaneDraw, 'x' | 'y' | 'width' | 'height'> | undefined {
-    const a = textures.get(p.a);
-    const b = p.b ? textures.get(p.b) : undefined;
+    const a = shownTexture(p.a);
+    const b = p.b ? shownTexture(p.b) : undefined;
     if (!a || p.missing) return undefined;
     const diff = p.mode === 'difference';
     const limitsA = diff ? scene.differenceLimits.value : scene.limitsOf(p.a);
@@ -98,6 +160,13 @@ export function usePaneRenderer(
   function draw(): void {
     frame = 0;
     if (!renderer || !glCanvas.value) return;
+    try {
+      if (!renderer.ready()) return schedule();
+    } catch (failure) {
+      error.value = (failure as Error).message;
+      renderer = undefined;
+      return;
+    }
     const started = performance.now();
     const draws: PaneDraw[] = [];
     for (const p of paneRects()) {
@@ -105,9 +174,15 @@ export function usePaneRenderer(
       if (d) draws.push({ ...d, x: p.x, y: p.y, width: p.width, height: p.height });
     }
     renderer.draw(draws);
-    renderer.finish();
-    const took = performance.now() - started;
-    frameMs.value = frameMs.value ? 0.8 * frameMs.value + 0.2 * took : took;
+    if (!timing) {
+      // One frame timed at a time, to the animation frame in which the GPU is seen done.
+      timing = true;
+      renderer.whenFinished(() => {
+        timing = false;
+        const took = performance.now() - started;
+        frameMs.value = frameMs.value ? 0.8 * frameMs.value + 0.2 * took : took;
+      });
+    }
     drawOverlay();
   }
 
@@ -228,27 +303,40 @@ export function usePaneRenderer(
     const ratio = window.devicePixelRatio || 1;
     const rect = stage.value?.getBoundingClientRect();
     if (!rect || !glCanvas.value || !overlay.value) return;
+    const [width, height] = [Math.round(rect.width * ratio), Math.round(rect.height * ratio)];
+    // A WebGL canvas given a size, even its own, makes a new drawing buffer: only when it changed.
+    if (glCanvas.value.width === width && glCanvas.value.height === height) return;
     for (const c of [glCanvas.value, overlay.value]) {
-      c.width = Math.round(rect.width * ratio);
-      c.height = Math.round(rect.height * ratio);
+      c.width = width;
+      c.height = height;
     }
     schedule();
   }
 
   let observer: ResizeObserver | undefined;
   onMounted(() => {
-    try {
-      renderer = new ImageRenderer(glCanvas.value!);
-    } catch (failure) {
-      error.value = (failure as Error).message;
-    }
     observer = new ResizeObserver(resize);
     observer.observe(stage.value!);
     resize();
+    // The WebGL context in a task of its own, after the view's first frame: together they held the
+    // page for hundreds of milliseconds on a busy machine.
+    requestAnimationFrame(() => {
+      if (!glCanvas.value) return;
+      try {
+        renderer = new ImageRenderer(glCanvas.value);
+      } catch (failure) {
+        error.value = (failure as Error).message;
+      }
+      schedule();
+    });
   });
   onBeforeUnmount(() => {
     observer?.disconnect();
     if (frame) cancelAnimationFrame(frame);
+    for (const u of uploads.splice(0)) {
+      if (u.texture) renderer?.release(u.texture);
+      u.done(false);
+    }
     for (const t of textures.values()) renderer?.release(t.texture);
     for (const t of luts.values()) renderer?.release(t);
   });

@@ -150,7 +150,9 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
         renderer!.release(texture.texture);
         textures.delete(oldest);
       }
-      const texture = renderer!.upload(image.data, image.width, image.height);
+      // A movie frame is a preview (at most 1024²): one upload, not the levels' row bands.
+      const texture = renderer!.allocate(image.width, image.height);
+      renderer!.uploadRows(texture, image.data, image.width, 0, image.height);
       held = { texture, width: image.width, height: image.height, affine: image.affine };
       textures.set(image, held);
     }

@@ -122,6 +122,7 @@ void main() {
 export class ImageRenderer {
   readonly gl: WebGL2RenderingContext;
   private readonly program: WebGLProgram;
+  private linked: boolean | Error = false;
   private readonly uniforms = new Map<string, WebGLUniformLocation | null>();
 
   constructor(readonly canvas: HTMLCanvasElement) {
@@ -129,27 +130,47 @@ export class ImageRenderer {
     const gl = canvas.getContext('webgl2', { preserveDrawingBuffer: true, antialias: false });
     if (!gl) throw new Error('WebGL2 is not available: the viewer needs it to show float32 images.');
     this.gl = gl;
-    this.program = link(gl, VERTEX, FRAGMENT);
+    this.program = startLink(gl, VERTEX, FRAGMENT);
+    // Asked only once the GPU has got through the link (any question before waits for the compiler).
+    this.whenFinished(() => {
+      this.linked = gl.getProgramParameter(this.program, gl.LINK_STATUS)
+        ? true
+        : new Error(linkFailure(gl, this.program));
+    });
     const buffer = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
-    const corner = gl.getAttribLocation(this.program, 'corner');
-    gl.enableVertexAttribArray(corner);
-    gl.vertexAttribPointer(corner, 2, gl.FLOAT, false, 0, 0);
+    gl.enableVertexAttribArray(0);
+    gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
   }
 
-  /** Uploads float32 pixels (row 0 = FITS row 1, at the bottom) as an R32F texture. */
-  upload(data: Float32Array, width: number, height: number, previous?: WebGLTexture): WebGLTexture {
+  /** Whether the shaders are compiled and linked (seen at a later frame); throws the compiler's message. */
+  ready(): boolean {
+    if (this.linked instanceof Error) throw this.linked;
+    return this.linked;
+  }
+
+  /**
+   * An R32F texture of width × height with no pixels yet: they go up by `uploadRows`, a band at a
+   * time, so that no single GL call copies a whole 64 MB frame while the page waits.
+   */
+  allocate(width: number, height: number): WebGLTexture {
     const gl = this.gl;
-    if (previous) gl.deleteTexture(previous);
     const texture = gl.createTexture();
     if (!texture) throw new Error('out of GPU memory for an image texture');
     gl.bindTexture(gl.TEXTURE_2D, texture);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texImage2D(gl.TEXTURE_2D, 0, gl.R32F, width, height, 0, gl.RED, gl.FLOAT, data);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.R32F, width, height);
     return texture;
+  }
+
+  /** Rows [y, y + rows) of float32 pixels (row 0 = FITS row 1, at the bottom) into an `allocate`d texture. */
+  uploadRows(texture: WebGLTexture, data: Float32Array, width: number, y: number, rows: number): void {
+    const gl = this.gl;
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, y, width, rows, gl.RED, gl.FLOAT, data, y * width);
   }
 
   lutTexture(rgba: Uint8Array, previous?: WebGLTexture): WebGLTexture {
@@ -179,6 +200,7 @@ export class ImageRenderer {
     height: number,
   ): Uint8Array {
     const gl = this.gl;
+    if (!this.ready()) throw new Error('the viewer is still starting: try again in a moment');
     const target = gl.createTexture();
     const framebuffer = gl.createFramebuffer();
     if (!target || !framebuffer) throw new Error('out of GPU memory for the export');
@@ -236,9 +258,22 @@ export class ImageRenderer {
     gl.disable(gl.SCISSOR_TEST);
   }
 
-  /** Waits until the GPU has finished the frame (one pixel read), for honest frame times. */
-  finish(): void {
-    this.gl.readPixels(0, 0, 1, 1, this.gl.RGBA, this.gl.UNSIGNED_BYTE, new Uint8Array(4));
+  /**
+   * Calls `done` once the GPU has finished all the work asked of it so far (a fence, looked at once
+   * per animation frame), for honest frame times: waiting for it here (a pixel read) would hold the
+   * page as long as the GPU is busy, seconds on a software rasteriser while a 4096² texture goes up.
+   */
+  whenFinished(done: () => void): void {
+    const gl = this.gl;
+    const fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    if (!fence) return;
+    gl.flush();
+    const look = () => {
+      if (gl.getSyncParameter(fence, gl.SYNC_STATUS) !== gl.SIGNALED) return void requestAnimationFrame(look);
+      gl.deleteSync(fence);
+      done();
+    };
+    requestAnimationFrame(look);
   }
 
   private bind(unit: number, name: string, texture: WebGLTexture): void {
@@ -254,7 +289,11 @@ export class ImageRenderer {
   }
 }
 
-function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
+/**
+ * Compiles and links without asking how it went (each question would hold the page until the compiler
+ * is done); `corner` is attribute 0.
+ */
+function startLink(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
   const program = gl.createProgram()!;
   for (const [type, source] of [
     [gl.VERTEX_SHADER, vertex],
@@ -263,12 +302,19 @@ function link(gl: WebGL2RenderingContext, vertex: string, fragment: string): Web
     const shader = gl.createShader(type)!;
     gl.shaderSource(shader, source);
     gl.compileShader(shader);
-    if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS))
-      throw new Error(gl.getShaderInfoLog(shader) ?? 'shader');
     gl.attachShader(program, shader);
   }
+  gl.bindAttribLocation(program, 0, 'corner');
   gl.linkProgram(program);
-  if (!gl.getProgramParameter(program, gl.LINK_STATUS))
-    throw new Error(gl.getProgramInfoLog(program) ?? 'link');
   return program;
+}
+
+/** Why a program did not link: its shaders' logs, else its own. */
+function linkFailure(gl: WebGL2RenderingContext, program: WebGLProgram): string {
+  const logs = (gl.getAttachedShaders(program) ?? [])
+    .filter((shader) => !gl.getShaderParameter(shader, gl.COMPILE_STATUS))
+    .map((shader) => gl.getShaderInfoLog(shader));
+  return (
+    logs.filter(Boolean).join('\n') || gl.getProgramInfoLog(program) || "the viewer's shaders did not link"
+  );
 }

@@ -187,9 +187,10 @@ describe('Compare in web mode', () => {
     expect(bar.caption).toMatch(/Level 1\.5 − Level 1/);
     await page.getByTestId('limit-hi').fill('50');
     await page.getByTestId('limit-hi').press('Enter');
-    expect((await colourBar()).hi).toBe(50);
+    // the colour bar follows the limits at the next frame
+    await expect.poll(async () => (await colourBar()).hi).toBe(50);
     await page.getByRole('button', { name: 'auto' }).click();
-    expect((await colourBar()).hi).toBeCloseTo(bar.hi, 6);
+    await expect.poll(async () => (await colourBar()).hi).toBeCloseTo(bar.hi, 6);
     await screenshot('compare-difference-2048');
     const lattice = await latticePower(page);
     console.log('difference lattice', JSON.stringify(lattice));

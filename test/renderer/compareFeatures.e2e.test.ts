@@ -92,8 +92,10 @@ describe('Compare tools in web mode', () => {
     expect(await pane.textContent()).toContain(`Opened file${basename(SUNPY_L15)} · 171 Å · 2011-02-15`);
     expect(await page.getByTestId('opened-file').textContent()).toBe(basename(SUNPY_L15));
     // Three panes, each drawn.
-    const drawn = await brightAtPaneCentres(page, 3);
-    for (const bright of drawn) expect(bright).toBeGreaterThan(100);
+    // each pane's texture goes up in bands after its own fetch: wait for all three, not only the first
+    await expect
+      .poll(() => brightAtPaneCentres(page, 3), { timeout: 60_000 })
+      .toSatisfy((bright: number[]) => bright.every((b) => b > 100));
     // The header diff: a column for the file; keywords where SunPy's product and ours disagree.
     const header = page.getByRole('region', { name: 'Header' });
     expect(await header.locator('thead th').allTextContents()).toEqual([

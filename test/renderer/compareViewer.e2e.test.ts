@@ -69,10 +69,11 @@ describe('Compare in web mode', () => {
     expect(reason).toMatch(/^Level 1\.6 was not made: /);
     expect(reason!.length).toBeGreaterThan(30);
     // The two images are drawn: their panes are not the empty background.
-    const drawn = await brightAtPaneCentres(page, 3);
-    expect(drawn[0]).toBeGreaterThan(100);
-    expect(drawn[1]).toBeGreaterThan(100);
-    expect(drawn[2]).toBe(0);
+    // each texture goes up after its own fetch: wait for both images, then the third pane is still empty
+    await expect
+      .poll(() => brightAtPaneCentres(page, 3), { timeout: 60_000 })
+      .toSatisfy(([one, fifteen]: number[]) => one > 100 && fifteen > 100);
+    expect((await brightAtPaneCentres(page, 3))[2]).toBe(0);
     await screenshot('compare-level-missing');
     // Export: the first pane at its full resolution (128²) above a strip with caption and colour bar.
     const download = page.waitForEvent('download');

@@ -10,7 +10,10 @@ import {
   type ScaledLevel,
 } from '../viewer/displayScale.js';
 import type { LevelImage, PaneLevel } from '../viewer/levelImage.js';
-import type { CompareSettings } from './compareSettings.js';
+import { LEVEL_NAMES, type CompareSettings } from './compareSettings.js';
+
+/** Panes in their order on screen, whatever order their pixels arrived in (captions list them so). */
+const PANE_ORDER = Object.keys(LEVEL_NAMES);
 
 /**
  * The display limits of each level (one locked scale per unit by default) and of the difference A − B
@@ -25,7 +28,9 @@ export function useDisplayLimits(
   const scale = ref<ObservationScale>(freshScale());
   const typedDifference = ref<Limits>();
   const scaled = computed<ScaledLevel[]>(() =>
-    [...images.value.values()].map((i) => ({ level: i.level, unit: i.label.unit, sorted: i.sorted })),
+    [...images.value.values()]
+      .map((i) => ({ level: i.level, unit: i.label.unit, sorted: i.sorted }))
+      .sort((a, b) => PANE_ORDER.indexOf(a.level) - PANE_ORDER.indexOf(b.level)),
   );
   const all = computed(() => {
     const out = new Map<PaneLevel, Limits>();

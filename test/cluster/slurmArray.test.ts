@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/paths.js';
 import { SlurmCluster } from '../helpers/slurmCluster.js';
+import { writeSlurmScript } from '../helpers/slurmScript.js';
 import { corruptProducts, scratch, smallFrames } from '../services/helpers.js';
-
-const run = promisify(execFile);
-const CLI = join(REPO_ROOT, 'bin/aia-studio.js');
 
 /**
  * `slurm-script`'s array end to end on a real Slurm (Debian's slurmctld + slurmd, one node of 2 CPUs,
@@ -29,32 +24,7 @@ describe('aia-studio slurm-script on a real single-node Slurm', () => {
     const out = join(dir, 'out');
     await smallFrames(dir, 5);
     const script = join(dir, 'aia.sbatch');
-    const write = async () =>
-      (
-        await run(process.execPath, [
-          CLI,
-          'slurm-script',
-          '--shards',
-          '3',
-          '--script',
-          script,
-          '--level',
-          '1.5',
-          '--out',
-          out,
-          '--backend',
-          'cpu',
-          '--cpus-per-task',
-          '1',
-          '--mem',
-          '500M',
-          '--time',
-          '00:10:00',
-          '--command',
-          `${process.execPath} ${CLI}`,
-          dir,
-        ])
-      ).stdout;
+    const write = () => writeSlurmScript(script, dir, out, ['--mem', '500M', '--time', '00:10:00']);
     // each task's one line per file, in the job's folder as the script names it
     const taskLogs = async (jobId: string) =>
       (await readdir(dir)).filter((name) => name.startsWith(`aia-studio-${jobId}_`)).sort();

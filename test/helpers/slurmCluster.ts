@@ -38,7 +38,7 @@ export class SlurmCluster {
       slurm.conf,
       [
         'ClusterName=aiatest',
-        'SlurmctldHost=localhost',
+        'SlurmctldHost=localhost(127.0.0.1)',
         `SlurmctldPort=${ctldPort}`,
         `SlurmdPort=${slurmdPort}`,
         'SlurmUser=root',

@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -41,8 +41,9 @@ export class SlurmCluster {
         'SlurmctldHost=localhost(127.0.0.1)',
         `SlurmctldPort=${ctldPort}`,
         `SlurmdPort=${slurmdPort}`,
-        'SlurmUser=root',
-        'SlurmdUser=root',
+        // the daemons run as whoever runs the test (root in CI, not needed): its jobs run as that user too
+        `SlurmUser=${userInfo().username}`,
+        `SlurmdUser=${userInfo().username}`,
         // one host, one user: the packaged auth/none spares a munged (munge only proves who sent a message)
         'AuthType=auth/none',
         'CredType=cred/none',

@@ -62,7 +62,8 @@ export class SlurmCluster {
         'SchedulerType=sched/builtin',
         'SelectType=select/cons_tres',
         'SelectTypeParameters=CR_CPU',
-        // `sbatch --wait` polls every 2 s only while finished jobs are kept less than 4 s longer
+        // `sbatch --wait` polls every 2 s (not 2, 10, 42 s…) when MinJobAge ≤ 4; a finished job is still kept
+        // longer than a poll, so sbatch reads its exit status
         'MinJobAge=4',
         // the node is what this file says, whatever the machine's cores (CI's may differ)
         'SlurmdParameters=config_overrides',

@@ -6,11 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { parseShard, shardOf } from '../../main/cluster/shard.js';
 import { arraySpec } from '../../main/cluster/slurmScript.js';
 import { mapPath, parsePathMap, unmapPath } from '../../main/cluster/pathMap.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { writeSlurmScript } from '../helpers/slurmScript.js';
 import { scratch, smallFrames } from '../services/helpers.js';
 
 const run = promisify(execFile);
-const CLI = join(REPO_ROOT, 'bin/aia-studio.js');
 
 describe('process --shard K/N', () => {
   it('splits the sorted inputs into N contiguous parts: each input in exactly one, whatever order they came in', () => {
@@ -54,33 +53,14 @@ describe('aia-studio slurm-script', () => {
     const out = join(dir, 'out');
     const inputs = await smallFrames(dir, 5);
     const script = join(dir, 'aia.sbatch');
-    const write = () =>
-      run(process.execPath, [
-        CLI,
-        'slurm-script',
-        '--shards',
-        '3',
-        '--script',
-        script,
-        '--level',
-        '1.5',
-        '--out',
-        out,
-        '--backend',
-        'cpu',
-        '--cpus-per-task',
-        '1',
-        '--command',
-        `${process.execPath} ${CLI}`,
-        dir,
-      ]);
+    const write = () => writeSlurmScript(script, dir, out);
     // a task as Slurm runs it: the script with its array task id
     const task = (k: number) =>
       run('bash', [script], {
         env: { ...process.env, SLURM_ARRAY_TASK_ID: String(k), SLURM_CPUS_PER_TASK: '1' },
       });
 
-    expect((await write()).stdout).toContain(`all 3 shards of 5 files; submit it with: sbatch ${script}`);
+    expect(await write()).toContain(`all 3 shards of 5 files; submit it with: sbatch ${script}`);
     const text = await readFile(script, 'utf8');
     expect(text).toMatch(/^#!\/bin\/bash\n#SBATCH --job-name=aia-studio\n#SBATCH --array=1-3\n/);
     expect(text).toContain(`--shard "\${SLURM_ARRAY_TASK_ID}/3" --from-list '${script}.inputs'`);
@@ -91,11 +71,11 @@ describe('aia-studio slurm-script', () => {
     expect(second.stdout).toContain('2 succeeded, 0 failed, 2 files');
     expect((await readdir(out)).sort()).toEqual(['frame_0001_lev1.5.fits', 'frame_0002_lev1.5.fits']);
 
-    expect((await write()).stdout).toContain('shards 1,3 of 3 (the others are done)');
+    expect(await write()).toContain('shards 1,3 of 3 (the others are done)');
     expect(await readFile(script, 'utf8')).toContain('#SBATCH --array=1,3\n');
     await task(1);
     await task(3);
     expect((await readdir(out)).length).toBe(5);
-    expect((await write()).stdout).toContain(`every product of the 5 files is in ${out}: nothing to submit`);
+    expect(await write()).toContain(`every product of the 5 files is in ${out}: nothing to submit`);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { ChannelOptics } from '../../main/engine/pipeline/channelOptics.js';
 import { processBatch } from '../../main/engine/pipeline/processBatch.js';
 import { DEFAULT_RECIPE } from '../../main/engine/pipeline/recipe.js';
 import type { ProductQa } from '../../main/engine/qa/index.js';
+import { PYTHON } from '../fits/helpers.js';
 import { parseCsv } from '../helpers/csv.js';
 import { writeQaSeries } from './qaSeries.js';
 
@@ -113,6 +115,42 @@ describe('aia-studio qa', () => {
     expect(r.out).toMatch(/broken\.fits .*\S/);
     expect(r.out).toMatch(/aia_171_series_00\.fits .*not a level 1\.5\/1\.6 product \(LVL_NUM = 1\)/);
     expect(r.out).toMatch(/1 products, 0 flagged, 2 could not be read/);
+  });
+
+  it('judges a product made before the QA keywords existed on what it holds: no level 1 columns, no invented zeros', async () => {
+    const old = join(root, 'old');
+    await mkdir(old);
+    const product = join(old, 'aia_171_series_02_lev1.5.fits');
+    await copyFile(join(products, basename(product)), product);
+    // astropy takes the level 1 measurements (QA_*) out of the header, as an earlier version wrote it
+    const strip = spawnSync(PYTHON, [
+      '-c',
+      `import sys; from astropy.io import fits
+with fits.open(sys.argv[1], mode='update', checksum=True) as h:
+    hdu = h[-1]; keys = [k for k in hdu.header if k.startswith('QA_')]
+    for k in keys: del hdu.header[k]
+    hdu.add_checksum(); print(' '.join(keys))`,
+      product,
+    ]);
+    expect(strip.status, String(strip.stderr)).toBe(0);
+    expect(String(strip.stdout).split(/\s+/)).toEqual(
+      expect.arrayContaining(['QA_NPIX', 'QA_NSAT', 'QA_MISS']),
+    );
+    const csvPath = join(root, 'old.csv');
+    expect((await cli('qa', '--csv', csvPath, old)).status).toBe(0);
+    const [row] = parseCsv(await readFile(csvPath, 'utf8'));
+    const withKeys = join(root, 'with-keys.csv');
+    expect((await cli('qa', '--csv', withKeys, join(products, basename(product)))).status).toBe(0);
+    const [original] = parseCsv(await readFile(withKeys, 'utf8'));
+    // the level 1 scan's numbers are unknown now, not 0
+    for (const column of ['missing_level1', 'missing_disk_level1', 'saturated_pixels', 'bleed_columns'])
+      expect(row[column], column).toBe('');
+    // the header and the product itself still say enough to flag the altered frame, for the same reasons
+    expect(row.flags).toMatch(/^exposure: EXPTIME 1\.000 s is 0\.50× the 171 Å nominal 2 s/);
+    expect(row.flags).toMatch(/; quality: QUALITY 131072: ISS loop open \(AISTATE\)$/);
+    for (const column of ['missing_disk_product', 'limb_offset_arcsec', 'limb_radius_ratio', 'sharpness'])
+      expect(row[column], column).toBe(original[column]);
+    expect(original.saturated_pixels).toBe('0');
   });
 
   it('is a usage error without products', async () => {

@@ -2,10 +2,18 @@
  * CpuBackend.layoutScaled (int16 → float64 in parallel WASM bands, with the range and NaN list) must
  * write exactly what the FITS codec's toFloat64 writes, so both layouts register identically.
  */
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
 import type { ScaledSamples } from '../../main/engine/compute/computeBackend.js';
-import { readFitsImageFile, toFloat64, type FitsImage } from '../../main/engine/fits/index.js';
+import {
+  closeTileDecodePool,
+  decodeFitsImage,
+  readFitsImage,
+  readFitsImageFile,
+  toFloat64,
+  type FitsImage,
+} from '../../main/engine/fits/index.js';
 import { sharedData } from '../helpers/paths.js';
 
 /** Grid laid out by the backend and by toFloat64 (then `range`), in a padded window at (pad, pad). */
@@ -99,5 +107,79 @@ describe('CpuBackend.layoutScaled', () => {
     expect(Array.from(range.missingAt ?? [])).toEqual(holes);
     // range() over the float32 grid gives the same answer
     expect(backend.range({ grid, ...window })).toEqual(range);
+  });
+});
+
+describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () => {
+  afterAll(() => closeTileDecodePool());
+  const scaling = { scale: 0.37, zero: 123.5, blank: -32768, divisor: 3 };
+  const pattern = (n: number) => Int16Array.from({ length: n }, (_, i) => ((i * 7919) % 65536) - 32768);
+
+  /** A float32 (or float64) grid laid out from `raw` in a `pad`-wide frame: a copy, and the range. */
+  function layOut(backend: CpuBackend, raw: Int16Array, width: number, height: number, pad = 0, f64 = false) {
+    const gridWidth = width + 2 * pad;
+    const length = gridWidth * (height + 2 * pad);
+    backend.reset();
+    const grid = f64 ? backend.allocateFloat64(length) : backend.allocateFloat32(length);
+    grid.fill(-7);
+    const range = backend.layoutScaled(
+      { raw, ...scaling },
+      { grid, gridWidth, x0: pad, y0: pad, width, height },
+    );
+    return { grid: Float64Array.from(grid), range };
+  }
+
+  it('a 4096² RICE frame decoded into them is the frame, and lays out as a copy of it does', async () => {
+    const bytes = new Uint8Array(
+      readFileSync(sharedData('fullres_l1_synthetic/aia_lev1_94a_2014_01_01t00_00_synthetic.fits')),
+    );
+    const backend = new CpuBackend({ threads: 2 });
+    let staged: Int16Array | undefined;
+    const image = await decodeFitsImage(bytes, {
+      pixels: (bitpix, count) => (bitpix === 16 ? (staged = backend.stageSamples(count)) : undefined),
+    });
+    expect(image.raw).toBe(staged);
+    const plain = readFitsImage(bytes).raw as Int16Array;
+    expect(
+      Buffer.from(staged!.buffer, staged!.byteOffset, staged!.byteLength).equals(Buffer.from(plain.buffer)),
+    ).toBe(true);
+    const inPlace = layOut(backend, staged!, 4096, 4096);
+    const copied = layOut(backend, plain, 4096, 4096);
+    expect(inPlace.range).toEqual(copied.range);
+    expect(inPlace.range.nans).toBeGreaterThan(100);
+    const first = inPlace.grid.findIndex((v, i) => !Object.is(v, copied.grid[i]));
+    expect(first).toBe(-1);
+  });
+
+  it('a larger grid than they were placed for (padded, float64) lays them out exactly too', () => {
+    const [width, height] = [61, 7];
+    const backend = new CpuBackend({ threads: 2 });
+    const staged = backend.stageSamples(width * height);
+    staged.set(pattern(width * height));
+    staged[2 * width + 60] = -32768;
+    const copy = Int16Array.from(staged);
+    // the grid covers the samples' memory: they are laid out from a copy of their own
+    const inPlace = layOut(backend, staged, width, height, 2, true);
+    const copied = layOut(backend, copy, width, height, 2, true);
+    expect(Array.from(inPlace.grid)).toEqual(Array.from(copied.grid));
+    expect(inPlace.range).toEqual(copied.range);
+    expect(inPlace.range.nans).toBe(copy.filter((v) => v === -32768).length);
+    expect(inPlace.range.nans).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses them once another job has used the workspace, and once they were laid out', () => {
+    const [width, height] = [61, 7];
+    const backend = new CpuBackend({ threads: 2 });
+    const other = new CpuBackend({ threads: 2 });
+    expect(other.engine).toBe(backend.engine);
+    const staged = backend.stageSamples(width * height);
+    staged.set(pattern(width * height));
+    layOut(other, pattern(width * height), width, height, 4, true);
+    expect(() => layOut(backend, staged, width, height)).toThrow(/overwritten by another job/);
+
+    const again = backend.stageSamples(width * height);
+    again.set(pattern(width * height));
+    layOut(backend, again, width, height);
+    expect(() => layOut(backend, again, width, height)).toThrow(/overwritten by another job/);
   });
 });

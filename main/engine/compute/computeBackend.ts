@@ -104,6 +104,13 @@ export interface ComputeBackend {
    */
   layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange;
   /**
+   * Room in the workspace for the int16 samples of the next job, before its reset: a decode writes
+   * them there and `layoutScaled` of a float32 grid of the same size reads them in place (no copy, no
+   * separate array). They must reach it through `layoutScaled` only (not a writer into the grid), and
+   * nothing else may use the backend in between; `layoutScaled` throws if their memory was taken.
+   */
+  stageSamples?(length: number): Int16Array;
+  /**
    * Prefilters the grid in place when the kernel needs it, then resamples it onto the output frame.
    * The result is valid until the next reset.
    */

@@ -3,7 +3,7 @@
  * on the tile decode pool, straight into a pixel array on a SharedArrayBuffer.
  */
 import { requireDataSum } from './checksum.js';
-import { allocatePixels } from './pixels.js';
+import { allocatePixels, bytesPerPixel, type Bitpix, type RawPixels } from './pixels.js';
 import { decodeImage, locateImage, tiledFitsImage, type FitsImage, type LocateOptions } from './read.js';
 import { describeTiledImage, planTiledImage } from './tiledImage.js';
 import { tileDecodePool } from './tileDecodePool.js';
@@ -11,6 +11,11 @@ import { tileDecodePool } from './tileDecodePool.js';
 export interface DecodeOptions extends LocateOptions {
   /** Worker threads to use at most (default: the whole pool, min(cores, 8)). */
   threads?: number;
+  /**
+   * Where a large tile-compressed image's pixels go (`count` of them, on a SharedArrayBuffer; contents
+   * need not be zero: every pixel is written), instead of a new array; undefined for a new one.
+   */
+  pixels?: (bitpix: Bitpix, count: number) => RawPixels | undefined;
 }
 
 /** Below this a decode takes a few milliseconds on this thread, less than handing it over costs. */
@@ -33,7 +38,10 @@ export async function decodeFitsImage(bytes: Uint8Array, options: DecodeOptions 
   const asked = Math.floor(options.threads ?? pool.threads);
   const threads = Math.min(pool.threads, asked >= 1 ? asked : 1);
   const plan = planTiledImage(bytes, location.layout);
-  const raw = allocatePixels(plan.params.bitpix, plan.params.width * plan.params.height, true);
+  const { bitpix, width: w, height: h } = plan.params;
+  const raw = options.pixels?.(bitpix, w * h) ?? allocatePixels(bitpix, w * h, true);
+  if (raw.length !== w * h || raw.BYTES_PER_ELEMENT !== bytesPerPixel(bitpix))
+    throw new TypeError(`pixels for a ${w}×${h} image of BITPIX ${bitpix} expected`);
   const rowsPerBand = Math.ceil(plan.tilesY / Math.min(plan.tilesY, threads * BANDS_PER_THREAD));
   const job = {
     bytes,

@@ -45,6 +45,12 @@ export class CpuBackend implements ComputeBackend {
   readonly lastTimings: Record<string, number> = {};
   private readonly ownsEngine: boolean;
   private top = ALIGN;
+  /**
+   * The samples of stageSamples, until a layout reads them or another owner takes the workspace;
+   * `moved`: a copy of them, made when memory handed out since covered them.
+   */
+  private staged?: { view: Int16Array; moved?: Int16Array };
+  private readonly stagedViews = new WeakSet<Int16Array>();
   private readonly handedOut = new WeakSet<ArrayBufferView>();
 
   /**
@@ -60,8 +66,21 @@ export class CpuBackend implements ComputeBackend {
   }
 
   reset(): void {
+    // another owner laid out the workspace since the samples were staged: they are gone
+    if (this.engine.owner !== this) this.staged = undefined;
     this.engine.owner = this;
     this.top = ALIGN;
+  }
+
+  stageSamples(length: number): Int16Array {
+    this.reset();
+    // where layoutScaled of a float32 grid of `length` samples takes its int16 copy
+    const at = align(ALIGN + length * 4);
+    this.engine.reserve(at + length * 2);
+    const view = new Int16Array(this.engine.memory.buffer, at, length);
+    this.staged = { view };
+    this.stagedViews.add(view);
+    return view;
   }
 
   /** Transfer functions live in this backend's engine. */
@@ -108,8 +127,9 @@ export class CpuBackend implements ComputeBackend {
   /** int16 → the grid's type in parallel bands, the range and NaN list made in the same pass. */
   layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange {
     const at = this.inWorkspace(window.grid);
-    const rawAt = this.take(samples.raw.byteLength);
-    new Int16Array(this.engine.memory.buffer, rawAt, samples.raw.length).set(samples.raw);
+    const { raw, inPlace } = this.unstage(samples.raw);
+    const rawAt = this.take(raw.byteLength);
+    if (!inPlace) new Int16Array(this.engine.memory.buffer, rawAt, raw.length).set(raw);
     // A blank outside the int16 range never matches a sample.
     const blank = samples.blank ?? 0x10000;
     const scaling = [samples.scale, samples.zero, samples.divisor, blank];
@@ -118,6 +138,28 @@ export class CpuBackend implements ComputeBackend {
     // reuse their memory, so a fresh process touches 32 MB less at 4096².
     this.top = rawAt;
     return range;
+  }
+
+  /**
+   * The samples to lay out: staged ones leave the stage, read where they lie when that is where the
+   * int16 copy goes (a float32 grid of their size before them), else from a copy; others as they are.
+   */
+  private unstage(raw: Int16Array): { raw: Int16Array; inPlace: boolean } {
+    if (!this.stagedViews.has(raw)) return { raw, inPlace: false };
+    const staged = this.staged;
+    if (staged?.view !== raw)
+      throw new Error('int16 samples staged in the compute workspace were overwritten by another job');
+    this.staged = undefined;
+    if (staged.moved) return { raw: staged.moved, inPlace: false };
+    return raw.byteOffset === this.top ? { raw, inPlace: true } : { raw: raw.slice(), inPlace: false };
+  }
+
+  /** Memory [at, at + bytes) is being handed out: staged samples there are copied out first. */
+  private keepStaged(at: number, bytes: number): void {
+    const staged = this.staged;
+    if (!staged || staged.moved) return;
+    const { byteOffset, byteLength } = staged.view;
+    if (at < byteOffset + byteLength && byteOffset < at + bytes) staged.moved = staged.view.slice();
   }
 
   /**
@@ -381,6 +423,7 @@ export class CpuBackend implements ComputeBackend {
     const at = this.top;
     this.top = align(at + bytes);
     this.engine.reserve(this.top);
+    this.keepStaged(at, bytes);
     return at;
   }
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { Fft2dPlan } from '../../main/engine/fft/plan.js';
 import type { ScaledSamples } from '../../main/engine/compute/computeBackend.js';
 import {
   closeTileDecodePool,
@@ -137,7 +138,7 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
     let staged: Int16Array | undefined;
     const image = await decodeFitsImage(bytes, {
       pixels: (bitpix, count) => (bitpix === 16 ? (staged = backend.stageSamples(count)) : undefined),
-    });
+    }).finally(() => backend.endStaging());
     expect(image.raw).toBe(staged);
     const plain = readFitsImage(bytes).raw as Int16Array;
     expect(
@@ -157,6 +158,7 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
     const staged = backend.stageSamples(width * height);
     staged.set(pattern(width * height));
     staged[2 * width + 60] = -32768;
+    backend.endStaging();
     const copy = Int16Array.from(staged);
     // the grid covers the samples' memory: they are laid out from a copy of their own
     const inPlace = layOut(backend, staged, width, height, 2, true);
@@ -174,12 +176,31 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
     expect(other.engine).toBe(backend.engine);
     const staged = backend.stageSamples(width * height);
     staged.set(pattern(width * height));
+    backend.endStaging();
     layOut(other, pattern(width * height), width, height, 4, true);
     expect(() => layOut(backend, staged, width, height)).toThrow(/overwritten by another job/);
 
     const again = backend.stageSamples(width * height);
     again.set(pattern(width * height));
+    backend.endStaging();
     layOut(backend, again, width, height);
     expect(() => layOut(backend, again, width, height)).toThrow(/overwritten by another job/);
+  });
+
+  it('keeps every other job off the workspace while a decode writes into it (a PSF build’s FFT plan, another lane)', () => {
+    const [width, height] = [64, 16];
+    const backend = new CpuBackend({ threads: 2 });
+    const other = new CpuBackend({ threads: 2 });
+    expect(other.engine).toBe(backend.engine);
+    const staged = backend.stageSamples(width * height);
+    // the decode's workers would still be writing: a plan would lay its tables over the samples
+    expect(() => new Fft2dPlan(64, 64, 'f64', backend.engine)).toThrow(/another job's decode/);
+    expect(() => layOut(other, pattern(width * height), width, height)).toThrow(/another job's decode/);
+    staged.set(pattern(width * height));
+    backend.endStaging();
+    // the decode ended: the samples are laid out, then the engine is anyone's again
+    const blanks = staged.filter((v) => v === scaling.blank).length;
+    expect(layOut(backend, staged, width, height).range.nans).toBe(blanks);
+    expect(new Fft2dPlan(64, 64, 'f64', backend.engine).engine).toBe(backend.engine);
   });
 });

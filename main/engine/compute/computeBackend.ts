@@ -111,6 +111,11 @@ export interface ComputeBackend {
    */
   stageSamples?(length: number): Int16Array;
   /**
+   * The decode writing staged samples has ended (done or failed): until then no other job may lay out
+   * the workspace (an FFT plan of a PSF build on the same engine is refused rather than overwritten).
+   */
+  endStaging?(): void;
+  /**
    * Prefilters the grid in place when the kernel needs it, then resamples it onto the output frame.
    * The result is valid until the next reset.
    */

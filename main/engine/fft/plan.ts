@@ -68,6 +68,8 @@ export class Fft2dPlan {
     this.transferBytes = this.planeBytes * 2;
     this.realBytes = width * height * this.size;
     this.threads = Math.max(1, Math.min(engine.threads, height / this.lanes));
+    // before its tables go into the memory: refused while another job's decode writes there
+    engine.claim(this);
 
     let top = ALIGN;
     const take = (bytes: number): number => {
@@ -89,7 +91,6 @@ export class Fft2dPlan {
     this.im = take(this.planeBytes);
     this.top = top;
     engine.reserve(top);
-    engine.owner = this;
     this.writeTables();
   }
 

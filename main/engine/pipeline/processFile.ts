@@ -75,7 +75,10 @@ export async function processFile(
   const bytes = await timed('read', () => preloaded ?? readInputFile(inputPath, { shared: true }));
   // tile rows decoded on worker threads: this thread serves the other images in flight meanwhile
   const image = await timed('decode', () =>
-    decodeFitsImage(bytes, { maxPixels: AIA_FRAME_PIXELS, pixels: stagedPixels(recipe, context.backend) }),
+    decodeFitsImage(bytes, {
+      maxPixels: AIA_FRAME_PIXELS,
+      pixels: stagedPixels(recipe, context.backend),
+    }).finally(() => context.backend.endStaging?.()),
   );
   const header = image.header.clone();
   const warnings: string[] = [];

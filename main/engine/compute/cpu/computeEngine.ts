@@ -130,6 +130,20 @@ export class ComputeEngine {
    * buffers.
    */
   owner: object | null = null;
+  /**
+   * Whose decode is writing int16 samples into the workspace now (CpuBackend.stageSamples): its
+   * workers write while this thread is free, so no other owner may lay the memory out meanwhile.
+   */
+  decoding: object | null = null;
+
+  /** Makes `owner` the one laying out the workspace; refused while another's decode writes into it. */
+  claim(owner: object): void {
+    if (this.decoding !== null && this.decoding !== owner)
+      throw new Error(
+        "the compute workspace is being written by another job's decode: jobs on one engine must run one at a time",
+      );
+    this.owner = owner;
+  }
 
   constructor(threads = defaultThreads()) {
     this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });

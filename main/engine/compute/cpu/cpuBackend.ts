@@ -68,7 +68,7 @@ export class CpuBackend implements ComputeBackend {
   reset(): void {
     // another owner laid out the workspace since the samples were staged: they are gone
     if (this.engine.owner !== this) this.staged = undefined;
-    this.engine.owner = this;
+    this.engine.claim(this);
     this.top = ALIGN;
   }
 
@@ -80,7 +80,12 @@ export class CpuBackend implements ComputeBackend {
     const view = new Int16Array(this.engine.memory.buffer, at, length);
     this.staged = { view };
     this.stagedViews.add(view);
+    this.engine.decoding = this;
     return view;
+  }
+
+  endStaging(): void {
+    if (this.engine.decoding === this) this.engine.decoding = null;
   }
 
   /** Transfer functions live in this backend's engine. */
@@ -413,6 +418,7 @@ export class CpuBackend implements ComputeBackend {
   /** Stops the engine's threads; the process-wide engine is dropped so that its memory can be freed. */
   async dispose(): Promise<void> {
     if (this.engine.owner === this) this.engine.owner = null;
+    this.endStaging();
     if (this.ownsEngine) await this.engine.close();
     else if (sharedEngine() === this.engine) await releaseSharedEngine();
   }

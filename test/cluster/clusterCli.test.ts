@@ -68,11 +68,11 @@ describe('the command line on a cluster', () => {
     return job!;
   }
 
-  /** The worker's lines about one input file. */
+  /** The worker's lines about one input file, in the order they came. */
   const workerLinesOf = (input: string) =>
-    [...worker.stdout.lines, ...worker.stderr.lines].filter(
-      (l) => l.text.startsWith(`${input} `) || l.text.startsWith(`${input}:`),
-    );
+    [...worker.stdout.lines, ...worker.stderr.lines]
+      .filter((l) => l.text.startsWith(`${input} `) || l.text.startsWith(`${input}:`))
+      .sort((a, b) => a.at - b.at);
 
   it('process --cluster prints what local process prints, exits the same, and a second submission makes nothing new', async () => {
     const dir = await scratch('cluster-cli');
@@ -297,6 +297,7 @@ describe('the command line on a cluster', () => {
       expect(await settled(id)).toMatchObject({
         state: 'failed',
         attempts: 1,
+        worker: workerName,
         error: `${message} (worker ${workerName})`,
       });
       expect(worker.stderr.texts.filter((l) => l === `job ${id}: ${message}`)).toHaveLength(1);

@@ -1,6 +1,7 @@
 import type { Job, JobRecipe } from '../contract/index.js';
 import { ClusterQueue } from '../cluster/clusterQueue.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
+import { outcomeNotes } from './outcomeNotes.js';
 import type { ProcessReport } from './processCommand.js';
 
 /** How often the jobs not yet heard of are looked up, in case an event was lost (a Redis restart). */
@@ -33,8 +34,9 @@ export async function processOnCluster(
       if (job.state === 'done') {
         report.succeeded++;
         const seconds = ((job.wallMs ?? 0) / 1000).toFixed(2);
-        log(`${place(i)} → ${job.outputs.map((o) => o.path).join(', ')} (${seconds} s)`);
-        for (const w of job.warnings) log(`  warning: ${w}`);
+        const outputs = job.outputs.map((o) => o.path);
+        log(`${place(i)} → ${outputs.join(', ')} (${seconds} s)`);
+        for (const line of outcomeNotes(outputs, job.warnings, job.qa)) log(line);
       } else {
         report.failed++;
         fail(`${place(i)}: ${job.error}`);

@@ -67,7 +67,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /** The file with one card's value replaced (undefined: the card removed) in the header at `start`. */
-function withCard(source: Uint8Array, key: string, value: string | undefined, start = 0): Uint8Array {
+export function withCard(source: Uint8Array, key: string, value: string | undefined, start = 0): Uint8Array {
   const out = Uint8Array.from(source);
   const { cards } = cardsAt(source, start);
   const index = cards.findIndex((c) => c.startsWith(`${key.padEnd(8)}=`));

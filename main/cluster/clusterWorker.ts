@@ -133,7 +133,7 @@ export class ClusterWorker {
     });
     await heartbeat.beat();
     heartbeat.start();
-    options.log(`worker ${name}: ${note}, ${lanes} job(s) at once, on ${options.url}`);
+    options.log(`worker ${name}: ${note}, ${lanes.count} job(s) at once, on ${options.url}`);
     void worker.run().catch((error) => options.fail(`aia-studio worker: ${describeError(error)}`));
     await worker.waitUntilReady();
     return new ClusterWorker(worker, lanes, redis, cancels, heartbeat);

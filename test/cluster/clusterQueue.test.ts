@@ -295,6 +295,7 @@ describe('cluster mode on a real Redis with real workers', () => {
   it('the workers panel data: each live worker with its host, backend and jobs done; one stopped politely leaves', async () => {
     const worker = await startWorker(redis.url);
     workers.push(worker);
+    expect(worker.lines[0]).toBe(`worker ${worker.name}: backend: cpu, 1 job(s) at once, on ${redis.url}`);
     const { workers: live } = await queue.workers();
     expect(live).toEqual([
       expect.objectContaining({ name: worker.name, backend: 'backend: cpu', pid: worker.child.pid, done: 0 }),

@@ -236,13 +236,31 @@ describe('cluster mode on a real Redis with real workers', () => {
     const { inputs, big, out, recipe } = await batch(1);
     const worker = await startWorker(redis.url);
     workers.push(worker);
-    const [bigJob] = await queue.submit([big], recipe);
-    expect((await startedBy(queue, bigJob.id!)).worker).toBe(worker.name);
-    const cancelled = cancelledJob(bigJob.id!);
-    expect(await queue.cancel(bigJob.id!)).toMatchObject({ state: 'running', cancelRequested: true });
+    // submitted and waited for by `process --cluster`: it reports the file cancelled and exits 1
+    const started = new Promise<Job>((done) => {
+      const off = queue.events.on('jobStarted', (job) => {
+        if (job.input.path !== big) return;
+        off();
+        done(job);
+      });
+    });
+    const submitter = spawn(
+      process.execPath,
+      [CLI, 'process', '--cluster', redis.url, '--backend', 'cpu', '--level', '1.5', '--out', out, big],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let submitterErrors = '';
+    submitter.stderr!.on('data', (d) => (submitterErrors += d));
+    const submitterEnded = new Promise<number | null>((done) => submitter.on('exit', done));
+    const bigJob = await started;
+    expect(bigJob.worker).toBe(worker.name);
+    const cancelled = cancelledJob(bigJob.id);
+    expect(await queue.cancel(bigJob.id)).toMatchObject({ state: 'running', cancelRequested: true });
     expect(await cancelled).toMatchObject({ id: bigJob.id, state: 'cancelled', worker: worker.name });
+    expect(await submitterEnded).toBe(1);
+    expect(submitterErrors).toContain(`[1/1] ${big}: cancelled`);
     // the job left the cluster (a retry would keep it), and its worker made nothing of it
-    await expect(queue.get(bigJob.id!)).rejects.toThrow(/no job/);
+    await expect(queue.get(bigJob.id)).rejects.toThrow(/no job/);
     await until(() => worker.lines.includes(`${big}: cancelled, nothing renamed into place`), 60_000);
     const [next] = await queue.submit(inputs.slice(1), recipe);
     expect(await finished(queue, next.id!)).toMatchObject({ state: 'done', worker: worker.name });

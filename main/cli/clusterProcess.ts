@@ -1,4 +1,4 @@
-import type { Job, JobRecipe } from '../contract/index.js';
+import { InvalidRequestError, type Job, type JobRecipe } from '../contract/index.js';
 import { ClusterQueue } from '../cluster/clusterQueue.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import { outcomeNotes } from './outcomeNotes.js';
@@ -27,24 +27,32 @@ export async function processOnCluster(
     let settle!: () => void;
     const allDone = new Promise<void>((done) => (settle = done));
     const place = (i: number) => `[${i + 1}/${inputs.length}] ${inputs[i]}`;
-    const finish = (job: Job) => {
-      const i = waiting.get(job.id);
-      if (i === undefined || (job.state !== 'done' && job.state !== 'failed')) return;
-      waiting.delete(job.id);
-      if (job.state === 'done') {
-        report.succeeded++;
-        const seconds = ((job.wallMs ?? 0) / 1000).toFixed(2);
-        const outputs = job.outputs.map((o) => o.path);
-        log(`${place(i)} → ${outputs.join(', ')} (${seconds} s)`);
-        for (const line of outcomeNotes(outputs, job.warnings, job.qa)) log(line);
-      } else {
-        report.failed++;
-        fail(`${place(i)}: ${job.error}`);
-      }
+    const failed = (id: string, why: string) => {
+      const i = waiting.get(id);
+      if (i === undefined) return;
+      waiting.delete(id);
+      report.failed++;
+      fail(`${place(i)}: ${why}`);
       if (waiting.size === 0) settle();
     };
+    const finish = (job: Job) => {
+      const i = waiting.get(job.id);
+      if (i === undefined || job.state === 'queued' || job.state === 'running') return;
+      if (job.state !== 'done') return failed(job.id, job.error ?? 'cancelled');
+      waiting.delete(job.id);
+      report.succeeded++;
+      const seconds = ((job.wallMs ?? 0) / 1000).toFixed(2);
+      const outputs = job.outputs.map((o) => o.path);
+      log(`${place(i)} → ${outputs.join(', ')} (${seconds} s)`);
+      for (const line of outcomeNotes(outputs, job.warnings, job.qa)) log(line);
+      if (waiting.size === 0) settle();
+    };
+    // a job that leaves the cluster before it is done here was cancelled (or cleared) by someone else
+    const gone = (id: string) => failed(id, 'cancelled: the job left the cluster before it was done');
     queue.events.on('jobDone', finish);
     queue.events.on('jobFailed', finish);
+    queue.events.on('jobCancelled', finish);
+    queue.events.on('jobsCleared', ({ ids }) => ids.forEach(gone));
     const submitted = await queue.submit(inputs, recipe);
     submitted.forEach((result, i) => {
       if (result.id) waiting.set(result.id, i);
@@ -56,7 +64,10 @@ export async function processOnCluster(
       }
     });
     const recheck = async () => {
-      for (const id of [...waiting.keys()]) finish(await queue.get(id));
+      for (const id of [...waiting.keys()])
+        await queue.get(id).then(finish, (error: unknown) => {
+          if (error instanceof InvalidRequestError) gone(id);
+        });
     };
     await recheck();
     if (waiting.size > 0) {

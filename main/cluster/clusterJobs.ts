@@ -9,6 +9,10 @@ import {
 } from '../contract/index.js';
 import type { ProcessOutcome } from '../engine/pipeline/processFile.js';
 import { normaliseRecipe, recipeKey } from '../services/jobRecipe.js';
+import { CLUSTER_QUEUE } from './clusterConnection.js';
+
+/** Where a submitter publishes the id of a running job to cancel; every worker listens. */
+export const CANCEL_CHANNEL = `aia-studio:${CLUSTER_QUEUE}:cancel`;
 
 /** What a cluster job carries in Redis: the file by absolute path and identity, and the recipe. */
 export interface ClusterJobData {
@@ -17,8 +21,13 @@ export interface ClusterJobData {
   recipeKey: string;
   /** 'batch' or a watch folder's id, as for a local job. */
   source: string;
-  /** Set by the worker on a job that failed: the kind (as errorKind) and the worker that said so. */
+  /**
+   * Set by the worker on a job that failed: the kind (as errorKind, or 'cancelled') and the worker
+   * that said so.
+   */
   failure?: { kind: string; worker: string };
+  /** Set by a submitter to cancel the job while it runs (a worker that takes it over sees it too). */
+  cancelRequested?: boolean;
 }
 
 /** What a worker returns for a job done (BullMQ keeps it as the job's return value). */
@@ -92,7 +101,10 @@ const STATE_OF: Partial<Record<BullState | 'unknown', JobState>> = {
   delayed: 'queued',
 };
 
-/** The contract's states as BullMQ's job types (a cancelled cluster job is removed, so none is). */
+/**
+ * The contract's states as BullMQ's job types (a cancelled cluster job is removed, so none is: a running
+ * one by its worker once it stopped).
+ */
 export const BULL_TYPES_OF: Record<JobState, BullState[]> = {
   queued: ['waiting', 'prioritized', 'delayed'],
   running: ['active'],
@@ -135,7 +147,9 @@ export function contractJob(
   }
   const worker = result?.worker ?? data.failure?.worker ?? job.processedBy;
   if (worker) record.worker = worker;
-  if (state === 'failed') {
+  if (state === 'active' && data.cancelRequested) record.cancelRequested = true;
+  if (state === 'failed' && data.failure?.kind === 'cancelled') record.state = 'cancelled';
+  else if (state === 'failed') {
     record.error = job.failedReason;
     record.errorKind = data.failure?.kind ?? 'internal';
   }

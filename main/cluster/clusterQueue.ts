@@ -22,6 +22,7 @@ import { CLUSTER_QUEUE, checkClusterRedis, redisOptions, shownUrl } from './clus
 import {
   BULL_TYPES_OF,
   bullPriority,
+  CANCEL_CHANNEL,
   clusterJobId,
   contractJob,
   type ClusterJobData,
@@ -60,6 +61,10 @@ export class ClusterQueue implements JobQueue {
   private lastWorkers = '';
   private progressScheduled = false;
   private closed = false;
+  /** Running jobs this queue asked to cancel, as last seen: told as cancelled once their worker stops. */
+  private readonly cancelling = new Map<string, Job>();
+  /** Each job's events being handled, so that they are told in the order they happened. */
+  private readonly handling = new Map<string, Promise<void>>();
 
   private constructor(
     url: string,
@@ -187,18 +192,32 @@ export class ClusterQueue implements JobQueue {
     this.scheduleProgress();
   }
 
-  /** A queued job leaves the queue; a running one finishes on its worker (it can't be reached). */
+  /**
+   * A queued job leaves the queue at once. A running one is asked to stop: the request is kept in the
+   * job's data (a worker that takes it over after a crash sees it) and published to the workers; the
+   * one running it stops at the job's next stage or iteration, renames nothing into place and removes
+   * the job, and jobCancelled follows. Returns the job with `cancelRequested` meanwhile.
+   */
   async cancel(id: string): Promise<Job> {
     const job = await this.bullJob(id);
     const state = await job.getState();
-    if (state === 'active')
-      throw new InvalidRequestError(
-        `job ${id} is running on ${job.processedBy ?? 'a worker'}: a running cluster job finishes`,
-      );
     if (state === 'completed' || state === 'failed') return contractJob(job, state);
-    const record = { ...contractJob(job, state), state: 'cancelled' as const };
-    await job.remove();
-    this.events.emit('jobCancelled', record);
+    if (state !== 'active') {
+      const record = { ...contractJob(job, state), state: 'cancelled' as const };
+      // refused while a worker holds the job's lock: it was taken just now, and is cancelled running
+      const removed = await job.remove().then(
+        () => true,
+        () => false,
+      );
+      if (removed) {
+        this.events.emit('jobCancelled', record);
+        return record;
+      }
+    }
+    await job.updateData({ ...job.data, cancelRequested: true });
+    await this.redis.publish(CANCEL_CHANNEL, id);
+    const record = await this.get(id);
+    if (record.state === 'running') this.cancelling.set(id, record);
     return record;
   }
 
@@ -297,25 +316,52 @@ export class ClusterQueue implements JobQueue {
       async ({ jobId }: { jobId: string }) => {
         const state = await this.queue.getJobState(jobId);
         const job = (await this.queue.getJob(jobId).catch(() => undefined)) as ClusterJob | undefined;
-        if (!job) return;
+        const asked = this.cancelling.get(jobId);
+        if (!job) {
+          // a job cancelled here, removed by its worker before it was read
+          if (asked && name === 'jobFailed') {
+            this.cancelling.delete(jobId);
+            this.events.emit('jobCancelled', { ...asked, state: 'cancelled' });
+          }
+          return;
+        }
+        const record = contractJob(job, state);
         // a failure with attempts left is a retry waiting for its backoff, not the job's end
-        const event = name === 'jobFailed' && state !== 'failed' ? 'jobUpdated' : name;
-        this.events.emit(event, contractJob(job, state));
+        const event =
+          record.state === 'cancelled'
+            ? 'jobCancelled'
+            : name === 'jobFailed' && state !== 'failed'
+              ? 'jobUpdated'
+              : name;
+        if (event === 'jobCancelled' || event === 'jobDone' || event === 'jobFailed')
+          this.cancelling.delete(jobId);
+        this.events.emit(event, record);
         this.scheduleProgress();
       };
+    // one job's events in the order they happened (jobCancelled before the removal that follows it)
     const on = (event: string, handle: (args: { jobId: string }) => Promise<void>) =>
-      this.queueEvents.on(event as 'added', (args) => void handle(args).catch(() => undefined));
+      this.queueEvents.on(event as 'added', (args: { jobId: string }) =>
+        this.inOrder(args.jobId, () => handle(args)),
+      );
     on('added', withJob('jobQueued'));
     on('waiting', withJob('jobQueued'));
     on('active', withJob('jobStarted'));
     on('completed', withJob('jobDone'));
     on('failed', withJob('jobFailed'));
     on('delayed', withJob('jobUpdated'));
+    on('removed', async ({ jobId }) => this.events.emit('jobsCleared', { ids: [jobId] }));
     this.queueEvents.on('progress', ({ jobId, data }) => {
       const { stage, metrics } = (data ?? {}) as Partial<ContractQueueEvents['jobStage']>;
       if (stage && metrics) this.events.emit('jobStage', { id: jobId, stage, metrics });
     });
-    this.queueEvents.on('removed', ({ jobId }) => this.events.emit('jobsCleared', { ids: [jobId] }));
+  }
+
+  private inOrder(jobId: string, work: () => Promise<void>): void {
+    const next = (this.handling.get(jobId) ?? Promise.resolve()).then(work).catch(() => undefined);
+    this.handling.set(jobId, next);
+    void next.then(() => {
+      if (this.handling.get(jobId) === next) this.handling.delete(jobId);
+    });
   }
 
   private scheduleProgress(): void {

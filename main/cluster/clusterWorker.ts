@@ -1,13 +1,23 @@
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
-import { UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
+import { Job as BullJob, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BackendChoice, WorkerStatus } from '../contract/index.js';
-import { describeError } from '../services/describeError.js';
+import { BackendLanes } from '../engine/compute/backendLanes.js';
+import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
+import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
+import { describeError, errorKind, isBadInput } from '../services/describeError.js';
+import { openJobLanes, type JobRunner } from '../services/jobRunner.js';
+import { OutputOwners, requireOwnOutputs } from '../services/outputOwnership.js';
+import { PointingTableCache } from '../services/pointingTableCache.js';
 import { CLUSTER_QUEUE, redisOptions } from './clusterConnection.js';
-import { clusterJobProblem, type ClusterJobData, type ClusterJobResult } from './clusterJobs.js';
-import { JobRunner, RunnerFailure } from './jobRunner.js';
+import {
+  CANCEL_CHANNEL,
+  clusterJobProblem,
+  type ClusterJobData,
+  type ClusterJobResult,
+} from './clusterJobs.js';
 import { mapPath, type PathPrefix } from './pathMap.js';
 import { WorkerHeartbeat } from './workerRegistry.js';
 
@@ -34,17 +44,24 @@ export interface ClusterWorkerOptions {
 /** Attempts a job gets for failures that may pass (a share away, a full disk): then it fails. */
 export const CLUSTER_ATTEMPTS = 3;
 
+/** The abort reason of a job cancelled on request (BullMQ's cancelJob aborts the processor's signal). */
+const CANCELLED = 'cancelled on request';
+
 /**
  * `aia-studio worker`: runs the cluster's jobs on this machine's backend, as many at once as its lanes,
  * until stopped; a stop lets the jobs running finish. A job's products are made in a folder of their
  * own beside the outputs and renamed into place only while the job's lock is still this worker's: a
- * worker paused or cut off past its lock (its job given to another) makes no second product.
+ * worker paused or cut off past its lock (its job given to another) makes no second product. The jobs
+ * run on the same job runners as the local queue's (openJobLanes: CPU jobs on job threads, so this
+ * thread stays free to renew the jobs' locks in Redis). A cancel requested by a submitter (the job's
+ * `cancelRequested`, published on CANCEL_CHANNEL) stops its job at the next stage or iteration.
  */
 export class ClusterWorker {
   private constructor(
     private readonly worker: Worker<ClusterJobData, ClusterJobResult>,
-    private readonly runner: JobRunner,
+    private readonly lanes: BackendLanes<JobRunner>,
     private readonly redis: Redis,
+    private readonly cancels: Redis,
     private readonly heartbeat: WorkerHeartbeat,
   ) {}
 
@@ -53,13 +70,13 @@ export class ClusterWorker {
   }
 
   static async start(options: ClusterWorkerOptions): Promise<ClusterWorker> {
-    const runner = await JobRunner.start({
-      backend: options.backend,
+    const { lanes, note, adapter } = openJobLanes(options.backend, {
       threads: options.threads,
-      inFlight: options.inFlight,
       cacheDir: options.cacheDir,
+      optics: new ChannelOptics(options.cacheDir),
+      pointingTables: new PointingTableCache(),
+      imagesInFlight: options.inFlight,
     });
-    const { note, adapter, lanes } = runner.ready;
     const name = `${hostname()}-${process.pid}`;
     const status: WorkerStatus = {
       name,
@@ -67,7 +84,7 @@ export class ClusterWorker {
       pid: process.pid,
       backend: note,
       ...(adapter ? { adapter } : {}),
-      inFlight: lanes,
+      inFlight: lanes.count,
       current: [],
       done: 0,
       failed: 0,
@@ -79,14 +96,15 @@ export class ClusterWorker {
     redis.on('error', () => undefined);
     const heartbeat = new WorkerHeartbeat(redis, status, options.heartbeatMs ?? 5000);
     const lockMs = options.lockMs ?? 30_000;
-    const run = new JobRun(options, runner, note, name, heartbeat, lockMs);
+    const run = new JobRun(options, lanes, note, name, heartbeat, lockMs);
     const worker = new Worker<ClusterJobData, ClusterJobResult>(
       CLUSTER_QUEUE,
-      (job, token) => run.process(job, token),
+      // three parameters, so BullMQ hands each job an AbortSignal (cancelJob aborts it)
+      (job, token, signal) => run.process(job, token, signal),
       {
         connection,
         name,
-        concurrency: lanes,
+        concurrency: lanes.count,
         lockDuration: lockMs,
         stalledInterval: lockMs,
         autorun: false,
@@ -102,12 +120,23 @@ export class ClusterWorker {
       if (redisAway) options.log('aia-studio worker: the cluster is reachable again');
       redisAway = false;
     });
+    // A published cancel reaches only the connected; one made while this connection was away is
+    // found in the job's data when it is back (ioredis subscribes again, then says ready).
+    const cancels = new Redis(connection);
+    cancels.on('error', () => undefined);
+    cancels.on('message', (_channel: string, id: string) => worker.cancelJob(id, CANCELLED));
+    cancels.on('ready', () => void run.cancelRequested(worker));
+    await cancels.subscribe(CANCEL_CHANNEL);
+    worker.on('failed', (job) => {
+      // a cancelled job leaves the cluster, as one cancelled while queued does
+      if (job?.data.failure?.kind === 'cancelled') void job.remove().catch(() => undefined);
+    });
     await heartbeat.beat();
     heartbeat.start();
-    options.log(`worker ${name}: ${note}, ${lanes} job(s) at once, on ${options.url}`);
+    options.log(`worker ${name}: ${note}, ${lanes.count} job(s) at once, on ${options.url}`);
     void worker.run().catch((error) => options.fail(`aia-studio worker: ${describeError(error)}`));
     await worker.waitUntilReady();
-    return new ClusterWorker(worker, runner, redis, heartbeat);
+    return new ClusterWorker(worker, lanes, redis, cancels, heartbeat);
   }
 
   /** Takes no new job, lets the running ones finish and report, then leaves the cluster. */
@@ -115,24 +144,37 @@ export class ClusterWorker {
     await this.worker.close();
     await this.heartbeat.stop().catch(() => undefined);
     this.redis.disconnect();
-    await this.runner.close();
+    this.cancels.disconnect();
+    await this.lanes.dispose();
   }
 }
 
 /** One job through this worker: checked, its paths mapped, processed, fenced, renamed into place. */
 class JobRun {
+  /** The jobs running here, by id. */
+  private readonly running = new Map<string, BullJob<ClusterJobData, ClusterJobResult>>();
+
   constructor(
     private readonly options: ClusterWorkerOptions,
-    private readonly runner: JobRunner,
+    private readonly lanes: BackendLanes<JobRunner>,
     private readonly backendNote: string,
     private readonly worker: string,
     private readonly heartbeat: WorkerHeartbeat,
     private readonly lockMs: number,
   ) {}
 
+  /** Cancels, through BullMQ's own signal, the jobs running here whose data asks for it. */
+  async cancelRequested(worker: Worker<ClusterJobData, ClusterJobResult>): Promise<void> {
+    for (const [id, job] of this.running) {
+      const now = await BullJob.fromId<ClusterJobData>(worker, id).catch(() => undefined);
+      if (now?.data.cancelRequested && this.running.get(id) === job) worker.cancelJob(id, CANCELLED);
+    }
+  }
+
   async process(
     job: BullJob<ClusterJobData, ClusterJobResult>,
     token: string | undefined,
+    signal: AbortSignal | undefined,
   ): Promise<ClusterJobResult> {
     const started = performance.now();
     const problem = clusterJobProblem(job.id, job.data);
@@ -143,9 +185,14 @@ class JobRun {
     const data = job.data;
     const current = { id: job.id!, input: data.input.path };
     this.heartbeat.status.current.push(current);
+    this.running.set(job.id!, job);
     void this.heartbeat.beat().catch(() => undefined);
+    // taken over from a worker that died after the cancel was asked for, or asked for just now
+    const cancel = new AbortController();
+    if (data.cancelRequested) cancel.abort(CANCELLED);
+    const aborted = signal ? AbortSignal.any([signal, cancel.signal]) : cancel.signal;
     try {
-      const result = await this.make(job, token!, started);
+      const result = await this.make(job, token!, started, aborted);
       this.heartbeat.status.done++;
       this.options.log(
         `${data.input.path} → ${result.outputs.map((o) => o.path).join(', ')} (${(result.wallMs / 1000).toFixed(2)} s)`,
@@ -153,10 +200,16 @@ class JobRun {
       for (const w of result.warnings) this.options.log(`  warning: ${w}`);
       return result;
     } catch (error) {
+      if (aborted.aborted && aborted.reason === CANCELLED) {
+        this.options.log(`${data.input.path}: cancelled, nothing renamed into place`);
+        await job
+          .updateData({ ...data, failure: { kind: 'cancelled', worker: this.worker } })
+          .catch(() => undefined);
+        throw new UnrecoverableError(`${CANCELLED} (worker ${this.worker})`);
+      }
       this.heartbeat.status.failed++;
       const message = `${describeError(error)} (worker ${this.worker})`;
-      const permanent =
-        (error instanceof RunnerFailure && error.badInput) || error instanceof UnrecoverableError;
+      const permanent = isBadInput(error) || error instanceof UnrecoverableError;
       const last = permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       this.options.fail(
         `${data.input.path}: ${message}${last ? '' : ` (attempt ${job.attemptsMade + 1} of ${job.opts.attempts}; tried again later)`}`,
@@ -168,6 +221,7 @@ class JobRun {
       if (permanent) throw new UnrecoverableError(message);
       throw new Error(message, { cause: error });
     } finally {
+      this.running.delete(job.id!);
       const status = this.heartbeat.status;
       status.current = status.current.filter((c) => c !== current);
       void this.heartbeat.beat().catch(() => undefined);
@@ -178,6 +232,7 @@ class JobRun {
     job: BullJob<ClusterJobData, ClusterJobResult>,
     token: string,
     started: number,
+    signal: AbortSignal,
   ): Promise<ClusterJobResult> {
     const { input: identity, recipe: submitted } = job.data;
     const map = (path: string) => mapPath(path, this.options.pathMap);
@@ -188,15 +243,23 @@ class JobRun {
       ...(submitted.pointingTablePath ? { pointingTablePath: map(submitted.pointingTablePath) } : {}),
     };
     await requireSameFile(input, identity);
+    // the cluster keeps no history of owners: a product on disk of another observation is refused
+    await requireOwnOutputs(input, expectedOutputs(recipe, input), new OutputOwners());
     await mkdir(recipe.outputDir, { recursive: true });
     const staging = await stagingFolder(recipe.outputDir, job.id!, token);
     try {
-      const outcome = await this.runner.run(
-        input,
-        recipe,
-        staging,
-        (stage, metrics) => void job.updateProgress({ stage, metrics }).catch(() => undefined),
+      const outcome = await this.lanes.run((runner) =>
+        runner.run({
+          input,
+          recipe: { ...recipe, outputDir: staging },
+          observer: {
+            finished: (stage, metrics) => void job.updateProgress({ stage, metrics }).catch(() => undefined),
+          },
+          signal,
+        }),
       );
+      // a cancel that came while the last stage ran still leaves nothing
+      signal.throwIfAborted();
       // The fence: products replace what is there only while this worker still holds the job. A
       // worker stopped past its lock finds it taken (another made the products) and renames nothing.
       if ((await job.extendLock(token, this.lockMs)) !== 1)
@@ -252,10 +315,5 @@ async function requireSameFile(path: string, identity: ClusterJobData['input']):
     );
 }
 
-/** errorKind's word for a failure: the runner's, a system error's code, 'rejected' for a refused job. */
-const failureKind = (error: unknown) =>
-  error instanceof RunnerFailure
-    ? error.kind
-    : error instanceof UnrecoverableError
-      ? 'rejected'
-      : ((error as NodeJS.ErrnoException).code ?? 'internal');
+/** errorKind's word for a failure, 'rejected' for a job refused before it ran. */
+const failureKind = (error: unknown) => (error instanceof UnrecoverableError ? 'rejected' : errorKind(error));

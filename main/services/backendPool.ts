@@ -1,31 +1,14 @@
 import type { BackendChoice, QueueEvents } from '../contract/index.js';
-import { BackendLanes } from '../engine/compute/backendLanes.js';
-import type { ChannelOptics } from '../engine/pipeline/channelOptics.js';
-import { chooseBackend, lanesFor, lanesNote } from '../gpuHost/chooseBackend.js';
-import { InProcessRunner, type JobRunner } from './jobRunner.js';
-import { JobThread } from './jobThread.js';
-import type { PointingTableCache } from './pointingTableCache.js';
+import { openJobLanes, type JobLanes, type JobLanesOptions } from './jobRunner.js';
 import type { TypedEvents } from './typedEvents.js';
 
-export interface BackendPoolOptions {
-  /** Threads of the CPU backend, its job thread included (default: one per core). */
-  threads?: number;
-  /** The PSF cache folder (each CPU job thread reads and fills it). */
-  cacheDir: string;
-  /** The channels' PSFs and transfer functions of the lanes run on this thread (a GPU backend's). */
-  optics: ChannelOptics;
-  pointingTables: PointingTableCache;
-  /** Lanes per backend (default: the backend's own, openBackendLanes). */
-  imagesInFlight?: number;
+export interface BackendPoolOptions extends JobLanesOptions {
   /** How long a backend no job needs is kept (ms) before it is released. */
   lingerMs?: number;
 }
 
 /** A backend choice's lanes and what chooseBackend said of them. */
-export interface OpenLanes {
-  lanes: BackendLanes<JobRunner>;
-  note: string;
-}
+export type OpenLanes = JobLanes;
 
 /** Open lanes and the timer that releases them. */
 interface PooledLanes extends OpenLanes {
@@ -61,23 +44,13 @@ export class BackendPool {
   acquire(choice: BackendChoice): OpenLanes {
     let open = this.backends.get(choice);
     if (!open) {
-      open = this.open(choice);
+      open = openJobLanes(choice, this.options);
       this.backends.set(choice, open);
       this.events.emit('backendOpened', { choice, note: open.note });
     }
     clearTimeout(open.linger);
     open.linger = undefined;
     return open;
-  }
-
-  private open(choice: BackendChoice): OpenLanes {
-    const { threads, cacheDir, optics, pointingTables, imagesInFlight } = this.options;
-    const { gpu, note } = chooseBackend(choice, { threads });
-    const first: JobRunner = gpu
-      ? new InProcessRunner({ backend: gpu, optics, pointingTables })
-      : new JobThread({ threads, cacheDir });
-    const count = lanesFor(gpu !== undefined, imagesInFlight);
-    return { lanes: new BackendLanes<JobRunner>(first, count), note: lanesNote(note, count) };
   }
 
   /** Schedules the release of the backends no queued or running job asks for, after lingerMs. */

@@ -1,16 +1,20 @@
-import type { JobRecipe } from '../contract/index.js';
+import type { BackendChoice, JobRecipe } from '../contract/index.js';
+import { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
 import type { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
 import type { StageObserver } from '../engine/pipeline/stageMetrics.js';
+import { chooseBackend, lanesFor, lanesNote } from '../gpuHost/chooseBackend.js';
 import { engineRecipe } from './jobRecipe.js';
+import { JobThread } from './jobThread.js';
 import type { PointingTableCache } from './pointingTableCache.js';
 
 /**
- * One lane of the queue's compute: runs a job's file through processFile, one job at a time. Where
- * it runs is the runner's business: on a worker thread of its own (JobThread, the CPU backend), so the
- * services' event loop only coordinates, or on this thread (InProcessRunner, a GPU backend, whose
- * compute is in the GPU host's process).
+ * One lane of a queue's compute (the local queue's, and a cluster worker's): runs a job's file through
+ * processFile, one job at a time. Where it runs is the runner's business: on a worker thread of its own
+ * (JobThread, the CPU backend), so the calling event loop only coordinates (the services', or a cluster
+ * worker's, which must renew its jobs' locks in Redis), or on this thread (InProcessRunner, a GPU
+ * backend, whose compute is in the GPU host's process).
  */
 export interface JobRunner {
   run(job: JobRun): Promise<ProcessOutcome>;
@@ -59,4 +63,41 @@ export class InProcessRunner implements JobRunner {
   dispose(): Promise<void> {
     return this.tools.backend.dispose();
   }
+}
+
+export interface JobLanesOptions {
+  /** Threads of the CPU backend, its job thread included (default: one per core). */
+  threads?: number;
+  /** The PSF cache folder (each CPU job thread reads and fills it). */
+  cacheDir: string;
+  /** The channels' PSFs and transfer functions of the lanes run on this thread (a GPU backend's). */
+  optics: ChannelOptics;
+  pointingTables: PointingTableCache;
+  /** Lanes (default: the backend's own, lanesFor). */
+  imagesInFlight?: number;
+}
+
+/** A backend choice's lanes of job runners, what chooseBackend said of them, and the GPU's adapter. */
+export interface JobLanes {
+  lanes: BackendLanes<JobRunner>;
+  note: string;
+  adapter?: string;
+}
+
+/**
+ * The lanes of a backend choice (chooseBackend: 'auto' falls back to the CPU and says why): job threads
+ * for the CPU backend (the backend lives on them), in-process runners for a GPU backend.
+ */
+export function openJobLanes(choice: BackendChoice, options: JobLanesOptions): JobLanes {
+  const { threads, cacheDir, optics, pointingTables, imagesInFlight } = options;
+  const { gpu, note } = chooseBackend(choice, { threads });
+  const first: JobRunner = gpu
+    ? new InProcessRunner({ backend: gpu, optics, pointingTables })
+    : new JobThread({ threads, cacheDir });
+  const count = lanesFor(gpu !== undefined, imagesInFlight);
+  return {
+    lanes: new BackendLanes<JobRunner>(first, count),
+    note: lanesNote(note, count),
+    ...(gpu ? { adapter: gpu.adapter.description } : {}),
+  };
 }

@@ -222,6 +222,76 @@ describe('cluster mode on a real Redis with real workers', () => {
     await expectEachProductOnceAndValid(out, inputs);
   });
 
+  /** Resolves with the job once the queue says it was cancelled. */
+  const cancelledJob = (id: string) =>
+    new Promise<Job>((done) => {
+      const off = queue.events.on('jobCancelled', (job) => {
+        if (job.id !== id) return;
+        off();
+        done(job);
+      });
+    });
+
+  it('a job cancelled while it runs on a worker stops there: cancelled, not failed or retried, nothing left, and the worker takes its next job', async () => {
+    const { inputs, big, out, recipe } = await batch(1);
+    const worker = await startWorker(redis.url);
+    workers.push(worker);
+    // submitted and waited for by `process --cluster`: it reports the file cancelled and exits 1
+    const started = new Promise<Job>((done) => {
+      const off = queue.events.on('jobStarted', (job) => {
+        if (job.input.path !== big) return;
+        off();
+        done(job);
+      });
+    });
+    const submitter = spawn(
+      process.execPath,
+      [CLI, 'process', '--cluster', redis.url, '--backend', 'cpu', '--level', '1.5', '--out', out, big],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let submitterErrors = '';
+    submitter.stderr!.on('data', (d) => (submitterErrors += d));
+    const submitterEnded = new Promise<number | null>((done) => submitter.on('exit', done));
+    const bigJob = await started;
+    expect(bigJob.worker).toBe(worker.name);
+    const cancelled = cancelledJob(bigJob.id);
+    expect(await queue.cancel(bigJob.id)).toMatchObject({ state: 'running', cancelRequested: true });
+    expect(await cancelled).toMatchObject({ id: bigJob.id, state: 'cancelled', worker: worker.name });
+    expect(await submitterEnded).toBe(1);
+    expect(submitterErrors).toContain(`[1/1] ${big}: cancelled`);
+    // the job left the cluster (a retry would keep it), and its worker made nothing of it
+    await expect(queue.get(bigJob.id)).rejects.toThrow(/no job/);
+    await until(() => worker.lines.includes(`${big}: cancelled, nothing renamed into place`), 60_000);
+    const [next] = await queue.submit(inputs.slice(1), recipe);
+    expect(await finished(queue, next.id!)).toMatchObject({ state: 'done', worker: worker.name });
+    expect(worker.lines.filter((l) => l.startsWith(`${big} → `))).toEqual([]);
+    expect(worker.errors.filter((l) => l.includes(big))).toEqual([]);
+    await expectEachProductOnceAndValid(out, inputs.slice(1));
+    // cancelled is not done: submitted again, the file is made
+    const [again] = await queue.submit([big], recipe);
+    expect(again.outcome).toBe('queued');
+    expect(await finished(queue, again.id!)).toMatchObject({ state: 'done', worker: worker.name });
+    await expectEachProductOnceAndValid(out, inputs);
+  });
+
+  it("a cancel asked while the job's worker is dead is kept with the job: the worker that takes it over stops it", async () => {
+    const { big, out, recipe } = await batch(0);
+    const first = await startWorker(redis.url);
+    workers.push(first);
+    const [bigJob] = await queue.submit([big], recipe);
+    expect((await startedBy(queue, bigJob.id!)).worker).toBe(first.name);
+    first.child.kill('SIGKILL');
+    await first.ended;
+    // still running on the cluster's books (no worker left to see its lock expire): no one hears the cancel
+    const cancelled = cancelledJob(bigJob.id!);
+    expect(await queue.cancel(bigJob.id!)).toMatchObject({ state: 'running', cancelRequested: true });
+    const second = await startWorker(redis.url);
+    workers.push(second);
+    expect(await cancelled).toMatchObject({ id: bigJob.id, state: 'cancelled' });
+    await until(() => second.lines.includes(`${big}: cancelled, nothing renamed into place`), 60_000);
+    expect(await readdir(out)).toEqual([]);
+  });
+
   it('a corrupt file fails once, without retries, naming the file and the worker; the others are made', async () => {
     const inputs = await scratch('cluster');
     const out = await scratch('cluster');
@@ -243,6 +313,7 @@ describe('cluster mode on a real Redis with real workers', () => {
   it('the workers panel data: each live worker with its host, backend and jobs done; one stopped politely leaves', async () => {
     const worker = await startWorker(redis.url);
     workers.push(worker);
+    expect(worker.lines[0]).toBe(`worker ${worker.name}: backend: cpu, 1 job(s) at once, on ${redis.url}`);
     const { workers: live } = await queue.workers();
     expect(live).toEqual([
       expect.objectContaining({ name: worker.name, backend: 'backend: cpu', pid: worker.child.pid, done: 0 }),

@@ -1,21 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisServer } from '../../bench/redisServer.js';
 import { ClusterQueue } from '../../main/cluster/clusterQueue.js';
+import type { Job } from '../../main/contract/index.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { startLocalServer } from '../../main/services/localServer.js';
 import { launchChromium } from '../helpers/webSession.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { REPO_ROOT, sharedData } from '../helpers/paths.js';
 import { smallFrames } from '../services/helpers.js';
 
 /**
  * `serve --cluster` in web mode: the services on a ClusterQueue (as serveCommand opens them), a real
  * worker process on a real Redis, Chromium on the Queue view. The cluster's jobs show with the worker
- * that ran each, and the Workers panel lists the worker with its host, backend and jobs done.
+ * that ran each, and the Workers panel lists the worker with its host, backend and jobs done; Cancel
+ * on a job running on the worker stops it there.
  */
 describe('the Queue view of a cluster', () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -23,7 +25,7 @@ describe('the Queue view of a cluster', () => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  it('shows the cluster jobs, which worker ran each, and a Workers panel', async () => {
+  it('shows the cluster jobs, which worker ran each, and a Workers panel; Cancel stops a running job', async () => {
     const redis = await RedisServer.start();
     cleanup.push(() => redis.stop());
     const work = await mkdtemp(join(tmpdir(), 'aia-cluster-e2e-'));
@@ -69,13 +71,14 @@ describe('the Queue view of a cluster', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 
     const inputs = await smallFrames(work, 3);
+    const out = join(work, 'out');
     const done = new Promise<void>((all) => {
       let count = 0;
       services.events.on('jobDone', () => ++count === inputs.length && all());
     });
     await services.handlers.submitBatch({
       inputs,
-      recipe: { outputDir: join(work, 'out'), levels: ['1.5'] },
+      recipe: { outputDir: out, levels: ['1.5'] },
     });
     await done;
 
@@ -93,5 +96,23 @@ describe('the Queue view of a cluster', () => {
       expect(await jobs.nth(i).getAttribute('data-state')).toBe('done');
       expect(await jobs.nth(i).getByTestId('job-worker').textContent()).toBe(name);
     }
+
+    // Cancel on a job running on the worker: the worker stops it, it leaves the list, nothing is made
+    const big = join(work, 'big_1600.fits');
+    await copyFile(
+      sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits'),
+      big,
+    );
+    const cancelled = new Promise<Job>((told) =>
+      services.events.on('jobCancelled', (job) => job.input.path === big && told(job)),
+    );
+    await services.handlers.submitBatch({ inputs: [big], recipe: { outputDir: out, levels: ['1.5'] } });
+    await page
+      .locator('[role="listitem"][data-state="running"]')
+      .getByRole('button', { name: 'Cancel' })
+      .click();
+    expect(await cancelled).toMatchObject({ state: 'cancelled', worker: name });
+    await expect.poll(() => jobs.count()).toBe(3);
+    expect((await readdir(out)).filter((f) => f.startsWith('big_1600'))).toEqual([]);
   });
 });

@@ -14,7 +14,15 @@ import {
   type FitsHeader,
   type FitsImage,
 } from '../fits/index.js';
-import { productQa, recordLevel1Qa, type ProductQa } from '../qa/index.js';
+import {
+  listLevel1InLayout,
+  measureLevel1,
+  productQa,
+  recordLevel1Qa,
+  type Level1Samples,
+  type Level1Scan,
+  type ProductQa,
+} from '../qa/index.js';
 import { writeLevel15Keywords } from '../register/level15Header.js';
 import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
@@ -92,11 +100,19 @@ export async function processFile(
     // on the header the product is made from: the pointing table's values are checked too
     warnings.push(...checkHeaderSanity(header, recipe));
     requireFullDisk(readGeometry(header), image.width, image.height);
-    recordLevel1Qa(image, image.header, header, recipe.pointingTable !== undefined);
     const levels = feasibleLevels(recipe, observation, image, context, warnings);
     const exposure = recipe.normalizeExposure ? normalizeExposure(header) : 1;
-    return { observation, levels, pixels: physicalPixels(image, recipe.mode, exposure) };
+    const pixels = physicalPixels(image, recipe.mode, exposure);
+    listLevel1InLayout(pixels, image, header);
+    return { observation, levels, pixels };
   });
+  // The level 1 QA, from the lists of the first product's layout where it made them (else a pass of
+  // its own), kept for the next level; written before the level 1.5 keywords replace the geometry.
+  let level1Scan: Level1Scan | undefined;
+  const recordQa = (levelHeader: FitsHeader, listed?: Level1Samples) => {
+    level1Scan ??= measureLevel1(image, levelHeader, listed);
+    recordLevel1Qa(level1Scan, image.header, levelHeader, recipe.pointingTable !== undefined);
+  };
 
   const staged: StagedFile[] = [];
   const qa: ProductQa[] = [];
@@ -120,6 +136,7 @@ export async function processFile(
         recipe,
         context.backend,
         timed,
+        recordQa,
       );
       staged.push(product.staged);
       qa.push(product.qa);
@@ -169,6 +186,7 @@ async function makeProduct(
   recipe: Recipe,
   backend: ComputeBackend,
   timed: Timer,
+  recordQa: (header: FitsHeader, listed?: Level1Samples) => void,
 ): Promise<{ staged: StagedFile; qa: ProductQa }> {
   const registered = await timed(
     'register',
@@ -188,6 +206,7 @@ async function makeProduct(
       ),
     level,
   );
+  await timed('statistics', () => recordQa(header, registered.level1), level);
   const stats = await timed('statistics', () => backend.statistics(registered.data), level);
   const { plan } = registered;
   writeLevel15Keywords(header, plan, stats, Number(level));

@@ -99,7 +99,7 @@ export async function benchQa(options: BenchOptions): Promise<BenchRow[]> {
       const [qa, job] = [median(times.qa), median(jobTimes)];
       const lists = Math.max(0, median(times.with) - median(times.without));
       rows.push(
-        { ...common, metric: 'qa metrics s (level 1 from the layout lists + product)', unit: 's', ours: qa },
+        { ...common, metric: 'qa metrics s (level 1 lists + product)', unit: 's', ours: qa },
         { ...common, metric: 'layout pass s, with the level 1 lists', unit: 's', ours: median(times.with) },
         { ...common, metric: 'layout pass s, without them', unit: 's', ours: median(times.without) },
         { ...common, metric: 'level 1 pass s (what the lists replace)', unit: 's', ours: median(times.pass) },

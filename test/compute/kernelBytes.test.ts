@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'bb3a7acf745c071020af7a0acbdd12969581ff7d8c7506a77be879ddd4db030f',
+  engine: 'd2739cff63a101d6c2c0532889c686a502ed416ede27243fe90acfcb6d090abe',
   fft: '1893d65b7e8d5971e41fa2305a8583e510a02f46295eb2b5d449d17b481c4a1a',
-  register: 'a34ac819b61b70a122ca34c316fe799d10b7a87052ac9e83734bfe5d22ad2b73',
+  register: 'ee8e204472058470b25225b23af5f980f0a8dc909f6a54388219a272161e4ac4',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };
 

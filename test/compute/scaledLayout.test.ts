@@ -81,6 +81,47 @@ describe('CpuBackend.layoutScaled', () => {
     expect(range.nans).toBeGreaterThanOrEqual(2);
   });
 
+  it('counts and lists saturated samples (blank excepted) when asked, on either grid, without changing the layout', () => {
+    const [width, height, pad] = [61, 37, 2];
+    const raw = Int16Array.from({ length: width * height }, (_, i) => ((i * 7919) % 65536) - 32768);
+    raw[2 * width + 60] = -32768;
+    for (let y = 17; y < 21; y++) raw[y * width + 60] = 32000; // the odd last column, across the bands
+    const backend = new CpuBackend({ threads: 2 });
+    const gridWidth = width + 2 * pad;
+    const window = { gridWidth, x0: pad, y0: pad, width, height };
+    for (const [saturatedFrom, threshold] of [
+      [20000.3, 20001],
+      [-40000, -32768], // every sample but the blanks
+    ]) {
+      const expected = [...raw.keys()].filter((i) => raw[i] !== -32768 && raw[i] >= threshold);
+      expect(expected.length).toBeGreaterThan(4);
+      for (const allocate of ['allocateFloat64', 'allocateFloat32'] as const) {
+        const samples = { raw, scale: 0.37, zero: 123.5, blank: -32768, divisor: 3 };
+        backend.reset();
+        const plain = backend[allocate](gridWidth * (height + 2 * pad)).fill(-7);
+        const plainRange = backend.layoutScaled(samples, { grid: plain, ...window });
+        const grid = backend[allocate](plain.length).fill(-7);
+        const range = backend.layoutScaled({ ...samples, saturatedFrom }, { grid, ...window });
+        expect(Array.from(grid)).toEqual(Array.from(plain));
+        expect(range.saturated).toBe(expected.length);
+        expect(Array.from(range.saturatedAt ?? [])).toEqual(expected);
+        expect({ ...range, saturated: undefined, saturatedAt: undefined }).toEqual(plainRange);
+      }
+    }
+  });
+
+  it('counts but does not list saturated samples beyond what each band lists', () => {
+    const [width, height] = [4096, 64];
+    const raw = new Int16Array(width * height).fill(16000);
+    const backend = new CpuBackend({ threads: 2 });
+    backend.reset();
+    const grid = backend.allocateFloat32(width * height);
+    const samples = { raw, scale: 1, zero: 0, divisor: 1, saturatedFrom: 15000 };
+    const range = backend.layoutScaled(samples, { grid, gridWidth: width, x0: 0, y0: 0, width, height });
+    expect(range.saturated).toBe(width * height);
+    expect(range.saturatedAt).toBeUndefined();
+  });
+
   it('writes a float32 grid as the float64 layout rounded, with the range of the rounded samples', () => {
     const [width, height, pad] = [61, 7, 2];
     const raw = Int16Array.from({ length: width * height }, (_, i) => ((i * 7919) % 65536) - 32768);

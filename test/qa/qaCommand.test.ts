@@ -6,12 +6,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/main.js';
 import { BackendLanes } from '../../main/engine/compute/backendLanes.js';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { encodeFits, readFitsImageFile } from '../../main/engine/fits/index.js';
 import { ChannelOptics } from '../../main/engine/pipeline/channelOptics.js';
 import { processBatch } from '../../main/engine/pipeline/processBatch.js';
+import { processFile } from '../../main/engine/pipeline/processFile.js';
 import { DEFAULT_RECIPE } from '../../main/engine/pipeline/recipe.js';
-import type { ProductQa } from '../../main/engine/qa/index.js';
+import { measureLevel1, type ProductQa } from '../../main/engine/qa/index.js';
 import { PYTHON } from '../fits/helpers.js';
 import { parseCsv } from '../helpers/csv.js';
+import { sharedData } from '../helpers/paths.js';
 import { writeQaSeries } from './qaSeries.js';
 
 /*
@@ -104,6 +107,72 @@ describe('aia-studio qa', () => {
       if (job.sharpness !== undefined) expect(Number(row.sharpness)).toBeCloseTo(job.sharpness, 3);
     });
     expect(jobs.map((j) => j.flags.length > 0)).toEqual([false, false, true, false, false, true]);
+  }, 120_000);
+
+  it("records in the product the level 1 counts a pass over the samples finds, taken from register's layout", async () => {
+    // the 4096² int16 frame with a bleeding column and an on-disk gap added, written as int16 again
+    const image = await readFitsImageFile(
+      sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
+    );
+    const { width, height } = image;
+    const raw = image.raw as Int16Array;
+    expect([image.bscale, image.bzero]).toEqual([1, 0]);
+    for (let y = 2040; y < 2060; y++) raw[y * width + 1000] = 16000;
+    for (let x = 1500; x < 1600; x++) raw[2100 * width + x] = -32768;
+    const file = join(root, 'aia_171_saturated.fits');
+    await writeFile(
+      file,
+      encodeFits({ header: image.header, width, height, data: raw }, { format: 'int16' }),
+    );
+    const written = await readFitsImageFile(file);
+    const pass = measureLevel1(written, written.header);
+    expect([pass.saturatedPixels, pass.bleedColumns]).toEqual([20, 1]);
+    expect(pass.diskMissingPixels).toBeGreaterThanOrEqual(100);
+
+    const backend = new CpuBackend({ threads: 2 });
+    const recipe = { ...DEFAULT_RECIPE, levels: ['1.5' as const], outputDir: join(root, 'saturated') };
+    await mkdir(recipe.outputDir);
+    const optics = new ChannelOptics(join(root, 'psf'));
+    const outcome = await processFile(file, recipe, { backend, optics }).finally(() => backend.dispose());
+    const product = (await readFitsImageFile(outcome.outputs[0])).header;
+    expect({
+      pixels: product.number('QA_NPIX'),
+      missingPixels: product.number('QA_MISS'),
+      diskPixels: product.number('QA_NDISK'),
+      diskMissingPixels: product.number('QA_DMISS'),
+      saturationDn: product.number('QA_SATDN'),
+      saturatedPixels: product.number('QA_NSAT'),
+      bleedColumns: product.number('QA_BLEED'),
+    }).toEqual(pass);
+    expect(outcome.qa[0].saturation).toMatchObject({ pixels: 20, bleedColumns: 1 });
+  }, 120_000);
+
+  it('counts a flare too large for the layout’s lists by decoding again, when the samples were decoded into the workspace', async () => {
+    // RICE int16 at 4096², level 1.5 alone: the decode writes straight into register's workspace, and
+    // 90 000 saturated samples in one thread's band are more than the layout lists
+    const image = await readFitsImageFile(
+      sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
+    );
+    const { width, height } = image;
+    const raw = image.raw as Int16Array;
+    for (let y = 1200; y < 1500; y++) raw.fill(16000, y * width + 1800, y * width + 2100);
+    const file = join(root, 'aia_171_flare.fits');
+    await writeFile(file, encodeFits({ header: image.header, width, height, data: raw }, { format: 'rice' }));
+    const written = await readFitsImageFile(file);
+    const pass = measureLevel1(written, written.header);
+    expect(pass.saturatedPixels).toBe(90_000);
+
+    const backend = new CpuBackend({ threads: 2 });
+    const recipe = { ...DEFAULT_RECIPE, levels: ['1.5' as const], outputDir: join(root, 'flare') };
+    await mkdir(recipe.outputDir);
+    const optics = new ChannelOptics(join(root, 'psf'));
+    const outcome = await processFile(file, recipe, { backend, optics }).finally(() => backend.dispose());
+    const product = (await readFitsImageFile(outcome.outputs[0])).header;
+    expect([product.number('QA_NSAT'), product.number('QA_BLEED'), product.number('QA_MISS')]).toEqual([
+      pass.saturatedPixels,
+      pass.bleedColumns,
+      pass.missingPixels,
+    ]);
   }, 120_000);
 
   it('gives an unreadable file or a level 1 file its own row with the reason, and exit status 1', async () => {

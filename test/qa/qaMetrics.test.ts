@@ -1,15 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { FitsHeader, type FitsImage } from '../../main/engine/fits/index.js';
+import { readGeometry } from '../../main/engine/aia/wcs.js';
+import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { FitsHeader, readFitsImageFile, type FitsImage } from '../../main/engine/fits/index.js';
+import { physicalPixels } from '../../main/engine/pipeline/physicalPixels.js';
 import { measureDisk } from '../../main/engine/qa/limbMeasure.js';
 import { scanLevel1 } from '../../main/engine/qa/level1Scan.js';
 import {
   decodeQuality,
   flagSeries,
+  listLevel1InLayout,
+  measureLevel1,
   productQa,
   qaFlags,
   type ProductQa,
   type QaMetric,
 } from '../../main/engine/qa/index.js';
+import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
+import { sharedData } from '../helpers/paths.js';
 
 /** A textured disk of `radius` px centred at (cx, cy) with a 1 px soft edge, on a faint background. */
 function sun(size: number, cx: number, cy: number, radius: number): Float64Array {
@@ -102,6 +109,61 @@ describe('level 1 scan', () => {
     const raw = new Int16Array(16).fill(8000);
     const image = { ...int16Image(4, 4, raw), bscale: 2 };
     expect(scanLevel1(image, { x: 1.5, y: 1.5, radius: 1 }, 15000).saturatedPixels).toBe(16);
+  });
+});
+
+describe("level 1 scan from register's layout", () => {
+  /** The scan from the lists of the layout of a default-mode level 1.5 product, and the pass's. */
+  async function bothScans(image: FitsImage, exposure: number) {
+    const pixels = physicalPixels(image, 'default', exposure);
+    listLevel1InLayout(pixels, image, image.header);
+    const backend = new CpuBackend({ threads: 2 });
+    const options = { mode: 'default', interpolation: 'spline3', outputType: 'float32' } as const;
+    const geometry = readGeometry(image.header);
+    const registered = await registerToLevel15(pixels, image.width, image.height, geometry, options, backend);
+    return { listed: registered.level1, fromLayout: measureLevel1(image, image.header, registered.level1) };
+  }
+
+  it('equals the pass over a 4096² int16 frame with gaps, saturation and a bleed column across the thread bands', async () => {
+    const image = await readFitsImageFile(
+      sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
+    );
+    const raw = image.raw as Int16Array;
+    const w = image.width;
+    for (let y = 2040; y < 2060; y++) raw[y * w + 1000] = 16000; // bleeds across the middle row
+    for (let y = 100; y < 103; y++) raw[y * w + 4095] = 15000; // at the level: saturated, too short to bleed
+    raw[2000 * w + 2001] = 32767;
+    raw[4095 * w] = 15999;
+    for (let x = 1500; x < 1600; x++) raw[2100 * w + x] = -32768; // a gap on the disk
+    for (let y = 2052; y < 2054; y++) raw[y * w + 1000] = -32768; // breaks the run after row 2048
+    const pass = measureLevel1(image, image.header);
+    expect(pass.saturatedPixels).toBe(18 + 3 + 2);
+    expect(pass.bleedColumns).toBe(1);
+    expect(pass.diskMissingPixels).toBeGreaterThanOrEqual(100);
+    expect(pass.missingPixels).toBeGreaterThan(pass.diskMissingPixels);
+    for (const exposure of [1, 2.9]) {
+      const { listed, fromLayout } = await bothScans(image, exposure);
+      expect(listed).toBeDefined();
+      expect(fromLayout).toEqual(pass);
+    }
+  });
+
+  it('equals the pass over a real int16 cutout with BSCALE 0.5, and is not asked for when blanks stay values', async () => {
+    const image = await readFitsImageFile(
+      sharedData('cutout_l1/20120606_040731_UTC.0041_aia1600_venus_cutout.fits'),
+    );
+    const raw = image.raw as Int16Array;
+    for (let y = 10; y < 30; y++) raw[y * image.width + 853] = 30000; // 15000 DN: saturated, last column
+    raw[5] = -32768;
+    const pass = measureLevel1(image, image.header);
+    expect(pass.saturatedPixels).toBe(20);
+    expect(pass.bleedColumns).toBe(1);
+    const { listed, fromLayout } = await bothScans(image, 1);
+    expect(listed).toBeDefined();
+    expect(fromLayout).toEqual(pass);
+    const aiapy = physicalPixels(image, 'aiapy', 1);
+    listLevel1InLayout(aiapy, image, image.header);
+    expect(aiapy.scaled?.saturatedFrom).toBeUndefined();
   });
 });
 

@@ -48,6 +48,10 @@ export interface SampleRange {
    * not, when there are very many): spares the hole filling a scan of the whole grid.
    */
   missingAt?: Int32Array;
+  /** Of int16 samples laid out with `saturatedFrom`: how many are saturated. */
+  saturated?: number;
+  /** Their indices into the int16 samples, ascending, when the backend listed every one. */
+  saturatedAt?: Int32Array;
 }
 
 /** The width×height window at (x0, y0) of a gridWidth-wide grid from allocateFloat64 or allocateFloat32. */
@@ -69,6 +73,11 @@ export interface ScaledSamples {
   blank?: number;
   /** Every value is divided by this (exposure normalisation; 1 for none). */
   divisor: number;
+  /**
+   * Stored values at or above this (blank excepted) are saturated: the layout counts and lists them
+   * (the level 1 QA, without a pass of its own).
+   */
+  saturatedFrom?: number;
 }
 
 /**

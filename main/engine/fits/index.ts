@@ -1,6 +1,6 @@
 export { FitsHeader, type HeaderCard, type HeaderValue } from './header.js';
 export { FitsFormatError, type FitsErrorReason } from './errors.js';
-export type { Bitpix } from './pixels.js';
+export type { Bitpix, RawPixels } from './pixels.js';
 export type { FitsImage, FitsImageInfo } from './read.js';
 export type { CompressionInfo, CompressionType } from './tiledImage.js';
 export type { QuantizeMethod } from './quantize.js';

@@ -9,13 +9,23 @@ import {
   decodeFitsImage,
   encodeFits,
   encodeFitsInPlace,
+  readFitsImage,
   readInputFile,
   tileDecodePool,
   type DecodeOptions,
   type FitsHeader,
   type FitsImage,
+  type RawPixels,
 } from '../fits/index.js';
-import { productQa, recordLevel1Qa, type ProductQa } from '../qa/index.js';
+import {
+  listLevel1InLayout,
+  measureLevel1,
+  productQa,
+  recordLevel1Qa,
+  type Level1Samples,
+  type Level1Scan,
+  type ProductQa,
+} from '../qa/index.js';
 import { writeLevel15Keywords } from '../register/level15Header.js';
 import { registerToLevel15, type PixelSource, type PixelWriter } from '../register/registerToLevel15.js';
 import { APP_VERSION } from '../../version.js';
@@ -74,10 +84,12 @@ export async function processFile(
 
   const bytes = await timed('read', () => preloaded ?? readInputFile(inputPath, { shared: true }));
   // tile rows decoded on worker threads: this thread serves the other images in flight meanwhile
+  const stage = stagedPixels(recipe, context.backend);
+  let inWorkspace: RawPixels | undefined;
   const image = await timed('decode', () =>
     decodeFitsImage(bytes, {
       maxPixels: AIA_FRAME_PIXELS,
-      pixels: stagedPixels(recipe, context.backend),
+      pixels: stage && ((bitpix, count) => (inWorkspace = stage(bitpix, count))),
     }).finally(() => context.backend.endStaging?.()),
   );
   const header = image.header.clone();
@@ -98,11 +110,21 @@ export async function processFile(
     // on the header the product is made from: the pointing table's values are checked too
     warnings.push(...checkHeaderSanity(header, recipe));
     requireFullDisk(readGeometry(header), image.width, image.height);
-    recordLevel1Qa(image, image.header, header, recipe.pointingTable !== undefined);
     const levels = feasibleLevels(recipe, observation, image, context, warnings);
     const exposure = recipe.normalizeExposure ? normalizeExposure(header) : 1;
-    return { observation, levels, pixels: physicalPixels(image, recipe.mode, exposure) };
+    const pixels = physicalPixels(image, recipe.mode, exposure);
+    listLevel1InLayout(pixels, image, header);
+    return { observation, levels, pixels };
   });
+  // The level 1 QA, from the lists of the first product's layout where it made them (else a pass of
+  // its own), kept for the next level; written before the level 1.5 keywords replace the geometry.
+  let level1Scan: Level1Scan | undefined;
+  const recordQa = (levelHeader: FitsHeader, listed?: Level1Samples) => {
+    // Samples decoded into the workspace are gone once laid out (the product took their memory): when
+    // the layout could not list them (a band with too many saturated samples), they are decoded again.
+    level1Scan ??= measureLevel1(listed || !inWorkspace ? image : readFitsImage(bytes), levelHeader, listed);
+    recordLevel1Qa(level1Scan, image.header, levelHeader, recipe.pointingTable !== undefined);
+  };
 
   const staged: StagedFile[] = [];
   const qa: ProductQa[] = [];
@@ -126,6 +148,7 @@ export async function processFile(
         recipe,
         context.backend,
         timed,
+        recordQa,
       );
       staged.push(product.staged);
       qa.push(product.qa);
@@ -189,6 +212,7 @@ async function makeProduct(
   recipe: Recipe,
   backend: ComputeBackend,
   timed: Timer,
+  recordQa: (header: FitsHeader, listed?: Level1Samples) => void,
 ): Promise<{ staged: StagedFile; qa: ProductQa }> {
   const registered = await timed(
     'register',
@@ -208,6 +232,7 @@ async function makeProduct(
       ),
     level,
   );
+  await timed('statistics', () => recordQa(header, registered.level1), level);
   const stats = await timed('statistics', () => backend.statistics(registered.data), level);
   const { plan } = registered;
   writeLevel15Keywords(header, plan, stats, Number(level));

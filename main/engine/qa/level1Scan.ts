@@ -21,36 +21,41 @@ export interface DiskOnGrid {
   radius: number;
 }
 
+/**
+ * Where the level 1 samples' gaps and saturated pixels are (indices into the samples, ascending), as
+ * register's layout pass lists them beside the grid it writes: the scan from these needs no pass over
+ * the samples of its own.
+ */
+export interface Level1Samples {
+  missingAt: ArrayLike<number>;
+  saturatedAt: ArrayLike<number>;
+}
+
 /** JSOC's BLANK, which rewrites of level 1 files as floats (SunPy's resampled samples) keep as a value. */
 const JSOC_BLANK = -32768;
+
+/** The stored sample value from which a pixel is saturated: one comparison a pixel (BSCALE > 0 for AIA). */
+export function saturatedStoredFrom(image: FitsImage, saturationDn: number): number {
+  return image.bscale > 0 ? (saturationDn - image.bzero) / image.bscale : -Infinity;
+}
 
 /**
  * Missing, on-disk missing and saturated level 1 pixels, in physical DN (BSCALE/BZERO applied), in
  * one pass over the decoded samples. Missing = BLANK, NaN, or −32768 in a float image.
  */
 export function scanLevel1(image: FitsImage, disk: DiskOnGrid, saturationDn: number): Level1Scan {
-  const { raw, width, height, bscale, bzero } = image;
+  const { raw, width, height } = image;
   if (raw instanceof BigInt64Array) throw new Error('64-bit integer AIA images do not exist');
   const floating = image.bitpix < 0;
-  // compare stored samples, not scaled values: one comparison a pixel (BSCALE > 0 for AIA)
-  const saturatedFrom = bscale > 0 ? (saturationDn - bzero) / bscale : -Infinity;
+  // compare stored samples, not scaled values
+  const saturatedFrom = saturatedStoredFrom(image, saturationDn);
   const blank = floating ? JSOC_BLANK : (image.blank ?? NaN);
-  const runs = {
-    length: new Uint16Array(width),
-    lastRow: new Int32Array(width).fill(-2),
-    bleeding: new Uint8Array(width),
-  };
+  const bleed = new BleedRuns(width);
   let missing = 0;
-  let diskPixels = 0;
   let diskMissing = 0;
   let saturated = 0;
   for (let y = 0; y < height; y++) {
-    const dy = y - disk.y;
-    const half = disk.radius * disk.radius - dy * dy;
-    const chord = half > 0 ? Math.sqrt(half) : -1;
-    const x0 = half > 0 ? Math.max(0, Math.ceil(disk.x - chord)) : 1;
-    const x1 = half > 0 ? Math.min(width - 1, Math.floor(disk.x + chord)) : 0;
-    if (x1 >= x0) diskPixels += x1 - x0 + 1;
+    const [x0, x1] = diskChord(disk, y, width);
     const row = raw.subarray(y * width, (y + 1) * width);
     for (let x = 0; x < width; x++) {
       const stored = row[x];
@@ -60,12 +65,52 @@ export function scanLevel1(image: FitsImage, disk: DiskOnGrid, saturationDn: num
         if (x >= x0 && x <= x1) diskMissing++;
       } else if (stored >= saturatedFrom) {
         saturated++;
-        saturatedAt(runs, x, y);
+        bleed.saturatedAt(x, y);
       }
     }
   }
-  let bleedColumns = 0;
-  for (let x = 0; x < width; x++) bleedColumns += runs.bleeding[x];
+  return scanOf(width, height, disk, saturationDn, missing, diskMissing, saturated, bleed);
+}
+
+/** The same scan as scanLevel1's from the samples register's layout listed: no pass over the pixels. */
+export function level1ScanOf(
+  listed: Level1Samples,
+  width: number,
+  height: number,
+  disk: DiskOnGrid,
+  saturationDn: number,
+): Level1Scan {
+  let diskMissing = 0;
+  for (let k = 0; k < listed.missingAt.length; k++) {
+    const y = Math.floor(listed.missingAt[k] / width);
+    const x = listed.missingAt[k] - y * width;
+    const [x0, x1] = diskChord(disk, y, width);
+    if (x >= x0 && x <= x1) diskMissing++;
+  }
+  const bleed = new BleedRuns(width);
+  for (let k = 0; k < listed.saturatedAt.length; k++) {
+    const y = Math.floor(listed.saturatedAt[k] / width);
+    bleed.saturatedAt(listed.saturatedAt[k] - y * width, y);
+  }
+  const { missingAt, saturatedAt } = listed;
+  return scanOf(width, height, disk, saturationDn, missingAt.length, diskMissing, saturatedAt.length, bleed);
+}
+
+function scanOf(
+  width: number,
+  height: number,
+  disk: DiskOnGrid,
+  saturationDn: number,
+  missing: number,
+  diskMissing: number,
+  saturated: number,
+  bleed: BleedRuns,
+): Level1Scan {
+  let diskPixels = 0;
+  for (let y = 0; y < height; y++) {
+    const [x0, x1] = diskChord(disk, y, width);
+    if (x1 >= x0) diskPixels += x1 - x0 + 1;
+  }
   return {
     pixels: width * height,
     missingPixels: missing,
@@ -73,17 +118,41 @@ export function scanLevel1(image: FitsImage, disk: DiskOnGrid, saturationDn: num
     diskMissingPixels: diskMissing,
     saturationDn,
     saturatedPixels: saturated,
-    bleedColumns,
+    bleedColumns: bleed.columns(),
   };
 }
 
-/** Extends column x's run of saturated pixels (or starts one) and marks the column once it bleeds. */
-function saturatedAt(
-  runs: { length: Uint16Array; lastRow: Int32Array; bleeding: Uint8Array },
-  x: number,
-  y: number,
-): void {
-  runs.length[x] = runs.lastRow[x] === y - 1 ? runs.length[x] + 1 : 1;
-  runs.lastRow[x] = y;
-  if (runs.length[x] >= QA_THRESHOLDS.bleedRun) runs.bleeding[x] = 1;
+/** The columns [x0, x1] of row y inside the disk (x1 < x0 where none). */
+function diskChord(disk: DiskOnGrid, y: number, width: number): [number, number] {
+  const dy = y - disk.y;
+  const half = disk.radius * disk.radius - dy * dy;
+  if (!(half > 0)) return [1, 0];
+  const chord = Math.sqrt(half);
+  return [Math.max(0, Math.ceil(disk.x - chord)), Math.min(width - 1, Math.floor(disk.x + chord))];
+}
+
+/** Each column's run of saturated pixels, visited in row order; a column bleeds once a run is long enough. */
+class BleedRuns {
+  private readonly length: Uint16Array;
+  private readonly lastRow: Int32Array;
+  private readonly bleeding: Uint8Array;
+
+  constructor(width: number) {
+    this.length = new Uint16Array(width);
+    this.lastRow = new Int32Array(width).fill(-2);
+    this.bleeding = new Uint8Array(width);
+  }
+
+  /** Extends column x's run (or starts one). */
+  saturatedAt(x: number, y: number): void {
+    this.length[x] = this.lastRow[x] === y - 1 ? this.length[x] + 1 : 1;
+    this.lastRow[x] = y;
+    if (this.length[x] >= QA_THRESHOLDS.bleedRun) this.bleeding[x] = 1;
+  }
+
+  columns(): number {
+    let n = 0;
+    for (const b of this.bleeding) n += b;
+    return n;
+  }
 }

@@ -1,6 +1,13 @@
 import type { FitsHeader, FitsImage } from '../fits/index.js';
+import type { PixelWriter } from '../register/registerToLevel15.js';
 import { measureDisk } from './limbMeasure.js';
-import { scanLevel1, type Level1Scan } from './level1Scan.js';
+import {
+  level1ScanOf,
+  saturatedStoredFrom,
+  scanLevel1,
+  type Level1Samples,
+  type Level1Scan,
+} from './level1Scan.js';
 import {
   ASTRONOMICAL_UNIT_M,
   LEVEL1_SATURATION_DN,
@@ -30,24 +37,50 @@ const KEYWORDS = {
   missvals: 'QA_MISSV',
 } as const;
 
+const saturationDnOf = (header: FitsHeader) => header.number('DATASAT') ?? LEVEL1_SATURATION_DN;
+
 /**
- * The level 1 measurements (one pass over the decoded samples, before register), written into
- * `header` as QA_* keywords. `original` is the header as read, before update_pointing edited `header`.
+ * Asks register's layout of `pixels` to list the samples the level 1 scan counts (holes and saturated
+ * samples) when it lays out exactly the samples and blanks the scan reads: then measureLevel1 needs no
+ * pass of its own. `header` is the level 1 header (DATASAT).
  */
-export function recordLevel1Qa(
-  image: FitsImage,
-  original: FitsHeader,
-  header: FitsHeader,
-  pointingApplied: boolean,
-): Level1Scan {
-  const cdelt = original.number('CDELT1') ?? NaN;
+export function listLevel1InLayout(pixels: PixelWriter, image: FitsImage, header: FitsHeader): void {
+  const scaled = pixels.scaled;
+  if (!scaled || scaled.raw !== image.raw || scaled.blank !== image.blank) return;
+  // finite scaling: only the blank makes a NaN, so the layout's holes are the scan's missing pixels
+  if (![scaled.scale, scaled.zero, scaled.divisor].every(Number.isFinite) || scaled.divisor === 0) return;
+  scaled.saturatedFrom = saturatedStoredFrom(image, saturationDnOf(header));
+}
+
+/**
+ * The level 1 measurements: from the samples register's layout listed (listLevel1InLayout) when it
+ * listed them, else one pass over the decoded samples. `header` is the level 1 header after
+ * update_pointing (the Sun's centre and radius on the level 1 grid).
+ */
+export function measureLevel1(image: FitsImage, header: FitsHeader, listed?: Level1Samples): Level1Scan {
   const disk = {
     x: (header.number('CRPIX1') ?? NaN) - 1,
     y: (header.number('CRPIX2') ?? NaN) - 1,
     radius: (header.number('RSUN_OBS') ?? NaN) / (header.number('CDELT1') ?? NaN),
   };
-  const saturationDn = header.number('DATASAT') ?? LEVEL1_SATURATION_DN;
-  const scan = scanLevel1(image, disk, saturationDn);
+  const saturationDn = saturationDnOf(header);
+  return listed
+    ? level1ScanOf(listed, image.width, image.height, disk, saturationDn)
+    : scanLevel1(image, disk, saturationDn);
+}
+
+/**
+ * The level 1 measurements written into `header` (the level 1 header after update_pointing) as QA_*
+ * keywords. `original` is the header as read, before update_pointing edited it.
+ */
+export function recordLevel1Qa(
+  scan: Level1Scan,
+  original: FitsHeader,
+  header: FitsHeader,
+  pointingApplied: boolean,
+): void {
+  const cdelt = original.number('CDELT1') ?? NaN;
+  const { saturationDn } = scan;
   header.set(KEYWORDS.pixels, scan.pixels, 'QA: level 1 pixels');
   header.set(KEYWORDS.missing, scan.missingPixels, 'QA: level 1 pixels without data');
   header.set(KEYWORDS.diskPixels, scan.diskPixels, 'QA: level 1 pixels on the solar disk');
@@ -70,7 +103,6 @@ export function recordLevel1Qa(
         isFloat: true,
       });
   }
-  return scan;
 }
 
 /**

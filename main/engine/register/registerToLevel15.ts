@@ -41,6 +41,11 @@ export interface RegisteredImage {
   height: number;
   plan: RegistrationPlan;
   missing: number;
+  /**
+   * The layout's lists of the int16 samples' holes and saturated samples (indices into the samples,
+   * ascending), when it was asked for them (ScaledSamples.saturatedFrom) and listed every one.
+   */
+  level1?: { missingAt: Int32Array; saturatedAt: Int32Array };
 }
 
 /**
@@ -96,7 +101,19 @@ export async function registerToLevel15(
     clipHi,
     outputType: options.outputType,
   });
-  return { data: out, width: plan.outputWidth, height: plan.outputHeight, plan, missing };
+  const level1 = scaled?.saturatedFrom !== undefined ? listedSamples(range, window) : undefined;
+  return { data: out, width: plan.outputWidth, height: plan.outputHeight, plan, missing, level1 };
+}
+
+/** The layout's holes (grid indices) and saturated samples as indices into the int16 samples. */
+function listedSamples(range: SampleRange, window: GridWindow): RegisteredImage['level1'] {
+  const { gridWidth, x0, y0, width } = window;
+  if (!range.missingAt || !range.saturatedAt) return undefined;
+  const missingAt = range.missingAt.map((i) => {
+    const y = Math.floor(i / gridWidth);
+    return (y - y0) * width + i - y * gridWidth - x0;
+  });
+  return { missingAt, saturatedAt: range.saturatedAt };
 }
 
 /** Writes the pixels into the grid's window and asks the backend for their range. */

@@ -28,6 +28,13 @@ const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
 const COLUMN_BLOCK = 16;
 /** NaN samples each range band lists for the hole filling (beyond that, it scans the grid itself). */
 const HOLES_LISTED = 1 << 16;
+/** Saturated int16 samples each layout band lists (beyond that, the QA scans the level 1 samples). */
+const SATURATED_LISTED = 1 << 16;
+/** A band's range results: min, max, NaN count, NaNs listed, saturated count, saturated listed. */
+const RANGE_RESULT_BYTES = 48;
+/** An int16 threshold no sample reaches. */
+const NO_INT16 = 0x10000;
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 /** Statistics bands start on multiples of the kernels' 4-sample group, on 64-byte boundaries. */
 const STAT_BLOCK = 16;
 
@@ -136,9 +143,15 @@ export class CpuBackend implements ComputeBackend {
     const rawAt = this.take(raw.byteLength);
     if (!inPlace) new Int16Array(this.engine.memory.buffer, rawAt, raw.length).set(raw);
     // A blank outside the int16 range never matches a sample.
-    const blank = samples.blank ?? 0x10000;
-    const scaling = [samples.scale, samples.zero, samples.divisor, blank];
-    const range = this.scanWindow(at, window, { at: rawAt, pitch: window.width * 2, scaling });
+    const blank = samples.blank ?? NO_INT16;
+    // int16 samples ≥ x are those ≥ ⌈x⌉; a NaN threshold saturates nothing
+    const from = samples.saturatedFrom ?? NaN;
+    const saturatedFrom = Number.isNaN(from)
+      ? NO_INT16
+      : Math.min(NO_INT16, Math.max(-NO_INT16, Math.ceil(from)));
+    const scaling = [samples.scale, samples.zero, samples.divisor, blank, saturatedFrom];
+    const counted = samples.saturatedFrom !== undefined;
+    const range = this.scanWindow(at, window, { at: rawAt, pitch: window.width * 2, scaling, counted });
     // The int16 copy and the bands' results are read by now: the job's next buffers (mask, product)
     // reuse their memory, so a fresh process touches 32 MB less at 4096².
     this.top = rawAt;
@@ -175,54 +188,77 @@ export class CpuBackend implements ComputeBackend {
   private scanWindow(
     at: number,
     { grid, gridWidth, x0, y0, width, height }: GridWindow,
-    int16?: { at: number; pitch: number; scaling: number[] },
+    int16?: { at: number; pitch: number; scaling: number[]; counted: boolean },
   ): SampleRange {
     const bands = this.bands(height, 1);
-    const results = this.take(bands.length * 32);
+    const results = this.take(bands.length * RANGE_RESULT_BYTES);
     const lists = this.take(bands.length * HOLES_LISTED * 4);
+    const saturatedLists = int16 ? this.take(bands.length * SATURATED_LISTED * 4) : 0;
     const size = grid.BYTES_PER_ELEMENT;
     const pitch = gridWidth * size;
     const first = at + (y0 * gridWidth + x0) * size;
     this.engine.parallel(
       (int16 ? 'reg_layoutI16' : 'reg_range') + (size === 4 ? '_f32' : ''),
       bands.map(([r0, r1], t) => {
-        const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + 32 * t];
+        const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + RANGE_RESULT_BYTES * t];
         const list = [lists + t * HOLES_LISTED * 4, HOLES_LISTED];
+        const saturatedList = [saturatedLists + t * SATURATED_LISTED * 4, SATURATED_LISTED];
         return int16
-          ? [int16.at + r0 * int16.pitch, int16.pitch, ...rows, ...list, ...int16.scaling]
+          ? [int16.at + r0 * int16.pitch, int16.pitch, ...rows, ...list, ...int16.scaling, ...saturatedList]
           : [...rows, ...list];
       }),
     );
-    const r = this.engine.f64(results, bands.length * 4);
+    const slots = RANGE_RESULT_BYTES / 8;
+    const r = this.engine.f64(results, bands.length * slots);
     let min = Infinity;
     let max = -Infinity;
     let nans = 0;
+    let saturated = 0;
     const listed: number[] = [];
-    let listedAll = 0;
+    const saturatedListed: number[] = [];
     for (let t = 0; t < bands.length; t++) {
-      if (r[4 * t] < min) min = r[4 * t];
-      if (r[4 * t + 1] > max) max = r[4 * t + 1];
-      nans += r[4 * t + 2];
-      listed.push(r[4 * t + 3]);
-      listedAll += r[4 * t + 3];
+      const band = r.subarray(slots * t, slots * (t + 1));
+      if (band[0] < min) min = band[0];
+      if (band[1] > max) max = band[1];
+      nans += band[2];
+      listed.push(band[3]);
+      saturated += band[4];
+      saturatedListed.push(band[5]);
     }
     const range: SampleRange = min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
-    if (listedAll === nans) range.missingAt = this.listedHoles(lists, listed, at / size, nans);
+    if (sum(listed) === nans) range.missingAt = this.gather(lists, HOLES_LISTED, listed, at / size, nans);
+    if (int16?.counted) {
+      range.saturated = saturated;
+      if (sum(saturatedListed) === saturated)
+        range.saturatedAt = this.gather(
+          saturatedLists,
+          SATURATED_LISTED,
+          saturatedListed,
+          int16.at / 2,
+          saturated,
+        );
+    }
     return range;
   }
 
   /**
-   * The bands' NaN lists (indices of grid samples into the memory) as one list of indices into the
-   * grid whose first sample is sample `gridStart` of the memory.
+   * The bands' lists (`capacity` u32 each: indices of samples into the memory) as one list of indices
+   * into the array whose first sample is sample `start` of the memory.
    */
-  private listedHoles(lists: number, listed: number[], gridStart: number, total: number): Int32Array {
-    const holes = new Int32Array(total);
+  private gather(
+    lists: number,
+    capacity: number,
+    listed: number[],
+    start: number,
+    total: number,
+  ): Int32Array {
+    const indices = new Int32Array(total);
     let k = 0;
     listed.forEach((count, t) => {
-      for (const i of new Uint32Array(this.engine.memory.buffer, lists + t * HOLES_LISTED * 4, count))
-        holes[k++] = i - gridStart;
+      for (const i of new Uint32Array(this.engine.memory.buffer, lists + t * capacity * 4, count))
+        indices[k++] = i - start;
     });
-    return holes;
+    return indices;
   }
 
   async resample(request: ResampleRequest): Promise<Float32Array | Float64Array> {

@@ -22,15 +22,15 @@ export const elementShift = (element: GridElement): number => (element === 'f64'
 /** rangeKernel's parameters and locals (declared in this order). */
 function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement) {
   const [src, srcPitch] = fromInt16 ? f.params : [];
-  const [ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank] = fromInt16
-    ? f.params.slice(2)
-    : f.params;
+  const [ptr, pitch, rowLen, rows, result, list, capacity] = fromInt16 ? f.params.slice(2) : f.params;
+  const [scale, zero, divisor, blank, satFrom, satList, satCapacity] = fromInt16 ? f.params.slice(9) : [];
+  const scaling = { scale, zero, divisor, blank, satFrom, satList, satCapacity };
   return {
     f,
     fromInt16,
     element,
     shift: elementShift(element),
-    params: { src, srcPitch, ptr, pitch, rowLen, rows, result, list, capacity, scale, zero, divisor, blank },
+    params: { src, srcPitch, ptr, pitch, rowLen, rows, result, list, capacity, ...scaling },
     // pairsEnd: the byte offset past the row's last whole pair
     ...f.named(I, 'row', 'offset', 'rowBytes', 'pairsEnd', 'rowAddress', 'srcRowAddress'),
     // oddNaNs: the NaN count of the rows' odd last samples; raw: an int16 sample
@@ -40,6 +40,13 @@ function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement) {
     // the int16 scaling's constants in both lanes
     ...f.named(V, 'scaleLanes', 'zeroLanes', 'divisorLanes', 'blankLanes', 'nanLanes'),
     ...f.named(F, 'lane0', 'lane1'),
+    // the int16 layout's saturated samples: counts as for NaNs, the blank test's lanes, the threshold's
+    saturation: fromInt16
+      ? {
+          ...f.named(I, 'oddSat', 'oddSatAtRowStart', 'satListed'),
+          ...f.named(V, 'counts', 'countsAtRowStart', 'blanks', 'fromLanes'),
+        }
+      : undefined,
   };
 }
 
@@ -54,11 +61,14 @@ type RangeScan = ReturnType<typeof rangeScanLocals>;
  * `reg_range` reads the rows where they are; `reg_layoutI16` first makes them from int16 samples
  * (`srcPitch` bytes a row at `src`), as ../../fits/scaling.ts's toFloat64 does: (raw · scale + zero),
  * NaN where raw = blank (a blank outside int16 never matches), then divided by `divisor` (x / 1 = x).
+ * It also counts the samples with blank ≠ raw ≥ `satFrom` (level 1 saturation, for the QA: no pass of
+ * its own) and lists the first `satCapacity` of them at `satList` (as int16 byte address / 2), writing
+ * (saturated count, saturated listed) after the four values above.
  */
 function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement): void {
   const suffix = element === 'f64' ? '' : '_f32';
   const f = fromInt16
-    ? mb.func(`reg_layoutI16${suffix}`, [I, I, I, I, I, I, I, I, I, F, F, F, I])
+    ? mb.func(`reg_layoutI16${suffix}`, [I, I, I, I, I, I, I, I, I, F, F, F, I, I, I, I])
     : mb.func(`reg_range${suffix}`, [I, I, I, I, I, I, I]);
   const s = rangeScanLocals(f, fromInt16, element);
   const { ptr, pitch, rowLen, rows, src, srcPitch, scale, zero, divisor, blank } = s.params;
@@ -71,6 +81,7 @@ function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement
     f.get(divisor).op(F64X2.splat).set(s.divisorLanes);
     f.get(blank).op(I32X4.splat).set(s.blankLanes);
     f.f64(NaN).op(F64X2.splat).set(s.nanLanes);
+    f.get(s.params.satFrom).op(I32X4.splat).set(s.saturation!.fromLanes);
   }
   f.get(rowLen).i32(s.shift).op(I32.shl).set(rowBytes);
   f.get(rowBytes)
@@ -96,6 +107,11 @@ function rangeRow(s: RangeScan): void {
   const { f, offset, samples, nanCounts, oddNaNs } = s;
   f.get(nanCounts).set(s.nanCountsAtRowStart);
   f.get(oddNaNs).set(s.oddNaNsAtRowStart);
+  const sat = s.saturation;
+  if (sat) {
+    f.get(sat.counts).set(sat.countsAtRowStart);
+    f.get(sat.oddSat).set(sat.oddSatAtRowStart);
+  }
   f.forLoop(
     offset,
     () => void f.i32(0),
@@ -134,6 +150,50 @@ function rangeRow(s: RangeScan): void {
         },
       ),
   );
+  if (sat) listSaturatedOfRow(s, sat);
+}
+
+type Saturation = NonNullable<RangeScan['saturation']>;
+
+/** Saturation is rare too: a row whose saturated count grew lists them, sample by sample. */
+function listSaturatedOfRow(s: RangeScan, sat: Saturation): void {
+  const { f, offset } = s;
+  const { satList, satCapacity } = s.params;
+  f.ifThen(
+    () => {
+      f.get(sat.counts, sat.countsAtRowStart).op(V128.xor, V128.anyTrue);
+      f.get(sat.oddSat, sat.oddSatAtRowStart).op(I32.ne, I32.or);
+    },
+    () =>
+      void f.forLoop(
+        offset,
+        () => void f.i32(0),
+        () => void f.get(s.params.rowLen).i32(1).op(I32.shl),
+        () => void f.i32(2),
+        () => {
+          f.get(s.srcRowAddress, offset).op(I32.add).set(s.sampleAddress);
+          f.ifThen(
+            () => {
+              f.get(s.sampleAddress).mem(I32.load16S).set(s.raw);
+              saturatedSample(s);
+              f.get(sat.satListed, satCapacity).op(I32.ltU, I32.and);
+            },
+            () => {
+              f.get(satList, sat.satListed).i32(2).op(I32.shl, I32.add);
+              f.get(s.sampleAddress).i32(1).op(I32.shrU).mem(I32.store);
+              f.get(sat.satListed).i32(1).op(I32.add).set(sat.satListed);
+            },
+          );
+        },
+      ),
+  );
+}
+
+/** 1 where the int16 sample `raw` is saturated (blank ≠ raw ≥ satFrom), else 0. */
+function saturatedSample(s: RangeScan): void {
+  const { f, raw } = s;
+  const { satFrom, blank } = s.params;
+  f.get(raw, satFrom).op(I32.geS).get(raw, blank).op(I32.ne, I32.and);
 }
 
 function takeRange(s: RangeScan): void {
@@ -158,7 +218,12 @@ function rangeSamplePair(s: RangeScan): void {
     .mem(V128.load32Zero, 0, 1);
   f.op(I32X4.extendLowI16x8S).tee(s.ints).op(F64X2.convertLowI32x4S);
   f.get(s.scaleLanes).op(F64X2.mul).get(s.zeroLanes).op(F64X2.add).set(samples);
-  f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq, I64X2.extendLowI32x4S, V128.bitselect);
+  const sat = s.saturation!;
+  f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq).tee(sat.blanks);
+  f.op(I64X2.extendLowI32x4S, V128.bitselect);
+  // counts −= (−1 where blank ≠ raw ≥ satFrom), over the two samples' lanes
+  f.get(sat.counts, s.ints, sat.fromLanes).op(I32X4.geS).get(sat.blanks).op(V128.andnot);
+  f.op(I64X2.extendLowI32x4S, I64X2.sub).set(sat.counts);
   f.get(s.divisorLanes).op(F64X2.div).set(samples);
   f.get(s.rowAddress, offset).op(I32.add).get(samples);
   if (f32) {
@@ -184,8 +249,10 @@ function rangeLastSample(s: RangeScan): void {
     .i32(s.shift - 1)
     .op(I32.shrU, I32.add)
     .mem(I32.load16S)
-    .tee(raw);
-  f.op(F64.convertI32S).get(scale).op(F64.mul).get(zero).op(F64.add); // f64(raw) · scale + zero
+    .set(raw);
+  saturatedSample(s);
+  f.get(s.saturation!.oddSat).op(I32.add).set(s.saturation!.oddSat);
+  f.get(raw).op(F64.convertI32S).get(scale).op(F64.mul).get(zero).op(F64.add); // f64(raw) · scale + zero
   f.f64(NaN).get(raw, blank).op(I32.ne, Op.select).get(divisor).op(F64.div); // blank → NaN; / divisor
   if (f32) f.op(F32.demoteF64, F64.promoteF32);
   f.set(s.lane0);
@@ -219,7 +286,7 @@ function listNaN(s: RangeScan): void {
 
 /**
  * Folds the lanes (min = lane1 < lane0 ? lane1 : lane0, max likewise) and writes (min, max, NaN count,
- * NaNs listed).
+ * NaNs listed[, saturated count, saturated listed]).
  */
 function writeRange(s: RangeScan): void {
   const { f, lane0, lane1, nanCounts } = s;
@@ -241,6 +308,12 @@ function writeRange(s: RangeScan): void {
     .op(I64.add, I32.wrapI64);
   f.get(s.oddNaNs).op(I32.add, F64.convertI32S).mem(F64.store, 16);
   f.get(result, s.listed).op(F64.convertI32U).mem(F64.store, 24);
+  const sat = s.saturation;
+  if (!sat) return;
+  f.get(result);
+  f.get(sat.counts).lane(I64X2.extractLane, 0).get(sat.counts).lane(I64X2.extractLane, 1);
+  f.op(I64.add, I32.wrapI64).get(sat.oddSat).op(I32.add, F64.convertI32S).mem(F64.store, 32);
+  f.get(result, sat.satListed).op(F64.convertI32U).mem(F64.store, 40);
 }
 
 /**

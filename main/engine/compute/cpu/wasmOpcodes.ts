@@ -157,6 +157,7 @@ export const I32X4 = {
   extractLane: lane(0x1b),
   eq: simd(0x37),
   ltS: simd(0x39),
+  geS: simd(0x3f),
   extendLowI16x8S: simd(0xa7),
   shl: simd(0xab),
   shrS: simd(0xac),

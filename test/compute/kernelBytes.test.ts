@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'bb3a7acf745c071020af7a0acbdd12969581ff7d8c7506a77be879ddd4db030f',
-  fft: '1893d65b7e8d5971e41fa2305a8583e510a02f46295eb2b5d449d17b481c4a1a',
+  engine: 'c9ce5c77e1711e50ba716dad7108a25b47871b455e62aa95fe32db2e74254d9b',
+  fft: '3ee66d9c4f73bcd259cb1d9e3172d4e75b340d8ef41d0e1c7cf72ff603c73d53',
   register: 'a34ac819b61b70a122ca34c316fe799d10b7a87052ac9e83734bfe5d22ad2b73',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };

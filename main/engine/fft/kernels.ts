@@ -7,7 +7,9 @@
  * - spectra ("planes"): after the row transform, two planes `re` and `im`, H rows × (W/2 + lanes) values,
  *   column k = frequency kx (0..W/2; the columns past W/2 are zero). A column transform turns each plane
  *   column into the full complex spectrum along y, so the planes then hold numpy's rfft2 layout split
- *   into re/im.
+ *   into re/im. The planes are stored in tiles of PLANE_TILE bytes (one column block) × H rows, tile
+ *   after tile (`tileBytes` apart): a column block is then contiguous, where a row-major plane put
+ *   each of its rows on another page and the column passes spent their time on TLB misses.
  * - "elements": a complex vector of `lanes` independent transforms, 32 bytes: re v128, then im v128.
  *   The batch FFT runs one transform per lane, all lanes sharing the twiddles, so there is no shuffling
  *   inside butterflies: rows are transposed lanes-at-a-time into elements (lane = row), columns are
@@ -42,6 +44,8 @@ const SINGLE: Precision = { name: 'f32', size: 4, lanes: 4, v: F32X4, load: F32.
 const DOUBLE: Precision = { name: 'f64', size: 8, lanes: 2, v: F64X2, load: F64.load };
 
 const I = T.i32;
+/** Bytes of a plane tile's row: the column block of the column passes (4 vectors). */
+export const PLANE_TILE = 64;
 /** Bytes of an element: re v128, im v128. */
 const ELEMENT = 32;
 /** Byte offset of an element's imaginary vector. */
@@ -350,9 +354,18 @@ function rowAddress(f: Func, base: Local, offset: Local, pitch: Local, r: number
   f.get(base, offset).op(I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
 }
 
-/** Pushes the address of plane column k, row r: `plane + k·size + pitch·r`. */
-function planeAddress(f: Func, P: Precision, plane: Local, k: Local, pitch: Local, r: number): void {
-  f.get(plane, k).i32(P.size).op(I32.mul, I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
+/**
+ * Pushes the address of plane column k, row r of a tiled plane (`plane`: row 0's start in tile 0):
+ * `plane + ⌊k·size / PLANE_TILE⌋·tileBytes + (k·size mod PLANE_TILE) + PLANE_TILE·r`.
+ */
+function planeAddress(f: Func, P: Precision, plane: Local, k: Local, tileBytes: Local, r: number): void {
+  f.get(plane, k).i32(P.size).op(I32.mul).i32(6).op(I32.shrU).get(tileBytes).op(I32.mul, I32.add);
+  f.get(k)
+    .i32(P.size)
+    .op(I32.mul)
+    .i32(PLANE_TILE - 1)
+    .op(I32.and, I32.add);
+  if (r > 0) f.i32(PLANE_TILE * r).op(I32.add);
 }
 
 /**
@@ -419,12 +432,12 @@ function mirroredPairLocals(t: RowTransform): { lanes: Local[]; loadPair: (k: Lo
 
 /**
  * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
- * (pitch dstP bytes), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
+ * (tiled, tiles tileBytes apart), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
  * (W/2 + lanes) elements each; tw: table for L = W/2; twr: (cos, sin)(2πk/W) for k = 0..L/2.
  */
 function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
   const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
-  const [src, srcPitch, re, im, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const [src, srcPitch, re, im, tileBytes, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, true);
   // (a) rows → elements: z[n] = x[2n] + i x[2n+1], lane = row
   eachRowVector(t, offset, W, scratchA, () => {
@@ -443,7 +456,7 @@ function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
       f.get(t.element).mem(V128.load, ELEMENT * i + part);
     });
     t.transpose(elements).forEach((row, r) => {
-      planeAddress(f, P, plane, t.k, dstPitch, r);
+      planeAddress(f, P, plane, t.k, tileBytes, r);
       f.get(row).mem(V128.store);
     });
   });
@@ -514,12 +527,12 @@ function loadHalfTwiddle(t: RowTransform, halfTwiddles: Local, cos: Local, sin: 
 /** Inverse of rowForward (times W/2): planes → `lanes` real rows. */
 function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
   const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
-  const [re, im, srcPitch, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const [re, im, tileBytes, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, false);
   // (d') planes → elements, k = 0..L (+ padding)
   eachPlaneColumnGroup(t, [re, im], scratchA, (plane, part) => {
     const rows = Array.from({ length: P.lanes }, (_, r) => () => {
-      planeAddress(f, P, plane, t.k, srcPitch, r);
+      planeAddress(f, P, plane, t.k, tileBytes, r);
       f.mem(V128.load);
     });
     t.transpose(rows).forEach(
@@ -731,9 +744,14 @@ function rowAt(f: Func, base: Local, index: Local, pitch: Local): void {
   f.get(base, index, pitch).op(I32.mul, I32.add);
 }
 
+/** Pushes the address of row `index` of a tiled plane in its first tile. */
+function tileRowAt(f: Func, plane: Local, index: Local): void {
+  f.get(plane, index).i32(6).op(I32.shl, I32.add);
+}
+
 /**
- * rowsForward(src, srcP, re, im, planeP, W, r0, r1, sa, sb, tw, twr) and
- * rowsInverse(re, im, planeP, dst, dstP, W, r0, r1, sa, sb, tw, twr): rows [r0, r1), lanes at a time.
+ * rowsForward(src, srcP, re, im, tileBytes, W, r0, r1, sa, sb, tw, twr) and
+ * rowsInverse(re, im, tileBytes, dst, dstP, W, r0, r1, sa, sb, tw, twr): rows [r0, r1), lanes at a time.
  */
 function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   const eachRowGroup = (f: Func, r0: Local, r1: Local, body: (row: Local) => void) => {
@@ -748,22 +766,22 @@ function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   };
   {
     const f = mb.func(`${P.name}_rowsForward`, Array<T>(12).fill(I));
-    const [src, srcPitch, re, im, planePitch, W, r0, r1, ...rest] = f.params;
+    const [src, srcPitch, re, im, tileBytes, W, r0, r1, ...rest] = f.params;
     eachRowGroup(f, r0, r1, (row) => {
       rowAt(f, src, row, srcPitch);
       f.get(srcPitch);
-      rowAt(f, re, row, planePitch);
-      rowAt(f, im, row, planePitch);
-      f.get(planePitch, W, ...rest).call(h.rowForward);
+      tileRowAt(f, re, row);
+      tileRowAt(f, im, row);
+      f.get(tileBytes, W, ...rest).call(h.rowForward);
     });
   }
   {
     const f = mb.func(`${P.name}_rowsInverse`, Array<T>(12).fill(I));
-    const [re, im, planePitch, dst, dstPitch, W, r0, r1, ...rest] = f.params;
+    const [re, im, tileBytes, dst, dstPitch, W, r0, r1, ...rest] = f.params;
     eachRowGroup(f, r0, r1, (row) => {
-      rowAt(f, re, row, planePitch);
-      rowAt(f, im, row, planePitch);
-      f.get(planePitch);
+      tileRowAt(f, re, row);
+      tileRowAt(f, im, row);
+      f.get(tileBytes);
       rowAt(f, dst, row, dstPitch);
       f.get(dstPitch, W, ...rest).call(h.rowInverse);
     });
@@ -857,8 +875,9 @@ function columnKernel(
     () => void f.get(VB),
     () => {
       f.get(v1, v).op(I32.sub).get(VB, v1, v).op(I32.sub).get(VB).op(I32.ltU, Op.select).set(V); // min(v1 − v, VB)
-      f.get(re, v).i32(4).op(I32.shl, I32.add).set(blockRe);
-      f.get(im, v).i32(4).op(I32.shl, I32.add).set(blockIm);
+      // the block's tile (v is a multiple of VB = PLANE_TILE / 16)
+      f.get(re, v, H).op(I32.mul).i32(4).op(I32.shl, I32.add).set(blockRe);
+      f.get(im, v, H).op(I32.mul).i32(4).op(I32.shl, I32.add).set(blockIm);
       f.get(K, v, H).op(I32.mul).i32(ELEMENT).op(I32.mul, I32.add).set(blockK);
       body({ f, re: blockRe, im: blockIm, pitch, H, V, sa, sb, twF, twI, K: blockK, conj, result });
     },
@@ -891,9 +910,9 @@ function scaleKernel(mb: ModuleBuilder, P: Precision): void {
  * for the update; `tmp`: `lanes` rows of W values, pitch W·size) and their locals.
  */
 function rlRows(f: Func, P: Precision) {
-  const [re, im, planePitch, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
+  const [re, im, tileBytes, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
   return {
-    ...{ f, P, re, im, planePitch, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
+    ...{ f, P, re, im, tileBytes, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
     ...f.named(I, 'row', 'rowRe', 'rowIm', 'offset', 'imageRow', 'tmpRow', 'rowBytes'),
   };
 }
@@ -914,11 +933,11 @@ function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: ()
     () => void f.get(r1),
     () => void f.i32(P.lanes),
     () => {
-      rowAt(f, s.re, row, s.planePitch);
+      tileRowAt(f, s.re, row);
       f.set(s.rowRe);
-      rowAt(f, s.im, row, s.planePitch);
+      tileRowAt(f, s.im, row);
       f.set(s.rowIm);
-      f.get(s.rowRe, s.rowIm, s.planePitch, s.tmp, s.rowBytes, s.W, s.sa, s.sb, s.twI, s.twr).call(
+      f.get(s.rowRe, s.rowIm, s.tileBytes, s.tmp, s.rowBytes, s.W, s.sa, s.sb, s.twI, s.twr).call(
         h.rowInverse,
       );
       for (let lane = 0; lane < P.lanes; lane++) {
@@ -938,7 +957,7 @@ function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: ()
 }
 
 /**
- * rlRatioRows(re, im, pp, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
+ * rlRatioRows(re, im, tileBytes, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
  *   blurred = rowInverse(planes); ratio = img / blurred (img NaN → 1; |blurred| ≤ tiny → 0);
  *   planes = rowForward(ratio)
  */
@@ -972,7 +991,7 @@ function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
       f.get(ratio).mem(V128.store);
     },
     () => {
-      f.get(s.tmp, s.rowBytes, s.rowRe, s.rowIm, s.planePitch, s.W, s.sa, s.sb, s.twF, s.twr).call(
+      f.get(s.tmp, s.rowBytes, s.rowRe, s.rowIm, s.tileBytes, s.W, s.sa, s.sb, s.twF, s.twr).call(
         h.rowForward,
       );
     },
@@ -980,7 +999,7 @@ function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
 }
 
 /**
- * rlUpdateRows(re, im, pp, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
+ * rlUpdateRows(re, im, tileBytes, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
  *   corr = rowInverse(planes); u *= corr; if forward: planes = rowForward(u)
  */
 function rlUpdateRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
@@ -1003,7 +1022,7 @@ function rlUpdateRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
         () => void f.get(forward),
         () => {
           rowAt(f, s.image, s.row, s.imagePitch);
-          f.get(s.imagePitch, s.rowRe, s.rowIm, s.planePitch, s.W, s.sa, s.sb, s.twF, s.twr).call(
+          f.get(s.imagePitch, s.rowRe, s.rowIm, s.tileBytes, s.W, s.sa, s.sb, s.twF, s.twr).call(
             h.rowForward,
           );
         },

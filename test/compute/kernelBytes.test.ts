@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'c9ce5c77e1711e50ba716dad7108a25b47871b455e62aa95fe32db2e74254d9b',
-  fft: '3ee66d9c4f73bcd259cb1d9e3172d4e75b340d8ef41d0e1c7cf72ff603c73d53',
+  engine: 'b6087b08fe6e28f838dffd939f30a4aa9e0b7fbaa213f5a65260d9a2d49a3c9a',
+  fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
   register: 'a34ac819b61b70a122ca34c316fe799d10b7a87052ac9e83734bfe5d22ad2b73',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };

@@ -114,19 +114,43 @@ function transposer(f: Func, P: Precision): (rows: Expr[]) => Local[] {
 }
 
 /**
+ * What the last stage (all twiddles 1: the radix-4 stage of quarter 1, or the radix-2 stage) does with
+ * its outputs: store them, or store them times the factor element at the same index of `K` (or its
+ * conjugate), the transfer function of a convolution applied without a pass of its own.
+ */
+type LastStage = 'plain' | 'times' | 'timesConjugate';
+
+/**
  * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
  * vectors (so V·lanes independent transforms). from, to: ping-pong buffers of L·V elements (swapped
- * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L). Returns the buffer
- * holding the result (natural order).
+ * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L); K (the 'times' kinds'
+ * sixth parameter): L·V factor elements. Returns the buffer holding the result (natural order).
  */
-function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
-  const f = mb.func(null, [I, I, I, I, I], [I]);
-  const [from, to, L, V, twiddles] = f.params;
+function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastStage = 'plain'): Func {
+  const f = mb.func(null, Array<T>(last === 'plain' ? 5 : 6).fill(I), [I]);
+  const [from, to, L, V, twiddles, factors] = f.params;
   const [n, stride, quarter, quarterBytes, twiddleStep, p, q, fromP, toP, a, out, address, twiddle] =
     f.locals(I, 13);
   const complex = () => f.locals(T.v128, 2);
   const w = [complex(), complex(), complex()];
   const [sumAC, sumBD, diffAC, diffBD] = [complex(), complex(), complex(), complex()];
+  const scaled: Scaled | undefined =
+    last === 'plain'
+      ? undefined
+      : { factors, conjugate: last === 'timesConjugate', k: complex(), y: complex() };
+  const butterflies = (twiddled: boolean) =>
+    f.forLoop(
+      q,
+      () => void f.i32(0),
+      () => void f.get(stride),
+      () => void f.i32(ELEMENT),
+      () =>
+        radix4Butterfly(f, P, inverse, {
+          ...{ a, out, address, fromP, toP, q, stride, quarterBytes },
+          ...{ w: twiddled ? w : undefined, sumAC, sumBD, diffAC, diffBD },
+          scaled: twiddled ? undefined : scaled,
+        }),
+    );
   f.get(L).set(n);
   f.get(V).i32(5).op(I32.shl).set(stride); // a stage's output stride: one batch element, ×4 per stage
   f.loopUntil(
@@ -134,40 +158,41 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
     () => {
       f.get(n).i32(2).op(I32.shrU).set(quarter);
       f.get(quarter, stride).op(I32.mul).set(quarterBytes);
-      // table index stride = L / n, as bytes of a complex scalar
-      f.get(L, n)
-        .op(I32.divU)
-        .i32(2 * P.size)
-        .op(I32.mul)
-        .set(twiddleStep);
-      f.forLoop(
-        p,
-        () => void f.i32(0),
-        () => void f.get(quarter),
-        () => void f.i32(1),
+      f.ifThen(
+        () => void f.get(n).i32(4).op(I32.eq),
         () => {
-          // twiddles w^p, w^2p, w^3p
-          w.forEach(([wr, wi], power) => {
-            f.get(power === 0 ? twiddles : twiddle, p, twiddleStep)
-              .op(I32.mul, I32.add)
-              .set(twiddle);
-            splatLoad(f, P, twiddle, 0);
-            f.set(wr);
-            splatLoad(f, P, twiddle, P.size);
-            f.set(wi);
-          });
-          f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
-          f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
+          // the last stage: p = 0 only, its twiddles all 1
+          f.get(from).set(fromP);
+          f.get(to).set(toP);
+          butterflies(false);
+        },
+        () => {
+          // table index stride = L / n, as bytes of a complex scalar
+          f.get(L, n)
+            .op(I32.divU)
+            .i32(2 * P.size)
+            .op(I32.mul)
+            .set(twiddleStep);
           f.forLoop(
-            q,
+            p,
             () => void f.i32(0),
-            () => void f.get(stride),
-            () => void f.i32(ELEMENT),
-            () =>
-              radix4Butterfly(f, P, inverse, {
-                ...{ a, out, address, fromP, toP, q, stride },
-                ...{ quarterBytes, w, sumAC, sumBD, diffAC, diffBD },
-              }),
+            () => void f.get(quarter),
+            () => void f.i32(1),
+            () => {
+              // twiddles w^p, w^2p, w^3p
+              w.forEach(([wr, wi], power) => {
+                f.get(power === 0 ? twiddles : twiddle, p, twiddleStep)
+                  .op(I32.mul, I32.add)
+                  .set(twiddle);
+                splatLoad(f, P, twiddle, 0);
+                f.set(wr);
+                splatLoad(f, P, twiddle, P.size);
+                f.set(wi);
+              });
+              f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
+              f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
+              butterflies(true);
+            },
           );
         },
       );
@@ -188,13 +213,65 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
         () => void f.i32(0),
         () => void f.get(stride),
         () => void f.i32(ELEMENT),
-        () => radix2Butterfly(f, P, { a, out, address, from, to, q, stride, sum: sumAC, other: sumBD }),
+        () =>
+          radix2Butterfly(f, P, { a, out, address, from, to, q, stride, sum: sumAC, other: sumBD, scaled }),
       );
       f.get(to).set(from);
     },
   );
   f.get(from);
   return f;
+}
+
+/** A 'times' last stage's factors (indexed like its output) and its scratch. */
+interface Scaled {
+  factors: Local;
+  conjugate: boolean;
+  /** one factor element; one output element */
+  k: Local[];
+  y: Local[];
+}
+
+/**
+ * Stores the element `value` at `at`: as it is, or times the factor element whose address
+ * `factorAt` pushes (conjugated if so asked).
+ */
+function storeOutput(
+  f: Func,
+  P: Precision,
+  at: Local,
+  value: Local[],
+  scaled: Scaled | undefined,
+  factorAt: Expr,
+): void {
+  if (!scaled) {
+    f.get(at, value[0]).mem(V128.store);
+    f.get(at, value[1]).mem(V128.store, IM);
+    return;
+  }
+  const [kr, ki] = scaled.k;
+  factorAt();
+  f.mem(V128.load).set(kr);
+  factorAt();
+  f.mem(V128.load, IM).set(ki);
+  if (!scaled.conjugate) {
+    storeProduct(f, P, at, value, scaled.k);
+    return;
+  }
+  const [ar, ai] = value;
+  const { add, sub, mul } = P.v;
+  f.get(at, ar, kr).op(mul).get(ai, ki).op(mul, add).mem(V128.store);
+  f.get(at, ai, kr).op(mul).get(ar, ki).op(mul, sub).mem(V128.store, IM);
+}
+
+/** Pushes `factors + q + j·stride`: the factor of output j of the butterfly at q. */
+function factorAddress(f: Func, scaled: Scaled, q: Local, stride: Local, j: number): void {
+  f.get(scaled.factors, q).op(I32.add);
+  if (j > 0) {
+    f.get(stride);
+    if (j > 1) f.i32(j).op(I32.mul);
+    f.op(I32.add);
+  }
 }
 
 /** The locals of a radix-4 butterfly: quarters a, b, c, d of the input at `a + k·quarterBytes`. */
@@ -208,12 +285,14 @@ interface Radix4 {
   q: Local;
   stride: Local;
   quarterBytes: Local;
-  /** w^p, w^2p, w^3p as (re, im). */
-  w: Local[][];
+  /** w^p, w^2p, w^3p as (re, im); none in the last stage, where p = 0. */
+  w: Local[][] | undefined;
   sumAC: Local[];
   sumBD: Local[];
   diffAC: Local[];
   diffBD: Local[];
+  /** the last stage's factors, if any */
+  scaled: Scaled | undefined;
 }
 
 /**
@@ -221,7 +300,7 @@ interface Radix4 {
  * y3 = w³·((a − c) + i(b − d)); the inverse swaps the signs of i.
  */
 function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): void {
-  const { a, out, address, stride, quarterBytes, sumAC, sumBD, diffAC, diffBD } = b;
+  const { a, out, address, stride, quarterBytes, sumAC, sumBD, diffAC, diffBD, scaled } = b;
   const { add, sub } = P.v;
   f.get(b.fromP, b.q).op(I32.add).set(a);
   f.get(b.toP, b.q).op(I32.add).set(out);
@@ -252,14 +331,26 @@ function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): vo
       f.get(diff[l]).op(sub).set(diff[l]);
     }
   };
+  /** Stores output j, at `address`, times its twiddle w[j − 1] (or as the last stage does). */
+  const store = (j: 1 | 2 | 3, value: Local[]) => {
+    if (b.w) storeProduct(f, P, address, value, b.w[j - 1]);
+    else storeOutput(f, P, address, value, scaled, () => scaled && factorAddress(f, scaled, b.q, stride, j));
+  };
   sumAndDifference(0, 2, sumAC, diffAC);
   sumAndDifference(1, 3, sumBD, diffBD);
-  f.get(out, sumAC[0], sumBD[0]).op(add).mem(V128.store);
-  f.get(out, sumAC[1], sumBD[1]).op(add).mem(V128.store, IM);
+  if (scaled) {
+    const [yr, yi] = scaled.y;
+    f.get(sumAC[0], sumBD[0]).op(add).set(yr);
+    f.get(sumAC[1], sumBD[1]).op(add).set(yi);
+    storeOutput(f, P, out, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 0));
+  } else {
+    f.get(out, sumAC[0], sumBD[0]).op(add).mem(V128.store);
+    f.get(out, sumAC[1], sumBD[1]).op(add).mem(V128.store, IM);
+  }
   f.get(sumAC[0], sumBD[0]).op(sub).set(sumAC[0]);
   f.get(sumAC[1], sumBD[1]).op(sub).set(sumAC[1]);
   f.get(out, stride).i32(1).op(I32.shl, I32.add).set(address);
-  storeProduct(f, P, address, sumAC, b.w[1]);
+  store(2, sumAC);
   // (a − c) ∓ i(b − d) = (diffAC.re ± diffBD.im, diffAC.im ∓ diffBD.re), into sumAC (y1) and sumBD (y3)
   const [plus, minus] = inverse ? [sub, add] : [add, sub];
   f.get(diffAC[0], diffBD[1]).op(plus).set(sumAC[0]);
@@ -267,12 +358,12 @@ function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): vo
   f.get(diffAC[0], diffBD[1]).op(minus).set(sumBD[0]);
   f.get(diffAC[1], diffBD[0]).op(plus).set(sumBD[1]);
   f.get(out, stride).op(I32.add).set(address);
-  storeProduct(f, P, address, sumAC, b.w[0]);
+  store(1, sumAC);
   f.get(address, stride).i32(1).op(I32.shl, I32.add).set(address);
-  storeProduct(f, P, address, sumBD, b.w[2]);
+  store(3, sumBD);
 }
 
-/** y0 = a + b, y1 = a − b, with b half the stage's stride after a. */
+/** y0 = a + b, y1 = a − b, with b half the stage's stride after a (times the factors if scaled). */
 function radix2Butterfly(
   f: Func,
   P: Precision,
@@ -286,9 +377,10 @@ function radix2Butterfly(
     stride: Local;
     sum: Local[];
     other: Local[];
+    scaled: Scaled | undefined;
   },
 ): void {
-  const { a, out, address, stride, sum, other } = b;
+  const { a, out, address, stride, sum, other, scaled } = b;
   f.get(b.from, b.q).op(I32.add).set(a);
   f.get(b.to, b.q).op(I32.add).set(out);
   f.get(a).mem(V128.load).set(sum[0]);
@@ -296,6 +388,17 @@ function radix2Butterfly(
   f.get(a, stride).op(I32.add).set(address);
   f.get(address).mem(V128.load).set(other[0]);
   f.get(address).mem(V128.load, IM).set(other[1]);
+  if (scaled) {
+    const [yr, yi] = scaled.y;
+    f.get(sum[0], other[0]).op(P.v.add).set(yr);
+    f.get(sum[1], other[1]).op(P.v.add).set(yi);
+    storeOutput(f, P, out, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 0));
+    f.get(sum[0], other[0]).op(P.v.sub).set(yr);
+    f.get(sum[1], other[1]).op(P.v.sub).set(yi);
+    f.get(out, stride).op(I32.add).set(address);
+    storeOutput(f, P, address, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 1));
+    return;
+  }
   f.get(out, sum[0], other[0]).op(P.v.add).mem(V128.store);
   f.get(out, sum[1], other[1]).op(P.v.add).mem(V128.store, IM);
   f.get(out, stride).op(I32.add).set(address);
@@ -647,36 +750,6 @@ function columnScatter(mb: ModuleBuilder): Func {
   return f;
 }
 
-/** buf[i] *= k[i] (or conj(k[i])) for n elements. */
-function multiplyElements(mb: ModuleBuilder, P: Precision, conjugate: boolean): Func {
-  const f = mb.func(null, [I, I, I]);
-  const [buffer, factors, n] = f.params;
-  const [i, at, factorAt] = f.locals(I, 3);
-  const [ar, ai, kr, ki] = f.locals(T.v128, 4);
-  const { add, sub, mul } = P.v;
-  f.get(buffer).set(at);
-  f.get(factors).set(factorAt);
-  f.forLoop(
-    i,
-    () => void f.i32(0),
-    () => void f.get(n),
-    () => void f.i32(1),
-    () => {
-      f.get(at).mem(V128.load).set(ar);
-      f.get(at).mem(V128.load, IM).set(ai);
-      f.get(factorAt).mem(V128.load).set(kr);
-      f.get(factorAt).mem(V128.load, IM).set(ki);
-      if (conjugate) {
-        f.get(at, ar, kr).op(mul).get(ai, ki).op(mul, add).mem(V128.store);
-        f.get(at, ai, kr).op(mul).get(ar, ki).op(mul, sub).mem(V128.store, IM);
-      } else storeProduct(f, P, at, [ar, ai], [kr, ki]);
-      increment(f, at, () => void f.i32(ELEMENT));
-      increment(f, factorAt, () => void f.i32(ELEMENT));
-    },
-  );
-  return f;
-}
-
 /** copy n bytes (multiple of 16) */
 function copyBytes(mb: ModuleBuilder): Func {
   const f = mb.func(null, [I, I, I]);
@@ -713,8 +786,9 @@ interface Helpers {
   rowInverse: Func;
   gather: Func;
   scatter: Func;
-  multiply: Func;
-  multiplyConjugate: Func;
+  /** the forward FFT times K or conj K in its last stage (colsConvolve) */
+  fftForwardTimes: Func;
+  fftForwardTimesConjugate: Func;
   copy: Func;
 }
 
@@ -728,8 +802,8 @@ function addPrecision(mb: ModuleBuilder, P: Precision): void {
     rowInverse: rowInverse(mb, P, fftInverse),
     gather: columnGather(mb),
     scatter: columnScatter(mb),
-    multiply: multiplyElements(mb, P, false),
-    multiplyConjugate: multiplyElements(mb, P, true),
+    fftForwardTimes: batchFft(mb, P, false, 'times'),
+    fftForwardTimesConjugate: batchFft(mb, P, false, 'timesConjugate'),
     copy: copyBytes(mb),
   };
   rowsKernels(mb, P, h);
@@ -845,13 +919,14 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   });
   columnKernel(mb, P, 'colsConvolve', (b) => {
     gather(b);
-    fftFrom(b, b.sa, false);
-    const multiply = (by: Func) => () => {
-      b.f.get(b.result, b.K);
-      elements(b);
-      b.f.call(by);
-    };
-    b.f.ifThen(() => void b.f.get(b.conj), multiply(h.multiplyConjugate), multiply(h.multiply));
+    // the forward transform multiplies by K (or conj K) in its last stage
+    const forwardTimes = (fft: Func) => () =>
+      void b.f.get(b.sa, b.sb, b.H, b.V, b.twF, b.K).call(fft).set(b.result);
+    b.f.ifThen(
+      () => void b.f.get(b.conj),
+      forwardTimes(h.fftForwardTimesConjugate),
+      forwardTimes(h.fftForwardTimes),
+    );
     fftFrom(b, b.result, true);
     scatterFrom(b, b.result);
   });

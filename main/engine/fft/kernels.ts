@@ -56,6 +56,14 @@ function splatLoad(f: Func, P: Precision, address: Local, offset: number): void 
   f.get(address).mem(P.load, offset).op(P.v.splat);
 }
 
+/** Sets (re, im) to the complex scalar at `address`, in every lane. */
+function splatComplexLoad(f: Func, P: Precision, address: Local, [re, im]: Local[]): void {
+  splatLoad(f, P, address, 0);
+  f.set(re);
+  splatLoad(f, P, address, P.size);
+  f.set(im);
+}
+
 /** Pushes `x` in every lane. */
 function splatConstant(f: Func, P: Precision, x: number): void {
   if (P.size === 4) f.f32(x);
@@ -180,14 +188,11 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
             () => void f.i32(1),
             () => {
               // twiddles w^p, w^2p, w^3p
-              w.forEach(([wr, wi], power) => {
+              w.forEach((wPower, power) => {
                 f.get(power === 0 ? twiddles : twiddle, p, twiddleStep)
                   .op(I32.mul, I32.add)
                   .set(twiddle);
-                splatLoad(f, P, twiddle, 0);
-                f.set(wr);
-                splatLoad(f, P, twiddle, P.size);
-                f.set(wi);
+                splatComplexLoad(f, P, twiddle, wPower);
               });
               f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
               f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
@@ -621,10 +626,7 @@ function loadHalfTwiddle(t: RowTransform, halfTwiddles: Local, cos: Local, sin: 
     .i32(2 * P.size)
     .op(I32.mul, I32.add)
     .set(address);
-  splatLoad(f, P, address, 0);
-  f.set(cos);
-  splatLoad(f, P, address, P.size);
-  f.set(sin);
+  splatComplexLoad(f, P, address, [cos, sin]);
 }
 
 /** Inverse of rowForward (times W/2): planes → `lanes` real rows. */

@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'd2739cff63a101d6c2c0532889c686a502ed416ede27243fe90acfcb6d090abe',
-  fft: '1893d65b7e8d5971e41fa2305a8583e510a02f46295eb2b5d449d17b481c4a1a',
+  engine: '48c819eb46f83fba2fb0bf0438065a03ffbbbb170f3209d2941c7cb1b6e9e014',
+  fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
   register: 'ee8e204472058470b25225b23af5f980f0a8dc909f6a54388219a272161e4ac4',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };

@@ -127,7 +127,7 @@ export function deconvolveRichardsonLucy(
       ([a, b], s) => [
         plan.re,
         plan.im,
-        plan.planePitch,
+        plan.tileBytes,
         imageAt,
         rowP,
         s.tmp,

@@ -7,7 +7,9 @@
  * - spectra ("planes"): after the row transform, two planes `re` and `im`, H rows × (W/2 + lanes) values,
  *   column k = frequency kx (0..W/2; the columns past W/2 are zero). A column transform turns each plane
  *   column into the full complex spectrum along y, so the planes then hold numpy's rfft2 layout split
- *   into re/im.
+ *   into re/im. The planes are stored in tiles of PLANE_TILE bytes (one column block) × H rows, tile
+ *   after tile (`tileBytes` apart): a column block is then contiguous, where a row-major plane put
+ *   each of its rows on another page and the column passes spent their time on TLB misses.
  * - "elements": a complex vector of `lanes` independent transforms, 32 bytes: re v128, then im v128.
  *   The batch FFT runs one transform per lane, all lanes sharing the twiddles, so there is no shuffling
  *   inside butterflies: rows are transposed lanes-at-a-time into elements (lane = row), columns are
@@ -42,6 +44,8 @@ const SINGLE: Precision = { name: 'f32', size: 4, lanes: 4, v: F32X4, load: F32.
 const DOUBLE: Precision = { name: 'f64', size: 8, lanes: 2, v: F64X2, load: F64.load };
 
 const I = T.i32;
+/** Bytes of a plane tile's row: the column block of the column passes (4 vectors). */
+export const PLANE_TILE = 64;
 /** Bytes of an element: re v128, im v128. */
 const ELEMENT = 32;
 /** Byte offset of an element's imaginary vector. */
@@ -50,6 +54,14 @@ const IM = 16;
 /** Pushes the scalar at `address + offset` in every lane. */
 function splatLoad(f: Func, P: Precision, address: Local, offset: number): void {
   f.get(address).mem(P.load, offset).op(P.v.splat);
+}
+
+/** Sets (re, im) to the complex scalar at `address`, in every lane. */
+function splatComplexLoad(f: Func, P: Precision, address: Local, [re, im]: Local[]): void {
+  splatLoad(f, P, address, 0);
+  f.set(re);
+  splatLoad(f, P, address, P.size);
+  f.set(im);
 }
 
 /** Pushes `x` in every lane. */
@@ -110,19 +122,43 @@ function transposer(f: Func, P: Precision): (rows: Expr[]) => Local[] {
 }
 
 /**
+ * What the last stage (all twiddles 1: the radix-4 stage of quarter 1, or the radix-2 stage) does with
+ * its outputs: store them, or store them times the factor element at the same index of `K` (or its
+ * conjugate), the transfer function of a convolution applied without a pass of its own.
+ */
+type LastStage = 'plain' | 'times' | 'timesConjugate';
+
+/**
  * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
  * vectors (so V·lanes independent transforms). from, to: ping-pong buffers of L·V elements (swapped
- * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L). Returns the buffer
- * holding the result (natural order).
+ * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L); K (the 'times' kinds'
+ * sixth parameter): L·V factor elements. Returns the buffer holding the result (natural order).
  */
-function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
-  const f = mb.func(null, [I, I, I, I, I], [I]);
-  const [from, to, L, V, twiddles] = f.params;
+function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastStage = 'plain'): Func {
+  const f = mb.func(null, Array<T>(last === 'plain' ? 5 : 6).fill(I), [I]);
+  const [from, to, L, V, twiddles, factors] = f.params;
   const [n, stride, quarter, quarterBytes, twiddleStep, p, q, fromP, toP, a, out, address, twiddle] =
     f.locals(I, 13);
   const complex = () => f.locals(T.v128, 2);
   const w = [complex(), complex(), complex()];
   const [sumAC, sumBD, diffAC, diffBD] = [complex(), complex(), complex(), complex()];
+  const scaled: Scaled | undefined =
+    last === 'plain'
+      ? undefined
+      : { factors, conjugate: last === 'timesConjugate', k: complex(), y: complex() };
+  const butterflies = (twiddled: boolean) =>
+    f.forLoop(
+      q,
+      () => void f.i32(0),
+      () => void f.get(stride),
+      () => void f.i32(ELEMENT),
+      () =>
+        radix4Butterfly(f, P, inverse, {
+          ...{ a, out, address, fromP, toP, q, stride, quarterBytes },
+          ...{ w: twiddled ? w : undefined, sumAC, sumBD, diffAC, diffBD },
+          scaled: twiddled ? undefined : scaled,
+        }),
+    );
   f.get(L).set(n);
   f.get(V).i32(5).op(I32.shl).set(stride); // a stage's output stride: one batch element, ×4 per stage
   f.loopUntil(
@@ -130,40 +166,38 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
     () => {
       f.get(n).i32(2).op(I32.shrU).set(quarter);
       f.get(quarter, stride).op(I32.mul).set(quarterBytes);
-      // table index stride = L / n, as bytes of a complex scalar
-      f.get(L, n)
-        .op(I32.divU)
-        .i32(2 * P.size)
-        .op(I32.mul)
-        .set(twiddleStep);
-      f.forLoop(
-        p,
-        () => void f.i32(0),
-        () => void f.get(quarter),
-        () => void f.i32(1),
+      f.ifThen(
+        () => void f.get(n).i32(4).op(I32.eq),
         () => {
-          // twiddles w^p, w^2p, w^3p
-          w.forEach(([wr, wi], power) => {
-            f.get(power === 0 ? twiddles : twiddle, p, twiddleStep)
-              .op(I32.mul, I32.add)
-              .set(twiddle);
-            splatLoad(f, P, twiddle, 0);
-            f.set(wr);
-            splatLoad(f, P, twiddle, P.size);
-            f.set(wi);
-          });
-          f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
-          f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
+          // the last stage: p = 0 only, its twiddles all 1
+          f.get(from).set(fromP);
+          f.get(to).set(toP);
+          butterflies(false);
+        },
+        () => {
+          // table index stride = L / n, as bytes of a complex scalar
+          f.get(L, n)
+            .op(I32.divU)
+            .i32(2 * P.size)
+            .op(I32.mul)
+            .set(twiddleStep);
           f.forLoop(
-            q,
+            p,
             () => void f.i32(0),
-            () => void f.get(stride),
-            () => void f.i32(ELEMENT),
-            () =>
-              radix4Butterfly(f, P, inverse, {
-                ...{ a, out, address, fromP, toP, q, stride },
-                ...{ quarterBytes, w, sumAC, sumBD, diffAC, diffBD },
-              }),
+            () => void f.get(quarter),
+            () => void f.i32(1),
+            () => {
+              // twiddles w^p, w^2p, w^3p
+              w.forEach((wPower, power) => {
+                f.get(power === 0 ? twiddles : twiddle, p, twiddleStep)
+                  .op(I32.mul, I32.add)
+                  .set(twiddle);
+                splatComplexLoad(f, P, twiddle, wPower);
+              });
+              f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
+              f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
+              butterflies(true);
+            },
           );
         },
       );
@@ -184,13 +218,65 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean): Func {
         () => void f.i32(0),
         () => void f.get(stride),
         () => void f.i32(ELEMENT),
-        () => radix2Butterfly(f, P, { a, out, address, from, to, q, stride, sum: sumAC, other: sumBD }),
+        () =>
+          radix2Butterfly(f, P, { a, out, address, from, to, q, stride, sum: sumAC, other: sumBD, scaled }),
       );
       f.get(to).set(from);
     },
   );
   f.get(from);
   return f;
+}
+
+/** A 'times' last stage's factors (indexed like its output) and its scratch. */
+interface Scaled {
+  factors: Local;
+  conjugate: boolean;
+  /** one factor element; one output element */
+  k: Local[];
+  y: Local[];
+}
+
+/**
+ * Stores the element `value` at `at`: as it is, or times the factor element whose address
+ * `factorAt` pushes (conjugated if so asked).
+ */
+function storeOutput(
+  f: Func,
+  P: Precision,
+  at: Local,
+  value: Local[],
+  scaled: Scaled | undefined,
+  factorAt: Expr,
+): void {
+  if (!scaled) {
+    f.get(at, value[0]).mem(V128.store);
+    f.get(at, value[1]).mem(V128.store, IM);
+    return;
+  }
+  const [kr, ki] = scaled.k;
+  factorAt();
+  f.mem(V128.load).set(kr);
+  factorAt();
+  f.mem(V128.load, IM).set(ki);
+  if (!scaled.conjugate) {
+    storeProduct(f, P, at, value, scaled.k);
+    return;
+  }
+  const [ar, ai] = value;
+  const { add, sub, mul } = P.v;
+  f.get(at, ar, kr).op(mul).get(ai, ki).op(mul, add).mem(V128.store);
+  f.get(at, ai, kr).op(mul).get(ar, ki).op(mul, sub).mem(V128.store, IM);
+}
+
+/** Pushes `factors + q + j·stride`: the factor of output j of the butterfly at q. */
+function factorAddress(f: Func, scaled: Scaled, q: Local, stride: Local, j: number): void {
+  f.get(scaled.factors, q).op(I32.add);
+  if (j > 0) {
+    f.get(stride);
+    if (j > 1) f.i32(j).op(I32.mul);
+    f.op(I32.add);
+  }
 }
 
 /** The locals of a radix-4 butterfly: quarters a, b, c, d of the input at `a + k·quarterBytes`. */
@@ -204,12 +290,14 @@ interface Radix4 {
   q: Local;
   stride: Local;
   quarterBytes: Local;
-  /** w^p, w^2p, w^3p as (re, im). */
-  w: Local[][];
+  /** w^p, w^2p, w^3p as (re, im); none in the last stage, where p = 0. */
+  w: Local[][] | undefined;
   sumAC: Local[];
   sumBD: Local[];
   diffAC: Local[];
   diffBD: Local[];
+  /** the last stage's factors, if any */
+  scaled: Scaled | undefined;
 }
 
 /**
@@ -217,7 +305,7 @@ interface Radix4 {
  * y3 = w³·((a − c) + i(b − d)); the inverse swaps the signs of i.
  */
 function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): void {
-  const { a, out, address, stride, quarterBytes, sumAC, sumBD, diffAC, diffBD } = b;
+  const { a, out, address, stride, quarterBytes, sumAC, sumBD, diffAC, diffBD, scaled } = b;
   const { add, sub } = P.v;
   f.get(b.fromP, b.q).op(I32.add).set(a);
   f.get(b.toP, b.q).op(I32.add).set(out);
@@ -248,14 +336,26 @@ function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): vo
       f.get(diff[l]).op(sub).set(diff[l]);
     }
   };
+  /** Stores output j, at `address`, times its twiddle w[j − 1] (or as the last stage does). */
+  const store = (j: 1 | 2 | 3, value: Local[]) => {
+    if (b.w) storeProduct(f, P, address, value, b.w[j - 1]);
+    else storeOutput(f, P, address, value, scaled, () => scaled && factorAddress(f, scaled, b.q, stride, j));
+  };
   sumAndDifference(0, 2, sumAC, diffAC);
   sumAndDifference(1, 3, sumBD, diffBD);
-  f.get(out, sumAC[0], sumBD[0]).op(add).mem(V128.store);
-  f.get(out, sumAC[1], sumBD[1]).op(add).mem(V128.store, IM);
+  if (scaled) {
+    const [yr, yi] = scaled.y;
+    f.get(sumAC[0], sumBD[0]).op(add).set(yr);
+    f.get(sumAC[1], sumBD[1]).op(add).set(yi);
+    storeOutput(f, P, out, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 0));
+  } else {
+    f.get(out, sumAC[0], sumBD[0]).op(add).mem(V128.store);
+    f.get(out, sumAC[1], sumBD[1]).op(add).mem(V128.store, IM);
+  }
   f.get(sumAC[0], sumBD[0]).op(sub).set(sumAC[0]);
   f.get(sumAC[1], sumBD[1]).op(sub).set(sumAC[1]);
   f.get(out, stride).i32(1).op(I32.shl, I32.add).set(address);
-  storeProduct(f, P, address, sumAC, b.w[1]);
+  store(2, sumAC);
   // (a − c) ∓ i(b − d) = (diffAC.re ± diffBD.im, diffAC.im ∓ diffBD.re), into sumAC (y1) and sumBD (y3)
   const [plus, minus] = inverse ? [sub, add] : [add, sub];
   f.get(diffAC[0], diffBD[1]).op(plus).set(sumAC[0]);
@@ -263,12 +363,12 @@ function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): vo
   f.get(diffAC[0], diffBD[1]).op(minus).set(sumBD[0]);
   f.get(diffAC[1], diffBD[0]).op(plus).set(sumBD[1]);
   f.get(out, stride).op(I32.add).set(address);
-  storeProduct(f, P, address, sumAC, b.w[0]);
+  store(1, sumAC);
   f.get(address, stride).i32(1).op(I32.shl, I32.add).set(address);
-  storeProduct(f, P, address, sumBD, b.w[2]);
+  store(3, sumBD);
 }
 
-/** y0 = a + b, y1 = a − b, with b half the stage's stride after a. */
+/** y0 = a + b, y1 = a − b, with b half the stage's stride after a (times the factors if scaled). */
 function radix2Butterfly(
   f: Func,
   P: Precision,
@@ -282,9 +382,10 @@ function radix2Butterfly(
     stride: Local;
     sum: Local[];
     other: Local[];
+    scaled: Scaled | undefined;
   },
 ): void {
-  const { a, out, address, stride, sum, other } = b;
+  const { a, out, address, stride, sum, other, scaled } = b;
   f.get(b.from, b.q).op(I32.add).set(a);
   f.get(b.to, b.q).op(I32.add).set(out);
   f.get(a).mem(V128.load).set(sum[0]);
@@ -292,6 +393,17 @@ function radix2Butterfly(
   f.get(a, stride).op(I32.add).set(address);
   f.get(address).mem(V128.load).set(other[0]);
   f.get(address).mem(V128.load, IM).set(other[1]);
+  if (scaled) {
+    const [yr, yi] = scaled.y;
+    f.get(sum[0], other[0]).op(P.v.add).set(yr);
+    f.get(sum[1], other[1]).op(P.v.add).set(yi);
+    storeOutput(f, P, out, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 0));
+    f.get(sum[0], other[0]).op(P.v.sub).set(yr);
+    f.get(sum[1], other[1]).op(P.v.sub).set(yi);
+    f.get(out, stride).op(I32.add).set(address);
+    storeOutput(f, P, address, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 1));
+    return;
+  }
   f.get(out, sum[0], other[0]).op(P.v.add).mem(V128.store);
   f.get(out, sum[1], other[1]).op(P.v.add).mem(V128.store, IM);
   f.get(out, stride).op(I32.add).set(address);
@@ -350,9 +462,18 @@ function rowAddress(f: Func, base: Local, offset: Local, pitch: Local, r: number
   f.get(base, offset).op(I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
 }
 
-/** Pushes the address of plane column k, row r: `plane + k·size + pitch·r`. */
-function planeAddress(f: Func, P: Precision, plane: Local, k: Local, pitch: Local, r: number): void {
-  f.get(plane, k).i32(P.size).op(I32.mul, I32.add).get(pitch).i32(r).op(I32.mul, I32.add);
+/**
+ * Pushes the address of plane column k, row r of a tiled plane (`plane`: row 0's start in tile 0):
+ * `plane + ⌊k·size / PLANE_TILE⌋·tileBytes + (k·size mod PLANE_TILE) + PLANE_TILE·r`.
+ */
+function planeAddress(f: Func, P: Precision, plane: Local, k: Local, tileBytes: Local, r: number): void {
+  f.get(plane, k).i32(P.size).op(I32.mul).i32(6).op(I32.shrU).get(tileBytes).op(I32.mul, I32.add);
+  f.get(k)
+    .i32(P.size)
+    .op(I32.mul)
+    .i32(PLANE_TILE - 1)
+    .op(I32.and, I32.add);
+  if (r > 0) f.i32(PLANE_TILE * r).op(I32.add);
 }
 
 /**
@@ -419,12 +540,12 @@ function mirroredPairLocals(t: RowTransform): { lanes: Local[]; loadPair: (k: Lo
 
 /**
  * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
- * (pitch dstP bytes), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
+ * (tiled, tiles tileBytes apart), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
  * (W/2 + lanes) elements each; tw: table for L = W/2; twr: (cos, sin)(2πk/W) for k = 0..L/2.
  */
 function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
   const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
-  const [src, srcPitch, re, im, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const [src, srcPitch, re, im, tileBytes, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, true);
   // (a) rows → elements: z[n] = x[2n] + i x[2n+1], lane = row
   eachRowVector(t, offset, W, scratchA, () => {
@@ -443,7 +564,7 @@ function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
       f.get(t.element).mem(V128.load, ELEMENT * i + part);
     });
     t.transpose(elements).forEach((row, r) => {
-      planeAddress(f, P, plane, t.k, dstPitch, r);
+      planeAddress(f, P, plane, t.k, tileBytes, r);
       f.get(row).mem(V128.store);
     });
   });
@@ -505,21 +626,18 @@ function loadHalfTwiddle(t: RowTransform, halfTwiddles: Local, cos: Local, sin: 
     .i32(2 * P.size)
     .op(I32.mul, I32.add)
     .set(address);
-  splatLoad(f, P, address, 0);
-  f.set(cos);
-  splatLoad(f, P, address, P.size);
-  f.set(sin);
+  splatComplexLoad(f, P, address, [cos, sin]);
 }
 
 /** Inverse of rowForward (times W/2): planes → `lanes` real rows. */
 function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
   const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
-  const [re, im, srcPitch, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const [re, im, tileBytes, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, false);
   // (d') planes → elements, k = 0..L (+ padding)
   eachPlaneColumnGroup(t, [re, im], scratchA, (plane, part) => {
     const rows = Array.from({ length: P.lanes }, (_, r) => () => {
-      planeAddress(f, P, plane, t.k, srcPitch, r);
+      planeAddress(f, P, plane, t.k, tileBytes, r);
       f.mem(V128.load);
     });
     t.transpose(rows).forEach(
@@ -634,36 +752,6 @@ function columnScatter(mb: ModuleBuilder): Func {
   return f;
 }
 
-/** buf[i] *= k[i] (or conj(k[i])) for n elements. */
-function multiplyElements(mb: ModuleBuilder, P: Precision, conjugate: boolean): Func {
-  const f = mb.func(null, [I, I, I]);
-  const [buffer, factors, n] = f.params;
-  const [i, at, factorAt] = f.locals(I, 3);
-  const [ar, ai, kr, ki] = f.locals(T.v128, 4);
-  const { add, sub, mul } = P.v;
-  f.get(buffer).set(at);
-  f.get(factors).set(factorAt);
-  f.forLoop(
-    i,
-    () => void f.i32(0),
-    () => void f.get(n),
-    () => void f.i32(1),
-    () => {
-      f.get(at).mem(V128.load).set(ar);
-      f.get(at).mem(V128.load, IM).set(ai);
-      f.get(factorAt).mem(V128.load).set(kr);
-      f.get(factorAt).mem(V128.load, IM).set(ki);
-      if (conjugate) {
-        f.get(at, ar, kr).op(mul).get(ai, ki).op(mul, add).mem(V128.store);
-        f.get(at, ai, kr).op(mul).get(ar, ki).op(mul, sub).mem(V128.store, IM);
-      } else storeProduct(f, P, at, [ar, ai], [kr, ki]);
-      increment(f, at, () => void f.i32(ELEMENT));
-      increment(f, factorAt, () => void f.i32(ELEMENT));
-    },
-  );
-  return f;
-}
-
 /** copy n bytes (multiple of 16) */
 function copyBytes(mb: ModuleBuilder): Func {
   const f = mb.func(null, [I, I, I]);
@@ -700,8 +788,9 @@ interface Helpers {
   rowInverse: Func;
   gather: Func;
   scatter: Func;
-  multiply: Func;
-  multiplyConjugate: Func;
+  /** the forward FFT times K or conj K in its last stage (colsConvolve) */
+  fftForwardTimes: Func;
+  fftForwardTimesConjugate: Func;
   copy: Func;
 }
 
@@ -715,8 +804,8 @@ function addPrecision(mb: ModuleBuilder, P: Precision): void {
     rowInverse: rowInverse(mb, P, fftInverse),
     gather: columnGather(mb),
     scatter: columnScatter(mb),
-    multiply: multiplyElements(mb, P, false),
-    multiplyConjugate: multiplyElements(mb, P, true),
+    fftForwardTimes: batchFft(mb, P, false, 'times'),
+    fftForwardTimesConjugate: batchFft(mb, P, false, 'timesConjugate'),
     copy: copyBytes(mb),
   };
   rowsKernels(mb, P, h);
@@ -731,9 +820,14 @@ function rowAt(f: Func, base: Local, index: Local, pitch: Local): void {
   f.get(base, index, pitch).op(I32.mul, I32.add);
 }
 
+/** Pushes the address of row `index` of a tiled plane in its first tile. */
+function tileRowAt(f: Func, plane: Local, index: Local): void {
+  f.get(plane, index).i32(6).op(I32.shl, I32.add);
+}
+
 /**
- * rowsForward(src, srcP, re, im, planeP, W, r0, r1, sa, sb, tw, twr) and
- * rowsInverse(re, im, planeP, dst, dstP, W, r0, r1, sa, sb, tw, twr): rows [r0, r1), lanes at a time.
+ * rowsForward(src, srcP, re, im, tileBytes, W, r0, r1, sa, sb, tw, twr) and
+ * rowsInverse(re, im, tileBytes, dst, dstP, W, r0, r1, sa, sb, tw, twr): rows [r0, r1), lanes at a time.
  */
 function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   const eachRowGroup = (f: Func, r0: Local, r1: Local, body: (row: Local) => void) => {
@@ -748,22 +842,22 @@ function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   };
   {
     const f = mb.func(`${P.name}_rowsForward`, Array<T>(12).fill(I));
-    const [src, srcPitch, re, im, planePitch, W, r0, r1, ...rest] = f.params;
+    const [src, srcPitch, re, im, tileBytes, W, r0, r1, ...rest] = f.params;
     eachRowGroup(f, r0, r1, (row) => {
       rowAt(f, src, row, srcPitch);
       f.get(srcPitch);
-      rowAt(f, re, row, planePitch);
-      rowAt(f, im, row, planePitch);
-      f.get(planePitch, W, ...rest).call(h.rowForward);
+      tileRowAt(f, re, row);
+      tileRowAt(f, im, row);
+      f.get(tileBytes, W, ...rest).call(h.rowForward);
     });
   }
   {
     const f = mb.func(`${P.name}_rowsInverse`, Array<T>(12).fill(I));
-    const [re, im, planePitch, dst, dstPitch, W, r0, r1, ...rest] = f.params;
+    const [re, im, tileBytes, dst, dstPitch, W, r0, r1, ...rest] = f.params;
     eachRowGroup(f, r0, r1, (row) => {
-      rowAt(f, re, row, planePitch);
-      rowAt(f, im, row, planePitch);
-      f.get(planePitch);
+      tileRowAt(f, re, row);
+      tileRowAt(f, im, row);
+      f.get(tileBytes);
       rowAt(f, dst, row, dstPitch);
       f.get(dstPitch, W, ...rest).call(h.rowInverse);
     });
@@ -827,13 +921,14 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   });
   columnKernel(mb, P, 'colsConvolve', (b) => {
     gather(b);
-    fftFrom(b, b.sa, false);
-    const multiply = (by: Func) => () => {
-      b.f.get(b.result, b.K);
-      elements(b);
-      b.f.call(by);
-    };
-    b.f.ifThen(() => void b.f.get(b.conj), multiply(h.multiplyConjugate), multiply(h.multiply));
+    // the forward transform multiplies by K (or conj K) in its last stage
+    const forwardTimes = (fft: Func) => () =>
+      void b.f.get(b.sa, b.sb, b.H, b.V, b.twF, b.K).call(fft).set(b.result);
+    b.f.ifThen(
+      () => void b.f.get(b.conj),
+      forwardTimes(h.fftForwardTimesConjugate),
+      forwardTimes(h.fftForwardTimes),
+    );
     fftFrom(b, b.result, true);
     scatterFrom(b, b.result);
   });
@@ -857,8 +952,9 @@ function columnKernel(
     () => void f.get(VB),
     () => {
       f.get(v1, v).op(I32.sub).get(VB, v1, v).op(I32.sub).get(VB).op(I32.ltU, Op.select).set(V); // min(v1 − v, VB)
-      f.get(re, v).i32(4).op(I32.shl, I32.add).set(blockRe);
-      f.get(im, v).i32(4).op(I32.shl, I32.add).set(blockIm);
+      // the block's tile (v is a multiple of VB = PLANE_TILE / 16)
+      f.get(re, v, H).op(I32.mul).i32(4).op(I32.shl, I32.add).set(blockRe);
+      f.get(im, v, H).op(I32.mul).i32(4).op(I32.shl, I32.add).set(blockIm);
       f.get(K, v, H).op(I32.mul).i32(ELEMENT).op(I32.mul, I32.add).set(blockK);
       body({ f, re: blockRe, im: blockIm, pitch, H, V, sa, sb, twF, twI, K: blockK, conj, result });
     },
@@ -891,9 +987,9 @@ function scaleKernel(mb: ModuleBuilder, P: Precision): void {
  * for the update; `tmp`: `lanes` rows of W values, pitch W·size) and their locals.
  */
 function rlRows(f: Func, P: Precision) {
-  const [re, im, planePitch, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
+  const [re, im, tileBytes, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
   return {
-    ...{ f, P, re, im, planePitch, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
+    ...{ f, P, re, im, tileBytes, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
     ...f.named(I, 'row', 'rowRe', 'rowIm', 'offset', 'imageRow', 'tmpRow', 'rowBytes'),
   };
 }
@@ -914,11 +1010,11 @@ function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: ()
     () => void f.get(r1),
     () => void f.i32(P.lanes),
     () => {
-      rowAt(f, s.re, row, s.planePitch);
+      tileRowAt(f, s.re, row);
       f.set(s.rowRe);
-      rowAt(f, s.im, row, s.planePitch);
+      tileRowAt(f, s.im, row);
       f.set(s.rowIm);
-      f.get(s.rowRe, s.rowIm, s.planePitch, s.tmp, s.rowBytes, s.W, s.sa, s.sb, s.twI, s.twr).call(
+      f.get(s.rowRe, s.rowIm, s.tileBytes, s.tmp, s.rowBytes, s.W, s.sa, s.sb, s.twI, s.twr).call(
         h.rowInverse,
       );
       for (let lane = 0; lane < P.lanes; lane++) {
@@ -938,7 +1034,7 @@ function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: ()
 }
 
 /**
- * rlRatioRows(re, im, pp, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
+ * rlRatioRows(re, im, tileBytes, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
  *   blurred = rowInverse(planes); ratio = img / blurred (img NaN → 1; |blurred| ≤ tiny → 0);
  *   planes = rowForward(ratio)
  */
@@ -972,7 +1068,7 @@ function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
       f.get(ratio).mem(V128.store);
     },
     () => {
-      f.get(s.tmp, s.rowBytes, s.rowRe, s.rowIm, s.planePitch, s.W, s.sa, s.sb, s.twF, s.twr).call(
+      f.get(s.tmp, s.rowBytes, s.rowRe, s.rowIm, s.tileBytes, s.W, s.sa, s.sb, s.twF, s.twr).call(
         h.rowForward,
       );
     },
@@ -980,7 +1076,7 @@ function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
 }
 
 /**
- * rlUpdateRows(re, im, pp, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
+ * rlUpdateRows(re, im, tileBytes, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
  *   corr = rowInverse(planes); u *= corr; if forward: planes = rowForward(u)
  */
 function rlUpdateRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
@@ -1003,7 +1099,7 @@ function rlUpdateRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
         () => void f.get(forward),
         () => {
           rowAt(f, s.image, s.row, s.imagePitch);
-          f.get(s.imagePitch, s.rowRe, s.rowIm, s.planePitch, s.W, s.sa, s.sb, s.twF, s.twr).call(
+          f.get(s.imagePitch, s.rowRe, s.rowIm, s.tileBytes, s.W, s.sa, s.sb, s.twF, s.twr).call(
             h.rowForward,
           );
         },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ImageInfo } from '../../main/contract/index.js';
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
 import { paneLut } from '../../renderer/src/compare/paneLut.js';
 import { colourTable, displayLut } from '../../renderer/src/viewer/colourMaps.js';
@@ -12,7 +13,18 @@ describe('Compare: the panes’ lookup tables', () => {
   it('are made once per key and shared; histogram-equalised ones are told apart by image', async () => {
     const fits = await readFitsImageFile(L1_128);
     const data = toFloat64(fits, { blank: 'nan' });
-    const info = { width: fits.width, height: fits.height, header: fits.header.toRecord() };
+    const finite = data.filter(Number.isFinite);
+    const info: ImageInfo = {
+      path: L1_128,
+      width: fits.width,
+      height: fits.height,
+      bitpix: fits.bitpix,
+      header: fits.header.toRecord(),
+      history: fits.header.history(),
+      min: finite.reduce((a, b) => Math.min(a, b)),
+      max: finite.reduce((a, b) => Math.max(a, b)),
+      missing: data.length - finite.length,
+    };
     const block = (pixels: Float32Array) => ({ width: fits.width, height: fits.height, binning: 1, pixels });
     const level1 = levelImage('1', info, block(Float32Array.from(data)));
     // The same observation, its bright pixels brighter: another histogram over the same limits.

@@ -7,9 +7,9 @@ import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
 /**
  * Compare on a 4096² frame with three panes (levels 1, 1.5, 1.6): while the job loads (chosen after a
- * small one, as a user switches observation), no main-thread task lasts 3 s (Long Tasks API; the issue
- * asks for 100 ms, not met yet; fetch, decode and statistics run in a Web Worker, textures go up in row
- * bands, one at a time), each pane says what it shows (preview, then full resolution), and the
+ * small one, as a user switches observation), no main-thread task lasts 1.5 s (Long Tasks API; the
+ * issue asks for 100 ms, not met on this machine; fetch, decode and statistics run in a Web Worker,
+ * textures go up in 1 MiB bands, each in a task of its own), each pane says what it shows (preview, then full resolution), and the
  * difference 1.5 − 1 has no lattice of the two pixel grids.
  */
 const FULL = sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits');
@@ -69,18 +69,24 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
           window.__load.panes.push({ at, pane: id, resolution, details });
       }
     }).observe(document, { subtree: true, childList: true, characterData: true, attributeFilter: ['data-resolution'] });`);
-  const fullResolution = () => page.evaluate("window.__statusAfter('Loading…', 'Full resolution')");
+  // Armed before the action that starts a load: asked after it, a load quicker than the question
+  // (the 128² job's) would already read 'Full resolution' and the wait would never end.
+  const fullResolution = async (start: () => Promise<void>) => {
+    await page.evaluate("window.__full = window.__statusAfter('Loading…', 'Full resolution'); 0");
+    await start();
+    await page.evaluate('window.__full');
+  };
   await page.goto(web.server.url);
   await page.getByRole('tab', { name: 'Compare' }).waitFor();
   await page.evaluate('window.__load.start = performance.now()');
-  await page.getByRole('tab', { name: 'Compare' }).click();
-  await fullResolution();
+  await fullResolution(() => page.getByRole('tab', { name: 'Compare' }).click());
   // Opening the view (its components, the WebGL context) is not loading a job: printed apart.
   const opening = (await page.evaluate('window.__load.tasks.splice(0)')) as number[];
   await page.evaluate('window.__load.statuses.length = 0; window.__load.panes.length = 0');
   await page.evaluate('window.__load.start = performance.now()');
-  await page.getByLabel('Observation').selectOption({ label: basename(FULL) });
-  await fullResolution();
+  await fullResolution(async () => {
+    await page.getByLabel('Observation').selectOption({ label: basename(FULL) });
+  });
   const log = (await page.evaluate('window.__load')) as LoadLog;
   const firstPreview = log.statuses.find((s) => s.text.startsWith('Preview'));
   const full = [...log.statuses].reverse().find((s) => s.text === 'Full resolution');
@@ -89,6 +95,7 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
     JSON.stringify({
       openingViewLongTasksMs: opening,
       longestTaskMs: Math.max(0, ...log.tasks),
+      longTasksMs: log.tasks.map(Math.round),
       longTasks: log.tasks.length,
       previewMs: firstPreview?.at,
       fullResolutionMs: full?.at,
@@ -96,10 +103,11 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
       panes: log.panes,
     }),
   );
-  // The issue's target is no task of 100 ms; on a 2-core machine running the suite's other fork and
-  // SwiftShader the Vue updates and first draws still take 0.1–1.5 s (docs/benchmarks.md), so this
-  // guards what the worker changed, never again a decode on the page's thread (20 s before it).
-  expect(log.tasks.filter((ms) => ms >= 3000)).toEqual([]);
+  // The issue's target is no task of 100 ms. What is left of the page's own work per image (the
+  // panels' update, ~30-50 ms of CPU), its garbage collections and the draws are stretched to
+  // 0.1-0.75 s by a load of 15-25 on 2 cores (docs/benchmarks.md), so this is the honest bound
+  // here: it fails a whole frame uploaded or decoded on the page's thread again (20 s before).
+  expect(log.tasks.filter((ms) => ms >= 1500)).toEqual([]);
   // Previews came first, and each pane said so while it showed one; every pane ends at full resolution.
   expect(firstPreview && full && firstPreview.at < full.at).toBe(true);
   for (const level of ['1', '1.5', '1.6']) {

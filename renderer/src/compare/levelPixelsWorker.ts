@@ -60,3 +60,4 @@ export function levelPixelsWorker(api: AppApi, http: HttpApi | undefined) {
 
   return { pixels, close: () => worker.terminate() };
 }
+export type LevelPixelsWorker = ReturnType<typeof levelPixelsWorker>;

@@ -10,6 +10,13 @@ export interface PaneLut {
   rgba: () => Uint8Array;
 }
 
+/** The lookups made last, by key: the panes, the colour bar and the magnifier ask for the same ones. */
+const made = new Map<string, Uint8Array>();
+const KEPT = 16;
+/** Histogram equalisation depends on the image's own pixels: its lookups are told apart by image. */
+const imageIds = new WeakMap<LevelImage, number>();
+let nextImageId = 1;
+
 /**
  * A level's lookup: the chosen map (per channel for 'aia') and stretch, inverted on request; a signed
  * difference (no image) is linear on the diverging map so that zero is its middle colour.
@@ -24,13 +31,21 @@ export function paneLut(
   const stretch = image ? scale : 'linear';
   const colours = image ? map : 'diverging';
   const channel = image ? Number(image.info.header.WAVELNTH) : undefined;
+  const equalised = image && stretch === 'histeq' ? image : undefined;
+  if (equalised && !imageIds.has(equalised)) imageIds.set(equalised, nextImageId++);
+  const key = `${colours}|${channel}|${stretch}|${limits.lo}|${limits.hi}|${invert}|${equalised ? imageIds.get(equalised) : ''}`;
   return {
-    key: `${colours}|${channel}|${stretch}|${limits.lo}|${limits.hi}|${invert}`,
+    key,
     rgba: () => {
-      const counts =
-        image && stretch === 'histeq' ? histogram(image.sorted, limits.lo, limits.hi, 1024) : undefined;
-      const lut = displayLut(colourTable(colours, channel), stretch, counts);
-      return invert ? invertLut(lut) : lut;
+      let lut = made.get(key);
+      if (!lut) {
+        const counts = equalised ? histogram(equalised.sorted, limits.lo, limits.hi, 1024) : undefined;
+        lut = displayLut(colourTable(colours, channel), stretch, counts);
+        if (invert) lut = invertLut(lut);
+        if (made.size >= KEPT) made.delete(made.keys().next().value!);
+        made.set(key, lut);
+      }
+      return lut;
     },
   };
 }

@@ -35,8 +35,20 @@ export function useDisplayLimits(
   const all = computed(() => {
     const out = new Map<PaneLevel, Limits>();
     const method = settings.value.clip === 'zscale' ? 'zscale' : 'percentile';
-    for (const { level } of scaled.value)
-      out.set(level, displayLimits(scale.value, scaled.value, level, method, settings.value.percentiles));
+    // The levels of one scale group share their limits: worked out once a group, not once a level
+    // (each pools the group's samples).
+    const byGroup = new Map<string, Limits>();
+    for (const { level } of scaled.value) {
+      const group = scaleGroup(scale.value, scaled.value, level)
+        .map((l) => l.level)
+        .join('|');
+      let limits = byGroup.get(group);
+      if (!limits) {
+        limits = displayLimits(scale.value, scaled.value, level, method, settings.value.percentiles);
+        byGroup.set(group, limits);
+      }
+      out.set(level, limits);
+    }
     return out;
   });
   const limitsOf = (level: PaneLevel): Limits => all.value.get(level) ?? { lo: Number.NaN, hi: Number.NaN };

@@ -2,6 +2,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { AppApi } from '../api/appApi.js';
 import { worldGridProblem } from '../viewer/helioWcs.js';
 import { levelImage, type LevelImage } from '../viewer/levelImage.js';
+import type { LevelPixelsWorker } from './levelPixelsWorker.js';
 
 /** As the levels' preview: the server's block means, at most this many pixels across. */
 const PREVIEW_SIZE = 1024;
@@ -10,10 +11,12 @@ const PREVIEW_SIZE = 1024;
  * A FITS file on disk opened as one more pane beside the job's levels (pane 'file'), e.g. aiapy's
  * own level 1.5 for an A/B check: its header, a preview, then full resolution. The services serve
  * only the files their file browser lists. A file whose WCS is not helioprojective is shown on its
- * own grid with the reason (`unaligned`) and is offered for no difference or swipe.
+ * own grid with the reason (`unaligned`) and is offered for no difference or swipe. Its pixels are
+ * fetched and sampled in the pixel worker, as the levels' are: a 4096² file holds the page no longer.
  */
 export function useFilePane(
   api: AppApi,
+  worker: LevelPixelsWorker,
   onImage: (image: LevelImage, wanted: () => boolean) => Promise<boolean>,
 ) {
   const path = ref<string>();
@@ -39,14 +42,17 @@ export function useFilePane(
     try {
       const info = await api.call('imageInfo', { path: file });
       if (!still()) return;
-      const preview = await api.call('imagePreview', { path: file, maxSize: PREVIEW_SIZE });
+      const preview = await worker.pixels('imagePreview', { path: file, maxSize: PREVIEW_SIZE });
       if (!still()) return;
-      await show(levelImage('file', info, { ...preview.meta, pixels: preview.pixels }), still);
+      await show(
+        levelImage('file', info, { ...preview.meta, pixels: preview.pixels }, preview.sorted),
+        still,
+      );
       if (preview.meta.binning === 1) return;
-      const { meta, pixels } = await api.call('imagePixels', { path: file });
+      const { meta, pixels, sorted } = await worker.pixels('imagePixels', { path: file });
       if (still())
         await show(
-          levelImage('file', info, { width: meta.width, height: meta.height, binning: 1, pixels }),
+          levelImage('file', info, { width: meta.width, height: meta.height, binning: 1, pixels }, sorted),
           still,
         );
     } catch (failure) {

@@ -1,24 +1,23 @@
-import { computed, onBeforeUnmount, ref, shallowRef, type Ref } from 'vue';
+import { computed, ref, shallowRef, type Ref } from 'vue';
 import type { AppApi, ImageLevel, Job } from '../api/appApi.js';
-import type { HttpApi } from '../api/webClient.js';
 import { missingLevelReason } from '../viewer/levelAvailability.js';
 import { levelImage, previewSize, type LevelImage, type PaneLevel } from '../viewer/levelImage.js';
-import { levelPixelsWorker } from './levelPixelsWorker.js';
+import type { LevelPixelsWorker } from './levelPixelsWorker.js';
 
 /** Preview first (a 4096² frame is 64 MB): the server's block means, at most this many pixels across. */
 const PREVIEW_SIZE = 1024;
 
 /**
  * The levels of one observation as the viewer shows them: a preview of each, then full resolution,
- * each as soon as it is on the GPU. Pixels are fetched, decoded and sampled for the statistics in a
- * Web Worker (`http`: the local server's, in web mode) and handed to `show`, which uploads them and
+ * each as soon as it is on the GPU. Pixels are fetched, decoded and sampled for the statistics in the
+ * pixel worker (`worker`, shared with the file pane) and handed to `show`, which uploads them and
  * resolves true once they are drawn; only then does `images` (what every label, readout and scale
  * reads) hold them, so the labels say what is on screen. A level without a product, or whose file
  * cannot be read, is `missing` with the reason and the others still load.
  */
 export function useLevelImages(
   api: AppApi,
-  http: HttpApi | undefined,
+  worker: LevelPixelsWorker,
   job: Ref<Job | undefined>,
   levels: Ref<ImageLevel[]>,
   show: (image: LevelImage, wanted: () => boolean) => Promise<boolean>,
@@ -27,8 +26,6 @@ export function useLevelImages(
   const missing = ref(new Map<ImageLevel, string>());
   const loadError = ref('');
   const loading = ref(false);
-  const worker = levelPixelsWorker(api, http);
-  onBeforeUnmount(worker.close);
 
   /** What is on screen, in words: previews until every level present is at full resolution. */
   const status = computed(() => {

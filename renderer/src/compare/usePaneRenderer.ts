@@ -24,8 +24,26 @@ export interface PaneScene {
   pointer: Ref<[number, number] | undefined>;
 }
 
-/** Bytes of pixels per texture upload call: 4 MiB, 256 rows of a 4096² frame (16 calls a frame). */
-const BAND_BYTES = 4 << 20;
+/**
+ * Bytes of pixels per texture upload call: 1 MiB, 64 rows of a 4096² frame. The GL copies them into
+ * a shared buffer on the page's thread; bigger bands made it grow that buffer anew (fresh memory is
+ * slow to touch), 20–130 ms a 4 MiB band on a busy machine.
+ */
+const BAND_BYTES = 1 << 20;
+
+/**
+ * Runs `work` in a task of its own, after the current one: animation-frame callbacks (draw, fence
+ * checks, uploads) and the promise reactions they start otherwise all run in one task, which the
+ * Long Tasks API (and the user) sees as one.
+ */
+function inOwnTask(work: () => void): void {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    channel.port1.close();
+    work();
+  };
+  channel.port2.postMessage(undefined);
+}
 
 interface Upload {
   image: LevelImage;
@@ -58,10 +76,11 @@ export function usePaneRenderer(
   let uploading = false;
 
   /**
-   * Puts an image on the GPU in bands of rows, one band at a time: the next goes once the GPU has
-   * taken the last (seen at an animation frame), so uploads never queue up until a GL call must wait
-   * for room. Resolves true once the whole image is there (its level then draws it), false when
-   * `wanted` said no before (another observation was chosen).
+   * Puts an image on the GPU in bands of rows, one band at a time, each in a task of its own: the
+   * next goes once the GPU has taken the last (seen at an animation frame), so uploads never queue up
+   * until a GL call must wait for room. Resolves true once the whole image is there (its level then
+   * draws it), false when `wanted` said no before (another observation was chosen); in a task of its
+   * own too, as what follows (the panels' update) is the page's work of its own.
    */
   function upload(image: LevelImage, wanted: () => boolean): Promise<boolean> {
     if (error.value) return Promise.resolve(false);
@@ -69,14 +88,14 @@ export function usePaneRenderer(
       uploads.push({ image, wanted, done, row: 0 });
       if (!uploading) {
         uploading = true;
-        requestAnimationFrame(uploadBand);
+        inOwnTask(uploadBand);
       }
     });
   }
 
   function uploadBand(): void {
     const next = uploads[0];
-    if (next && !renderer && !error.value) return void requestAnimationFrame(uploadBand);
+    if (next && !renderer && !error.value) return void requestAnimationFrame(() => inOwnTask(uploadBand));
     if (!next || !renderer) {
       for (const u of uploads.splice(0)) u.done(false);
       uploading = false;
@@ -87,7 +106,7 @@ export function usePaneRenderer(
       if (next.texture) renderer.release(next.texture);
       uploads.shift();
       next.done(false);
-      requestAnimationFrame(uploadBand);
+      inOwnTask(uploadBand);
       return;
     }
     next.texture ??= renderer.allocate(image.width, image.height);
@@ -100,10 +119,10 @@ export function usePaneRenderer(
       if (previous) renderer.release(previous);
       const { width, height, affine } = image;
       textures.set(image.level, { texture: next.texture, width, height, affine, image });
-      next.done(true);
+      inOwnTask(() => next.done(true));
       schedule();
     }
-    renderer.whenFinished(uploadBand);
+    renderer.whenFinished(() => inOwnTask(uploadBand));
   }
 
   function lut(image: LevelImage | undefined, limits: Limits): WebGLTexture {
@@ -299,10 +318,14 @@ export function usePaneRenderer(
     setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
   }
 
+  /** The stage's size in CSS pixels as last laid out (asking the page would lay it out anew). */
+  let stageSize: { width: number; height: number } | undefined;
+
   function resize(): void {
     const ratio = window.devicePixelRatio || 1;
     const rect = stage.value?.getBoundingClientRect();
     if (!rect || !glCanvas.value || !overlay.value) return;
+    stageSize = { width: rect.width, height: rect.height };
     const [width, height] = [Math.round(rect.width * ratio), Math.round(rect.height * ratio)];
     // A WebGL canvas given a size, even its own, makes a new drawing buffer: only when it changed.
     if (glCanvas.value.width === width && glCanvas.value.height === height) return;
@@ -341,5 +364,5 @@ export function usePaneRenderer(
     for (const t of luts.values()) renderer?.release(t);
   });
 
-  return { upload, schedule, frameMs, error, exportPng };
+  return { upload, schedule, frameMs, error, exportPng, stageSize: () => stageSize };
 }

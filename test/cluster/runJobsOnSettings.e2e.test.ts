@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisServer, freePort } from '../../bench/redisServer.js';
 import { ClusterQueue } from '../../main/cluster/clusterQueue.js';
+import type { JobRecipe } from '../../main/contract/index.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { startLocalServer } from '../../main/services/localServer.js';
 import { launchChromium } from '../helpers/webSession.js';
@@ -60,7 +61,7 @@ describe('Settings: run jobs on a cluster', () => {
     const browser = await launchChromium();
     cleanup.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const recipe = { outputDir: join(work, 'out'), levels: ['1.5'] };
+    const recipe: Partial<JobRecipe> = { outputDir: join(work, 'out'), levels: ['1.5'] };
     const allDone = (count: number) =>
       new Promise<void>((all) => {
         let done = 0;

@@ -1,16 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisServer, freePort } from '../../bench/redisServer.js';
 import { ClusterQueue } from '../../main/cluster/clusterQueue.js';
 import type { JobRecipe } from '../../main/contract/index.js';
-import { AppServices } from '../../main/services/appServices.js';
-import { startLocalServer } from '../../main/services/localServer.js';
-import { launchChromium } from '../helpers/webSession.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { startClusterWorker } from '../helpers/clusterWorker.js';
+import { openWebSession } from '../helpers/webSession.js';
 import { smallFrames } from '../services/helpers.js';
 
 /**
@@ -29,38 +23,13 @@ describe('Settings: run jobs on a cluster', () => {
   it('switches the Queue view to the cluster and back from the Settings dialog', async () => {
     const redis = await RedisServer.start();
     cleanup.push(() => redis.stop());
-    const work = await mkdtemp(join(tmpdir(), 'aia-run-on-e2e-'));
-    cleanup.push(() => rm(work, { recursive: true, force: true }));
-    const worker: ChildProcess = spawn(
-      process.execPath,
-      [join(REPO_ROOT, 'bin/aia-studio.js'), 'worker', '--cluster', redis.url, '--backend', 'cpu'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    cleanup.push(async () => {
-      worker.kill('SIGTERM');
-      if (worker.exitCode === null) await new Promise((done) => worker.once('exit', done));
-    });
-    const name = await new Promise<string>((ready) =>
-      createInterface({ input: worker.stdout! }).on('line', (l) => {
-        const started = /^worker (\S+):/.exec(l);
-        if (started) ready(started[1]);
-      }),
-    );
-    const services = await AppServices.open({
-      dataDir: join(work, 'data'),
-      cacheDir: join(work, 'cache'),
+    const { name, stop } = await startClusterWorker(redis.url);
+    cleanup.push(stop);
+    const session = await openWebSession(undefined, undefined, {
       openCluster: (url, listen) => ClusterQueue.open(url, { listen, watchWorkersMs: 300 }),
     });
-    cleanup.push(() => services.close());
-    const server = await startLocalServer({
-      handlers: services.handlers,
-      events: services.events,
-      staticDir: join(REPO_ROOT, 'renderer/dist'),
-    });
-    cleanup.push(() => server.close());
-    const browser = await launchChromium();
-    cleanup.push(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    cleanup.push(() => session.close());
+    const { services, server, page, work } = session;
     const recipe: Partial<JobRecipe> = { outputDir: join(work, 'out'), levels: ['1.5'] };
     const allDone = (count: number) =>
       new Promise<void>((all) => {
@@ -74,9 +43,7 @@ describe('Settings: run jobs on a cluster', () => {
 
     // one job run on this computer first
     const [local] = await smallFrames(work, 1, 'local');
-    const localDone = allDone(1);
-    await services.handlers.submitBatch({ inputs: [local], recipe });
-    await localDone;
+    await session.process(local, recipe);
 
     await page.goto(server.url);
     await page.getByRole('tab', { name: 'Queue' }).click();
@@ -99,7 +66,10 @@ describe('Settings: run jobs on a cluster', () => {
 
     await dialog.getByTestId('setting-cluster-url').fill(redis.url);
     await dialog.getByTestId('setting-apply').click();
-    await expect.poll(() => status.textContent()).toContain(`Jobs run on the cluster at ${redis.url}.`);
+    // "Applied." once the reply is there: the views may follow the switch's events before
+    await expect
+      .poll(() => status.textContent())
+      .toContain(`Jobs run on the cluster at ${redis.url}. Applied.`);
     expect(await dialog.getByTestId('setting-error').count()).toBe(0);
     expect(services.settings.get()).toMatchObject({ runJobsOn: 'cluster', clusterUrl: redis.url });
     await dialog.getByRole('button', { name: 'Close' }).click();
@@ -123,7 +93,7 @@ describe('Settings: run jobs on a cluster', () => {
     await page.getByTestId('open-settings').click();
     await dialog.getByTestId('setting-run-on-local').check();
     await dialog.getByTestId('setting-apply').click();
-    await expect.poll(() => status.textContent()).toContain('Jobs run on this computer.');
+    await expect.poll(() => status.textContent()).toContain('Jobs run on this computer. Applied.');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => jobs.count()).toBe(1);
     expect(await jobs.first().getByTestId('job-worker').count()).toBe(0);

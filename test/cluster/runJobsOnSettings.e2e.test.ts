@@ -31,6 +31,8 @@ describe('Settings: run jobs on a cluster', () => {
     cleanup.push(() => session.close());
     const { services, server, page, work } = session;
     const recipe: Partial<JobRecipe> = { outputDir: join(work, 'out'), levels: ['1.5'] };
+    // the page follows replies and events of a loaded machine: waits bounded by the test, not 1 s
+    const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 60_000 });
     const allDone = (count: number) =>
       new Promise<void>((all) => {
         let done = 0;
@@ -48,42 +50,40 @@ describe('Settings: run jobs on a cluster', () => {
     await page.goto(server.url);
     await page.getByRole('tab', { name: 'Queue' }).click();
     const jobs = page.getByRole('listitem');
-    await expect.poll(() => jobs.count()).toBe(1);
+    await poll(() => jobs.count()).toBe(1);
 
     await page.getByTestId('open-settings').click();
     const dialog = page.getByTestId('settings-dialog');
     const status = dialog.getByTestId('setting-run-on-status');
-    await expect.poll(() => dialog.getByTestId('setting-run-on-local').isChecked()).toBe(true);
+    await poll(() => dialog.getByTestId('setting-run-on-local').isChecked()).toBe(true);
     const nobody = `redis://127.0.0.1:${await freePort()}`;
     await dialog.getByTestId('setting-run-on-cluster').check();
     await dialog.getByTestId('setting-cluster-url').fill(nobody);
     await dialog.getByTestId('setting-apply').click();
-    await expect
-      .poll(() => dialog.getByTestId('setting-error').textContent())
-      .toContain(`cannot reach the cluster's Redis at ${nobody}`);
+    await poll(() => dialog.getByTestId('setting-error').textContent()).toContain(
+      `cannot reach the cluster's Redis at ${nobody}`,
+    );
     expect(await status.textContent()).toContain('Jobs run on this computer.');
     expect(services.settings.get().runJobsOn).toBeUndefined();
 
     await dialog.getByTestId('setting-cluster-url').fill(redis.url);
     await dialog.getByTestId('setting-apply').click();
     // "Applied." once the reply is there: the views may follow the switch's events before
-    await expect
-      .poll(() => status.textContent())
-      .toContain(`Jobs run on the cluster at ${redis.url}. Applied.`);
+    await poll(() => status.textContent()).toContain(`Jobs run on the cluster at ${redis.url}. Applied.`);
     expect(await dialog.getByTestId('setting-error').count()).toBe(0);
     expect(services.settings.get()).toMatchObject({ runJobsOn: 'cluster', clusterUrl: redis.url });
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // the local job's row gave way to the cluster's (none yet), then its three jobs, run by the worker
-    await expect.poll(() => jobs.count()).toBe(0);
+    await poll(() => jobs.count()).toBe(0);
     const inputs = await smallFrames(work, 3);
     const clusterDone = allDone(3);
     await services.handlers.submitBatch({ inputs, recipe });
     await clusterDone;
     const panel = page.getByTestId('workers-panel');
-    await expect.poll(() => panel.locator(`tr[data-worker="${name}"] .done`).textContent()).toBe('3');
+    await poll(() => panel.locator(`tr[data-worker="${name}"] .done`).textContent()).toBe('3');
     expect(await panel.locator('h3').textContent()).toContain(`Workers on ${redis.url}`);
-    await expect.poll(() => jobs.count()).toBe(3);
+    await poll(() => jobs.count()).toBe(3);
     for (let i = 0; i < 3; i++) {
       expect(await jobs.nth(i).getAttribute('data-state')).toBe('done');
       expect(await jobs.nth(i).getByTestId('job-worker').textContent()).toBe(name);
@@ -93,9 +93,9 @@ describe('Settings: run jobs on a cluster', () => {
     await page.getByTestId('open-settings').click();
     await dialog.getByTestId('setting-run-on-local').check();
     await dialog.getByTestId('setting-apply').click();
-    await expect.poll(() => status.textContent()).toContain('Jobs run on this computer. Applied.');
+    await poll(() => status.textContent()).toContain('Jobs run on this computer. Applied.');
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => jobs.count()).toBe(1);
+    await poll(() => jobs.count()).toBe(1);
     expect(await jobs.first().getByTestId('job-worker').count()).toBe(0);
     expect(await panel.count()).toBe(0);
     expect(services.settings.get().runJobsOn).toBe('local');

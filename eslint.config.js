@@ -51,8 +51,9 @@ const LAYERS = {
   ],
   electron: [
     forbid(
-      '(^|/)main/(?!contract/|common/|services/index\\.js$|appPaths\\.js$|version\\.js$|restartPolicy\\.js$)',
-      'the shell takes the contract and the services’ public entry (main/services/index.ts)',
+      // cluster/clusterQueue: the services process opens the cluster's queue the settings name
+      '(^|/)main/(?!contract/|common/|services/index\\.js$|cluster/clusterQueue\\.js$|appPaths\\.js$|version\\.js$|restartPolicy\\.js$)',
+      'the shell takes the contract, the services’ public entry (main/services/index.ts) and the cluster’s queue',
     ),
     forbid('(^|/)renderer/', 'the shell reaches the renderer only through the contract’s desktop events'),
   ],

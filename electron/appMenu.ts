@@ -9,6 +9,7 @@ export interface MenuActions {
   openRecent(path: string): void;
   clearRecent(): void;
   showView(tab: ViewTab): void;
+  settings(): void;
   about(): void;
   gpuInfo(): void;
 }
@@ -44,6 +45,12 @@ export function menuTemplate({
 }: MenuInput): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   const about: MenuItemConstructorOptions = { label: `About ${appName}`, click: () => actions.about() };
+  // where jobs run (this computer or a cluster): the app menu on macOS, File elsewhere
+  const settings: MenuItemConstructorOptions = {
+    label: 'Settings…',
+    accelerator: 'CmdOrCtrl+,',
+    click: () => actions.settings(),
+  };
   const recentMenu: MenuItemConstructorOptions[] = [
     ...recent.map((path) => ({
       label: basename(path),
@@ -61,6 +68,8 @@ export function menuTemplate({
             label: appName,
             submenu: [
               about,
+              { type: 'separator' },
+              settings,
               { type: 'separator' },
               { role: 'services' },
               { type: 'separator' },
@@ -86,6 +95,7 @@ export function menuTemplate({
           click: () => actions.addWatchFolder(),
         },
         { type: 'separator' },
+        ...(mac ? [] : [settings, { type: 'separator' as const }]),
         mac ? { role: 'close' } : { role: 'quit' },
       ],
     },

@@ -1,7 +1,7 @@
 import { app, dialog } from 'electron';
 import type { GpuHost } from './gpuHost.js';
 import type { ServicesProcess } from './servicesProcess.js';
-import type { QuitState } from './windowLifecycle.js';
+import { filesWaitingOnQuit, type QuitState } from './windowLifecycle.js';
 
 /** How long quitting waits for the queue's counts before quitting without asking. */
 const COUNTS_WAIT_MS = 5000;
@@ -76,10 +76,13 @@ export class QuitFlow {
   /** Whether to quit (after the queue has finished, if the user chose that). */
   private async ask(): Promise<boolean> {
     const { services, appName } = this.options;
-    const reply = await bounded(services.call('listJobs', { limit: 0 }), COUNTS_WAIT_MS);
+    const [reply, where] = await Promise.all([
+      bounded(services.call('listJobs', { limit: 0 }), COUNTS_WAIT_MS),
+      bounded(services.call('listWorkers', {}), COUNTS_WAIT_MS),
+    ]);
     const counts = reply?.ok ? reply.result.counts : undefined;
-    const waiting = counts ? counts.running + (counts.paused ? 0 : counts.queued) : 0;
-    if (!counts || waiting === 0) return true;
+    if (!counts || filesWaitingOnQuit(counts, where?.ok ? where.result.cluster : undefined) === 0)
+      return true;
     const { response } = await dialog.showMessageBox({
       type: 'question',
       title: `Quit ${appName}`,

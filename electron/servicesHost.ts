@@ -4,6 +4,7 @@
  * compute engine keeps every core busy. Answers { command, request } with the contract's Reply, and
  * { control } for the shell's lifecycle; pushes every services event.
  */
+import { ClusterQueue } from '../main/cluster/clusterQueue.js';
 import { AppServices, describeError, dispatchCommand } from '../main/services/index.js';
 import { answerRequests, type PortLike } from './portChannel.js';
 import type { ServicesRequest } from './servicesProcess.js';
@@ -15,7 +16,13 @@ const port: PortLike = {
 };
 
 // Data and cache folders come as AIA_STUDIO_DATA / AIA_STUDIO_CACHE, which AppServices' defaults read.
-const opening = AppServices.open({ dataDir: process.env.AIA_STUDIO_DATA ?? '' });
+// The settings' "run jobs on: cluster at URL" opens the cluster's queue here (its workers' heartbeats
+// read every 2 s for the Workers panel); Redis's warnings (AOF off) go to the log.
+const opening = AppServices.open({
+  dataDir: process.env.AIA_STUDIO_DATA ?? '',
+  openCluster: (url, listen) =>
+    ClusterQueue.open(url, { listen, watchWorkersMs: 2000 }, (line) => console.warn(line)),
+});
 
 const channel = answerRequests(port, async (body) => {
   const services = await opening;

@@ -46,6 +46,7 @@ export class ShellMenu {
           openRecent: (path) => openPaths([path]),
           clearRecent: () => void recent.clear().then(() => this.refresh()),
           showView: (tab) => send(DESKTOP_CHANNELS.showView, tab),
+          settings: () => send(DESKTOP_CHANNELS.showSettings, true),
           about: () => void this.showAbout(),
           gpuInfo: () => void this.showGpu(),
         },

@@ -6,6 +6,8 @@
  * 'window-all-closed' never fires once it has started, and the shell decides on the main window's
  * own 'closed' instead.
  */
+import type { QueueCounts } from '../main/contract/index.js';
+
 export type WindowRole = 'main' | 'gpu-host';
 export type MainWindowState = 'none' | 'loading' | 'hidden' | 'shown';
 /** 'finishing': the user chose to finish the queue, then quit; the window is hidden meanwhile. */
@@ -56,4 +58,16 @@ export function onOpenRequest(ready: boolean, main: MainWindowState, quit: QuitS
     case 'shown':
       return { window: 'focus', paths: 'send', cancelQuit };
   }
+}
+
+/**
+ * The files quitting would leave waiting on this computer, worth asking about: running ones, and
+ * queued ones unless paused. None while jobs run on a cluster: its workers carry on without the app.
+ */
+export function filesWaitingOnQuit(
+  counts: Pick<QueueCounts, 'running' | 'queued' | 'paused'> | undefined,
+  cluster: string | undefined,
+): number {
+  if (!counts || cluster) return 0;
+  return counts.running + (counts.paused ? 0 : counts.queued);
 }

@@ -41,8 +41,9 @@ export async function serveCommand(
     ...(values.backend === undefined ? {} : { backend: parseBackend(values.backend) }),
     listen: (events) => events.on('journalRepaired', ({ message }) => fail(`aia-studio: ${message}`)),
     // --cluster: the Queue view shows the cluster's jobs and its workers (their heartbeats read every 2 s)
+    // without it, the settings' "run jobs on" may choose a cluster, switched from the UI
     ...(values.cluster === undefined
-      ? {}
+      ? { openCluster: (url, listen) => ClusterQueue.open(url, { listen, watchWorkersMs: 2000 }, fail) }
       : {
           openQueue: (listen) => ClusterQueue.open(values.cluster!, { listen, watchWorkersMs: 2000 }, fail),
         }),

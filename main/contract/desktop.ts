@@ -15,6 +15,8 @@ export const DESKTOP_CHANNELS = {
   openPaths: 'desktop:open-paths',
   /** main → page: the View menu's choice. */
   showView: 'desktop:show-view',
+  /** main → page: the menu's Settings… (where jobs run). */
+  showSettings: 'desktop:show-settings',
   /** page → main: what the GPU host found. */
   gpuStatus: 'desktop:gpu-status',
   /** main → GPU host window: its end of the message channel. */
@@ -31,9 +33,15 @@ export interface DesktopEvents {
   openPaths: string[];
   /** The View menu's choice. */
   showView: ViewTab;
+  /** The menu's Settings…: open the Settings dialog. */
+  showSettings: true;
 }
 export type DesktopEventName = keyof DesktopEvents;
-export const DESKTOP_EVENT_NAMES = ['openPaths', 'showView'] as const satisfies readonly DesktopEventName[];
+export const DESKTOP_EVENT_NAMES = [
+  'openPaths',
+  'showView',
+  'showSettings',
+] as const satisfies readonly DesktopEventName[];
 
 /** A desktop event's payload if it has the contract's shape; undefined for anything else. */
 export function checkDesktopEvent<E extends DesktopEventName>(
@@ -43,7 +51,9 @@ export function checkDesktopEvent<E extends DesktopEventName>(
   const ok =
     event === 'openPaths'
       ? Array.isArray(payload) && payload.every((p) => typeof p === 'string' && p !== '')
-      : VIEW_TABS.includes(payload as ViewTab);
+      : event === 'showSettings'
+        ? payload === true
+        : VIEW_TABS.includes(payload as ViewTab);
   return ok ? (payload as DesktopEvents[E]) : undefined;
 }
 

@@ -145,6 +145,8 @@ export interface WorkerStatus {
 export interface ClusterView {
   cluster?: string;
   workers: WorkerStatus[];
+  /** Why jobs run on this computer though the settings name a cluster (its Redis was unreachable at start). */
+  problem?: string;
 }
 
 export interface QueueCounts extends Record<JobState, number> {
@@ -194,12 +196,22 @@ export interface WatchFolderStatus extends WatchFolderConfig {
  * What the user sets once and keeps; thread count, images in flight and cache folder apply from the
  * next start.
  */
+export const RUN_JOBS_ON = ['local', 'cluster'] as const;
+export type RunJobsOn = (typeof RUN_JOBS_ON)[number];
+
 export interface AppSettings {
   /** CPU backend's threads (`--threads`); updateSettings with 0 takes it (or imagesInFlight) back to the default. */
   threads?: number;
   /** Images computing at once per backend (the queue's imagesInFlight; default: the backend's own). */
   imagesInFlight?: number;
   cacheDir?: string;
+  /**
+   * Where jobs run: this computer (the default) or the cluster at `clusterUrl` (redis://HOST:PORT).
+   * Changing it switches the queue at once, or is refused with the reason (jobs still queued here, an
+   * unreachable or misconfigured Redis) and nothing changes.
+   */
+  runJobsOn?: RunJobsOn;
+  clusterUrl?: string;
   /** The recipe the UI starts a new batch with. */
   defaultRecipe: Partial<JobRecipe>;
   watchFolders: WatchFolderConfig[];

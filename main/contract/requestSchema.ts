@@ -1,5 +1,5 @@
 import { COMMANDS, isCommandName, type CommandName, type CommandRequest } from './commands.js';
-import { FINISHED_STATES, IMAGE_LEVELS, JOB_STATES, type JobRecipe } from './domain.js';
+import { FINISHED_STATES, IMAGE_LEVELS, JOB_STATES, RUN_JOBS_ON, type JobRecipe } from './domain.js';
 import { invalidRequest, type Failure } from './errors.js';
 
 /**
@@ -80,6 +80,12 @@ const listOf =
     if (!Array.isArray(v) || v.length > max) fail(at, `a list of at most ${max}`);
     (v as unknown[]).forEach((x, i) => item(x, `${at}[${i}]`));
   };
+/** A cluster's Redis: redis://HOST:PORT or rediss://… (the services check that it answers). */
+const redisUrl: Check = (v, at) => {
+  text(v, at);
+  if (!/^rediss?:\/\/[^\s/]+/i.test(v as string) || /[\s\0]/.test(v as string))
+    fail(at, 'a Redis URL: redis://HOST:PORT or rediss://HOST:PORT');
+};
 /** A pixel value for missing data: a number, or 'NaN' (JSON has no NaN). */
 const missingValue: Check = (v, at) => {
   if (v !== 'NaN') finite(v, at);
@@ -163,6 +169,8 @@ const REQUEST_CHECKS = {
     threads: count,
     imagesInFlight: count,
     cacheDir: localPath,
+    runJobsOn: oneOf(RUN_JOBS_ON),
+    clusterUrl: redisUrl,
     defaultRecipe: recipe,
   }),
   imageInfo: imageRef(),

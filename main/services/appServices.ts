@@ -3,6 +3,7 @@ import {
   InvalidRequestError,
   type AppEvents,
   type AppHandlers,
+  type AppSettings,
   type BackendChoice,
   type JobRecipe,
   type QueueEvents,
@@ -17,6 +18,7 @@ import { inspectInputs } from './inputInspection.js';
 import type { JobQueue } from './jobQueue.js';
 import { ProcessingQueue } from './processingQueue.js';
 import { productQaRows } from './productQaRows.js';
+import { QueueSwitch, type OpenCluster } from './queueSwitch.js';
 import { SettingsStore } from './settingsStore.js';
 import { TypedEvents } from './typedEvents.js';
 import { WatchFolders, type WatchTiming } from './watchFolders.js';
@@ -40,6 +42,11 @@ export interface AppServicesOptions {
    * `listen` attached to its events before it starts.
    */
   openQueue?: (listen: (events: TypedEvents<QueueEvents>) => void) => Promise<JobQueue>;
+  /**
+   * Opens a cluster's queue from its URL, for the settings' "run jobs on: cluster at URL" (the desktop
+   * app, `serve` without --cluster). Without it jobs run on this computer whatever the settings say.
+   */
+  openCluster?: OpenCluster;
   /** Called with the app's events before the queue opens, so a listener hears what its start says. */
   listen?: (events: TypedEvents<AppEvents>) => void;
 }
@@ -73,12 +80,18 @@ export class AppServices {
     const listen = (queued: TypedEvents<QueueEvents>) =>
       queued.onAny((name, payload) => events.emit(name, payload as AppEvents[typeof name]));
     const queue = await (options.openQueue?.(listen) ??
-      ProcessingQueue.open({
+      QueueSwitch.open({
         listen,
-        dataDir: options.dataDir,
-        cacheDir: options.cacheDir ?? saved.cacheDir ?? defaultCacheDir(),
-        threads: options.threads ?? saved.threads,
-        imagesInFlight: options.imagesInFlight ?? saved.imagesInFlight,
+        openLocal: (listenLocal) =>
+          ProcessingQueue.open({
+            listen: listenLocal,
+            dataDir: options.dataDir,
+            cacheDir: options.cacheDir ?? saved.cacheDir ?? defaultCacheDir(),
+            threads: options.threads ?? saved.threads,
+            imagesInFlight: options.imagesInFlight ?? saved.imagesInFlight,
+          }),
+        openCluster: options.openCluster,
+        target: { runJobsOn: saved.runJobsOn ?? 'local', clusterUrl: saved.clusterUrl },
       }));
     const watchFolders = new WatchFolders(queue, options.watchTiming, (folders) =>
       settings.setWatchFolders(folders),
@@ -99,6 +112,17 @@ export class AppServices {
   async close(): Promise<void> {
     await this.watchFolders.close();
     await this.queue.close();
+  }
+
+  /** Switches the queue to where the settings, changed by `patch`, say jobs run. */
+  private async runJobsOn({ runJobsOn, clusterUrl }: Partial<AppSettings>): Promise<void> {
+    const saved = this.settings.get();
+    if (!(this.queue instanceof QueueSwitch))
+      throw new InvalidRequestError('this server runs its jobs on the cluster its --cluster option names');
+    await this.queue.apply({
+      runJobsOn: runJobsOn ?? saved.runJobsOn ?? 'local',
+      clusterUrl: clusterUrl ?? saved.clusterUrl,
+    });
   }
 
   /** The recipe with the server's backend where it names none. */
@@ -155,6 +179,8 @@ export class AppServices {
       resumeWatchFolder: async ({ id }) => watchFolders.resume(id),
       getSettings: async () => settings.get(),
       updateSettings: async (patch) => {
+        // where jobs run changes first: refused (a cluster unreachable, jobs queued here), nothing is saved
+        if (patch.runJobsOn !== undefined || patch.clusterUrl !== undefined) await this.runJobsOn(patch);
         const updated = await settings.update(patch);
         this.events.emit('settings', updated);
         return updated;

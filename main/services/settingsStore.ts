@@ -27,7 +27,7 @@ export class SettingsStore {
 
   /** Merges the changes the user made (watch folders are changed through their own commands). */
   async update(patch: Partial<Omit<AppSettings, 'watchFolders'>>): Promise<AppSettings> {
-    const { threads, imagesInFlight, cacheDir, defaultRecipe } = patch ?? {};
+    const { threads, imagesInFlight, cacheDir, runJobsOn, clusterUrl, defaultRecipe } = patch ?? {};
     const next: AppSettings = { ...this.current };
     for (const [name, count] of Object.entries({ threads, imagesInFlight }) as [
       'threads' | 'imagesInFlight',
@@ -43,6 +43,8 @@ export class SettingsStore {
     await this.save({
       ...next,
       ...(cacheDir === undefined ? {} : { cacheDir }),
+      ...(runJobsOn === undefined ? {} : { runJobsOn }),
+      ...(clusterUrl === undefined ? {} : { clusterUrl }),
       ...(defaultRecipe === undefined ? {} : { defaultRecipe }),
     });
     return this.get();

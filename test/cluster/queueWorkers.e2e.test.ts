@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisServer } from '../../bench/redisServer.js';
 import { ClusterQueue } from '../../main/cluster/clusterQueue.js';
 import type { Job } from '../../main/contract/index.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { startLocalServer } from '../../main/services/localServer.js';
+import { startClusterWorker } from '../helpers/clusterWorker.js';
 import { launchChromium } from '../helpers/webSession.js';
 import { REPO_ROOT, sharedData } from '../helpers/paths.js';
 import { smallFrames } from '../services/helpers.js';
@@ -30,30 +29,8 @@ describe('the Queue view of a cluster', () => {
     cleanup.push(() => redis.stop());
     const work = await mkdtemp(join(tmpdir(), 'aia-cluster-e2e-'));
     cleanup.push(() => rm(work, { recursive: true, force: true }));
-    const worker: ChildProcess = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'bin/aia-studio.js'),
-        'worker',
-        '--cluster',
-        redis.url,
-        '--backend',
-        'cpu',
-        '--heartbeat-ms',
-        '300',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    cleanup.push(async () => {
-      worker.kill('SIGTERM');
-      if (worker.exitCode === null) await new Promise((done) => worker.once('exit', done));
-    });
-    const name = await new Promise<string>((ready) =>
-      createInterface({ input: worker.stdout! }).on('line', (l) => {
-        const started = /^worker (\S+):/.exec(l);
-        if (started) ready(started[1]);
-      }),
-    );
+    const { name, stop } = await startClusterWorker(redis.url, ['--heartbeat-ms', '300']);
+    cleanup.push(stop);
     const services = await AppServices.open({
       dataDir: join(work, 'data'),
       cacheDir: join(work, 'cache'),

@@ -13,6 +13,9 @@ describe('desktop events: the shell tells the page, the page acts', () => {
     for (const view of VIEW_TABS) expect(checkDesktopEvent('showView', view)).toBe(view);
     for (const bad of ['settings', '#tab-batch', 2, undefined])
       expect(checkDesktopEvent('showView', bad), String(bad)).toBeUndefined();
+    expect(checkDesktopEvent('showSettings', true)).toBe(true);
+    for (const bad of [false, 'open', {}, undefined])
+      expect(checkDesktopEvent('showSettings', bad), String(bad)).toBeUndefined();
   });
 
   it('a drop gives the files’ own paths where the desktop can tell them, else the text’s paths', () => {

@@ -102,9 +102,16 @@ export function requestTable(root: string): { [K in CommandName]: CommandCases<K
     },
     getSettings: { good: [{}], bad: [[{ key: 'threads' }, 'key must be left out']] },
     updateSettings: {
-      good: [{ imagesInFlight: 2 }, { defaultRecipe: { levels: ['1.5'] } }],
+      good: [
+        { imagesInFlight: 2 },
+        { defaultRecipe: { levels: ['1.5'] } },
+        { runJobsOn: 'cluster', clusterUrl: 'redis://cluster.example:6379' },
+      ],
       bad: [
         [{ cacheDir: '../cache' }, 'cacheDir must be an absolute path'],
+        [{ runJobsOn: 'moon' }, 'runJobsOn must be one of local, cluster'],
+        [{ clusterUrl: 'http://cluster.example:6379' }, 'clusterUrl must be a Redis URL'],
+        [{ clusterUrl: 'redis://host:6379 --flag' }, 'clusterUrl must be a Redis URL'],
         [{ threads: 1.5 }, 'threads must be a whole number'],
         [{ imagesInFlight: 'two' }, 'imagesInFlight must be a whole number'],
         [{ watchFolders: [] }, 'watchFolders must be left out'],

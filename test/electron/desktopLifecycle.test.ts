@@ -17,7 +17,12 @@ import { encodeMessage, ERROR, OP, type AdapterReport } from '../../main/engine/
 import { chromiumSetup, runsOnWayland } from '../../electron/chromiumSwitches.js';
 import { greetingStatus, portMessageBytes } from '../../electron/gpuPortLink.js';
 import { launchPaths } from '../../electron/launchPaths.js';
-import { afterWindowClosed, onOpenRequest, userWindows } from '../../electron/windowLifecycle.js';
+import {
+  afterWindowClosed,
+  filesWaitingOnQuit,
+  onOpenRequest,
+  userWindows,
+} from '../../electron/windowLifecycle.js';
 import { saveWindowState } from '../../electron/windowState.js';
 
 const work = mkdtempSync(join(tmpdir(), 'aia-desktop-lifecycle-'));
@@ -143,6 +148,14 @@ describe('window lifecycle', () => {
       cancelQuit: true,
     });
     expect(onOpenRequest(true, 'shown', 'closing').window).toBe('wait');
+  });
+
+  it('asks about quitting only for files waiting on this computer, not on a cluster', () => {
+    const counts = { running: 1, queued: 4, paused: false };
+    expect(filesWaitingOnQuit(counts, undefined)).toBe(5);
+    expect(filesWaitingOnQuit({ ...counts, paused: true }, undefined)).toBe(1);
+    expect(filesWaitingOnQuit(counts, 'redis://cluster:6379')).toBe(0);
+    expect(filesWaitingOnQuit(undefined, undefined)).toBe(0);
   });
 
   it('writes the window state before returning (Cmd+Q may exit right after close)', () => {

@@ -230,6 +230,7 @@ describe('the desktop glue', () => {
         'Performance',
         'About AIA Studio',
         'GPU Adapter…',
+        'Settings…',
       ]),
     );
     expect(labels(template)).not.toContain('toggleDevTools');
@@ -238,8 +239,9 @@ describe('the desktop glue', () => {
         .map((i) => (i.label === label ? i : Array.isArray(i.submenu) ? find(i.submenu, label) : undefined))
         .find(Boolean);
     const click = (label: string) => (find(template, label)?.click as () => void)();
-    ['a.fits', 'Compare', 'Open Files…'].forEach(click);
-    expect(calls).toEqual(['openRecent /data/a.fits', 'showView compare', 'openFiles']);
+    ['a.fits', 'Compare', 'Open Files…', 'Settings…'].forEach(click);
+    expect(calls).toEqual(['openRecent /data/a.fits', 'showView compare', 'openFiles', 'settings']);
+    expect(find(template, 'Settings…')).toMatchObject({ accelerator: 'CmdOrCtrl+,' });
     expect(find(template, 'Queue')).toMatchObject({ accelerator: 'Alt+2', registerAccelerator: false });
     expect(find(template, 'Watch')).toMatchObject({ accelerator: 'Alt+3', registerAccelerator: false });
     const text = aboutText(

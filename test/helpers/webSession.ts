@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppServices } from '../../main/services/appServices.js';
+import { AppServices, type AppServicesOptions } from '../../main/services/appServices.js';
 import type { JobRecipe } from '../../main/contract/index.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
 import { expect } from 'vitest';
@@ -65,10 +65,14 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** `prepare` writes into the fresh data folder before the services open it (e.g. a damaged journal). */
+/**
+ * `prepare` writes into the fresh data folder before the services open it (e.g. a damaged journal);
+ * `options` add to the services' (e.g. `openCluster`).
+ */
 export async function openWebSession(
   viewport = { width: 1280, height: 800 },
   prepare?: (dataDir: string) => void,
+  options: Partial<AppServicesOptions> = {},
 ): Promise<WebSession> {
   const work = mkdtempSync(join(tmpdir(), 'aia-compare-'));
   prepare?.(join(work, 'data'));
@@ -76,6 +80,7 @@ export async function openWebSession(
     dataDir: join(work, 'data'),
     cacheDir: join(work, 'cache'),
     threads: 2,
+    ...options,
   });
   const server = await startLocalServer({
     handlers: services.handlers,

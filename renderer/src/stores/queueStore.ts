@@ -14,6 +14,8 @@ export const useQueueStore = defineStore('queue', () => {
   /** Watch folders' folders by id, so a job's source reads as its folder, not an id. */
   const watchFolderDirs = shallowRef(new Map<string, string>());
   let dismissedRepair: string | undefined;
+  /** The cluster the listed jobs are on (undefined: this computer). */
+  let cluster: string | undefined;
   let api: AppApi | undefined;
 
   const put = (job: Job) => {
@@ -50,11 +52,16 @@ export const useQueueStore = defineStore('queue', () => {
     });
     app.on('queueProgress', (c) => (counts.value = c));
     app.on('watchFolders', (folders) => rememberWatchFolders(folders));
+    // the settings switched the queue (this computer ⇄ a cluster): its jobs replace the list
+    app.on('workers', ({ cluster: now }) => {
+      if (now !== cluster) void refresh();
+    });
     await refresh();
   }
 
   async function refresh(): Promise<void> {
     if (!api) return;
+    cluster = (await api.call('listWorkers', {})).cluster;
     const listed = await api.call('listJobs', {});
     jobs.value = new Map(listed.jobs.map((j) => [j.id, j]));
     counts.value = listed.counts;

@@ -220,6 +220,9 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     const below = await centreColour();
     expect(below[2] - below[0], JSON.stringify({ zero, below })).toBeGreaterThan(zero[2] - zero[0] + 15);
     await screenshot('series-movie-base-difference');
+    // Back to the altered frame, where the movie was before.
+    await page.getByTestId('time-slider').fill('2');
+    await expect.poll(obsTime).toBe(T('25.34'));
 
     // Frames again, for the docs: a movie frame with its stamp.
     await page.getByTestId('movie-mode').selectOption('frames');

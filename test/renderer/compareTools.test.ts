@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFitsImageFile } from '../../main/engine/fits/index.js';
-import { exportCaption } from '../../renderer/src/compare/exportImage.js';
 import { contrastBias } from '../../renderer/src/viewer/contrastBias.js';
 import { cutoutRegion } from '../../renderer/src/viewer/cutoutRegion.js';
 import { loupePixels } from '../../renderer/src/viewer/loupe.js';
 import { paneAxes } from '../../renderer/src/viewer/paneAxes.js';
 import { pixelToWorld, wcsFromHeader, worldGridProblem } from '../../renderer/src/viewer/helioWcs.js';
-import { observationLabel } from '../../renderer/src/viewer/observationLabel.js';
+import { exportCaption, observationLabel } from '../../renderer/src/viewer/observationLabel.js';
 import { sharedData } from '../helpers/paths.js';
 
 const L1_128 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');

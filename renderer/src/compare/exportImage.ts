@@ -1,17 +1,8 @@
 import { niceTicks } from '../viewer/axisTicks.js';
 import type { Limits } from '../viewer/clipLimits.js';
 import { LUT_SIZE } from '../viewer/colourMaps.js';
-import type { ObservationLabel } from '../viewer/observationLabel.js';
 
 const STRIP = 72;
-
-/**
- * The caption burned into an exported picture (PNG or movie frame): what it shows, channel, time
- * (a movie's says what was subtracted) and exposure.
- */
-export function exportCaption(what: string, label: ObservationLabel, time = label.time): string {
-  return [what, label.channel, time, label.exposure && `exp ${label.exposure}`].filter(Boolean).join(' · ');
-}
 
 /**
  * The exported picture: the pane's pixels (RGBA read from GL, bottom row first, so flipped here) above

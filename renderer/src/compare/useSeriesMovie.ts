@@ -6,11 +6,12 @@ import { percentileLimits, type Limits } from '../viewer/clipLimits.js';
 import { differenceLimits } from '../viewer/differenceLimits.js';
 import { missingLevelReason } from '../viewer/levelAvailability.js';
 import { levelImage, type LevelImage } from '../viewer/levelImage.js';
+import { exportCaption } from '../viewer/observationLabel.js';
 import { formatObsTime, type SeriesFrame } from '../viewer/observationSeries.js';
 import type { Viewport } from '../viewer/viewport.js';
 import { webmFile, type WebmFrame } from '../viewer/webmFile.js';
 import { LEVEL_NAMES, type CompareSettings } from './compareSettings.js';
-import { composeExport, exportCaption } from './exportImage.js';
+import { composeExport } from './exportImage.js';
 import { paneLut } from './paneLut.js';
 
 /** Movie frames are the server's block-mean previews: at most this many pixels across. */

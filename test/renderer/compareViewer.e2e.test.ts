@@ -237,7 +237,9 @@ describe('Compare in web mode', () => {
     const handSet = await colourBar();
     expect([handSet.lo, handSet.hi]).toEqual([100, 777]);
     const histogramPixels = () =>
-      page.getByLabel(/Histogram with the scale's limits/).evaluate('(c) => c.toDataURL()');
+      page
+        .getByLabel(/Histogram with the scale's limits/)
+        .evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
     const smallHistogram = await histogramPixels();
     await openObservation(L1_1600);
     const bar = await colourBar();

@@ -19,9 +19,9 @@ export async function docsScreenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots', `${name}.png`) });
 }
 
-/** The colour bar's limits, unit and caption. */
-export async function colourBar(page: Page) {
-  const bar = page.getByTestId('colourbar');
+/** A colour bar's limits, unit and caption (the first pane's, or the one of `testid`). */
+export async function colourBar(page: Page, testid = 'colourbar') {
+  const bar = page.getByTestId(testid);
   return {
     lo: Number(await bar.getAttribute('data-lo')),
     hi: Number(await bar.getAttribute('data-hi')),
@@ -43,4 +43,43 @@ export async function brightAtPaneCentres(page: Page, panes: number): Promise<nu
       return bright;
     });
   })(${panes})`)) as number[];
+}
+
+/**
+ * The mean RGBA of an 8×8 patch of a canvas (WebGL ones too, read through a 2D copy) centred at the
+ * fractions (fx, fy) of its width and height.
+ */
+export async function canvasPatch(page: Page, selector: string, fx: number, fy: number): Promise<number[]> {
+  return (await page.evaluate(`(() => {
+    const src = document.querySelector(${JSON.stringify(selector)});
+    const c = document.createElement('canvas'); c.width = src.width; c.height = src.height;
+    const x = c.getContext('2d'); x.drawImage(src, 0, 0);
+    const d = x.getImageData(Math.round(src.width * ${fx}) - 4, Math.round(src.height * ${fy}) - 4, 8, 8).data;
+    const sum = [0, 0, 0, 0]; for (let k = 0; k < d.length; k += 4) for (let i = 0; i < 4; i++) sum[i] += d[k + i] / 64;
+    return sum;
+  })()`)) as number[];
+}
+
+/**
+ * Where the linked crosshair is drawn in each of `panes` equal panes of the overlay canvas: the
+ * centroid (device pixels, from each pane's centre) of its near-white strokes, or undefined.
+ */
+export async function crosshairs(
+  page: Page,
+  panes: number,
+): Promise<({ x: number; y: number } | undefined)[]> {
+  return (await page.evaluate(`((n) => {
+    const o = document.querySelector('[data-testid="panes"]');
+    const d = o.getContext('2d').getImageData(0, 0, o.width, o.height).data;
+    const w = Math.floor(o.width / n);
+    return Array.from({ length: n }, (_, p) => {
+      let sx = 0, sy = 0, count = 0;
+      for (let y = 0; y < o.height; y++)
+        for (let x = p * w; x < (p + 1) * w - 2; x++) {
+          const k = 4 * (y * o.width + x);
+          if (d[k] > 245 && d[k + 1] > 245 && d[k + 2] > 245 && d[k + 3] > 150) (sx += x, sy += y, count++);
+        }
+      return count ? { x: sx / count - (p * w + (w - 2) / 2), y: sy / count - o.height / 2 } : undefined;
+    });
+  })(${panes})`)) as ({ x: number; y: number } | undefined)[];
 }

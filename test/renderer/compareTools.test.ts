@@ -5,6 +5,7 @@ import { cutoutRegion } from '../../renderer/src/viewer/cutoutRegion.js';
 import { loupePixels } from '../../renderer/src/viewer/loupe.js';
 import { paneAxes } from '../../renderer/src/viewer/paneAxes.js';
 import { pixelToWorld, wcsFromHeader, worldGridProblem } from '../../renderer/src/viewer/helioWcs.js';
+import { exportCaption, observationLabel } from '../../renderer/src/viewer/observationLabel.js';
 import { sharedData } from '../helpers/paths.js';
 
 const L1_128 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
@@ -87,5 +88,21 @@ describe('Compare tools: pure maths', () => {
       hi: 7,
     });
     expect([...dark.subarray(0, 4)]).toEqual([23, 26, 31, 255]);
+  });
+
+  it('the caption burned into an exported PNG or movie frame: what, channel, time, exposure of the real header', async () => {
+    const label = observationLabel((await readFitsImageFile(L1_128)).header.toRecord());
+    expect(exportCaption('Level 1', label)).toBe('Level 1 · 171 Å · 2011-02-15T00:00:01 UTC · exp 2 s');
+    expect(exportCaption('Level 1.5 − Level 1', label)).toBe(
+      'Level 1.5 − Level 1 · 171 Å · 2011-02-15T00:00:01 UTC · exp 2 s',
+    );
+    // A movie frame: its T_OBS and what was subtracted in place of the header's time.
+    expect(exportCaption('Level 1.5', label, '2011-02-15 00:00:13.34 UTC − previous')).toBe(
+      'Level 1.5 · 171 Å · 2011-02-15 00:00:13.34 UTC − previous · exp 2 s',
+    );
+    // No exposure in the header: no "exp" part, not "exp undefined".
+    expect(exportCaption('Level 1', { ...label, exposure: undefined })).toBe(
+      'Level 1 · 171 Å · 2011-02-15T00:00:01 UTC',
+    );
   });
 });

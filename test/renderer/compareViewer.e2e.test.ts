@@ -6,7 +6,9 @@ import { sharedData } from '../helpers/paths.js';
 import { latticePower } from '../helpers/latticePower.js';
 import {
   brightAtPaneCentres,
+  canvasPatch,
   colourBar as readColourBar,
+  crosshairs,
   docsScreenshot,
   openObservation as openComparedObservation,
 } from '../helpers/comparePage.js';
@@ -114,7 +116,16 @@ describe('Compare in web mode', () => {
     ).toBe('false');
     expect((await colourBar()).caption).toMatch(/^Level 1 \[DN\]/);
     expect((await colourBar()).hi).toBe(dragged);
+    // Two scales on screen, two colour bars: level 1.5's shows its own automatic limits and its unit.
+    const own = await readColourBar(page, 'colourbar-1.5');
+    expect(own.caption).toMatch(/^Level 1\.5 \[DN\]/);
+    expect(own.unit).toBe('DN');
+    expect(own.lo).toBeLessThan(own.hi);
+    expect([own.lo, own.hi]).not.toEqual([100, dragged]);
+    await screenshot('compare-two-scales');
     await page.getByRole('button', { name: 'Level 1.5 on the shared scale' }).click();
+    // Back on one scale: one bar again.
+    expect(await page.getByTestId('colourbar-1.5').count()).toBe(0);
   });
 
   it('readout in FITS pixels and heliographic coordinates; a profile with axes and a legend; box statistics; "?" lists the keys', async () => {
@@ -167,14 +178,96 @@ describe('Compare in web mode', () => {
     expect(await page.getByTestId('shortcuts').count()).toBe(0);
   });
 
+  it('the crosshair is linked across panes; grey map and invert change the pixels drawn', async () => {
+    const panes = page.getByTestId('panes');
+    const box = (await panes.boundingBox())!;
+    // Pointing 30 px right of and 20 px above pane 1's centre marks that place on the Sun in pane 1.5
+    // (one viewport for all panes: the same offset from its centre); the missing 1.6 has none.
+    await page.mouse.move(box.x + box.width / 6 + 30, box.y + box.height / 2 - 20);
+    await expect.poll(async () => (await crosshairs(page, 3))[0]).toBeDefined();
+    const [one, fifteen, sixteen] = await crosshairs(page, 3);
+    for (const at of [one!, fifteen!]) {
+      expect(Math.abs(at.x - 30)).toBeLessThan(3);
+      expect(Math.abs(at.y + 20)).toBeLessThan(3);
+    }
+    expect(sixteen).toBeUndefined();
+    await page.mouse.move(box.x - 10, box.y - 10);
+
+    // Pane 1's centre (on the disk) in the AIA 171 Å colours is gold, not grey.
+    const glCanvas = '.stage canvas';
+    const aia = await canvasPatch(page, glCanvas, 1 / 6, 0.5);
+    expect(aia[0] - aia[2]).toBeGreaterThan(30);
+    // Linear stretch: the grey map is then a straight ramp, and invert (the map reversed) is 255 − v.
+    await page.locator('#scale').selectOption('linear');
+    await page.locator('#cmap').selectOption('grey');
+    await expect
+      .poll(async () => {
+        const [r, g, b] = await canvasPatch(page, glCanvas, 1 / 6, 0.5);
+        return Math.max(Math.abs(r - g), Math.abs(g - b));
+      })
+      .toBeLessThan(1.5);
+    const grey = await canvasPatch(page, glCanvas, 1 / 6, 0.5);
+    expect(grey[0]).toBeGreaterThan(20);
+    // Invert: each grey level drawn becomes its complement; the bar's bright top goes black.
+    const barTop = () => canvasPatch(page, '[data-testid="colourbar"] canvas', 0.97, 0.5);
+    expect((await barTop())[0]).toBeGreaterThan(220);
+    await page.getByLabel('invert').check();
+    await expect
+      .poll(async () => (await canvasPatch(page, glCanvas, 1 / 6, 0.5))[0])
+      .toBeCloseTo(255 - grey[0], -0.5);
+    expect((await barTop())[0]).toBeLessThan(30);
+    await page.getByLabel('invert').uncheck();
+    await page.locator('#cmap').selectOption('aia');
+    await page.locator('#scale').selectOption('asinh');
+    await expect
+      .poll(async () => {
+        const [r, , b] = await canvasPatch(page, glCanvas, 1 / 6, 0.5);
+        return r - b;
+      })
+      .toBeGreaterThan(30);
+  });
+
   it('the 1600 Å product is scaled on its data, not its fill; nothing stale after switching', async () => {
     expect((await web.services.handlers.getJob({ id: uv })).state).toBe('done');
+    // A hand-set scale on the 128² observation, and its histogram, before switching.
+    await page.getByTestId('limit-lo').fill('100');
+    await page.getByTestId('limit-lo').press('Enter');
+    await page.getByTestId('limit-hi').fill('777');
+    await page.getByTestId('limit-hi').press('Enter');
+    const handSet = await colourBar();
+    expect([handSet.lo, handSet.hi]).toEqual([100, 777]);
+    const histogramPixels = () =>
+      page
+        .getByLabel(/Histogram with the scale's limits/)
+        .evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
+    const smallHistogram = await histogramPixels();
     await openObservation(L1_1600);
     const bar = await colourBar();
-    // Hand-set limits of the previous observation are gone, and −32768 fill enters no statistics.
-    expect([bar.lo, bar.hi]).not.toEqual([100, 1500]);
+    // The hand-set scale stayed with its observation: this one's is its automatic one ("auto" changes
+    // nothing), and −32768 fill enters no statistics.
+    expect([bar.lo, bar.hi]).not.toEqual([handSet.lo, handSet.hi]);
+    await page.getByRole('button', { name: 'auto' }).click();
+    expect(await colourBar()).toEqual(bar);
     expect(bar.lo).toBeGreaterThan(-100);
     expect(bar.hi).toBeLessThan(5600);
+    // The histogram is this observation's (its range and limits), not the last one's.
+    await expect.poll(histogramPixels).not.toBe(smallHistogram);
+    const uvHistogram = await histogramPixels();
+    // Back to the first observation: its automatic scale (documented: a hand-set scale lasts while
+    // its observation is shown), and its own histogram again.
+    await openObservation(SMALL_L1);
+    const back = await colourBar();
+    expect([back.lo, back.hi]).not.toEqual([handSet.lo, handSet.hi]);
+    await page.getByRole('button', { name: 'auto' }).click();
+    // Within 0.5 % of the range: a 128² level says "Full resolution" from its preview pass (binning
+    // 1), whose sorted sample the full pass may then replace (measured: lo −0.0008 → 0, hi 1896.8 →
+    // 1897.9 DN); the hand-set scale is 100 DN off at least.
+    const auto = await colourBar();
+    const range = back.hi - back.lo;
+    expect(Math.abs(auto.lo - back.lo)).toBeLessThan(0.005 * range);
+    expect(Math.abs(auto.hi - back.hi)).toBeLessThan(0.005 * range);
+    await expect.poll(histogramPixels).not.toBe(uvHistogram);
+    await openObservation(L1_1600);
     expect(await page.getByTestId('world').textContent()).toMatch(/Point at the image/);
     expect(await page.getByText('Shift+drag across the image.').count()).toBe(1);
     expect(await page.getByTestId('pane-1.6').count()).toBe(0);

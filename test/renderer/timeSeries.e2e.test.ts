@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/main.js';
 import { webmTimeline } from '../../renderer/src/viewer/webmFile.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { canvasPatch, colourBar } from '../helpers/comparePage.js';
 import { parseCsv } from '../helpers/csv.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 import { writeQaSeries } from '../qa/qaSeries.js';
@@ -62,15 +63,7 @@ const fullyLoaded = () =>
 const T = (s: string) => `2011-02-15 00:00:${s} UTC`;
 
 /** The movie canvas's colour at its centre (the Sun's centre: the view is fitted on the Sun). */
-const centreColour = () =>
-  page.evaluate(`(() => {
-    const gl = document.querySelector('[data-testid="movie-canvas"]');
-    const c = document.createElement('canvas'); c.width = gl.width; c.height = gl.height;
-    const x = c.getContext('2d'); x.drawImage(gl, 0, 0);
-    const d = x.getImageData(gl.width / 2 - 4, gl.height / 2 - 4, 8, 8).data;
-    const sum = [0, 0, 0]; for (let k = 0; k < d.length; k += 4) for (let i = 0; i < 3; i++) sum[i] += d[k + i] / 64;
-    return sum;
-  })()`) as Promise<[number, number, number]>;
+const centreColour = () => canvasPatch(page, '[data-testid="movie-canvas"]', 0.5, 0.5);
 
 describe('time series in Compare, movies and the QA table (web mode)', () => {
   it('steps through the channel by buttons, keys, slider, typed time and channel, T_OBS always shown', async () => {
@@ -128,6 +121,14 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     expect(await page.getByTestId('movie-time').textContent()).toBe(
       `Level 1.5 · 171 Å · ${T('01.34')} · frame 1 of 5`,
     );
+    // The movie's own colour bar (its unit, limits and map), not the panes' one underneath.
+    let movieBar = await colourBar(page, 'movie-colourbar');
+    expect(movieBar.unit).toBe('DN/s');
+    expect(movieBar.caption).toMatch(/^Movie: Level 1\.5 \[DN\/s\]/);
+    expect(await page.getByTestId('colourbar').count()).toBe(0);
+    expect(await page.getByTestId('movie-scale').textContent()).toBe(
+      `scale ${+movieBar.lo.toPrecision(4)} … ${+movieBar.hi.toPrecision(4)} DN/s`,
+    );
     // Frames on one scale: the altered frame (half the exposure, normalised) is brighter.
     await page.keyboard.press('Control+ArrowRight');
     await page.keyboard.press('Control+ArrowRight');
@@ -155,6 +156,9 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     expect(await page.getByTestId('movie-time').textContent()).toContain('− previous');
     // one symmetric scale for the whole difference movie
     expect(await page.getByTestId('movie-scale').textContent()).toMatch(/^scale -(\S+) … \1 DN\/s$/);
+    movieBar = await colourBar(page, 'movie-colourbar');
+    expect(movieBar.lo).toBe(-movieBar.hi);
+    expect(movieBar.caption).toMatch(/^Movie: Level 1\.5 − previous \[DN\/s\]/);
     const still = await centreColour();
     await page.keyboard.press('Control+ArrowRight');
     const rising = await centreColour();
@@ -194,6 +198,31 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     await probe.close();
     expect(played.duration).toBeCloseTo(0.8, 1);
     expect([played.width, played.height]).toEqual([512, 512 + 72]);
+
+    // Base difference: frame − a chosen base frame (the altered one); the base frame itself shows the
+    // diverging map's zero colour (the middle of the movie's symmetric bar), the others blue (below it).
+    await page.getByTestId('movie-mode').selectOption('base');
+    await page.getByTestId('time-slider').fill('2');
+    await expect.poll(obsTime).toBe(T('25.34'));
+    await page.getByTestId('movie-base').click();
+    await expect
+      .poll(() => page.getByTestId('movie-time').textContent())
+      .toContain(`${T('25.34')} − ${T('25.34')}`);
+    movieBar = await colourBar(page, 'movie-colourbar');
+    expect(movieBar.lo).toBe(-movieBar.hi);
+    expect(movieBar.caption).toMatch(/^Movie: Level 1\.5 − base frame \[DN\/s\]/);
+    const zero = await canvasPatch(page, '[data-testid="movie-colourbar"] canvas', 0.5, 0.5);
+    const onBase = await centreColour();
+    for (const c of [0, 1, 2])
+      expect(Math.abs(onBase[c] - zero[c]), JSON.stringify({ zero, onBase })).toBeLessThan(8);
+    await page.getByTestId('time-slider').fill('0');
+    await expect.poll(obsTime).toBe(T('01.34'));
+    const below = await centreColour();
+    expect(below[2] - below[0], JSON.stringify({ zero, below })).toBeGreaterThan(zero[2] - zero[0] + 15);
+    await screenshot('series-movie-base-difference');
+    // Back to the altered frame, where the movie was before.
+    await page.getByTestId('time-slider').fill('2');
+    await expect.poll(obsTime).toBe(T('25.34'));
 
     // Frames again, for the docs: a movie frame with its stamp.
     await page.getByTestId('movie-mode').selectOption('frames');

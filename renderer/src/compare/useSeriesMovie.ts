@@ -6,6 +6,7 @@ import { percentileLimits, type Limits } from '../viewer/clipLimits.js';
 import { differenceLimits } from '../viewer/differenceLimits.js';
 import { missingLevelReason } from '../viewer/levelAvailability.js';
 import { levelImage, type LevelImage } from '../viewer/levelImage.js';
+import { exportCaption } from '../viewer/observationLabel.js';
 import { formatObsTime, type SeriesFrame } from '../viewer/observationSeries.js';
 import type { Viewport } from '../viewer/viewport.js';
 import { webmFile, type WebmFrame } from '../viewer/webmFile.js';
@@ -90,6 +91,21 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
       if (j >= 0 && j !== i) reach = Math.max(reach, differenceLimits(all[i], all[j], high).hi);
     }
     return reach > 0 ? { lo: -reach, hi: reach } : { lo: -1, hi: 1 };
+  });
+
+  /** The movie's own colour bar: the map, limits and unit it plays with (not the panes' below it). */
+  const colourBar = computed(() => {
+    const image = frames.value[index.value];
+    if (!image) return undefined;
+    const { colourMap, scale, invert } = scene.settings.value;
+    const difference = reference(index.value) >= 0;
+    const minus = { frames: '', running: ' − previous', base: ' − base frame' }[mode.value];
+    return {
+      lut: paneLut(difference ? undefined : image, colourMap, scale, limits.value, invert),
+      limits: limits.value,
+      unit: image.label.unit,
+      caption: `Movie: ${LEVEL_NAMES[level.value]}${minus}`,
+    };
   });
 
   let loadedKey = '';
@@ -239,15 +255,7 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
       j < 0
         ? ''
         : ` − ${mode.value === 'running' ? 'previous' : `base ${formatObsTime(series.value[j].time)}`}`;
-    const { channel, exposure } = image.label;
-    return [
-      LEVEL_NAMES[image.level],
-      channel,
-      time && formatObsTime(time) + minus,
-      exposure && `exp ${exposure}`,
-    ]
-      .filter(Boolean)
-      .join(' · ');
+    return exportCaption(LEVEL_NAMES[image.level], image.label, time && formatObsTime(time) + minus);
   }
 
   /**
@@ -325,6 +333,7 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
     level,
     series,
     limits,
+    colourBar,
     frames,
     loading,
     error,

@@ -23,3 +23,11 @@ export function observationLabel(h: HeaderValues): ObservationLabel {
     unit: typeof h.BUNIT === 'string' && h.BUNIT.trim() ? h.BUNIT.trim() : 'DN',
   };
 }
+
+/**
+ * The caption burned into an exported picture (PNG or movie frame): what it shows, channel, time
+ * (a movie's says what was subtracted) and exposure.
+ */
+export function exportCaption(what: string, label: ObservationLabel, time = label.time): string {
+  return [what, label.channel, time, label.exposure && `exp ${label.exposure}`].filter(Boolean).join(' · ');
+}

@@ -55,8 +55,10 @@ describe('the Watch view in web mode', () => {
 
     const row = page.locator(`[data-testid=watch-folder-row][data-dir="${incoming}"]`);
     await expect.poll(() => row.getAttribute('data-status')).toBe('watching');
-    const [saved] = (await web.services.handlers.getSettings({})).watchFolders;
-    expect(saved).toMatchObject({ dir: incoming, recipe: { levels: ['1.5', '1.6'], outputDir: out } });
+    // saved to the settings file as the add's reply comes (the row may say "watching" a moment before)
+    await expect
+      .poll(async () => (await web.services.handlers.getSettings({})).watchFolders[0])
+      .toMatchObject({ dir: incoming, recipe: { levels: ['1.5', '1.6'], outputDir: out } });
 
     // A real frame arrives, and a download that went wrong (an HTML error page saved as .fits).
     copyFileSync(SMALL_L1, join(incoming, 'aia_171_first.fits'));

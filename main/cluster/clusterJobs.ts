@@ -118,7 +118,9 @@ export function contractJob(
   job: BullJob<ClusterJobData, ClusterJobResult>,
   state: BullState | 'unknown',
 ): Job {
-  const data = job.data;
+  // a job put on the queue by something other than a submitter: shown as what it is, its own fields unread
+  const malformed = clusterJobProblem(job.id, job.data);
+  const data: ClusterJobData = malformed ? malformedJobData(job.id) : job.data;
   const result = state === 'completed' ? job.returnvalue : undefined;
   const at = (ms: number | undefined) => (ms ? new Date(ms).toISOString() : undefined);
   const record: Job = {
@@ -151,7 +153,18 @@ export function contractJob(
   if (state === 'failed' && data.failure?.kind === 'cancelled') record.state = 'cancelled';
   else if (state === 'failed') {
     record.error = job.failedReason;
-    record.errorKind = data.failure?.kind ?? 'internal';
+    record.errorKind = malformed ? 'rejected' : (data.failure?.kind ?? 'internal');
   }
   return record;
+}
+
+/** What a malformed job is listed with: its id for a path, the default recipe, the source saying why. */
+function malformedJobData(id: string | undefined): ClusterJobData {
+  const recipe = normaliseRecipe({ outputDir: '/' });
+  return {
+    input: { path: `(malformed cluster job ${id ?? ''})`, size: 0, mtimeMs: 0 },
+    recipe,
+    recipeKey: recipeKey(recipe),
+    source: 'malformed',
+  };
 }

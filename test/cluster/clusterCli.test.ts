@@ -299,6 +299,9 @@ describe('the command line on a cluster', () => {
         attempts: 1,
         worker: workerName,
         error: `${message} (worker ${workerName})`,
+        errorKind: 'rejected',
+        // listed as what it is (the Queue view and watch read every job's input)
+        input: { path: `(malformed cluster job ${id})` },
       });
       expect(worker.stderr.texts.filter((l) => l === `job ${id}: ${message}`)).toHaveLength(1);
     }

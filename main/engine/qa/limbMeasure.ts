@@ -185,21 +185,27 @@ function diskEnergy(
     const chord = innerHalf > 0 ? Math.sqrt(innerHalf) : -1;
     const from = Math.max(1, Math.ceil(centre.x - outer));
     const to = Math.min(width - 2, Math.floor(centre.x + outer));
-    for (let x = from; x <= to; x++) {
-      const at = y * width + x;
+    if (to < from) continue;
+    // the chord inside 0.9 R, where the Laplacian is summed; the rest of the disk's row is only counted
+    const innerFrom = chord < 0 ? to + 1 : Math.max(from, Math.ceil(centre.x - chord));
+    const innerTo = chord < 0 ? to : Math.min(to, Math.floor(centre.x + chord));
+    const row = y * width;
+    diskPixels += to - from + 1;
+    for (let x = from; x < innerFrom; x++) if (!Number.isFinite(data[row + x])) diskMissing++;
+    for (let at = row + innerFrom; at <= row + innerTo; at++) {
       const v = data[at];
-      diskPixels++;
       if (!Number.isFinite(v)) {
         diskMissing++;
         continue;
       }
-      if (Math.abs(x - centre.x) > chord) continue;
       const lap = 4 * v - data[at - 1] - data[at + 1] - data[at - width] - data[at + width];
       if (!Number.isFinite(lap)) continue;
       sumSquares += lap * lap;
       sum += v;
       used++;
     }
+    for (let x = Math.max(innerFrom, innerTo + 1); x <= to; x++)
+      if (!Number.isFinite(data[row + x])) diskMissing++;
   }
   const mean = sum / used;
   return {

@@ -109,32 +109,48 @@ describe('aia-studio qa', () => {
     expect(jobs.map((j) => j.flags.length > 0)).toEqual([false, false, true, false, false, true]);
   }, 120_000);
 
-  it("records in the product the level 1 counts a pass over the samples finds, taken from register's layout", async () => {
-    // the 4096² int16 frame with a bleeding column and an on-disk gap added, written as int16 again
+  /**
+   * The 4096² int16 171 Å frame with `alter` applied, written as `format`, and what a pass over the
+   * written file's samples finds.
+   */
+  async function alteredFrame(
+    name: string,
+    format: 'int16' | 'rice',
+    alter: (raw: Int16Array, width: number) => void,
+  ) {
     const image = await readFitsImageFile(
       sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
     );
     const { width, height } = image;
     const raw = image.raw as Int16Array;
     expect([image.bscale, image.bzero]).toEqual([1, 0]);
-    for (let y = 2040; y < 2060; y++) raw[y * width + 1000] = 16000;
-    for (let x = 1500; x < 1600; x++) raw[2100 * width + x] = -32768;
-    const file = join(root, 'aia_171_saturated.fits');
-    await writeFile(
-      file,
-      encodeFits({ header: image.header, width, height, data: raw }, { format: 'int16' }),
-    );
+    alter(raw, width);
+    const file = join(root, `${name}.fits`);
+    await writeFile(file, encodeFits({ header: image.header, width, height, data: raw }, { format }));
     const written = await readFitsImageFile(file);
-    const pass = measureLevel1(written, written.header);
-    expect([pass.saturatedPixels, pass.bleedColumns]).toEqual([20, 1]);
-    expect(pass.diskMissingPixels).toBeGreaterThanOrEqual(100);
+    return { file, pass: measureLevel1(written, written.header) };
+  }
 
+  /** A level 1.5 job of one file alone (processFile on its own backend): its outcome and product header. */
+  async function levelOneFiveAlone(file: string, folder: string) {
     const backend = new CpuBackend({ threads: 2 });
-    const recipe = { ...DEFAULT_RECIPE, levels: ['1.5' as const], outputDir: join(root, 'saturated') };
+    const recipe = { ...DEFAULT_RECIPE, levels: ['1.5' as const], outputDir: join(root, folder) };
     await mkdir(recipe.outputDir);
     const optics = new ChannelOptics(join(root, 'psf'));
     const outcome = await processFile(file, recipe, { backend, optics }).finally(() => backend.dispose());
-    const product = (await readFitsImageFile(outcome.outputs[0])).header;
+    return { outcome, product: (await readFitsImageFile(outcome.outputs[0])).header };
+  }
+
+  it("records in the product the level 1 counts a pass over the samples finds, taken from register's layout", async () => {
+    // a bleeding column and an on-disk gap, written as int16 again
+    const { file, pass } = await alteredFrame('aia_171_saturated', 'int16', (raw, width) => {
+      for (let y = 2040; y < 2060; y++) raw[y * width + 1000] = 16000;
+      for (let x = 1500; x < 1600; x++) raw[2100 * width + x] = -32768;
+    });
+    expect([pass.saturatedPixels, pass.bleedColumns]).toEqual([20, 1]);
+    expect(pass.diskMissingPixels).toBeGreaterThanOrEqual(100);
+
+    const { outcome, product } = await levelOneFiveAlone(file, 'saturated');
     expect({
       pixels: product.number('QA_NPIX'),
       missingPixels: product.number('QA_MISS'),
@@ -148,26 +164,13 @@ describe('aia-studio qa', () => {
   }, 120_000);
 
   it('counts a flare too large for the layout’s lists by decoding again, when the samples were decoded into the workspace', async () => {
-    // RICE int16 at 4096², level 1.5 alone: the decode writes straight into register's workspace, and
-    // 90 000 saturated samples in one thread's band are more than the layout lists
-    const image = await readFitsImageFile(
-      sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
-    );
-    const { width, height } = image;
-    const raw = image.raw as Int16Array;
-    for (let y = 1200; y < 1500; y++) raw.fill(16000, y * width + 1800, y * width + 2100);
-    const file = join(root, 'aia_171_flare.fits');
-    await writeFile(file, encodeFits({ header: image.header, width, height, data: raw }, { format: 'rice' }));
-    const written = await readFitsImageFile(file);
-    const pass = measureLevel1(written, written.header);
+    // RICE int16, level 1.5 alone: the decode writes straight into register's workspace, and 90 000
+    // saturated samples in one thread's band are more than the layout lists
+    const { file, pass } = await alteredFrame('aia_171_flare', 'rice', (raw, width) => {
+      for (let y = 1200; y < 1500; y++) raw.fill(16000, y * width + 1800, y * width + 2100);
+    });
     expect(pass.saturatedPixels).toBe(90_000);
-
-    const backend = new CpuBackend({ threads: 2 });
-    const recipe = { ...DEFAULT_RECIPE, levels: ['1.5' as const], outputDir: join(root, 'flare') };
-    await mkdir(recipe.outputDir);
-    const optics = new ChannelOptics(join(root, 'psf'));
-    const outcome = await processFile(file, recipe, { backend, optics }).finally(() => backend.dispose());
-    const product = (await readFitsImageFile(outcome.outputs[0])).header;
+    const { product } = await levelOneFiveAlone(file, 'flare');
     expect([product.number('QA_NSAT'), product.number('QA_BLEED'), product.number('QA_MISS')]).toEqual([
       pass.saturatedPixels,
       pass.bleedColumns,

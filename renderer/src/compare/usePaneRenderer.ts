@@ -6,7 +6,7 @@ import type { LevelImage, PaneLevel } from '../viewer/levelImage.js';
 import { applyAffine, invertAffine } from '../viewer/affineMap.js';
 import { paneColumns, type PaneSpec } from '../viewer/paneLayout.js';
 import { worldToScreen, type Viewport } from '../viewer/viewport.js';
-import type { CompareSettings } from './compareSettings.js';
+import { LEVEL_NAMES, type CompareSettings } from './compareSettings.js';
 import { composeExport } from './exportImage.js';
 import { paneLut, type PaneLut } from './paneLut.js';
 
@@ -290,20 +290,23 @@ export function usePaneRenderer(
   }
 
   /**
-   * The first pane at the data's full resolution (one PNG pixel per pixel of its level's grid, north
-   * up), with a strip below: what it is (level, channel, time, exposure), the colour bar with its
-   * limits and unit. Downloaded under `name`.
+   * The pane showing `level` at the data's full resolution (one PNG pixel per pixel of its level's
+   * grid, north up), with a strip below: what it is (level, channel, time, exposure), the colour bar
+   * with its limits and unit. Downloaded under `name`. The caller's caption names that pane: no other
+   * is exported in its place while it is still a preview.
    */
   async function exportPng(
+    level: PaneLevel,
     name: string,
     caption: string,
     colours: PaneLut,
     limits: Limits,
     unit: string,
   ): Promise<void> {
-    const pane = scene.panes.value.find((p) => !p.missing && scene.images.value.get(p.a)?.binning === 1);
+    const pane = scene.panes.value.find((p) => !p.missing && p.a === level);
     const image = pane && scene.images.value.get(pane.a);
-    if (!renderer || !pane || !image) throw new Error('nothing at full resolution to export yet');
+    if (!renderer || !pane || !image) throw new Error(`${LEVEL_NAMES[level]} is not on screen`);
+    if (image.binning !== 1) throw new Error(`${LEVEL_NAMES[level]} is not at full resolution yet`);
     const [cx, cy] = applyAffine(invertAffine(image.affine), (image.width - 1) / 2, (image.height - 1) / 2);
     const viewport = { cx, cy, arcsecPerPixel: Math.abs(image.wcs.cdelt1) };
     const draw = paneDraw(pane, viewport)!;

@@ -7,11 +7,8 @@ export interface BackendPoolOptions extends JobLanesOptions {
   lingerMs?: number;
 }
 
-/** A backend choice's lanes and what chooseBackend said of them. */
-export type OpenLanes = JobLanes;
-
 /** Open lanes and the timer that releases them. */
-interface PooledLanes extends OpenLanes {
+interface PooledLanes extends JobLanes {
   linger?: NodeJS.Timeout;
 }
 
@@ -41,7 +38,7 @@ export class BackendPool {
   }
 
   /** The choice's lanes, opened if they aren't, and kept (a pending release is called off). */
-  acquire(choice: BackendChoice): OpenLanes {
+  acquire(choice: BackendChoice): JobLanes {
     let open = this.backends.get(choice);
     if (!open) {
       open = openJobLanes(choice, this.options);

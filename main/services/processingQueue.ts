@@ -21,7 +21,7 @@ import {
 import { ChannelOptics } from '../engine/pipeline/channelOptics.js';
 import { expectedOutputs } from '../engine/pipeline/outputFiles.js';
 import type { ProcessOutcome } from '../engine/pipeline/processFile.js';
-import { BackendPool, type OpenLanes } from './backendPool.js';
+import { BackendPool } from './backendPool.js';
 import { lockDataFolder } from './dataFolderLock.js';
 import { describeError, errorKind, failureKind, permanentRefusal } from './describeError.js';
 import { jobObservation } from './fitsObservation.js';
@@ -29,7 +29,7 @@ import { InputReadAhead } from './inputReadAhead.js';
 import { describeJournalDamage, JobJournal } from './jobJournal.js';
 import { normaliseRecipe, recipeKey } from './jobRecipe.js';
 import { applyRecord, isFinished, type JobRecord, type QueueSnapshot } from './jobRecords.js';
-import type { JobRunner } from './jobRunner.js';
+import type { JobLanes, JobRunner } from './jobRunner.js';
 import { OutputOwners, productsOnDisk, removeStalePartials, requireOwnOutputs } from './outputOwnership.js';
 import { PointingTableCache } from './pointingTableCache.js';
 import { TypedEvents } from './typedEvents.js';
@@ -514,7 +514,7 @@ export class ProcessingQueue {
 
   private async run(job: Job, bytes: Promise<Uint8Array> | undefined): Promise<void> {
     const started = performance.now();
-    let open: OpenLanes | undefined;
+    let open: JobLanes | undefined;
     const canceller = new AbortController();
     this.cancellers.set(job, canceller);
     // cancelled already, by a listener of its jobStarted event

@@ -20,10 +20,12 @@ if (unknown.length) {
 const projects = asked.length ? asked : ALL;
 const vitest = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
 
+// eslint-disable-next-line no-control-regex
+const plainText = (output) => output.replace(/\x1b\[[0-9;]*m/g, '');
+
 /** Vitest's summary counts of one run ("Tests  2 failed | 40 passed | 1 skipped (43)"). */
 function countsOf(output) {
-  // eslint-disable-next-line no-control-regex
-  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = plainText(output);
   const line = plain.match(/^\s*Tests\s+(.*)\((\d+)\)\s*$/m);
   const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const [, n, kind] of (line?.[1] ?? '').matchAll(/(\d+) (passed|failed|skipped)/g))
@@ -31,19 +33,40 @@ function countsOf(output) {
   return counts;
 }
 
+/**
+ * Each failed test of one run and the first lines of its error, from Vitest's "Failed Tests" block
+ * ("FAIL  project  file > suite > test" then the error). CI keeps only the end of a log, where the
+ * block of the first project to fail has long scrolled away: the end of ours repeats them.
+ */
+function failuresOf(output) {
+  const lines = plainText(output).split('\n');
+  const failures = [];
+  for (const [i, text] of lines.entries()) {
+    if (!/^\s*FAIL\s/.test(text) || !text.includes('>')) continue;
+    const error = lines.slice(i + 1).find((l) => /\S/.test(l) && !/^\s*FAIL\s/.test(l));
+    failures.push([text.trim(), error?.trim() ?? ''].join('\n    '));
+  }
+  return failures;
+}
+
 function run(project) {
   const started = performance.now();
   return new Promise((done) => {
     const child = spawn(process.execPath, [vitest, 'run', '--project', project], {
-      stdio: ['inherit', 'pipe', 'inherit'],
+      stdio: ['inherit', 'pipe', 'pipe'],
       // its output goes through a pipe: colours only where they would have been shown
       env: process.stdout.isTTY ? { FORCE_COLOR: '1', ...process.env } : process.env,
     });
     let output = '';
-    child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk);
-      output += chunk;
-    });
+    // both read: Vitest writes its failures to stderr
+    for (const [from, to] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ])
+      from.on('data', (chunk) => {
+        to.write(chunk);
+        output += chunk;
+      });
     child.on('close', (code, signal) =>
       done({
         project,
@@ -51,6 +74,7 @@ function run(project) {
         signal,
         seconds: (performance.now() - started) / 1000,
         ...countsOf(output),
+        failures: failuresOf(output),
       }),
     );
   });
@@ -88,6 +112,10 @@ const line = (cells) =>
   cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(`\n${line(head)}\n${widths.map((w) => '─'.repeat(w)).join('  ')}`);
 for (const row of rows) console.log(line(row).trimEnd());
+
+const failures = results.flatMap((r) => r.failures);
+if (failures.length)
+  console.log(`\nFailed tests:\n${failures.map((f) => `  ${f.slice(0, 600)}`).join('\n')}`);
 
 // The whole suite's summary, in the words of Vitest's last lines (what CI logs are searched for).
 const parts = [

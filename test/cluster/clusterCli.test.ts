@@ -124,7 +124,7 @@ describe('the command line on a cluster', () => {
     const names = ['flagged_lev1.5.fits', 'good_lev1.5.fits'];
     expect((await readdir(outs.cluster)).sort()).toEqual(names);
     const products = names.flatMap((n) => [join(outs.local, n), join(outs.cluster, n)]);
-    expect(corruptProducts(products)).toEqual([]);
+    expect(await corruptProducts(products)).toEqual([]);
 
     const madeAt = await Promise.all(names.map(async (n) => (await stat(join(outs.cluster, n))).mtimeMs));
     const counts = await queue.counts();
@@ -176,7 +176,7 @@ describe('the command line on a cluster', () => {
     expect(await watch.ended).toBe(0);
     expect(watch.stderr.texts).toEqual([]);
     expect(await readdir(out)).toEqual(['dropped_lev1.5.fits']);
-    expect(corruptProducts([product])).toEqual([]);
+    expect(await corruptProducts([product])).toEqual([]);
   });
 
   it("serve --cluster: the HTTP API lists the cluster's jobs with the worker that ran each, and the live workers", async () => {
@@ -331,7 +331,7 @@ describe('the command line on a cluster', () => {
     });
     await expect(stat(site)).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await readdir(join(mounted, 'out'))).toEqual([product]);
-    expect(corruptProducts([join(mounted, 'out', product)])).toEqual([]);
+    expect(await corruptProducts([join(mounted, 'out', product)])).toEqual([]);
   });
 
   it("an output folder that cannot be made is retried with growing backoff, then fails naming the worker's host", async () => {

@@ -142,7 +142,7 @@ describe('cluster mode on a real Redis with real workers', () => {
     const { products, leftovers } = await folderContents(out);
     expect(products).toEqual(inputs.map(productName).sort());
     expect(leftovers).toEqual([]);
-    expect(corruptProducts(products.map((p) => join(out, p)))).toEqual([]);
+    expect(await corruptProducts(products.map((p) => join(out, p)))).toEqual([]);
   }
 
   it('a worker SIGKILLed while it holds a job: another takes it over, every product exactly once and valid; resubmitting makes nothing new', async () => {

@@ -43,7 +43,7 @@ describe('aia-studio slurm-script on a real single-node Slurm', () => {
       ['2', '2'],
     ]);
     expect((await readdir(out)).sort()).toEqual(products.map((p) => p.slice(out.length + 1)));
-    expect(corruptProducts(products)).toEqual([]);
+    expect(await corruptProducts(products)).toEqual([]);
 
     // frame_0002 is in shard 2 (frames 1 and 2): lose its product, as a task killed by a time-out would
     const kept = Object.fromEntries(
@@ -59,7 +59,7 @@ describe('aia-studio slurm-script on a real single-node Slurm', () => {
     expect(await readFile(join(dir, `aia-studio-${resumed.jobId}_2.log`), 'utf8')).toContain(
       '2 succeeded, 0 failed, 2 files',
     );
-    expect(corruptProducts(products.slice(1, 3))).toEqual([]);
+    expect(await corruptProducts(products.slice(1, 3))).toEqual([]);
     // the other shards' products were not made again
     for (const p of [products[0], products[3], products[4]]) expect((await stat(p)).mtimeMs).toBe(kept[p]);
   });

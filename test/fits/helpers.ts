@@ -6,12 +6,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBinTable, readDescriptor } from '../../main/engine/fits/binTable.js';
 import { iterateHdus } from '../../main/engine/fits/hduLayout.js';
+import { PYTHON, runPython } from '../helpers/childProcess.js';
 import { sharedData } from '../helpers/paths.js';
+
+export { PYTHON };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const FIXTURES = join(here, '..', 'fixtures', 'fits');
 export const AIA_DATA = sharedData();
-export const PYTHON = '/usr/bin/python3';
 
 export interface Expected {
   hdu: number;
@@ -106,9 +108,9 @@ export interface AstropyReport {
 }
 
 /** Runs test/fits/astropy_check.py on a file; with `dump`, astropy's data are written there as raw bytes. */
-export function astropyReport(path: string, dump?: string): AstropyReport {
+export async function astropyReport(path: string, dump?: string): Promise<AstropyReport> {
   const args = [join(here, 'astropy_check.py'), path, ...(dump ? [dump] : [])];
-  const run = spawnSync(PYTHON, args, { encoding: 'utf8' });
+  const run = await runPython(args);
   if (run.status !== 0) throw new Error(`astropy_check.py failed: ${run.stderr}`);
   return JSON.parse(run.stdout) as AstropyReport;
 }

@@ -2,7 +2,6 @@
  * decodeFitsImage, the worker-pool decode: the same FitsImage and the same errors as readFitsImage on real
  * AIA files and on large files of the other tile compressions, and a pool that never holds the process.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,9 @@ import {
   type FitsImage,
 } from '../../main/engine/fits/index.js';
 import { appRoot } from '../../main/appPaths.js';
+import { runCommand, runPython } from '../helpers/childProcess.js';
 import { sharedData } from '../helpers/paths.js';
-import { PYTHON, requireAstropy, tile } from './helpers.js';
+import { requireAstropy, tile } from './helpers.js';
 
 const FULL_RES = sharedData('fullres_l1_synthetic');
 const fullResFiles = readdirSync(FULL_RES)
@@ -134,7 +134,7 @@ fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(ints, compression_type='GZIP_
 floats = (ints + np.random.default_rng(1).normal(0, 2, ints.shape)).astype('>f4')
 fits.HDUList([fits.PrimaryHDU(), fits.CompImageHDU(floats, compression_type='GZIP_1', tile_size=(256, 300), quantize_method=1)]).writeto(sys.argv[1] + '/gzip1.fits')
 `;
-      const run = spawnSync(PYTHON, ['-c', script, dir], { encoding: 'utf8' });
+      const run = await runPython(['-c', script, dir]);
       expect(run.status, run.stderr).toBe(0);
       for (const name of ['gzip2.fits', 'gzip1.fits']) {
         const image = await expectSameDecode(bytesOf(join(dir, name)));
@@ -216,7 +216,7 @@ describe('the pool', () => {
     await expectSameDecode(bytes);
   });
 
-  it('does not keep a process alive, and decodes when nothing else does', () => {
+  it('does not keep a process alive, and decodes when nothing else does', async () => {
     const index = pathToFileURL(join(appRoot(), 'dist/main/engine/fits/index.js')).href;
     const script = `
 import { readFileSync } from 'node:fs';
@@ -224,18 +224,17 @@ const { decodeFitsImage } = await import(${JSON.stringify(index)});
 const image = await decodeFitsImage(new Uint8Array(readFileSync(${JSON.stringify(join(FULL_RES, fullResFiles[0]))})));
 console.log(image.width, image.height);
 `;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
+    const run = await runCommand(process.execPath, ['--input-type=module', '-e', script], {
       timeout: 30_000,
     });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('4096 4096');
     expect(run.status).toBe(0);
     // workers started ahead of a decode that never comes hold nothing up either
-    const warmed = spawnSync(
+    const warmed = await runCommand(
       process.execPath,
       ['--input-type=module', '-e', `(await import(${JSON.stringify(index)})).tileDecodePool().warm();`],
-      { encoding: 'utf8', timeout: 30_000 },
+      { timeout: 30_000 },
     );
     expect(warmed.status).toBe(0);
   });

@@ -168,11 +168,11 @@ function checkOurReadBack(
   }
 }
 
-function checkWithAstropy(name: string, bytes: Uint8Array, image: FitsImage): void {
+async function checkWithAstropy(name: string, bytes: Uint8Array, image: FitsImage): Promise<void> {
   const path = join(tmp, `${name}.fits`);
   const dump = join(tmp, `${name}.bin`);
   writeFileSync(path, bytes);
-  const report = astropyReport(path, dump);
+  const report = await astropyReport(path, dump);
   expect(report.verify).toBe('ok');
   for (const c of report.checksums) expect(c).toMatchObject({ checksum: 1, datasum: 1 });
   const ours = astropyData(image);
@@ -224,9 +224,9 @@ describe('encodeFits round trips', () => {
 
         it('carries a valid CHECKSUM and DATASUM on every HDU', () => checkChecksums(bytes));
 
-        it('reads back identically with astropy, verify and checksums clean', () => {
+        it('reads back identically with astropy, verify and checksums clean', async () => {
           requireAstropy();
-          checkWithAstropy(`${format}_${kind}`, bytes, image);
+          await checkWithAstropy(`${format}_${kind}`, bytes, image);
         });
       });
     }
@@ -256,7 +256,7 @@ describe('encodeFitsInPlace', () => {
 });
 
 describe('re-encoding real data', () => {
-  it('compresses a JSOC int16 level-1 frame losslessly', () => {
+  it('compresses a JSOC int16 level-1 frame losslessly', async () => {
     const bytes = new Uint8Array(
       readFileSync(sharedData('cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits')),
     );
@@ -271,7 +271,7 @@ describe('re-encoding real data', () => {
     requireAstropy();
     const path = join(tmp, 'jsoc.fits');
     writeFileSync(path, encoded);
-    const report = astropyReport(path);
+    const report = await astropyReport(path);
     expect(report.verify).toBe('ok');
     expect(report.image?.sha256).toBe(sha256(astropyData(back)));
   });

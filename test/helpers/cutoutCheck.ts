@@ -1,15 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { PYTHON } from '../fits/helpers.js';
+import { runPython } from './childProcess.js';
 
 /**
  * astropy's answer for the pair: the largest difference of world coordinates (arcsec) and of values
  * between cut-out pixel (i, j) and parent pixel (i + x, j + y) over the whole cut-out, and its checksums.
  */
-export function compareWithParent(
+export async function compareWithParent(
   parent: string,
   cutout: string,
   region: { x: number; y: number },
-): { worldArcsec: number; value: number; nanMatch: boolean; shape: number[]; verify: string } {
+): Promise<{ worldArcsec: number; value: number; nanMatch: boolean; shape: number[]; verify: string }> {
   const script = `
 import json, sys, warnings
 import numpy as np
@@ -37,9 +36,7 @@ ok = ~np.isnan(cd)
 value = float(np.max(np.abs(section[ok] - cd[ok]))) if ok.any() else 0.0
 print(json.dumps({'worldArcsec': world, 'value': value, 'nanMatch': nan_match, 'shape': list(cd.shape), 'verify': verify}))
 `;
-  const run = spawnSync(PYTHON, ['-c', script, parent, cutout, String(region.x), String(region.y)], {
-    encoding: 'utf8',
-  });
+  const run = await runPython(['-c', script, parent, cutout, String(region.x), String(region.y)]);
   if (run.status !== 0) throw new Error(`astropy comparison failed: ${run.stderr}`);
-  return JSON.parse(run.stdout) as ReturnType<typeof compareWithParent>;
+  return JSON.parse(run.stdout) as Awaited<ReturnType<typeof compareWithParent>>;
 }

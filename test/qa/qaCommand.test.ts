@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -12,7 +11,7 @@ import { processBatch } from '../../main/engine/pipeline/processBatch.js';
 import { processFile } from '../../main/engine/pipeline/processFile.js';
 import { DEFAULT_RECIPE } from '../../main/engine/pipeline/recipe.js';
 import { measureLevel1, type ProductQa } from '../../main/engine/qa/index.js';
-import { PYTHON } from '../fits/helpers.js';
+import { runPython } from '../helpers/childProcess.js';
 import { parseCsv } from '../helpers/csv.js';
 import { sharedData } from '../helpers/paths.js';
 import { writeQaSeries } from './qaSeries.js';
@@ -195,7 +194,7 @@ describe('aia-studio qa', () => {
     const product = join(old, 'aia_171_series_02_lev1.5.fits');
     await copyFile(join(products, basename(product)), product);
     // astropy takes the level 1 measurements (QA_*) out of the header, as an earlier version wrote it
-    const strip = spawnSync(PYTHON, [
+    const strip = await runPython([
       '-c',
       `import sys; from astropy.io import fits
 with fits.open(sys.argv[1], mode='update', checksum=True) as h:

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, requireAstropy } from '../fits/helpers.js';
+import { requireAstropy } from '../fits/helpers.js';
+import { runPython } from '../helpers/childProcess.js';
 import { compareWithParent } from '../helpers/cutoutCheck.js';
 import { sharedData } from '../helpers/paths.js';
 import {
@@ -124,19 +124,15 @@ describe('Compare tools in web mode', () => {
     expect(bar.lo).toBeCloseTo(-bar.hi, 6);
     // The automatic limit is the 99.5th percentile of |A − B| on the common grid: numpy says the same.
     const job = await web.services.handlers.getJob({ id: small });
-    const numpy = spawnSync(
-      PYTHON,
-      [
-        '-c',
-        `import sys, warnings; warnings.simplefilter('ignore')
+    const numpy = await runPython([
+      '-c',
+      `import sys, warnings; warnings.simplefilter('ignore')
 import numpy as np; from astropy.io import fits
 d = np.abs(fits.getdata(sys.argv[1]).astype(np.float64) - fits.getdata(sys.argv[2]))
 print(np.percentile(d[np.isfinite(d)], 99.5))`,
-        job.outputs[0].path,
-        SUNPY_L15,
-      ],
-      { encoding: 'utf8' },
-    );
+      job.outputs[0].path,
+      SUNPY_L15,
+    ]);
     expect(numpy.status, numpy.stderr).toBe(0);
     // SunPy's 2014 aiaprep moved this frame by about a pixel (its mean |difference| to level 1 is
     // smallest at a (−1, +1) shift; ours at none): the A/B check shows it.
@@ -157,7 +153,7 @@ print(np.percentile(d[np.isfinite(d)], 99.5))`,
     ] as const) {
       const cut = await downloadCutout(label);
       expect(cut.region.width).toBeGreaterThan(3);
-      const check = compareWithParent(parent, cut.path, cut.region);
+      const check = await compareWithParent(parent, cut.path, cut.region);
       expect(check, label).toMatchObject({ verify: 'ok', nanMatch: true, value: 0 });
       expect(check.shape).toEqual([cut.region.height, cut.region.width]);
       expect(check.worldArcsec, label).toBeLessThan(1e-6);

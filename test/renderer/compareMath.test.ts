@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../renderer/src/api/appApi.js';
 import { applyAffine, invertAffine } from '../../renderer/src/viewer/affineMap.js';
@@ -21,6 +20,7 @@ import { observationLabel } from '../../renderer/src/viewer/observationLabel.js'
 import { regionStatistics } from '../../renderer/src/viewer/regionStatistics.js';
 import { colourTable } from '../../renderer/src/viewer/colourMaps.js';
 import { readFitsImageFile } from '../../main/engine/fits/index.js';
+import { runPython } from '../helpers/childProcess.js';
 import { sharedData } from '../helpers/paths.js';
 
 const L1_128 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
@@ -83,12 +83,9 @@ describe('helioprojective → Stonyhurst heliographic', () => {
       [-700, 400],
       [900, 100],
     ];
-    const ref = JSON.parse(
-      execFileSync(
-        '/usr/bin/python3',
-        [
-          '-c',
-          `
+    const run = await runPython([
+      '-c',
+      `
 import json, warnings
 warnings.simplefilter('ignore')
 import astropy.units as u
@@ -105,10 +102,9 @@ for tx, ty in ${JSON.stringify(points)}:
     c = SkyCoord(tx*u.arcsec, ty*u.arcsec, frame=frame).transform_to(frames.HeliographicStonyhurst(obstime=m.date))
     out.append([float(c.lon.to_value(u.deg)), float(c.lat.to_value(u.deg))])
 print(json.dumps(out))`,
-        ],
-        { encoding: 'utf8' },
-      ),
-    ) as number[][];
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const ref = JSON.parse(run.stdout) as number[][];
     const observer = observerFromHeader(header);
     points.forEach(([tx, ty], i) => {
       const ours = helioprojectiveToHeliographic(observer, tx, ty)!;

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { pixelToHelioprojective, readGeometry } from '../../main/engine/aia/wcs.js';
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
@@ -15,14 +14,17 @@ import {
 import { histogram } from '../../renderer/src/viewer/histogram.js';
 import { stretch } from '../../renderer/src/viewer/scales.js';
 import { panBy, screenToWorld, zoomAbout } from '../../renderer/src/viewer/viewport.js';
+import { runPython } from '../helpers/childProcess.js';
 import { sharedData } from '../helpers/paths.js';
 
 const L1_128 = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
 const L1_2048 = sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits');
 
 /** Runs Python with astropy/numpy and returns its JSON answer: the reference the viewer must match. */
-function python(script: string): unknown {
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }));
+async function python(script: string): Promise<unknown> {
+  const run = await runPython(['-c', script]);
+  if (run.status !== 0) throw new Error(`python failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
 }
 
 async function load(path: string) {
@@ -39,14 +41,14 @@ describe('clip limits', () => {
     const { data } = await load(L1_2048);
     const ours = percentileLimits(sortedSample(data, data.length), 1.25, 99.5);
     const z = zscaleLimits(data);
-    const ref = python(`
+    const ref = (await python(`
 import json, numpy as np
 from astropy.io import fits
 from astropy.visualization import ZScaleInterval
 d = fits.getdata(${JSON.stringify(L1_2048)}, ext=1).astype(np.float32)
 f = d[np.isfinite(d) & (d != -32768)]  # the float image's BLANK: fill, not data
 print(json.dumps({'p': [float(np.percentile(f, 1.25)), float(np.percentile(f, 99.5))],
-                  'z': [float(v) for v in ZScaleInterval().get_limits(f)]}))`) as {
+                  'z': [float(v) for v in ZScaleInterval().get_limits(f)]}))`)) as {
       p: number[];
       z: number[];
     };
@@ -67,26 +69,26 @@ print(json.dumps({'p': [float(np.percentile(f, 1.25)), float(np.percentile(f, 99
 });
 
 describe('scales and colour tables', () => {
-  it('stretches match astropy.visualization', () => {
+  it('stretches match astropy.visualization', async () => {
     const t = [0, 0.001, 0.01, 0.1, 0.3, 0.5, 0.9, 1];
-    const ref = python(`
+    const ref = (await python(`
 import json, numpy as np
 from astropy.visualization import AsinhStretch, LogStretch, SqrtStretch
 t = np.array(${JSON.stringify(t)})
 print(json.dumps({'log': LogStretch(1000)(t).tolist(), 'sqrt': SqrtStretch()(t).tolist(),
-                  'asinh': AsinhStretch(0.1)(t).tolist()}))`) as Record<'log' | 'sqrt' | 'asinh', number[]>;
+                  'asinh': AsinhStretch(0.1)(t).tolist()}))`)) as Record<'log' | 'sqrt' | 'asinh', number[]>;
     for (const scale of ['log', 'sqrt', 'asinh'] as const) {
       t.forEach((x, i) => expect(stretch(scale, x)).toBeCloseTo(ref[scale][i], 9));
     }
   });
 
-  it('the AIA 171 table is sunpy’s sdoaia171 and the lookup maps clip limits to its ends', () => {
+  it('the AIA 171 table is sunpy’s sdoaia171 and the lookup maps clip limits to its ends', async () => {
     const table = colourTable('aia', 171);
-    const ref = python(`
+    const ref = (await python(`
 import json, numpy as np, sunpy.visualization.colormaps
 from matplotlib import colormaps
 c = np.round(colormaps['sdoaia171'](np.linspace(0, 1, 256))[:, :3] * 255).astype(int)
-print(json.dumps(c.ravel().tolist()))`) as number[];
+print(json.dumps(c.ravel().tolist()))`)) as number[];
     expect([...table]).toEqual(ref);
     const lut = displayLut(table, 'linear');
     expect([...lut.subarray(0, 3)]).toEqual(ref.slice(0, 3));

@@ -39,7 +39,7 @@ describe('FITS cut-outs', () => {
     const written = await services.handlers.writeCutout({ path: SMALL, region, outputDir: work });
     expect(written.path).toBe(join(work, 'sunpy_test_aia_171_level1_128px_cutout_31_42_50x37.fits'));
     expect(written.region).toEqual(region);
-    const check = compareWithParent(SMALL, written.path, region);
+    const check = await compareWithParent(SMALL, written.path, region);
     expect(check).toMatchObject({ shape: [37, 50], verify: 'ok', nanMatch: true, value: 0 });
     expect(check.worldArcsec).toBeLessThan(1e-6);
     const header = (await readFile(written.path)).toString('latin1', 0, 2880 * 6);
@@ -52,7 +52,7 @@ describe('FITS cut-outs', () => {
     const first = await services.handlers.writeCutout({ path: JSOC_CUTOUT, region, outputDir: work });
     const again = await services.handlers.writeCutout({ path: JSOC_CUTOUT, region, outputDir: work });
     expect(again.path).toBe(first.path.replace(/\.fits$/, '-2.fits'));
-    const check = compareWithParent(JSOC_CUTOUT, first.path, region);
+    const check = await compareWithParent(JSOC_CUTOUT, first.path, region);
     expect(check).toMatchObject({ shape: [80, 64], verify: 'ok', nanMatch: true, value: 0 });
     expect(check.worldArcsec).toBeLessThan(1e-6);
     // Nothing but the two cut-outs in the folder: no temporary file left behind.
@@ -70,7 +70,7 @@ describe('FITS cut-outs', () => {
     // Without a folder: the job's output folder; the bytes are those fitsCutout gives web mode.
     const product = await services.handlers.writeCutout({ jobId: job.id, level: '1.5', region: box });
     expect(product.path.startsWith(`${out}/`)).toBe(true);
-    const check15 = compareWithParent(job.outputs[0].path, product.path, box);
+    const check15 = await compareWithParent(job.outputs[0].path, product.path, box);
     expect(check15).toMatchObject({ verify: 'ok', nanMatch: true, value: 0 });
     expect(check15.worldArcsec).toBeLessThan(1e-6);
     const block = await services.handlers.fitsCutout({ jobId: job.id, level: '1.5', region: box });

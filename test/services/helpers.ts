@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runPython } from '../helpers/childProcess.js';
 import { sharedData } from '../helpers/paths.js';
 
 export const SMALL = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
@@ -41,7 +41,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** astropy opens every product and verifies its CHECKSUM and DATASUM; returns the ones that fail. */
-export function corruptProducts(paths: string[]): string[] {
+export async function corruptProducts(paths: string[]): Promise<string[]> {
   const script = `
 import sys, warnings
 from astropy.io import fits
@@ -56,6 +56,7 @@ for p in sys.argv[1:]:
         bad.append(p + ': ' + str(e))
 print('\\n'.join(bad))
 `;
-  const out = execFileSync('/usr/bin/python3', ['-c', script, ...paths], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l !== '');
+  const run = await runPython(['-c', script, ...paths]);
+  if (run.status !== 0) throw new Error(`astropy could not check the products: ${run.stderr}`);
+  return run.stdout.split('\n').filter((l) => l !== '');
 }

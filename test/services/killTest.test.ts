@@ -189,7 +189,7 @@ describe('the kill test', () => {
 
       // 0 lost, 0 partial left, nothing else in the folder; 0 corrupt
       expect((await readdir(out)).sort()).toEqual(expected);
-      expect(corruptProducts(expected.map((p) => join(out, p)))).toEqual([]);
+      expect(await corruptProducts(expected.map((p) => join(out, p)))).toEqual([]);
       expect(killed).toBe(KILLS_PER_COMMAND);
     }
     const all = Object.values(totals);

@@ -17,6 +17,7 @@ const INTEGRATION = [
   'test/qa/qaCommand.test.ts',
   'test/trust/**/*.test.ts',
   'test/contract/transports.test.ts',
+  'test/compute/prebuiltKernels.test.ts',
   'test/fits/headerOnly.test.ts',
   'test/fits/parallelDecode.test.ts',
   'test/fits/roundTrip.test.ts',

@@ -1,17 +1,13 @@
 import { APP_VERSION } from '../version.js';
 import { describeError } from '../services/describeError.js';
-import { infoCommand } from './infoCommand.js';
-import { processCommand } from './processCommand.js';
-import { psfCommand } from './psfCommand.js';
-import { qaCommand } from './qaCommand.js';
-import { serveCommand } from './serveCommand.js';
-import { watchCommand } from './watchCommand.js';
-import { workerCommand } from './workerCommand.js';
-import { slurmScriptCommand } from './slurmScriptCommand.js';
 import { NoPsfModelError } from '../engine/psf/index.js';
 import { USAGE, UsageError } from './usage.js';
 
-/** Runs the command line and returns the exit status: 0 all good, 1 some file failed, 2 usage error. */
+/**
+ * Runs the command line and returns the exit status: 0 all good, 1 some file failed, 2 usage error.
+ * Each command's module is imported when it runs: the server's and the cluster's (bullmq, ioredis,
+ * ws: hundreds of files) cost a one-file `process` ≈1 s of CPU on the loaded 2-core machine.
+ */
 export async function runCli(
   argv: string[],
   out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
@@ -21,31 +17,34 @@ export async function runCli(
   try {
     switch (command) {
       case 'process': {
+        const { processCommand } = await import('./processCommand.js');
         const report = await processCommand(rest, out, err);
         return report.failed > 0 ? 1 : 0;
       }
       case 'watch':
-        await watchCommand(rest, out, err);
+        await (await import('./watchCommand.js')).watchCommand(rest, out, err);
         return 0;
       case 'serve':
-        await serveCommand(rest, out, err);
+        await (await import('./serveCommand.js')).serveCommand(rest, out, err);
         return 0;
       case 'worker':
-        await workerCommand(rest, out, err);
+        await (await import('./workerCommand.js')).workerCommand(rest, out, err);
         return 0;
       case 'slurm-script':
-        await slurmScriptCommand(rest, out);
+        await (await import('./slurmScriptCommand.js')).slurmScriptCommand(rest, out);
         return 0;
       case 'psf':
-        await psfCommand(rest, out);
+        await (await import('./psfCommand.js')).psfCommand(rest, out);
         return 0;
       case 'qa': {
+        const { qaCommand } = await import('./qaCommand.js');
         const report = await qaCommand(rest, out);
         return report.unreadable > 0 ? 1 : 0;
       }
       case 'info': {
         if (rest.length !== 1) throw new UsageError('info takes exactly one FILE');
         try {
+          const { infoCommand } = await import('./infoCommand.js');
           out(JSON.stringify(await infoCommand(rest[0]), null, 2));
           return 0;
         } catch (error) {

@@ -15,7 +15,6 @@ import { OutputOwners, removeStalePartials, requireOwnOutputs } from '../service
 import { outcomeNotes } from './outcomeNotes.js';
 import { parseImagesInFlight, parseThreads, recipeFromOptions, RECIPE_OPTIONS } from './recipeOptions.js';
 import { UsageError } from './usage.js';
-import { processOnCluster } from './clusterProcess.js';
 import { parseShard, shardOf } from '../cluster/shard.js';
 
 export interface ProcessReport {
@@ -54,7 +53,11 @@ export async function processCommand(
   const found = await collectInputs(positionals, values.recursive!);
   if (found.length === 0) throw new UsageError('no FITS files found in the folders given');
   const inputs = values.shard === undefined ? found : shardOf(found, usageShard(values.shard));
-  if (values.cluster !== undefined) return processOnCluster(values.cluster, inputs, jobRecipe, log, fail);
+  if (values.cluster !== undefined) {
+    // imported only here: the cluster client (bullmq, ioredis) is most of the CLI's modules
+    const { processOnCluster } = await import('./clusterProcess.js');
+    return processOnCluster(values.cluster, inputs, jobRecipe, log, fail);
+  }
   // A run that was killed left its temporary files: ours (by name and writer), for these products only.
   for (const partial of await removeStalePartials(inputs.flatMap((i) => expectedOutputs(recipe, i))))
     log(`removed ${partial}, left by a run that was stopped`);

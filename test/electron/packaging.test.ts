@@ -21,6 +21,7 @@ import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_FILES, APP_ROOTS } from '../../electron/appFiles.js';
 import { APP_ID, APP_NAME } from '../../electron/appIdentity.js';
+import { PREBUILT_KERNELS, readPrebuiltKernels } from '../../main/engine/compute/cpu/prebuiltKernels.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 /**
@@ -216,6 +217,10 @@ describe('the installable app', () => {
     const packaged = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
     expect(listed.has('package.json') && packaged.main === 'dist/electron/main.js').toBe(true);
     expect(existsSync(join(unpacked, 'dist/main/engine/fits/tileDecodeWorker.js'))).toBe(true);
+    // the kernel module made at build time, fresh beside the packaged engine (prebuiltKernels.ts)
+    const engine = 'dist/main/engine/compute/cpu/computeEngine.js';
+    expect(listed.has(engine.replace('computeEngine.js', PREBUILT_KERNELS))).toBe(true);
+    expect(readPrebuiltKernels(join(unpacked, engine))).not.toBeNull();
     // None of our sources, tests, benchmarks or source maps (packages are electron-builder's choice).
     expect(
       [...listed].filter((f) =>

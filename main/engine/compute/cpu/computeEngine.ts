@@ -11,11 +11,13 @@
  * it runs the same from TypeScript sources under Vitest and from the compiled dist/.
  */
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 import { addFftKernels } from '../../fft/kernels.js';
 import { addRegisterKernels } from './registerKernels.js';
+import { readPrebuiltKernels } from './prebuiltKernels.js';
 import { addStatisticsKernels } from './statisticsKernels.js';
 import { ModuleBuilder } from './wasmBuilder.js';
 
@@ -102,7 +104,7 @@ export function buildKernelModule(
 let compiled: WasmModule | null = null;
 function kernelModule(): WasmModule {
   if (!compiled) {
-    const bytes = buildKernelModule();
+    const bytes = readPrebuiltKernels(fileURLToPath(import.meta.url)) ?? buildKernelModule();
     // Optimised code from the start: each kernel runs a handful of long calls, too few for V8's
     // dynamic tier-up from its baseline compiler, which runs them 2× slower.
     setFlagsFromString('--no-liftoff --no-wasm-lazy-compilation');

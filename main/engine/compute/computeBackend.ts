@@ -145,9 +145,10 @@ export interface ComputeBackend {
    * Richardson–Lucy (aiapy's, with missing pixels kept missing) of a width×height image; the result
    * is the caller's own array. The image is read before the first await: the caller may reuse it then.
    * onIteration, where the backend can tell, is called after each iteration (it may throw to stop).
+   * A float32 image is enough for a float32 transfer function (its values are rounded to float32 anyway).
    */
   deconvolve(
-    image: Float64Array,
+    image: Float32Array | Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,

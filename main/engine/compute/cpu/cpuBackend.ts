@@ -490,7 +490,7 @@ export class CpuBackend implements ComputeBackend {
   }
 
   async deconvolve(
-    image: Float64Array,
+    image: Float32Array | Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,

@@ -76,6 +76,12 @@ export interface RichardsonLucyOptions {
   engine?: FftEngine;
   /** Told after each iteration (done of total), e.g. to report progress; may throw to stop. */
   onIteration?: (done: number, total: number) => void;
+  /**
+   * Where to write the result (width×height, of the transfer function's precision) instead of a new
+   * array: e.g. the input itself when the caller is done with it (it is read before), so that a fresh
+   * process touches no more memory for it.
+   */
+  into?: Float32Array | Float64Array;
 }
 
 /**
@@ -105,6 +111,11 @@ export function deconvolveRichardsonLucy(
     throw new RangeError(`optical transfer is ${otf.width}×${otf.height}, image is ${width}×${height}`);
   }
   const n = width * height;
+  const { into } = options;
+  if (into && (into.length !== n || into instanceof Float32Array !== (otf.precision === 'f32'))) {
+    throw new RangeError(`the result's array must be ${width}×${height} ${otf.precision} values`);
+  }
+  const result = () => into ?? (otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
   const plan = new Fft2dPlan(width, height, otf.precision, options.engine);
   const transfer = plan.alloc(plan.transferBytes);
   const imgAt = plan.alloc(plan.realBytes);
@@ -114,10 +125,7 @@ export function deconvolveRichardsonLucy(
   const u = plan.view(uAt, n);
 
   const missing = startEstimate(image, img, u, width, height);
-  if (missing.length === n) {
-    const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
-    return out.fill(NaN);
-  }
+  if (missing.length === n) return result().fill(NaN);
 
   if (iterations > 0) {
     const rowP = width * plan.size;
@@ -150,7 +158,7 @@ export function deconvolveRichardsonLucy(
       options.onIteration?.(it + 1, iterations);
     }
   }
-  const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
+  const out = result();
   out.set(plan.view(uAt, n));
   for (const i of missing) out[i] = NaN;
   return out;

@@ -300,6 +300,7 @@ async function deconvolve(
     otf,
     recipe.iterations,
     (done, total) => step('iterations', done, total),
+    data, // read first, then free for the result (no second full-size array)
   );
   header.addHistory(
     `deconvolve: Richardson-Lucy, ${recipe.iterations} iterations, ${precision === 'f32' ? 'float32' : 'float64'}, ` +

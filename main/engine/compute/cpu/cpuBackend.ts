@@ -496,12 +496,14 @@ export class CpuBackend implements ComputeBackend {
     transfer: TransferFunction,
     iterations: number,
     onIteration?: (done: number, total: number) => void,
+    into?: Float32Array | Float64Array,
   ): Promise<Float32Array | Float64Array> {
     if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
     return deconvolveRichardsonLucy(image, width, height, transfer, {
       iterations,
       engine: this.engine,
       onIteration,
+      into,
     });
   }
 

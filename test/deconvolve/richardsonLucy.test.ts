@@ -82,6 +82,21 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
     expect(same(a, c)).toBe(true);
   });
 
+  it('writes the result into the array it is given, the input itself included, with the same values', () => {
+    const otf = OpticalTransfer.fromPsf(psf, W, H);
+    const fresh = deconvolveRichardsonLucy(Float32Array.from(input), W, H, otf, { iterations: 5 });
+    const image = Float32Array.from(input);
+    const out = deconvolveRichardsonLucy(image, W, H, otf, { iterations: 5, into: image });
+    expect(out).toBe(image);
+    expect(same(out, fresh)).toBe(true);
+    expect(() => deconvolveRichardsonLucy(input, W, H, otf, { into: new Float64Array(W * H) })).toThrow(
+      /must be 256×256 f32 values/,
+    );
+    expect(() => deconvolveRichardsonLucy(input, W, H, otf, { into: new Float32Array(W) })).toThrow(
+      RangeError,
+    );
+  });
+
   it('0 iterations returns the clipped input', () => {
     const out = deconvolveRichardsonLucy(input, W, H, psf, { iterations: 0, precision: 'f64' });
     for (let i = 0; i < out.length; i++) expect(out[i]).toBe(Math.max(input[i], 0));

@@ -145,14 +145,18 @@ export interface ComputeBackend {
    * Richardson–Lucy (aiapy's, with missing pixels kept missing) of a width×height image; the result
    * is the caller's own array. The image is read before the first await: the caller may reuse it then.
    * onIteration, where the backend can tell, is called after each iteration (it may throw to stop).
+   * A float32 image is enough for a float32 transfer function (its values are rounded to float32 anyway).
+   * `into` (image-sized, of the transfer function's precision), when given, may be written with the
+   * result and returned instead of a new array: e.g. the image itself, when the caller is done with it.
    */
   deconvolve(
-    image: Float64Array,
+    image: Float32Array | Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,
     iterations: number,
     onIteration?: (done: number, total: number) => void,
+    into?: Float32Array | Float64Array,
   ): Promise<Float32Array | Float64Array>;
   dispose(): Promise<void>;
 }

@@ -38,7 +38,7 @@ export class OpticalTransfer {
 
   /** psf: height×width, row-major, centred at [height/2, width/2] (as computePsf returns it). */
   static fromPsf(
-    psf: ArrayLike<number>,
+    psf: Float64Array,
     width: number,
     height: number,
     options: OpticalTransferOptions = {},
@@ -53,10 +53,11 @@ export class OpticalTransfer {
     const v = plan.view(buf, width * height);
     const hw = width / 2;
     const hh = height / 2;
+    // fftshift, as two native copies a row (a fresh process runs this once, before the JIT warms up)
     for (let y = 0; y < height; y++) {
       const src = ((y + hh) % height) * width;
-      const dst = y * width;
-      for (let x = 0; x < width; x++) v[dst + x] = psf[src + ((x + hw) % width)];
+      v.set(psf.subarray(src + hw, src + width), y * width);
+      v.set(psf.subarray(src, src + hw), y * width + hw);
     }
     plan.rowsForward(buf);
     plan.colsForwardTo(transfer);
@@ -76,6 +77,12 @@ export interface RichardsonLucyOptions {
   engine?: FftEngine;
   /** Told after each iteration (done of total), e.g. to report progress; may throw to stop. */
   onIteration?: (done: number, total: number) => void;
+  /**
+   * Where to write the result (width×height, of the transfer function's precision) instead of a new
+   * array: e.g. the input itself when the caller is done with it (it is read before), so that a fresh
+   * process touches no more memory for it.
+   */
+  into?: Float32Array | Float64Array;
 }
 
 /**
@@ -105,6 +112,11 @@ export function deconvolveRichardsonLucy(
     throw new RangeError(`optical transfer is ${otf.width}×${otf.height}, image is ${width}×${height}`);
   }
   const n = width * height;
+  const { into } = options;
+  if (into && (into.length !== n || into instanceof Float32Array !== (otf.precision === 'f32'))) {
+    throw new RangeError(`the result's array must be ${width}×${height} ${otf.precision} values`);
+  }
+  const result = () => into ?? (otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
   const plan = new Fft2dPlan(width, height, otf.precision, options.engine);
   const transfer = plan.alloc(plan.transferBytes);
   const imgAt = plan.alloc(plan.realBytes);
@@ -114,10 +126,7 @@ export function deconvolveRichardsonLucy(
   const u = plan.view(uAt, n);
 
   const missing = startEstimate(image, img, u, width, height);
-  if (missing.length === n) {
-    const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
-    return out.fill(NaN);
-  }
+  if (missing.length === n) return result().fill(NaN);
 
   if (iterations > 0) {
     const rowP = width * plan.size;
@@ -150,7 +159,7 @@ export function deconvolveRichardsonLucy(
       options.onIteration?.(it + 1, iterations);
     }
   }
-  const out = otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
+  const out = result();
   out.set(plan.view(uAt, n));
   for (const i of missing) out[i] = NaN;
   return out;

@@ -287,8 +287,10 @@ async function deconvolve(
     precision,
     step,
   );
-  // deconvolution needs the whole image at once
-  const data = new Float64Array(image.width * image.height);
+  // deconvolution needs the whole image at once; in float32 when it computes in float32 (64 MB less
+  // memory touched at 4096², where a fresh process pays for every new page)
+  const n = image.width * image.height;
+  const data = precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
   pixels(data, 0, image.width);
   step('iterations', 0, recipe.iterations);
   const result = await context.backend.deconvolve(
@@ -298,6 +300,7 @@ async function deconvolve(
     otf,
     recipe.iterations,
     (done, total) => step('iterations', done, total),
+    data, // read first, then free for the result (no second full-size array)
   );
   header.addHistory(
     `deconvolve: Richardson-Lucy, ${recipe.iterations} iterations, ${precision === 'f32' ? 'float32' : 'float64'}, ` +

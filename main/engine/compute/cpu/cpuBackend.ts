@@ -490,18 +490,20 @@ export class CpuBackend implements ComputeBackend {
   }
 
   async deconvolve(
-    image: Float64Array,
+    image: Float32Array | Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,
     iterations: number,
     onIteration?: (done: number, total: number) => void,
+    into?: Float32Array | Float64Array,
   ): Promise<Float32Array | Float64Array> {
     if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
     return deconvolveRichardsonLucy(image, width, height, transfer, {
       iterations,
       engine: this.engine,
       onIteration,
+      into,
     });
   }
 

@@ -194,7 +194,7 @@ export class GpuBackend implements ComputeBackend {
   }
 
   async deconvolve(
-    image: Float64Array,
+    image: Float32Array | Float64Array,
     width: number,
     height: number,
     transfer: TransferFunction,

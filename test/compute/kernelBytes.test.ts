@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '48c819eb46f83fba2fb0bf0438065a03ffbbbb170f3209d2941c7cb1b6e9e014',
+  engine: '08230bed1ebd9b3aae6ae165df39343e368cfa7b4396741ff8d5d9c5c824b53a',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: 'ee8e204472058470b25225b23af5f980f0a8dc909f6a54388219a272161e4ac4',
+  register: 'c69abd6ea627f692c6774a11febfd9889f2579b9aec94b22843cc35d0457bf2d',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };
 

@@ -607,13 +607,13 @@ function resample(
   const [params, firstRow, endRow] = f.params;
   const r = resamplerLocals(f, mirror, bspline, element, out32);
   loadResampleParams(r, params);
-  const pairs = element === 'f32' ? pairLocals(r) : undefined;
+  const quads = element === 'f32' ? quadLocals(r) : undefined;
   f.forLoop(
     r.row,
     () => void f.get(firstRow),
     () => void f.get(endRow),
     () => void f.i32(1),
-    () => resampleRow(r, pairs),
+    () => resampleRow(r, quads),
   );
 }
 
@@ -659,10 +659,10 @@ function loadResampleParams(r: Resampler, params: Local): void {
 
 /**
  * One output row: its y term, address and hole flag, then its border, interior and border columns.
- * With `pairs` (a float32 grid), an interior run of a row that cannot reach a hole goes two pixels at
- * a time (resamplePixelPair), its odd last pixel alone.
+ * With `quads` (a float32 grid), an interior run of a row that cannot reach a hole goes four pixels
+ * at a time (resamplePixelQuad), its last one to three pixels alone.
  */
-function resampleRow(r: Resampler, pairs?: PairLocals): void {
+function resampleRow(r: Resampler, quads?: QuadLocals): void {
   const { f, row } = r;
   f.get(row).op(F64.convertI32S).get(r.qOriginY).op(F64.add).set(r.qy);
   f.get(r.qy).op(F64X2.splat).get(r.matrixBD).op(F64X2.mul).set(r.rowTermXY);
@@ -698,23 +698,27 @@ function resampleRow(r: Resampler, pairs?: PairLocals): void {
       () => void f.get(r.interiorEnd),
       true,
     );
-  if (pairs)
+  if (quads)
     f.ifThen(
       () => void f.get(r.rowMayReachHole),
       interiorRun,
       () => {
-        // pairs while col + 1 < end, then the odd one (the loop leaves col at the first pixel not done)
+        // quads while col + 3 < end, then the last ones alone (the loop leaves col at the first not done)
+        quadRowTerms(r, quads);
         f.get(r.interiorStart).set(r.col);
         f.whileLoop(
-          () => void f.get(r.col).i32(1).op(I32.add).get(r.interiorEnd).op(I32.ltS),
+          () => void f.get(r.col).i32(3).op(I32.add).get(r.interiorEnd).op(I32.ltS),
           () => {
-            resamplePixelPair(r, pairs);
-            f.get(r.col).i32(2).op(I32.add).set(r.col);
+            resamplePixelQuad(r, quads);
+            f.get(r.col).i32(4).op(I32.add).set(r.col);
           },
         );
-        f.ifThen(
+        f.whileLoop(
           () => void f.get(r.col, r.interiorEnd).op(I32.ltS),
-          () => resamplePixel(r, true),
+          () => {
+            resamplePixel(r, true);
+            f.get(r.col).i32(1).op(I32.add).set(r.col);
+          },
         );
       },
     );
@@ -726,22 +730,37 @@ function resampleRow(r: Resampler, pairs?: PairLocals): void {
   );
 }
 
-/** The locals of resamplePixelPair (a float32 grid's kernels only: the float64 kernels keep theirs). */
-function pairLocals(r: Resampler) {
+/** The locals of resamplePixelQuad (a float32 grid's kernels only: the float64 kernels keep theirs). */
+function quadLocals(r: Resampler) {
   const { f } = r;
   const constant = (x: number) => {
     const l = f.local(V);
     f.f32(x).op(F32X4.splat).set(l);
     return l;
   };
-  const pairs = {
-    ...f.named(V, 'point1', 'floor1', 'fraction', 'xWeights01', 'xWeights23', 'sums', 'square', 'cube'),
-    ...f.named(V, 'clipLo', 'clipHi'),
-    /** The 4 taps' weights, lanes (x, y) of the first pixel then (x, y) of the second. */
-    weights: f.locals(V, 4),
-    /** Each pixel's tap rows weighted by their y weights, then by the x weights. */
-    rowSum: f.locals(V, 2),
-    address1: f.local(I),
+
+  const quad = {
+    // lanes = the four pixels: their grid points' fractions and integer floors (x, then y)
+    ...f.named(V, 'fractionX', 'fractionY', 'floorX', 'floorY', 'square', 'cube', 'scratch'),
+    // (x, y) of pixels 0–1 and 2–3 in float64: their q, x, y, floors; the row's y terms (b·qy, d·qy)
+    ...f.named(V, 'q01', 'q23', 'x01', 'y01', 'x23', 'y23', 'floorX01', 'floorY01', 'floorX23', 'floorY23'),
+    ...f.named(V, 'rowTermX', 'rowTermY', 'clipLo', 'clipHi'),
+    /** The 4 taps' x and y weights (lanes = pixels). */
+    weightsX: f.locals(V, 4),
+    weightsY: f.locals(V, 4),
+    /** Each pixel's 4 tap rows weighted by their y weights (lanes = tap columns), then transposed. */
+    columns: f.locals(V, 4),
+    transposed: f.locals(V, 4),
+    /** Each pixel's first tap (byte address). */
+    address: f.locals(I, 4),
+    a: f.local(V),
+    c: f.local(V),
+    offsetX: f.local(V),
+    offsetY: f.local(V),
+    qOrigin: f.local(V),
+    width: f.local(V),
+    /** grid − 4·(gridWidth + 1): the byte address of tap (−1, −1) of grid point (0, 0). */
+    tapOrigin: f.local(V),
     one: constant(1),
     sixth: constant(1 / 6),
     half: constant(0.5),
@@ -750,101 +769,144 @@ function pairLocals(r: Resampler) {
     twoAndHalf: constant(2.5),
     oneAndHalf: constant(1.5),
   };
-  f.get(r.clipLo).op(F32.demoteF64, F32X4.splat).set(pairs.clipLo);
-  f.get(r.clipHi).op(F32.demoteF64, F32X4.splat).set(pairs.clipHi);
-  return pairs;
+  const lane64 = (from: Local, lane: number, into: Local) =>
+    void f.get(from).lane(F64X2.extractLane, lane).op(F64X2.splat).set(into);
+  lane64(r.matrixAC, 0, quad.a);
+  lane64(r.matrixAC, 1, quad.c);
+  lane64(r.offsetXY, 0, quad.offsetX);
+  lane64(r.offsetXY, 1, quad.offsetY);
+  f.get(r.qOriginX).op(F64X2.splat).set(quad.qOrigin);
+  f.get(r.gridWidth).op(I32X4.splat).set(quad.width);
+  f.get(r.grid, r.gridWidth).i32(1).op(I32.add).i32(2).op(I32.shl, I32.sub, I32X4.splat).set(quad.tapOrigin);
+  f.get(r.clipLo).op(F32.demoteF64, F32X4.splat).set(quad.clipLo);
+  f.get(r.clipHi).op(F32.demoteF64, F32X4.splat).set(quad.clipHi);
+  return quad;
 }
 
-type PairLocals = ReturnType<typeof pairLocals>;
+type QuadLocals = ReturnType<typeof quadLocals>;
+
+/** The row's y terms of the quads' points, (b·qy) and (d·qy) in both lanes. */
+function quadRowTerms(r: Resampler, q: QuadLocals): void {
+  const { f } = r;
+  f.get(r.rowTermXY).lane(F64X2.extractLane, 0).op(F64X2.splat).set(q.rowTermX);
+  f.get(r.rowTermXY).lane(F64X2.extractLane, 1).op(F64X2.splat).set(q.rowTermY);
+}
 
 /**
- * Interior output pixels col and col + 1 of a row that cannot reach a hole, on a float32 grid: the
- * points and their floors in float64 (as resamplePixel), the fractions rounded to float32 lanes
- * (x, y, x, y), the weight polynomials once for both pixels, then per pixel four f32x4 tap rows, each
- * scaled by its y weight, summed, scaled by the x weights; the two pixels' lanes summed together, then
- * clipped (float32 rounding is monotonic: clipping before or after it gives the same value).
+ * Interior output pixels col … col + 3 of a row that cannot reach a hole, on a float32 grid, with the
+ * four pixels in the lanes: their points in float64 (each as resamplePixel forms it, two per vector),
+ * the floors, the fractions rounded to float32, the weight polynomials once for all four, the taps'
+ * addresses in i32 lanes; then per pixel its four f32x4 tap rows, each scaled by its y weight and
+ * summed; those four column sums transposed (lanes = pixels again) and weighted by the x weights,
+ * clipped (float32 rounding is monotonic: clipping before or after it gives the same value) and
+ * stored as one vector.
  */
-function resamplePixelPair(r: Resampler, p: PairLocals): void {
+function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
   const { f } = r;
-  const point = (col: Expr, into: Local) => {
-    col();
-    f.op(F64.convertI32S).get(r.qOriginX).op(F64.add, F64X2.splat).get(r.matrixAC);
-    f.op(F64X2.mul).get(r.rowTermXY).op(F64X2.add).get(r.offsetXY).op(F64X2.add).set(into);
-  };
-  point(() => void f.get(r.col), r.pointXY);
-  point(() => void f.get(r.col).i32(1).op(I32.add), p.point1);
-  const tapsAddress = (floorXY: Local, address: Local) => {
-    f.get(floorXY).op(I32X4.truncSatF64x2SZero).set(r.scratch);
-    f.get(r.grid, r.scratch).lane(I32X4.extractLane, 1).i32(1).op(I32.sub).get(r.gridWidth).op(I32.mul);
-    f.get(r.scratch).lane(I32X4.extractLane, 0).op(I32.add).i32(1).op(I32.sub).i32(2).op(I32.shl, I32.add);
-    f.set(address);
-  };
-  f.get(r.pointXY).op(F64X2.floor).tee(r.floorXY);
-  tapsAddress(r.floorXY, r.address);
-  f.get(p.point1).op(F64X2.floor).tee(p.floor1);
-  tapsAddress(p.floor1, p.address1);
-  f.get(r.pointXY, r.floorXY).op(F64X2.sub, F32X4.demoteF64x2Zero);
-  f.get(p.point1, p.floor1)
-    .op(F64X2.sub, F32X4.demoteF64x2Zero)
-    .shuffleLanes(4, [0, 1, 4, 5])
-    .set(p.fraction);
-  if (r.bspline) pairBsplineWeights(r, p);
-  else pairKeysWeights(r, p);
-  const [w0, w1, w2, w3] = p.weights;
-  // x weights of both pixels: (w0, w1) then (w2, w3) of lanes 0 and 2, one pixel per half
-  f.get(w0, w1).shuffleLanes(4, [0, 4, 2, 6]).set(p.xWeights01);
-  f.get(w2, w3).shuffleLanes(4, [0, 4, 2, 6]).set(p.xWeights23);
-  for (const [pixel, address] of [
-    [0, r.address],
-    [1, p.address1],
+  // (col, col + 1) and (col + 2, col + 3) as float64, plus the q origin, as resamplePixel adds it
+  f.get(r.col).op(I32X4.splat).i32x4([0, 1, 2, 3]).op(I32X4.add).tee(r.scratch);
+  f.op(F64X2.convertLowI32x4S).get(q.qOrigin).op(F64X2.add).set(q.q01);
+  f.get(r.scratch, r.scratch).shuffleLanes(4, [2, 3, 2, 3]);
+  f.op(F64X2.convertLowI32x4S).get(q.qOrigin).op(F64X2.add).set(q.q23);
+  // x = (q·a + b·qy) + ox, y = (q·c + d·qy) + oy; their floors
+  for (const [qs, x, y, floorX, floorY] of [
+    [q.q01, q.x01, q.y01, q.floorX01, q.floorY01],
+    [q.q23, q.x23, q.y23, q.floorX23, q.floorY23],
   ] as const) {
-    const yLane = 2 * pixel + 1;
+    f.get(qs, q.a).op(F64X2.mul).get(q.rowTermX).op(F64X2.add).get(q.offsetX).op(F64X2.add).tee(x);
+    f.op(F64X2.floor).set(floorX);
+    f.get(qs, q.c).op(F64X2.mul).get(q.rowTermY).op(F64X2.add).get(q.offsetY).op(F64X2.add).tee(y);
+    f.op(F64X2.floor).set(floorY);
+  }
+  const fourLanes = (from01: Expr, from23: Expr, into: Local) => {
+    from01();
+    from23();
+    f.shuffleLanes(4, [0, 1, 4, 5]).set(into);
+  };
+  const fraction = (point: Local, floor: Local) =>
+    void f.get(point, floor).op(F64X2.sub, F32X4.demoteF64x2Zero);
+  fourLanes(
+    () => fraction(q.x01, q.floorX01),
+    () => fraction(q.x23, q.floorX23),
+    q.fractionX,
+  );
+  fourLanes(
+    () => fraction(q.y01, q.floorY01),
+    () => fraction(q.y23, q.floorY23),
+    q.fractionY,
+  );
+  const truncated = (floor: Local) => void f.get(floor).op(I32X4.truncSatF64x2SZero);
+  fourLanes(
+    () => truncated(q.floorX01),
+    () => truncated(q.floorX23),
+    q.floorX,
+  );
+  fourLanes(
+    () => truncated(q.floorY01),
+    () => truncated(q.floorY23),
+    q.floorY,
+  );
+  // tap (−1, −1) of each pixel: tapOrigin + 4·(floorY·w + floorX)
+  f.get(q.floorY, q.width).op(I32X4.mul).get(q.floorX).op(I32X4.add).i32(2).op(I32X4.shl);
+  f.get(q.tapOrigin).op(I32X4.add).tee(r.scratch);
+  for (let p = 0; p < 4; p++) {
+    if (p > 0) f.get(r.scratch);
+    f.lane(I32X4.extractLane, p).set(q.address[p]);
+  }
+  quadWeights(r, q, q.fractionX, q.weightsX);
+  quadWeights(r, q, q.fractionY, q.weightsY);
+  for (let p = 0; p < 4; p++) {
+    const address = q.address[p];
     for (let k = 0; k < 4; k++) {
       f.get(address).mem(V128.load, 0, 2);
-      f.get(p.weights[k], p.weights[k]).shuffleLanes(4, [yLane, yLane, yLane, yLane]);
+      f.get(q.weightsY[k], q.weightsY[k]).shuffleLanes(4, [p, p, p, p]);
       f.op(F32X4.mul);
       if (k > 0) f.op(F32X4.add);
       if (k < 3) f.get(address, r.rowBytes).op(I32.add).set(address);
     }
-    f.get(p.xWeights01, p.xWeights23).shuffleLanes(4, pixel === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]);
-    f.op(F32X4.mul).set(p.rowSum[pixel]);
+    f.set(q.columns[p]);
   }
-  // (a + c, b + d) of each pixel, then their sum in lanes 0 and 2
-  f.get(p.rowSum[0], p.rowSum[1]).shuffleLanes(4, [0, 1, 4, 5]);
-  f.get(p.rowSum[0], p.rowSum[1]).shuffleLanes(4, [2, 3, 6, 7]);
-  f.op(F32X4.add).tee(p.sums).get(p.sums, p.sums).shuffleLanes(4, [1, 0, 3, 2]).op(F32X4.add);
-  f.get(p.clipLo).op(F32X4.pmax).get(p.clipHi).op(F32X4.pmin).set(p.sums);
-  f.get(r.outAddress, p.sums, p.sums).shuffleLanes(4, [0, 2, 0, 2]).memLane(V128.store64Lane, 0);
-  f.get(r.outAddress).i32(8).op(I32.add).set(r.outAddress);
+  // columns[p] lane j = pixel p's tap column j: transposed, transposed[j] lane p
+  const [c0, c1, c2, c3] = q.columns;
+  const [t0, t1, t2, t3] = q.transposed;
+  f.get(c0, c1).shuffleLanes(4, [0, 4, 1, 5]).set(t0);
+  f.get(c2, c3).shuffleLanes(4, [0, 4, 1, 5]).set(t1);
+  f.get(c0, c1).shuffleLanes(4, [2, 6, 3, 7]).set(t2);
+  f.get(c2, c3).shuffleLanes(4, [2, 6, 3, 7]).set(t3);
+  f.get(t0, t1).shuffleLanes(4, [0, 1, 4, 5]).get(q.weightsX[0]).op(F32X4.mul);
+  f.get(t0, t1).shuffleLanes(4, [2, 3, 6, 7]).get(q.weightsX[1]).op(F32X4.mul, F32X4.add);
+  f.get(t2, t3).shuffleLanes(4, [0, 1, 4, 5]).get(q.weightsX[2]).op(F32X4.mul);
+  f.get(t2, t3).shuffleLanes(4, [2, 3, 6, 7]).get(q.weightsX[3]).op(F32X4.mul, F32X4.add, F32X4.add);
+  f.get(q.clipLo).op(F32X4.pmax).get(q.clipHi).op(F32X4.pmin).set(q.scratch);
+  f.get(r.outAddress, q.scratch).mem(V128.store, 0, 2);
+  f.get(r.outAddress).i32(16).op(I32.add).set(r.outAddress);
 }
 
-/** bsplineWeights in float32 lanes (x, y, x, y). */
-function pairBsplineWeights(r: Resampler, p: PairLocals): void {
-  bsplinePolynomials(r.f, F32X4, { ...p, scratch: p.sums, fraction: p.fraction, weights: p.weights });
+/** The interpolation's 4 weights of the fractions `t` (lanes = pixels), float32. */
+function quadWeights(r: Resampler, q: QuadLocals, t: Local, weights: Local[]): void {
+  if (r.bspline) bsplinePolynomials(r.f, F32X4, { ...q, fraction: t, weights });
+  else quadKeysWeights(r.f, q, t, weights);
 }
 
 /**
- * Keys' weights (a = −0.5) in float32 lanes (x, y, x, y), with s = 1 − t: the far ones as
- * −t·s²/2 and −t²·s/2 (keysWeights' cubic in 1 + t and 2 − t, factored: no cancellation, which in
- * float32 would cost 1e−6 of the image maximum), the near ones as ((1.5·x − 2.5)·x)·x + 1, x = t, s.
+ * Keys' weights (a = −0.5) in float32 lanes, with s = 1 − t: the far ones as −t·s²/2 and −t²·s/2
+ * (keysWeights' cubic in 1 + t and 2 − t, factored: no cancellation, which in float32 would cost
+ * 1e−6 of the image maximum), the near ones as ((1.5·x − 2.5)·x)·x + 1, x = t, s.
  */
-function pairKeysWeights(r: Resampler, p: PairLocals): void {
-  const { f } = r;
-  const s = p.sums;
-  const t = p.fraction;
+function quadKeysWeights(f: Func, q: QuadLocals, t: Local, weights: Local[]): void {
+  const s = q.scratch;
   const near = (x: Local) => {
-    f.get(p.oneAndHalf, x).op(F32X4.mul).get(p.twoAndHalf).op(F32X4.sub).get(x).op(F32X4.mul);
-    f.get(x).op(F32X4.mul).get(p.one).op(F32X4.add);
+    f.get(q.oneAndHalf, x).op(F32X4.mul).get(q.twoAndHalf).op(F32X4.sub).get(x).op(F32X4.mul);
+    f.get(x).op(F32X4.mul).get(q.one).op(F32X4.add);
   };
-  f.get(p.one, t).op(F32X4.sub).set(s);
-  f.get(p.minusHalf, t).op(F32X4.mul).get(s).op(F32X4.mul).get(s).op(F32X4.mul).set(p.weights[0]);
+  f.get(q.one, t).op(F32X4.sub).set(s);
+  f.get(q.minusHalf, t).op(F32X4.mul).get(s).op(F32X4.mul).get(s).op(F32X4.mul).set(weights[0]);
   near(t);
-  f.set(p.weights[1]);
+  f.set(weights[1]);
   near(s);
-  f.set(p.weights[2]);
-  f.get(p.minusHalf, t).op(F32X4.mul).get(t).op(F32X4.mul).get(s).op(F32X4.mul).set(p.weights[3]);
+  f.set(weights[2]);
+  f.get(q.minusHalf, t).op(F32X4.mul).get(t).op(F32X4.mul).get(s).op(F32X4.mul).set(weights[3]);
 }
-
 /**
  * One output pixel at column `col` of the row, written at `outAddress`: `missing` unless its point is
  * inside the grid and its footprint has no missing pixel. An interior one (its point's 16 taps all

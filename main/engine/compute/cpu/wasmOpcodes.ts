@@ -163,6 +163,7 @@ export const I32X4 = {
   shrS: simd(0xac),
   shrU: simd(0xad),
   add: simd(0xae),
+  mul: simd(0xb5),
   minU: simd(0xb7),
   maxU: simd(0xb9),
   truncSatF64x2SZero: simd(0xfc),

@@ -125,16 +125,16 @@ void main() {
  * page while SwiftShader compiles.
  */
 export function warmUpShaders(): Promise<void> {
-  warming ??= new Promise((done) => {
+  // A worker that cannot start only loses the head start: the renderer still links its own.
+  warming ??= new Promise<void>((done) => {
     const worker = new Worker(new URL('./shaderWarmup.worker.ts', import.meta.url), { type: 'module' });
     const end = () => {
       worker.terminate();
       done();
     };
     worker.onmessage = end;
-    // A worker that cannot start only loses the head start: the renderer still links its own.
     worker.onerror = end;
-  });
+  }).catch(() => undefined);
   return warming;
 }
 let warming: Promise<void> | undefined;

@@ -6,10 +6,12 @@ import { sharedData } from '../helpers/paths.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
 /**
- * Compare on a 4096² frame with three panes (levels 1, 1.5, 1.6): while the job loads (chosen after a
- * small one, as a user switches observation), no main-thread task lasts 1.5 s (Long Tasks API; the
- * issue asks for 100 ms, not met on this machine; fetch, decode and statistics run in a Web Worker,
- * textures go up in 1 MiB bands, each in a task of its own), each pane says what it shows (preview, then full resolution), and the
+ * Compare on a 4096² frame with three panes (levels 1, 1.5, 1.6): neither while the view opens (its
+ * panels mounted one per task, the WebGL context made once the shaders are linked in a worker) nor
+ * while the job loads (chosen after a small one, as a user switches observation) does a main-thread
+ * task last 1.5 s (Long Tasks API; the issue asks for 100 ms, met on a quiet machine, not under this
+ * one's load; fetch, decode and statistics run in a Web Worker, textures go up in 1 MiB bands, each
+ * in a task of its own), each pane says what it shows (preview, then full resolution), and the
  * difference 1.5 − 1 has no lattice of the two pixel grids.
  */
 const FULL = sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits');
@@ -32,8 +34,14 @@ afterAll(async () => {
   await web?.close();
 });
 
+interface LongTask {
+  /** ms after the page's start */
+  start: number;
+  ms: number;
+}
+
 interface LoadLog {
-  tasks: number[];
+  tasks: LongTask[];
   /** Each text the load status took, with when (ms after the Compare tab was clicked). */
   statuses: { at: number; text: string }[];
   /** Each pane label's resolution attribute as it changed. */
@@ -45,7 +53,7 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
   // query every 50 ms) would itself be main-thread work of the page, counted as its long tasks.
   await page.addInitScript(`
     window.__load = { tasks: [], statuses: [], panes: [], start: 0, waiting: [] };
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__load.tasks.push(e.duration); })
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__load.tasks.push({ start: e.startTime, ms: e.duration }); })
       .observe({ type: 'longtask', buffered: true });
     const status = () => document.querySelector('[data-testid="load-status"]')?.textContent;
     // Resolves once the status has read \`first\` (now or later), then \`then\`.
@@ -78,10 +86,13 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
   };
   await page.goto(web.server.url);
   await page.getByRole('tab', { name: 'Compare' }).waitFor();
-  await page.evaluate('window.__load.start = performance.now()');
+  const clicked = (await page.evaluate('window.__load.start = performance.now()')) as number;
   await fullResolution(() => page.getByRole('tab', { name: 'Compare' }).click());
-  // Opening the view (its components, the WebGL context) is not loading a job: printed apart.
-  const opening = (await page.evaluate('window.__load.tasks.splice(0)')) as number[];
+  // Opening the view (its components, the WebGL context, the small job) and loading the 4096² job
+  // are told apart; the page's own start (its scripts, before the click) is printed only.
+  const before = (await page.evaluate('window.__load.tasks.splice(0)')) as LongTask[];
+  const pageStart = before.filter((t) => t.start < clicked).map((t) => Math.round(t.ms));
+  const opening = before.filter((t) => t.start >= clicked).map((t) => Math.round(t.ms));
   await page.evaluate('window.__load.statuses.length = 0; window.__load.panes.length = 0');
   await page.evaluate('window.__load.start = performance.now()');
   await fullResolution(async () => {
@@ -93,9 +104,10 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
   console.log(
     '4096² load',
     JSON.stringify({
+      pageStartLongTasksMs: pageStart,
       openingViewLongTasksMs: opening,
-      longestTaskMs: Math.max(0, ...log.tasks),
-      longTasksMs: log.tasks.map(Math.round),
+      longestTaskMs: Math.max(0, ...log.tasks.map((t) => t.ms)),
+      longTasksMs: log.tasks.map((t) => Math.round(t.ms)),
       longTasks: log.tasks.length,
       previewMs: firstPreview?.at,
       fullResolutionMs: full?.at,
@@ -103,11 +115,13 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
       panes: log.panes,
     }),
   );
-  // The issue's target is no task of 100 ms. What is left of the page's own work per image (the
-  // panels' update, ~30-50 ms of CPU), its garbage collections and the draws are stretched to
-  // 0.1-0.75 s by a load of 15-25 on 2 cores (docs/benchmarks.md), so this is the honest bound
-  // here: it fails a whole frame uploaded or decoded on the page's thread again (20 s before).
-  expect(log.tasks.filter((ms) => ms >= 1500)).toEqual([]);
+  // The issue's target is no task of 100 ms. What is left of the page's own work (making the WebGL
+  // context, a panel's mount, the panels' update per image: 10-40 ms of CPU each), its garbage
+  // collections and the draws are stretched to 0.1-0.75 s by a load of 15-25 on 2 cores
+  // (docs/benchmarks.md), so this is the honest bound here: it fails a whole frame uploaded or
+  // decoded on the page's thread again (20 s before).
+  expect(opening.filter((ms) => ms >= 1500)).toEqual([]);
+  expect(log.tasks.filter((t) => t.ms >= 1500)).toEqual([]);
   // Previews came first, and each pane said so while it showed one; every pane ends at full resolution.
   expect(firstPreview && full && firstPreview.at < full.at).toBe(true);
   for (const level of ['1', '1.5', '1.6']) {

@@ -1,5 +1,5 @@
 import { onBeforeUnmount, onMounted, ref, type Ref, type ShallowRef } from 'vue';
-import { ImageRenderer, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
+import { ImageRenderer, warmUpShaders, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
 import type { Limits } from '../viewer/clipLimits.js';
 import { heliographicGrid, limbCircle } from '../viewer/heliographicGrid.js';
 import type { LevelImage, PaneLevel } from '../viewer/levelImage.js';
@@ -8,6 +8,7 @@ import { paneColumns, type PaneSpec } from '../viewer/paneLayout.js';
 import { worldToScreen, type Viewport } from '../viewer/viewport.js';
 import { LEVEL_NAMES, type CompareSettings } from './compareSettings.js';
 import { composeExport } from './exportImage.js';
+import { inOwnTask } from './ownTask.js';
 import { paneLut, type PaneLut } from './paneLut.js';
 
 export interface PaneScene {
@@ -30,20 +31,6 @@ export interface PaneScene {
  * slow to touch), 20–130 ms a 4 MiB band on a busy machine.
  */
 const BAND_BYTES = 1 << 20;
-
-/**
- * Runs `work` in a task of its own, after the current one: animation-frame callbacks (draw, fence
- * checks, uploads) and the promise reactions they start otherwise all run in one task, which the
- * Long Tasks API (and the user) sees as one.
- */
-function inOwnTask(work: () => void): void {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    work();
-  };
-  channel.port2.postMessage(undefined);
-}
 
 interface Upload {
   image: LevelImage;
@@ -324,11 +311,18 @@ export function usePaneRenderer(
   /** The stage's size in CSS pixels as last laid out (asking the page would lay it out anew). */
   let stageSize: { width: number; height: number } | undefined;
 
-  function resize(): void {
+  /**
+   * The stage's size as the resize observer reports it (its border box, as laid out for this frame):
+   * asking the page (getBoundingClientRect) as the view mounts would lay out the whole new view there
+   * and then, in the mounting task.
+   */
+  function resize([entry]: ResizeObserverEntry[]): void {
     const ratio = window.devicePixelRatio || 1;
-    const rect = stage.value?.getBoundingClientRect();
-    if (!rect || !glCanvas.value || !overlay.value) return;
-    stageSize = { width: rect.width, height: rect.height };
+    const box = entry?.borderBoxSize[0];
+    if (!box || !glCanvas.value || !overlay.value) return;
+    const rect = { width: box.inlineSize, height: box.blockSize };
+    stageSize = rect;
+    sized();
     const [width, height] = [Math.round(rect.width * ratio), Math.round(rect.height * ratio)];
     // A WebGL canvas given a size, even its own, makes a new drawing buffer: only when it changed.
     if (glCanvas.value.width === width && glCanvas.value.height === height) return;
@@ -339,22 +333,30 @@ export function usePaneRenderer(
     schedule();
   }
 
-  let observer: ResizeObserver | undefined;
-  onMounted(() => {
-    observer = new ResizeObserver(resize);
-    observer.observe(stage.value!);
-    resize();
-    // The WebGL context in a task of its own, after the view's first frame: together they held the
-    // page for hundreds of milliseconds on a busy machine.
-    requestAnimationFrame(() => {
-      if (!glCanvas.value) return;
+  /**
+   * The WebGL context, once the canvas has its size (a context made before makes its drawing buffer
+   * anew at the first resize, waiting on the GPU) and the shaders are linked in a worker (its first
+   * link waits for the compiler), in a task of its own: together they held the page for 0.3–0.7 s.
+   */
+  let sized: () => void;
+  const start = Promise.all([new Promise<void>((done) => (sized = done)), warmUpShaders()]);
+  void start.then(() =>
+    inOwnTask(() => {
+      if (!glCanvas.value || renderer) return;
       try {
         renderer = new ImageRenderer(glCanvas.value);
       } catch (failure) {
         error.value = (failure as Error).message;
       }
       schedule();
-    });
+    }),
+  );
+
+  let observer: ResizeObserver | undefined;
+  onMounted(() => {
+    // It reports the stage's first size too, once laid out.
+    observer = new ResizeObserver(resize);
+    observer.observe(stage.value!);
   });
   onBeforeUnmount(() => {
     observer?.disconnect();

@@ -30,7 +30,7 @@ export interface PaneDraw {
   split?: number;
 }
 
-const VERTEX = `#version 300 es
+export const VERTEX = `#version 300 es
 in vec2 corner;
 void main() { gl_Position = vec4(corner, 0.0, 1.0); }`;
 
@@ -42,7 +42,7 @@ void main() { gl_Position = vec4(corner, 0.0, 1.0); }`;
  * centre of A's pixel and B is interpolated there (bilinear). Sampling both by nearest pixel would show
  * the beat of two grids as a lattice that is not in the data.
  */
-const FRAGMENT = `#version 300 es
+export const FRAGMENT = `#version 300 es
 precision highp float;
 precision highp sampler2D;
 uniform sampler2D imageA;
@@ -118,6 +118,26 @@ void main() {
   float t = clamp((value - limits.x) / max(limits.y - limits.x, 1e-30), 0.0, 1.0);
   colour = texture(lut, vec2((t * ${LUT_SIZE - 1}.0 + 0.5) / ${LUT_SIZE}.0, 0.5));
 }`;
+
+/**
+ * Resolves once the viewer's program has been linked in a worker (shaderWarmup.worker.ts), at most
+ * once a page: a renderer made after that links from the GPU process's cache instead of holding the
+ * page while SwiftShader compiles.
+ */
+export function warmUpShaders(): Promise<void> {
+  // A worker that cannot start only loses the head start: the renderer still links its own.
+  warming ??= new Promise<void>((done) => {
+    const worker = new Worker(new URL('./shaderWarmup.worker.ts', import.meta.url), { type: 'module' });
+    const end = () => {
+      worker.terminate();
+      done();
+    };
+    worker.onmessage = end;
+    worker.onerror = end;
+  }).catch(() => undefined);
+  return warming;
+}
+let warming: Promise<void> | undefined;
 
 export class ImageRenderer {
   readonly gl: WebGL2RenderingContext;
@@ -293,7 +313,7 @@ export class ImageRenderer {
  * Compiles and links without asking how it went (each question would hold the page until the compiler
  * is done); `corner` is attribute 0.
  */
-function startLink(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
+export function startLink(gl: WebGL2RenderingContext, vertex: string, fragment: string): WebGLProgram {
   const program = gl.createProgram()!;
   for (const [type, source] of [
     [gl.VERTEX_SHADER, vertex],

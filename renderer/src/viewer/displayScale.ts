@@ -72,34 +72,24 @@ export function withLimits(
 
 /**
  * One sorted sample from several sorted samples, each level weighted equally: every level contributes
- * the same number of values, taken at even ranks (its quantiles, so still in order), then merged.
- * Every locked level of a scale asks for the same pool: the last one is kept.
+ * the same number of values, taken at even ranks (its quantiles), sorted together by the typed
+ * array's own sort (native code: a merge loop written here ran about twice as long on the page each
+ * time an image arrived). Every locked level of a scale asks for the same pool: the last one is kept.
  */
 export function pooledSample(samples: readonly Float32Array[], perLevel = 1 << 14): Float32Array {
   const live = samples.filter((s) => s.length > 0);
   if (live.length === 1) return live[0];
   const same = lastPool?.perLevel === perLevel && lastPool.samples.length === live.length;
   if (same && live.every((s, i) => s === lastPool!.samples[i])) return lastPool!.pooled;
-  let pooled = new Float32Array(0);
-  for (const s of live) {
-    const ranks = new Float32Array(perLevel);
+  const pooled = new Float32Array(live.length * perLevel);
+  live.forEach((s, k) => {
     const step = s.length / perLevel;
-    for (let i = 0; i < perLevel; i++) ranks[i] = s[Math.min(s.length - 1, Math.floor(i * step))];
-    pooled = mergeSorted(pooled, ranks);
-  }
+    for (let i = 0; i < perLevel; i++)
+      pooled[k * perLevel + i] = s[Math.min(s.length - 1, Math.floor(i * step))];
+  });
+  pooled.sort();
   lastPool = { samples: live, perLevel, pooled };
   return pooled;
 }
 
 let lastPool: { samples: Float32Array[]; perLevel: number; pooled: Float32Array } | undefined;
-
-function mergeSorted(a: Float32Array, b: Float32Array): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.length && j < b.length) out[n++] = a[i] <= b[j] ? a[i++] : b[j++];
-  while (i < a.length) out[n++] = a[i++];
-  while (j < b.length) out[n++] = b[j++];
-  return out;
-}

@@ -14,10 +14,10 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '48c819eb46f83fba2fb0bf0438065a03ffbbbb170f3209d2941c7cb1b6e9e014',
+  engine: '8e124ae6d50e7d198f57e730744af0fe2cb9e606a65cf2ac9fdc2ad8940e7002',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
   register: 'ee8e204472058470b25225b23af5f980f0a8dc909f6a54388219a272161e4ac4',
-  statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
+  statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 
 describe('generated kernel modules', () => {

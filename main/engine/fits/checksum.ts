@@ -49,6 +49,14 @@ export function onesComplementSumOfWords(samples: Float32Array | Float64Array | 
   return sum;
 }
 
+/**
+ * The ones'-complement sum of 32-bit words whose plain sum is the u64 hi·2^32 + lo (a kernel's
+ * accumulator): 2^32 ≡ 1 here, so it is the sum of the halves, folded.
+ */
+export function foldWordSum(lo: number, hi: number): number {
+  return foldCarries(lo + hi);
+}
+
 /** A non-negative integer below 2^53 reduced to 32 bits with end-around carries. */
 function foldCarries(x: number): number {
   while (x > 0xffffffff) x = (x % 0x100000000) + Math.floor(x / 0x100000000);

@@ -14,10 +14,10 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '08230bed1ebd9b3aae6ae165df39343e368cfa7b4396741ff8d5d9c5c824b53a',
+  engine: '8de17e611f9f9dd6e36d7a79dfd21687a2d4941a74019d2737278b67f0ebd5b5',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
   register: 'c69abd6ea627f692c6774a11febfd9889f2579b9aec94b22843cc35d0457bf2d',
-  statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
+  statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 
 describe('generated kernel modules', () => {

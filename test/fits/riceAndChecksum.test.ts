@@ -144,6 +144,27 @@ describe('FITS checksums', () => {
     expect(onesComplementSum(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2]))).toBe(2);
   });
 
+  it('sums aligned words as it sums bytes at any offset', () => {
+    const r = lcg(11);
+    // more than one 2^20-word chunk; bytes near 0xff so that carries fold often
+    const bytes = new Uint8Array((5 << 20) + 12);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = r() < 0.7 ? 0xff - r() * 16 : r() * 256;
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    for (const [start, end, sum] of [
+      [0, bytes.length, 0],
+      [4, 4 * (1 << 20) + 8, 0x89abcdef],
+      [8, 12, 5],
+      [0, 0, 7],
+    ])
+      expect(onesComplementSum(bytes, start, end, sum)).toBe(
+        onesComplementSum(shifted, start + 1, end + 1, sum),
+      );
+    expect(onesComplementSum(new Uint8Array(64))).toBe(0);
+    expect(onesComplementSum(new Uint8Array(64).fill(0xff))).toBe(0xffffffff);
+    expect(onesComplementSum(Uint8Array.from([0x12, 0x34, 0x56, 0x78]))).toBe(0x12345678);
+  });
+
   it('sums 32- and 64-bit samples from their native words as from their big-endian bytes', () => {
     // 3M words: more than one 2^20-word chunk, and words near 2^32 so that carries fold often.
     const n = 3 << 20;

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { onesComplementSum } from '../../main/engine/fits/checksum.js';
+import { encodeBigEndian } from '../../main/engine/fits/pixels.js';
 import { computeImageStatistics, type ImageStatistics } from '../../main/engine/register/imageStatistics.js';
 
 /** The reference: a sort for the median (numpy's: mean of the two middle values), sums in order. */
@@ -105,6 +107,23 @@ describe('image statistics', () => {
       });
     });
   }
+
+  for (const backend of backends)
+    it(`sums the samples' words into the DATASUM of their big-endian bytes (${backend.name})`, () => {
+      for (const type of ['f32', 'f64'] as const)
+        for (const length of [100_001, 4099, 38, 37, 3, 1]) {
+          backend.reset();
+          // bytes past the end that a kernel must not count: the workspace is laid out again below
+          backend.allocateFloat64(length + 8).fill(-NaN);
+          backend.reset();
+          const data = type === 'f32' ? backend.allocateFloat32(length) : backend.allocateFloat64(length);
+          data.set(image(length, type, length));
+          // words with the top bit set (negatives, NaN), so the carries are exercised
+          data.fill(-1e30, 0, Math.min(length, 5000));
+          const expected = onesComplementSum(encodeBigEndian(data));
+          expect(backend.statistics(data).wordSum).toBe(expected);
+        }
+    });
 
   it('agrees with computeImageStatistics on a register-sized image in the backend memory', () => {
     const backend = backends[1];

@@ -4,7 +4,7 @@ import { Buffer } from 'node:buffer';
 export type Bitpix = 8 | 16 | 32 | 64 | -32 | -64;
 export type RawPixels = Uint8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function bytesPerPixel(bitpix: Bitpix): number {
   return Math.abs(bitpix) / 8;

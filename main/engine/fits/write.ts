@@ -110,11 +110,14 @@ function hasWholeWords(data: RawPixels | Uint8Array): data is Float32Array | Flo
  * An uncompressed float32/float64 FITS file as its parts (header, data unit, padding), without
  * copying the samples: they are byte-swapped in place into the big-endian data unit, so the caller's
  * array holds big-endian bytes afterwards and must not be read as numbers again. For a pipeline's
- * last use of a result: it spares a copy of the whole image (64 MB at 4096² float32).
+ * last use of a result: it spares a copy of the whole image (64 MB at 4096² float32). `wordSum`, the
+ * samples' word sum where a pass over these very samples made it (ImageStatistics.wordSum), spares
+ * another read of them.
  */
 export function encodeFitsInPlace(
   image: WriteImage & { data: Float32Array | Float64Array },
   format: 'float32' | 'float64',
+  wordSum?: number,
 ): Uint8Array[] {
   const { width, height, data } = image;
   const bitpix = format === 'float32' ? -32 : -64;
@@ -122,7 +125,7 @@ export function encodeFitsInPlace(
     throw new RangeError(`${format} output needs ${format} samples`);
   checkSize(image);
   const cards = [...primaryCards(bitpix, width, height, false), ...metadataCards(image.header)];
-  const header = checksummedHeader(cards, onesComplementSumOfWords(data));
+  const header = checksummedHeader(cards, wordSum ?? onesComplementSumOfWords(data));
   const dataUnit = toBigEndianInPlace(data);
   return [header, dataUnit, new Uint8Array(paddedLength(dataUnit.length) - dataUnit.length)];
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 const FITS_SUFFIX = /\.(fits|fts|fit)(\.fz|\.gz)?$|\.fz$/i;
@@ -26,10 +26,14 @@ export function expectedOutputs(
   return recipe.levels.map((level) => outputPath(recipe.outputDir, input, level));
 }
 
-/** A product written under its temporary name, flushed, waiting for its rename into place. */
+/**
+ * A product written under its temporary name, waiting for its rename into place; `flushed` settles
+ * once it is on disk and closed (rejected when that failed).
+ */
 export interface StagedFile {
   path: string;
   temporary: string;
+  flushed: Promise<void>;
 }
 
 /**
@@ -48,32 +52,43 @@ export function partialWriter(name: string, product: string): number | undefined
   return match ? Number(match[1]) : undefined;
 }
 
-/** Writes `bytes` (or its parts, one after the other) under a temporary name and flushes it to disk. */
+/**
+ * Writes `bytes` (or its parts, one after the other) under a temporary name and starts flushing it to
+ * disk. Resolves once the bytes are written, so the caller may reuse their memory; the flush goes on
+ * meanwhile (commitStaged waits for it), as it needs no more of this thread than its end.
+ */
 export async function stageFile(path: string, bytes: Uint8Array | Uint8Array[]): Promise<StagedFile> {
   const temporary = temporaryName(path);
+  let file: FileHandle | undefined;
   try {
-    const file = await open(temporary, 'w');
-    try {
-      for (const part of Array.isArray(bytes) ? bytes : [bytes]) await file.writeFile(part);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    return { path, temporary };
+    file = await open(temporary, 'w');
+    for (const part of Array.isArray(bytes) ? bytes : [bytes]) await file.writeFile(part);
   } catch (error) {
+    await file?.close().catch(() => undefined); // the write's error is the one to report
     await rm(temporary, { force: true });
     throw error;
   }
+  const written = file;
+  const flushed = written.sync().finally(() => written.close());
+  // commitStaged or discardStaged hears a failure; until then it is not unhandled
+  flushed.catch(() => undefined);
+  return { path, temporary, flushed };
 }
 
-/** Renames staged files into place: only now does each product replace what was there. */
+/**
+ * Renames staged files into place once each is on disk: only now does each product replace what was
+ * there. Throws when a flush failed (the caller discards them).
+ */
 export async function commitStaged(files: readonly StagedFile[]): Promise<void> {
+  await Promise.all(files.map((file) => file.flushed));
   for (const file of files) await rename(file.temporary, file.path);
 }
 
-/** Removes staged files that will not be committed (a failure, a cancellation). */
+/** Removes staged files that will not be committed (a failure, a cancellation), once they are closed. */
 export async function discardStaged(files: readonly StagedFile[]): Promise<void> {
-  await Promise.all(files.map((f) => rm(f.temporary, { force: true })));
+  await Promise.all(
+    files.map((f) => f.flushed.then(undefined, () => undefined).then(() => rm(f.temporary, { force: true }))),
+  );
 }
 
 /**

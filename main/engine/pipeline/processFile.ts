@@ -60,14 +60,31 @@ export interface BatchContext {
  * is made: a failure, or `signal` aborted (a cancelled job; checked before each stage and before the
  * renames, then it throws the signal's reason), leaves what was there before untouched.
  */
-export async function processFile(
+export async function processFile(...args: Parameters<typeof produceFile>): Promise<ProcessOutcome> {
+  return (await produceFile(...args)).commit();
+}
+
+/** A file's products written under temporary names while their flush to disk goes on. */
+export interface ProducedFile {
+  /**
+   * Waits for the flushes and renames the products into place (timed as 'write'); on a failure, or
+   * the job's signal aborted, removes them instead and throws. Must be called once.
+   */
+  commit(): Promise<ProcessOutcome>;
+}
+
+/**
+ * processFile up to its products' renames: what needs the backend. A batch commits a file after its
+ * lane has gone on to the next one, so the flush to disk overlaps the next file's read and compute.
+ */
+export async function produceFile(
   inputPath: string,
   recipe: Recipe,
   context: BatchContext,
   preloaded?: Promise<Uint8Array>,
   observer?: StageObserver,
   signal?: AbortSignal,
-): Promise<ProcessOutcome> {
+): Promise<ProducedFile> {
   const clock = new StageClock(observer);
   const timed: Timer = (stage, work, level) => {
     observer?.progress?.({ stage, ...(level ? { level } : {}), done: 0, total: 1 });
@@ -153,13 +170,24 @@ export async function processFile(
       staged.push(product.staged);
       qa.push(product.qa);
     }
-    signal?.throwIfAborted();
-    await commitStaged(staged);
   } catch (error) {
     await discardStaged(staged);
     throw error;
   }
-  return { input: inputPath, outputs: staged.map((s) => s.path), warnings, qa, stages: clock.stages };
+  return {
+    commit: async () => {
+      try {
+        await clock.time('write', async () => {
+          signal?.throwIfAborted();
+          await commitStaged(staged);
+        });
+      } catch (error) {
+        await discardStaged(staged);
+        throw error;
+      }
+      return { input: inputPath, outputs: staged.map((s) => s.path), warnings, qa, stages: clock.stages };
+    },
+  };
 }
 
 /**
@@ -254,7 +282,7 @@ async function makeProduct(
     'encode',
     () =>
       recipe.format === 'float32' || recipe.format === 'float64'
-        ? encodeFitsInPlace(product, recipe.format)
+        ? encodeFitsInPlace(product, recipe.format, stats.wordSum)
         : encodeFits(product, { format: recipe.format }),
     level,
   );

@@ -8,6 +8,11 @@ export interface ImageStatistics {
   rms: number;
   validPixels: number;
   missingPixels: number;
+  /**
+   * The ones'-complement sum of the samples' 32-bit words (the FITS DATASUM of their big-endian
+   * encoding), where the backend summed them in its pass over the samples.
+   */
+  wordSum?: number;
 }
 
 /*

@@ -9,6 +9,7 @@ import type {
   TransferFunction,
 } from '../computeBackend.js';
 import { deconvolveRichardsonLucy, OpticalTransfer } from '../../deconvolve/index.js';
+import { addSums, foldWordSum } from '../../fits/checksum.js';
 import {
   type ImageStatistics,
   medianBuckets,
@@ -20,7 +21,13 @@ import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../.
 import { causalStart } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
 import { RESAMPLE_SLOTS, resampleKernelName, resampleParams } from './registerKernels.js';
-import { DEVIATION_BINS, histogramBytes, SCAN_BINS, STAT_RESULT_BYTES } from './statisticsKernels.js';
+import {
+  DEVIATION_BINS,
+  histogramBytes,
+  SCAN_BINS,
+  STAT_RESULT_BYTES,
+  STAT_WORD_SUM,
+} from './statisticsKernels.js';
 
 const ALIGN = 64;
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
@@ -380,7 +387,7 @@ export class CpuBackend implements ComputeBackend {
 
   /**
    * Both passes of ../../register/imageStatistics.ts in parallel bands (./statisticsKernels.ts): count,
-   * sum, extremes and the top-16-bit key histogram, then the squared deviations and the low-16-bit
+   * sum, extremes, the word sum (the output's DATASUM) and the top-16-bit key histogram, then the squared deviations and the low-16-bit
    * histograms of the median's buckets; bands are merged here.
    */
   statistics(data: Float32Array | Float64Array): ImageStatistics {
@@ -402,20 +409,27 @@ export class CpuBackend implements ComputeBackend {
         scanAt + t * scanBytes,
       ]),
     );
-    const r = engine.f64(results, bands.length * 4);
     const high = new Uint32Array(SCAN_BINS);
     let n = 0;
     let sum = 0;
     let min = Infinity;
     let max = -Infinity;
+    let wordSum = 0;
     for (let t = 0; t < bands.length; t++) {
-      n += r[4 * t];
-      sum += r[4 * t + 1];
-      if (r[4 * t + 2] < min) min = r[4 * t + 2];
-      if (r[4 * t + 3] > max) max = r[4 * t + 3];
+      const [count, bandSum, bandMin, bandMax] = engine.f64(results + t * STAT_RESULT_BYTES, 4);
+      n += count;
+      sum += bandSum;
+      if (bandMin < min) min = bandMin;
+      if (bandMax > max) max = bandMax;
+      const [lo, hi] = new Uint32Array(
+        engine.memory.buffer,
+        results + t * STAT_RESULT_BYTES + STAT_WORD_SUM,
+        2,
+      );
+      wordSum = addSums(wordSum, foldWordSum(lo, hi));
       addCounts(high, engine, scanAt + t * scanBytes);
     }
-    if (n === 0) return noStatistics(data.length);
+    if (n === 0) return { ...noStatistics(data.length), wordSum };
     const mean = sum / n;
     const buckets = medianBuckets(high, n);
     const devBytes = histogramBytes(DEVIATION_BINS);
@@ -448,6 +462,7 @@ export class CpuBackend implements ComputeBackend {
       rms: Math.sqrt(squares / n),
       validPixels: n,
       missingPixels: data.length - n,
+      wordSum,
     };
   }
 

@@ -13,7 +13,7 @@
  * images, do not wait on each other's increment; the copies are folded into the first at the end.
  */
 import { Func, Local, ModuleBuilder, T } from './wasmBuilder.js';
-import { F32, F32X4, F64, F64X2, I32, I32X4, I64X2, Op, V128, type Opcode } from './wasmOpcodes.js';
+import { F32, F32X4, F64, F64X2, I32, I32X4, I64, I64X2, Op, V128, type Opcode } from './wasmOpcodes.js';
 
 const I = T.i32;
 const F = T.f64;
@@ -25,8 +25,13 @@ export const SCAN_BINS = 65536;
 export const DEVIATION_BINS = 2 * 65536;
 /** Bytes of one band's histogram workspace: 4 lane copies of the bins and a spare bin, 16-byte aligned. */
 export const histogramBytes = (bins: number): number => 4 * (bins + 4) * 4;
-/** Bytes of one band's result block: finite count, sum, min, max of the first pass (f64). */
-export const STAT_RESULT_BYTES = 32;
+/**
+ * Bytes of one band's result block: finite count, sum, min, max of the first pass (f64), then the sum
+ * of the samples' native 32-bit words (u64, at STAT_WORD_SUM), every sample's bits, NaN's included:
+ * the FITS data sum of the band's big-endian encoding, before its carries are folded.
+ */
+export const STAT_RESULT_BYTES = 40;
+export const STAT_WORD_SUM = 32;
 
 /** Groups per iteration of the main loop (16 samples: a cache line of float32). */
 const UNROLL = 4;
@@ -52,6 +57,8 @@ interface Group {
   /** All-ones (i32 lanes) where a sample is not finite or, in the last group, past the end. */
   nonFinite: Local;
   key: Local;
+  /** All-ones (i32 lanes) past the end in the group being generated (the partial last one), else null. */
+  pastEnd: Local | null;
 }
 
 /**
@@ -121,7 +128,7 @@ function statKernel(
   const laneBases = i32x4Local(f, [0, copyBytes, 2 * copyBytes, 3 * copyBytes]);
   f.get(laneBases, hist).op(I32X4.splat, I32X4.add).set(laneBases);
   const [first, second, nonFiniteFirst, nonFiniteSecond, nonFinite, key] = f.locals(V, 6);
-  const group: Group = { first, second, nonFiniteFirst, nonFiniteSecond, nonFinite, key };
+  const group: Group = { first, second, nonFiniteFirst, nonFiniteSecond, nonFinite, key, pastEnd: null };
   const signBit = i32x4Local(f, -0x80000000);
   const exponentMask = i32x4Local(f, 0x7f800000);
   const frame: StatFrame = {
@@ -209,6 +216,7 @@ function takeGroups(frame: StatFrame, n: number, pastEnd: Local | null): void {
 function loadGroup(frame: StatFrame, offset: number, pastEnd: Local | null): void {
   const { f, at, group } = frame;
   const { first, second, nonFinite, key } = group;
+  group.pastEnd = pastEnd;
   if (frame.f64Input) {
     f.get(at).mem(V128.load, offset).set(first);
     f.get(at)
@@ -264,8 +272,9 @@ function storeLaneSum(f: Func, v: Local, offset: number): void {
 }
 
 /**
- * Pass 1 over `count` samples at `ptr`: writes (finite count, sum, min, max) as f64 at `result` and
- * the counts of the keys' top 16 bits as SCAN_BINS u32 at `hist`. Min and max leave non-finite
+ * Pass 1 over `count` samples at `ptr`: writes (finite count, sum, min, max) as f64 at `result`, the
+ * sum of their 32-bit words as u64 at `result + STAT_WORD_SUM` (the output's DATASUM comes out of the
+ * pass that reads the samples anyway) and the counts of the keys' top 16 bits as SCAN_BINS u32 at `hist`. Min and max leave non-finite
  * samples out (NaN when there is no finite one); for float32 they are taken on the keys.
  */
 function scan(mb: ModuleBuilder, f64Input: boolean): void {
@@ -286,6 +295,23 @@ function scan(mb: ModuleBuilder, f64Input: boolean): void {
           .shuffleLanes(4, [2, 3, 2, 3])
           .op(F64X2.promoteLowF32x4, F64X2.add);
       }
+    });
+    const words = f.local(V);
+    // each vector's four u32 words (past the end: 0) widened to u64 lanes and added
+    const addWords = (vector: Local, pastEnd: () => void) => {
+      f.get(vector);
+      if (group.pastEnd) {
+        pastEnd();
+        f.op(V128.andnot);
+      }
+      f.tee(words).op(I64X2.extendLowI32x4U).get(words).op(I64X2.extendHighI32x4U, I64X2.add);
+    };
+    const wordSum = accumulator(f, [I64X2.add], () => {
+      if (f64Input) {
+        addWords(group.first, () => void f.get(group.pastEnd!).op(I64X2.extendLowI32x4S));
+        addWords(group.second, () => void f.get(group.pastEnd!).op(I64X2.extendHighI32x4S));
+        f.op(I64X2.add);
+      } else addWords(group.first, () => void f.get(group.pastEnd!));
     });
     let min: Accumulator;
     let max: Accumulator;
@@ -309,14 +335,19 @@ function scan(mb: ModuleBuilder, f64Input: boolean): void {
     }
     const binAddress = f.local(I);
     return {
-      accumulators: [nonFinite, sum, min, max],
+      accumulators: [nonFinite, sum, min, max, wordSum],
       histogram: () => {
         f.get(group.key).i32(16);
         f.op(I32X4.shrU).i32(2);
         f.op(I32X4.shl).get(laneBases).op(I32X4.add).set(scratch);
         scatter(f, scratch, binAddress);
       },
-      finish: () => writeScanResults(f, f64Input, nonFinite.acc, sum.acc, min.acc, max.acc),
+      finish: () => {
+        writeScanResults(f, f64Input, nonFinite.acc, sum.acc, min.acc, max.acc);
+        f.get(f.params[2]);
+        f.get(wordSum.acc).lane(I64X2.extractLane, 0);
+        f.get(wordSum.acc).lane(I64X2.extractLane, 1).op(I64.add).mem(I64.store, STAT_WORD_SUM);
+      },
     };
   });
 }

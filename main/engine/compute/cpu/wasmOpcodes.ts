@@ -108,6 +108,7 @@ export const I32 = {
 } as const;
 
 export const I64 = {
+  store: memory(0x37, 3),
   add: op(0x7c),
 } as const;
 
@@ -174,6 +175,9 @@ export const I64X2 = {
   allTrue: simd(0xc3),
   extendLowI32x4S: simd(0xc7),
   extendHighI32x4S: simd(0xc8),
+  extendLowI32x4U: simd(0xc9),
+  extendHighI32x4U: simd(0xca),
+  add: simd(0xce),
   sub: simd(0xd1),
 } as const;
 

@@ -129,6 +129,19 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     expect(await page.getByTestId('movie-scale').textContent()).toBe(
       `scale ${+movieBar.lo.toPrecision(4)} … ${+movieBar.hi.toPrecision(4)} DN/s`,
     );
+    // The scale panel shows and edits the movie's scale: frames play on the observation's scale of
+    // their level, so a typed limit moves the movie's bar (and the panes', under it).
+    const scaleHeading = () => page.locator('#clip-title').textContent();
+    expect(await scaleHeading()).toBe('Scale of the movie (Level 1.5)');
+    expect(Number(await page.getByTestId('limit-hi').inputValue())).toBeCloseTo(movieBar.hi, 2);
+    await page.getByTestId('limit-hi').fill(String(2 * movieBar.hi));
+    await page.getByTestId('limit-hi').press('Enter');
+    await expect.poll(async () => (await colourBar(page, 'movie-colourbar')).hi).toBe(2 * movieBar.hi);
+    expect(await page.getByTestId('movie-scale').textContent()).toContain(
+      `${+(2 * movieBar.hi).toPrecision(4)} DN/s`,
+    );
+    await page.getByRole('button', { name: 'auto' }).click();
+    await expect.poll(async () => (await colourBar(page, 'movie-colourbar')).hi).toBe(movieBar.hi);
     // Frames on one scale: the altered frame (half the exposure, normalised) is brighter.
     await page.keyboard.press('Control+ArrowRight');
     await page.keyboard.press('Control+ArrowRight');
@@ -169,6 +182,16 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     const colours = JSON.stringify({ still, rising, falling });
     expect(redness(rising), colours).toBeGreaterThan(redness(still) + 15);
     expect(redness(falling), colours).toBeLessThan(redness(still) - 15);
+    // The difference movie's own scale is the one the panel edits now.
+    expect(await scaleHeading()).toBe('Scale of the movie (Level 1.5 − previous)');
+    await page.getByTestId('limit-hi').fill(String(movieBar.hi / 2));
+    await page.getByTestId('limit-hi').press('Enter');
+    await expect
+      .poll(async () => (await colourBar(page, 'movie-colourbar')).hi)
+      .toBeCloseTo(movieBar.hi / 2, 6);
+    expect((await colourBar(page, 'movie-colourbar')).lo).toBe(movieBar.lo);
+    await page.getByRole('button', { name: 'auto' }).click();
+    await expect.poll(async () => (await colourBar(page, 'movie-colourbar')).hi).toBe(movieBar.hi);
     await page.keyboard.press('Control+ArrowLeft');
     await screenshot('series-movie-running-difference');
 

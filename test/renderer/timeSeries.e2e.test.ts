@@ -113,6 +113,23 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     await page.keyboard.press('?');
     expect(await page.getByTestId('shortcuts').textContent()).toContain('previous / next observation');
     await page.keyboard.press('Escape');
+
+    // A line profile across level 1 (DN) and level 1.5 normalised by exposure (DN/s): one axis,
+    // so each curve's legend says its unit.
+    const box = (await page.getByTestId('panes').boundingBox())!;
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + box.width / 4 - 80, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 4 + 80, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await page.getByTestId('profile').waitFor();
+    expect(await page.getByTestId('profile-unit').textContent()).toBe('DN, DN/s');
+    const legend = page.getByRole('list', { name: 'Legend' }).getByRole('listitem');
+    expect((await legend.allTextContents()).map((t) => t.trim())).toEqual([
+      'Level 1 [DN]',
+      'Level 1.5 [DN/s]',
+    ]);
   }, 300_000);
 
   it('plays the series on the locked scale, shows running difference, exports a WebM with the time burned in', async () => {

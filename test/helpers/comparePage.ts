@@ -85,8 +85,9 @@ export async function crosshairs(
 }
 
 /**
- * From the next page load on, every change of Compare's load status or of its colour bar's limits,
- * in order (read with `loadLog`): what the user saw, and when the scale moved.
+ * From the next page load on, every change of Compare's load status, its colour bar's limits or its
+ * panes (testid:data-resolution), in order (read with `loadLog`): what the user saw, and when the
+ * scale or the layout moved.
  */
 export async function recordLoad(page: Page): Promise<void> {
   await page.addInitScript(`
@@ -97,17 +98,26 @@ export async function recordLoad(page: Page): Promise<void> {
         status: document.querySelector('[data-testid="load-status"]')?.textContent ?? '',
         lo: bar?.getAttribute('data-lo') ?? '',
         hi: bar?.getAttribute('data-hi') ?? '',
+        panes: [...document.querySelectorAll('[data-testid^="pane-"]')]
+          .map((p) => p.dataset.testid + ':' + p.dataset.resolution).join(','),
       };
     };
     new MutationObserver(() => {
       const now = seen();
       const last = window.__loadLog.at(-1);
-      if (!last || last.status !== now.status || last.lo !== now.lo || last.hi !== now.hi) window.__loadLog.push(now);
+      if (!last || Object.keys(now).some((k) => last[k] !== now[k])) window.__loadLog.push(now);
     }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });`);
 }
 
-export async function loadLog(page: Page): Promise<{ status: string; lo: string; hi: string }[]> {
-  return (await page.evaluate('window.__loadLog')) as { status: string; lo: string; hi: string }[];
+export interface LoadStep {
+  status: string;
+  lo: string;
+  hi: string;
+  panes: string;
+}
+
+export async function loadLog(page: Page): Promise<LoadStep[]> {
+  return (await page.evaluate('window.__loadLog')) as LoadStep[];
 }
 
 /**

@@ -290,7 +290,16 @@ describe('Compare in web mode', () => {
         .getByLabel(/Histogram with the scale's limits/)
         .evaluate((c) => (c as unknown as { toDataURL(): string }).toDataURL());
     const smallHistogram = await histogramPixels();
+    const before = (await loadLog(page)).length;
     await openObservation(L1_1600);
+    // Both panes stood from the moment the levels were known (each said 'loading', then 'preview'
+    // of the 2048² frame's block means, then 'full'): none appeared later and moved the other.
+    const steps = (await loadLog(page)).slice(before).filter((e) => e.panes);
+    const layouts = new Set(steps.map((e) => e.panes.replace(/:\w+/g, '')));
+    expect([...layouts], JSON.stringify(steps)).toEqual(['pane-1,pane-1.5']);
+    expect(steps.map((e) => e.panes).join(' ')).toMatch(
+      /pane-1\.5:loading.*pane-1\.5:preview.*pane-1\.5:full/,
+    );
     const bar = await colourBar();
     // The hand-set scale stayed with its observation: this one's is its automatic one ("auto" changes
     // nothing), and −32768 fill enters no statistics.

@@ -38,7 +38,7 @@ export function useLevelImages(
     const shown = [...images.value.values()];
     if (!shown.length) return loading.value ? 'Loading…' : '';
     const previews = shown.filter((i) => i.binning > 1);
-    const waiting = expected.value.filter((l) => !images.value.has(l)).length;
+    const waiting = loadingLevels.value.length;
     const of = `of ${shown.length + waiting} levels`;
     if (previews.length)
       return `Preview ${previewSize(previews[0])}: ${previews.length} ${of}; loading full resolution…`;
@@ -116,5 +116,8 @@ export function useLevelImages(
     expected.value = [...images.value.keys()].filter((l): l is ImageLevel => l !== 'file');
   }
 
-  return { images, missing, status, loadError, load };
+  /** Readable levels not drawn yet: their panes say they are loading. */
+  const loadingLevels = computed(() => expected.value.filter((l) => !images.value.has(l)));
+
+  return { images, missing, loadingLevels, status, loadError, load };
 }

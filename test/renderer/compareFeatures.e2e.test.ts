@@ -181,6 +181,16 @@ print(np.percentile(d[np.isfinite(d)], 99.5))`,
     const values = labels.filter((l) => l.endsWith('″')).map((l) => Number(l.slice(0, -1)));
     expect(values.every((v) => v % 100 === 0)).toBe(true);
     expect(Math.max(...values)).toBeGreaterThanOrEqual(1000);
+    // Every Tx number whole inside its pane, none cut by the edge or running into the next pane.
+    const cut =
+      await page.evaluate(`[...document.querySelectorAll('[data-testid^="axes-"]')].flatMap((svg) => {
+      const pane = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('[data-axis="x"] text')]
+        .map((t) => [t.textContent, t.getBoundingClientRect()])
+        .filter(([, b]) => b.left < pane.left || b.right > pane.right)
+        .map(([text]) => text);
+    })`);
+    expect(cut).toEqual([]);
     expect(await page.getByTestId('axes-2').count()).toBe(1);
     await page.getByLabel('HP grid').check();
     const axes = page.getByTestId('axes-1');

@@ -146,3 +146,18 @@ export async function exportedParts(page: Page, png: Buffer, parts: number) {
     });
   })()`)) as { bright: number; barColours: number }[];
 }
+
+/** A drag across the panes with a key held: Shift draws a line profile, Control a region box. */
+export async function dragWith(
+  page: Page,
+  key: 'Shift' | 'Control',
+  [x0, y0]: [number, number],
+  [x1, y1]: [number, number],
+): Promise<void> {
+  await page.keyboard.down(key);
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y1, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up(key);
+}

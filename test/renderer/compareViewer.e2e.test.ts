@@ -10,6 +10,7 @@ import {
   colourBar as readColourBar,
   crosshairs,
   docsScreenshot,
+  dragWith,
   exportedParts,
   loadLog,
   recordLoad,
@@ -186,12 +187,8 @@ describe('Compare in web mode', () => {
     );
     expect(await page.locator('tr[data-level="1.5"]').textContent()).toMatch(/DN/);
     // Shift+drag a line across the first pane.
-    await page.keyboard.down('Shift');
-    await page.mouse.move(box.x + box.width / 6 - 80, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 6 + 80, box.y + box.height / 2, { steps: 4 });
-    await page.mouse.up();
-    await page.keyboard.up('Shift');
+    const y = box.y + box.height / 2;
+    await dragWith(page, 'Shift', [box.x + box.width / 6 - 80, y], [box.x + box.width / 6 + 80, y]);
     const profile = page.getByTestId('profile');
     await profile.waitFor();
     expect(await page.getByTestId('profile-unit').textContent()).toBe('DN');
@@ -333,6 +330,8 @@ describe('Compare in web mode', () => {
     const bar = await colourBar();
     expect(bar.lo).toBeCloseTo(-bar.hi, 6);
     expect(bar.caption).toMatch(/Level 1\.5 − Level 1/);
+    // Symmetric limits from |A − B|'s high percentile: the low percentile is not offered.
+    expect(await page.getByLabel('low percentile').isDisabled()).toBe(true);
     await page.getByTestId('limit-hi').fill('50');
     await page.getByTestId('limit-hi').press('Enter');
     // the colour bar follows the limits at the next frame

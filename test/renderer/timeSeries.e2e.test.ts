@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/main.js';
 import { webmTimeline } from '../../renderer/src/viewer/webmFile.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { canvasPatch, colourBar } from '../helpers/comparePage.js';
+import { canvasPatch, colourBar, dragWith } from '../helpers/comparePage.js';
 import { parseCsv } from '../helpers/csv.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 import { writeQaSeries } from '../qa/qaSeries.js';
@@ -117,12 +117,8 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     // A line profile across level 1 (DN) and level 1.5 normalised by exposure (DN/s): one axis,
     // so each curve's legend says its unit.
     const box = (await page.getByTestId('panes').boundingBox())!;
-    await page.keyboard.down('Shift');
-    await page.mouse.move(box.x + box.width / 4 - 80, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 4 + 80, box.y + box.height / 2, { steps: 4 });
-    await page.mouse.up();
-    await page.keyboard.up('Shift');
+    const y = box.y + box.height / 2;
+    await dragWith(page, 'Shift', [box.x + box.width / 4 - 80, y], [box.x + box.width / 4 + 80, y]);
     await page.getByTestId('profile').waitFor();
     expect(await page.getByTestId('profile-unit').textContent()).toBe('DN, DN/s');
     const legend = page.getByRole('list', { name: 'Legend' }).getByRole('listitem');

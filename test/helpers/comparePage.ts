@@ -83,3 +83,81 @@ export async function crosshairs(
     });
   })(${panes})`)) as ({ x: number; y: number } | undefined)[];
 }
+
+/**
+ * From the next page load on, every change of Compare's load status, its colour bar's limits or its
+ * panes (testid:data-resolution), in order (read with `loadLog`): what the user saw, and when the
+ * scale or the layout moved.
+ */
+export async function recordLoad(page: Page): Promise<void> {
+  await page.addInitScript(`
+    window.__loadLog = [];
+    const seen = () => {
+      const bar = document.querySelector('[data-testid="colourbar"]');
+      return {
+        status: document.querySelector('[data-testid="load-status"]')?.textContent ?? '',
+        lo: bar?.getAttribute('data-lo') ?? '',
+        hi: bar?.getAttribute('data-hi') ?? '',
+        panes: [...document.querySelectorAll('[data-testid^="pane-"]')]
+          .map((p) => p.dataset.testid + ':' + p.dataset.resolution).join(','),
+      };
+    };
+    new MutationObserver(() => {
+      const now = seen();
+      const last = window.__loadLog.at(-1);
+      if (!last || Object.keys(now).some((k) => last[k] !== now[k])) window.__loadLog.push(now);
+    }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });`);
+}
+
+export interface LoadStep {
+  status: string;
+  lo: string;
+  hi: string;
+  panes: string;
+}
+
+export async function loadLog(page: Page): Promise<LoadStep[]> {
+  return (await page.evaluate('window.__loadLog')) as LoadStep[];
+}
+
+/**
+ * A PNG (as the app exported it) read in the page: for each of `parts` equal columns, the bright
+ * pixels in a 20² patch at the centre of its image (above the 72-pixel strip) and the coloured
+ * pixels of its strip's right half (its colour bar).
+ */
+export async function exportedParts(page: Page, png: Buffer, parts: number) {
+  return (await page.evaluate(`(async () => {
+    const image = new Image();
+    image.src = 'data:image/png;base64,${png.toString('base64')}';
+    await image.decode();
+    const c = document.createElement('canvas'); c.width = image.width; c.height = image.height;
+    const x = c.getContext('2d'); x.drawImage(image, 0, 0);
+    const w = image.width / ${parts}, h = image.height - 72;
+    return Array.from({ length: ${parts} }, (_, i) => {
+      const count = (x0, y0, width, height, test) => {
+        const d = x.getImageData(x0, y0, width, height).data;
+        let n = 0; for (let k = 0; k < d.length; k += 4) if (test(d[k], d[k + 1], d[k + 2])) n++;
+        return n;
+      };
+      return {
+        bright: count(i * w + w / 2 - 10, h / 2 - 10, 20, 20, (r, g, b) => r + g + b > 120),
+        barColours: count(i * w + w / 2, h + 10, w / 2 - 30, 12, (r, g, b) => Math.max(r, g, b) - Math.min(r, g, b) > 30),
+      };
+    });
+  })()`)) as { bright: number; barColours: number }[];
+}
+
+/** A drag across the panes with a key held: Shift draws a line profile, Control a region box. */
+export async function dragWith(
+  page: Page,
+  key: 'Shift' | 'Control',
+  [x0, y0]: [number, number],
+  [x1, y1]: [number, number],
+): Promise<void> {
+  await page.keyboard.down(key);
+  await page.mouse.move(x0, y0);
+  await page.mouse.down();
+  await page.mouse.move(x1, y1, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up(key);
+}

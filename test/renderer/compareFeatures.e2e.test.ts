@@ -177,6 +177,20 @@ print(np.percentile(d[np.isfinite(d)], 99.5))`,
     const values = labels.filter((l) => l.endsWith('″')).map((l) => Number(l.slice(0, -1)));
     expect(values.every((v) => v % 100 === 0)).toBe(true);
     expect(Math.max(...values)).toBeGreaterThanOrEqual(1000);
+    // Every Tx number whole inside its pane (none cut by the edge or running into the next pane's),
+    // and no Ty number over them along the bottom.
+    const axisClashes = () =>
+      page.evaluate(`[...document.querySelectorAll('[data-testid^="axes-"]')].flatMap((svg) => {
+        const pane = svg.getBoundingClientRect();
+        const boxes = (axis) => [...svg.querySelectorAll('[data-axis="' + axis + '"] text')].map((t) => [t.textContent, t.getBoundingClientRect()]);
+        const xs = boxes('x');
+        const over = (b, x) => b.left < x.right && x.left < b.right && b.top < x.bottom && x.top < b.bottom;
+        return [
+          ...xs.filter(([, b]) => b.left < pane.left || b.right > pane.right).map(([t]) => 'cut ' + t),
+          ...boxes('y').filter(([, b]) => xs.some(([, x]) => over(b, x))).map(([t]) => 'over ' + t),
+        ];
+      })`);
+    expect(await axisClashes()).toEqual([]);
     expect(await page.getByTestId('axes-2').count()).toBe(1);
     await page.getByLabel('HP grid').check();
     const axes = page.getByTestId('axes-1');
@@ -196,6 +210,7 @@ print(np.percentile(d[np.isfinite(d)], 99.5))`,
       .filter((l) => l.endsWith('″'))
       .map((l) => Number(l.slice(0, -1)));
     expect(Math.max(...closer)).toBeLessThan(Math.max(...values));
+    expect(await axisClashes()).toEqual([]);
     await screenshot('compare-axes-2048');
     // The magnifier: its centre is the data pixel under the pointer, in the pane's colours (zoomed to
     // about 6 screen pixels a data pixel, so that pixel is under the pointer's screen pixel too).

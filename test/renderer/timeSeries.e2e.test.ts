@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../main/cli/main.js';
 import { webmTimeline } from '../../renderer/src/viewer/webmFile.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-import { canvasPatch, colourBar } from '../helpers/comparePage.js';
+import { canvasPatch, colourBar, dragWith } from '../helpers/comparePage.js';
 import { parseCsv } from '../helpers/csv.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 import { writeQaSeries } from '../qa/qaSeries.js';
@@ -113,6 +113,19 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     await page.keyboard.press('?');
     expect(await page.getByTestId('shortcuts').textContent()).toContain('previous / next observation');
     await page.keyboard.press('Escape');
+
+    // A line profile across level 1 (DN) and level 1.5 normalised by exposure (DN/s): one axis,
+    // so each curve's legend says its unit.
+    const box = (await page.getByTestId('panes').boundingBox())!;
+    const y = box.y + box.height / 2;
+    await dragWith(page, 'Shift', [box.x + box.width / 4 - 80, y], [box.x + box.width / 4 + 80, y]);
+    await page.getByTestId('profile').waitFor();
+    expect(await page.getByTestId('profile-unit').textContent()).toBe('DN, DN/s');
+    const legend = page.getByRole('list', { name: 'Legend' }).getByRole('listitem');
+    expect((await legend.allTextContents()).map((t) => t.trim())).toEqual([
+      'Level 1 [DN]',
+      'Level 1.5 [DN/s]',
+    ]);
   }, 300_000);
 
   it('plays the series on the locked scale, shows running difference, exports a WebM with the time burned in', async () => {
@@ -129,6 +142,19 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     expect(await page.getByTestId('movie-scale').textContent()).toBe(
       `scale ${+movieBar.lo.toPrecision(4)} … ${+movieBar.hi.toPrecision(4)} DN/s`,
     );
+    // The scale panel shows and edits the movie's scale: frames play on the observation's scale of
+    // their level, so a typed limit moves the movie's bar (and the panes', under it).
+    const scaleHeading = () => page.locator('#clip-title').textContent();
+    expect(await scaleHeading()).toBe('Scale of the movie (Level 1.5)');
+    expect(Number(await page.getByTestId('limit-hi').inputValue())).toBeCloseTo(movieBar.hi, 2);
+    await page.getByTestId('limit-hi').fill(String(2 * movieBar.hi));
+    await page.getByTestId('limit-hi').press('Enter');
+    await expect.poll(async () => (await colourBar(page, 'movie-colourbar')).hi).toBe(2 * movieBar.hi);
+    expect(await page.getByTestId('movie-scale').textContent()).toContain(
+      `${+(2 * movieBar.hi).toPrecision(4)} DN/s`,
+    );
+    await page.getByRole('button', { name: 'auto' }).click();
+    await expect.poll(async () => (await colourBar(page, 'movie-colourbar')).hi).toBe(movieBar.hi);
     // Frames on one scale: the altered frame (half the exposure, normalised) is brighter.
     await page.keyboard.press('Control+ArrowRight');
     await page.keyboard.press('Control+ArrowRight');
@@ -169,6 +195,16 @@ describe('time series in Compare, movies and the QA table (web mode)', () => {
     const colours = JSON.stringify({ still, rising, falling });
     expect(redness(rising), colours).toBeGreaterThan(redness(still) + 15);
     expect(redness(falling), colours).toBeLessThan(redness(still) - 15);
+    // The difference movie's own scale is the one the panel edits now.
+    expect(await scaleHeading()).toBe('Scale of the movie (Level 1.5 − previous)');
+    await page.getByTestId('limit-hi').fill(String(movieBar.hi / 2));
+    await page.getByTestId('limit-hi').press('Enter');
+    await expect
+      .poll(async () => (await colourBar(page, 'movie-colourbar')).hi)
+      .toBeCloseTo(movieBar.hi / 2, 6);
+    expect((await colourBar(page, 'movie-colourbar')).lo).toBe(movieBar.lo);
+    await page.getByRole('button', { name: 'auto' }).click();
+    await expect.poll(async () => (await colourBar(page, 'movie-colourbar')).hi).toBe(movieBar.hi);
     await page.keyboard.press('Control+ArrowLeft');
     await screenshot('series-movie-running-difference');
 

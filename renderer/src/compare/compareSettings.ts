@@ -2,6 +2,7 @@ import { persisted } from '../stores/persisted.js';
 import type { PaneLevel } from '../viewer/levelImage.js';
 import type { ColourMap } from '../viewer/colourMaps.js';
 import type { ScaleMethod } from '../viewer/displayScale.js';
+import type { PaneSpec } from '../viewer/paneLayout.js';
 import type { Scale } from '../viewer/scales.js';
 
 export type Mode = 'side' | 'blink' | 'swipe' | 'difference';
@@ -17,6 +18,14 @@ export const LEVEL_NAMES: Record<PaneLevel, string> = {
   '1.6': 'Level 1.6',
   file: 'Opened file',
 };
+
+/** What a pane shows, as its label and its export name it: a level, or two on the first's grid. */
+export function paneTitle(p: PaneSpec): string {
+  if (p.mode === 'difference')
+    return `${LEVEL_NAMES[p.a]} − ${LEVEL_NAMES[p.b!]} (on ${LEVEL_NAMES[p.a]}'s grid)`;
+  if (p.mode === 'swipe') return `${LEVEL_NAMES[p.a]} | ${LEVEL_NAMES[p.b!]} (on ${LEVEL_NAMES[p.a]}'s grid)`;
+  return LEVEL_NAMES[p.a];
+}
 
 /** The viewer's choices that survive a restart (localStorage); per-observation state is not here. */
 export function compareSettings() {

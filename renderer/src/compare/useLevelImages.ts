@@ -12,8 +12,9 @@ const PREVIEW_SIZE = 1024;
  * each as soon as it is on the GPU. Pixels are fetched, decoded and sampled for the statistics in the
  * pixel worker (`worker`, shared with the file pane) and handed to `show`, which uploads them and
  * resolves true once they are drawn; only then does `images` (what every label, readout and scale
- * reads) hold them, so the labels say what is on screen. A level without a product, or whose file
- * cannot be read, is `missing` with the reason and the others still load.
+ * reads) hold them, so the labels say what is on screen. A preview that needed no binning (a level at
+ * most PREVIEW_SIZE across) is the full image: it is not fetched again. A level without a product, or
+ * whose file cannot be read, is `missing` with the reason and the others still load.
  */
 export function useLevelImages(
   api: AppApi,
@@ -26,14 +27,23 @@ export function useLevelImages(
   const missing = ref(new Map<ImageLevel, string>());
   const loadError = ref('');
   const loading = ref(false);
+  /** The levels being loaded that can be read: until each is drawn, the shared scale may still move. */
+  const expected = ref<ImageLevel[]>([]);
 
-  /** What is on screen, in words: previews until every level present is at full resolution. */
+  /**
+   * What is on screen, in words: 'Full resolution' only once every readable level is drawn at full
+   * resolution (the shared scale pools them all, so only then is it final).
+   */
   const status = computed(() => {
     const shown = [...images.value.values()];
     if (!shown.length) return loading.value ? 'Loading…' : '';
     const previews = shown.filter((i) => i.binning > 1);
-    if (!previews.length) return 'Full resolution';
-    return `Preview ${previewSize(previews[0])}: ${previews.length} of ${shown.length} levels; loading full resolution…`;
+    const waiting = loadingLevels.value.length;
+    const of = `of ${shown.length + waiting} levels`;
+    if (previews.length)
+      return `Preview ${previewSize(previews[0])}: ${previews.length} ${of}; loading full resolution…`;
+    if (waiting) return `Full resolution: ${shown.length} ${of}; loading the others…`;
+    return 'Full resolution';
   });
 
   function put(image: LevelImage): void {
@@ -51,6 +61,7 @@ export function useLevelImages(
     if (!current) return;
     images.value = new Map();
     missing.value = new Map();
+    expected.value = [];
     loadError.value = '';
     loading.value = true;
     const still = () => job.value?.id === current.id;
@@ -70,6 +81,7 @@ export function useLevelImages(
     );
     if (!still()) return;
     const readable = present.flatMap((level, i) => (infos[i] ? [{ level, info: infos[i] }] : []));
+    expected.value = readable.map((r) => r.level);
     const shown = async (image: Promise<LevelImage>) => {
       const ready = await image;
       if (still() && (await show(ready, still)) && still()) put(ready);
@@ -85,9 +97,10 @@ export function useLevelImages(
     ).catch((error: Error) => still() && (loadError.value = error.message));
     if (!still()) return;
     onPreviews();
-    // Every level's full resolution asked for at once (the next one arrives while this one goes up).
+    // Every binned level's full resolution asked for at once (the next one arrives while this one goes up).
+    const binned = readable.filter(({ level }) => images.value.get(level)?.binning !== 1);
     await Promise.all(
-      readable.map(({ level, info }) =>
+      binned.map(({ level, info }) =>
         shown(
           worker
             .pixels('imagePixels', { jobId: current.id, level })
@@ -97,8 +110,14 @@ export function useLevelImages(
         ).catch((error: Error) => still() && (loadError.value = error.message)),
       ),
     );
-    if (still()) loading.value = false;
+    if (!still()) return;
+    loading.value = false;
+    // A level that could not be drawn has its error on screen: the status speaks of those drawn.
+    expected.value = [...images.value.keys()].filter((l): l is ImageLevel => l !== 'file');
   }
 
-  return { images, missing, status, loadError, load };
+  /** Readable levels not drawn yet: their panes say they are loading. */
+  const loadingLevels = computed(() => expected.value.filter((l) => !images.value.has(l)));
+
+  return { images, missing, loadingLevels, status, loadError, load };
 }

@@ -25,6 +25,15 @@ export interface PaneScene {
   pointer: Ref<[number, number] | undefined>;
 }
 
+/** One pane of an exported PNG, with the caption and colour bar of its strip. */
+export interface PaneExport {
+  pane: PaneSpec;
+  caption: string;
+  colours: PaneLut;
+  limits: Limits;
+  unit: string;
+}
+
 /**
  * Bytes of pixels per texture upload call: 1 MiB, 64 rows of a 4096² frame. The GL copies them into
  * a shared buffer on the page's thread; bigger bands made it grow that buffer anew (fresh memory is
@@ -277,28 +286,37 @@ export function usePaneRenderer(
   }
 
   /**
-   * The pane showing `level` at the data's full resolution (one PNG pixel per pixel of its level's
-   * grid, north up), with a strip below: what it is (level, channel, time, exposure), the colour bar
-   * with its limits and unit. Downloaded under `name`. The caller's caption names that pane: no other
-   * is exported in its place while it is still a preview.
+   * The panes asked for at the data's full resolution, side by side in one PNG (north up), each above
+   * a strip with what it is (level, channel, time, exposure) and its colour bar, limits and unit;
+   * downloaded under `name`. All are drawn on one grid: the finest pixel of their levels, over the
+   * widest field, about the first pane's centre, so a place on the Sun is at the same pixel in every
+   * pane; one pane alone is on its own level's grid, one PNG pixel per pixel. No other pane is
+   * exported in place of one still a preview.
    */
-  async function exportPng(
-    level: PaneLevel,
-    name: string,
-    caption: string,
-    colours: PaneLut,
-    limits: Limits,
-    unit: string,
-  ): Promise<void> {
-    const pane = scene.panes.value.find((p) => !p.missing && p.a === level);
-    const image = pane && scene.images.value.get(pane.a);
-    if (!renderer || !pane || !image) throw new Error(`${LEVEL_NAMES[level]} is not on screen`);
-    if (image.binning !== 1) throw new Error(`${LEVEL_NAMES[level]} is not at full resolution yet`);
-    const [cx, cy] = applyAffine(invertAffine(image.affine), (image.width - 1) / 2, (image.height - 1) / 2);
-    const viewport = { cx, cy, arcsecPerPixel: Math.abs(image.wcs.cdelt1) };
-    const draw = paneDraw(pane, viewport)!;
-    const rgba = renderer.renderOffscreen(draw, image.width, image.height);
-    const canvas = composeExport(rgba, image.width, image.height, caption, colours.rgba(), limits, unit);
+  async function exportPng(panes: readonly PaneExport[], name: string): Promise<void> {
+    const shown = panes.map((e) => ({ ...e, image: scene.images.value.get(e.pane.a) }));
+    for (const { pane, image } of shown) {
+      if (!renderer || !image || pane.missing) throw new Error(`${LEVEL_NAMES[pane.a]} is not on screen`);
+      if (image.binning !== 1) throw new Error(`${LEVEL_NAMES[pane.a]} is not at full resolution yet`);
+    }
+    const images = shown.map((s) => s.image!);
+    if (!renderer || !images.length) throw new Error('no pane is on screen');
+    const pixel = Math.min(...images.map((i) => Math.abs(i.wcs.cdelt1)));
+    const width = Math.round(Math.max(...images.map((i) => i.width * Math.abs(i.wcs.cdelt1))) / pixel);
+    const height = Math.round(Math.max(...images.map((i) => i.height * Math.abs(i.wcs.cdelt2))) / pixel);
+    const first = images[0];
+    const [cx, cy] = applyAffine(invertAffine(first.affine), (first.width - 1) / 2, (first.height - 1) / 2);
+    const viewport = { cx, cy, arcsecPerPixel: pixel };
+    const parts = shown.map(({ pane, caption, colours, limits, unit }) => ({
+      rgba: renderer!.renderOffscreen(paneDraw(pane, viewport)!, width, height),
+      width,
+      height,
+      caption,
+      lut: colours.rgba(),
+      limits,
+      unit,
+    }));
+    const canvas = composeExport(parts);
     const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
     if (!blob) throw new Error('the browser could not encode the PNG');
     const link = document.createElement('a');

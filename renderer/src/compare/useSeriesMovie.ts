@@ -77,10 +77,19 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
   const reference = (i: number) =>
     mode.value === 'running' ? i - 1 : mode.value === 'base' ? base.value : -1;
 
-  /** One scale for the whole movie: the observation's for frames, the widest pair's for differences. */
+  /**
+   * Limits typed in the scale panel for the movie itself: a difference movie's, or frames' whose level
+   * the observation shown lacks (else frames play on, and the panel edits, the observation's scale).
+   */
+  const typed = ref<Limits>();
+  /**
+   * One scale for the whole movie: typed, else the observation's for frames, the widest pair's for
+   * differences.
+   */
   const limits = computed<Limits>(() => {
     const all = frames.value;
     const [low, high] = scene.settings.value.percentiles;
+    if (typed.value) return typed.value;
     if (mode.value === 'frames') {
       const locked = scene.limitsOf(level.value);
       return Number.isFinite(locked.lo) || !all.length ? locked : percentileLimits(all[0].sorted, low, high);
@@ -117,6 +126,7 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
     loadedKey = key;
     stop();
     frames.value = [];
+    typed.value = undefined;
     error.value = '';
     const loaded: LevelImage[] = [];
     try {
@@ -284,7 +294,10 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
         const viewport = { cx, cy, arcsecPerPixel: (Math.abs(image.wcs.cdelt1) * image.width) / width };
         const { pane, colours } = paneOf(i, viewport);
         const rgba = renderer!.renderOffscreen(pane, width, height);
-        return composeExport(rgba, width, height, caption(i), colours.rgba(), limits.value, image.label.unit);
+        const { unit } = image.label;
+        return composeExport([
+          { rgba, width, height, caption: caption(i), lut: colours.rgba(), limits: limits.value, unit },
+        ]);
       };
       const frameMs = 1000 / Math.max(0.1, fps.value);
       const encoded = await encodeFrames(
@@ -320,7 +333,10 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
 
   watch([open, series, level], () => (open.value ? void load() : stop()));
   watch([mode, base, fps, scene.view, scene.settings, limits], () => draw(), { deep: true });
-  watch(mode, () => goTo(index.value));
+  watch(mode, () => {
+    typed.value = undefined;
+    goTo(index.value);
+  });
   onBeforeUnmount(() => {
     stop();
     for (const t of textures.values()) renderer?.release(t.texture);
@@ -333,6 +349,8 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
     level,
     series,
     limits,
+    /** The movie's own limits, typed; undefined: automatic again. */
+    setLimits: (limits: Limits | undefined) => (typed.value = limits),
     colourBar,
     frames,
     loading,

@@ -46,6 +46,8 @@ interface LoadLog {
   statuses: { at: number; text: string }[];
   /** Each pane label's resolution attribute as it changed. */
   panes: { at: number; pane: string; resolution: string; details: string }[];
+  /** When the load began (the page's clock), that `at` counts from. */
+  start: number;
 }
 
 it('4096², three panes: no decode on the main thread while loading, honest labels, no lattice in 1.5 − 1', async () => {
@@ -108,6 +110,8 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
       openingViewLongTasksMs: opening,
       longestTaskMs: Math.max(0, ...log.tasks.map((t) => t.ms)),
       longTasksMs: log.tasks.map((t) => Math.round(t.ms)),
+      // when each began, as the statuses' and panes' `at`: which step of the load it belongs to
+      longTasksAtMs: log.tasks.map((t) => Math.round(t.start - log.start)),
       longTasks: log.tasks.length,
       previewMs: firstPreview?.at,
       fullResolutionMs: full?.at,

@@ -80,6 +80,9 @@ export class OpticalTransfer {
     const plan = new Fft2dPlan(width, height, precision, options.engine);
     const buf = plan.alloc(plan.realBytes);
     const transfer = plan.alloc(plan.transferBytes);
+    // the tiles' padding bytes, which no kernel writes, zeroed so the values (cached on disk) are the
+    // same whatever the memory held before
+    plan.view(transfer, plan.transferBytes / plan.size).fill(0);
     const v = plan.view(buf, width * height);
     const hw = width / 2;
     const hh = height / 2;

@@ -6,7 +6,8 @@
  *
  * A file is used only if its size, header (channel, model version, shape, dtype), end tag and
  * SHA-256 all check out; anything else (truncated, corrupted, other version) is rebuilt and replaced
- * atomically (written to a temporary file in the same folder, fsync'ed, renamed over).
+ * atomically (written to a temporary file in the same folder, fsync'ed, renamed over). Values derived
+ * from a PSF (derived(): a backend's transfer function) are kept the same way in a file beside it.
  */
 import { createHash } from 'node:crypto';
 import {

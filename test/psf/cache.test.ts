@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { computePsf, NoPsfModelError, PsfCache } from '../../main/engine/psf/index.js';
+import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
+import { OpticalTransfer } from '../../main/engine/deconvolve/index.js';
+import { ChannelOptics } from '../../main/engine/pipeline/channelOptics.js';
+import { computePsf, NoPsfModelError, PsfCache, type DerivedValues } from '../../main/engine/psf/index.js';
 
 /** byte-exact equality (vitest's deep equality is far too slow and memory-hungry at 16M values) */
-function same(a: Float64Array, b: Float64Array): boolean {
+function same(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
@@ -85,5 +88,161 @@ describe('PsfCache', () => {
 
   it('refuses channels without a model before touching the disk', () => {
     expect(() => new PsfCache(dir).get(1700)).toThrow(NoPsfModelError);
+  });
+});
+
+describe('PsfCache.derived (values made from a PSF, e.g. its transfer function)', () => {
+  // a delta PSF stands in for the model: these tests are about the files, not the optics
+  const delta = new Float64Array(4096 * 4096);
+  delta[2048 * 4096 + 2048] = 1;
+  let psfBuilds = 0;
+  const compute = (): Float64Array => {
+    psfBuilds++;
+    return delta;
+  };
+  const what: DerivedValues = {
+    name: 'test-values',
+    format: 'test f32 v1',
+    length: 1000,
+    dtype: 'float32le',
+  };
+  let makes = 0;
+  const make = (psf: Float64Array): Float32Array => {
+    makes++;
+    return Float32Array.from({ length: 1000 }, (_, i) => psf[2048 * 4096 + 2048] * i + 0.5);
+  };
+  const expected = Float32Array.from({ length: 1000 }, (_, i) => i + 0.5);
+
+  it('builds once, then serves the verified file; corruption is rebuilt and replaced, never used', () => {
+    const sub = mkdtempSync(join(dir, 'derived-'));
+    const first = new PsfCache(sub, { compute });
+    expect(same(first.derived(193, what, make), expected)).toBe(true);
+    expect(first.lastDerivedOutcome).toBe('built');
+    expect([psfBuilds, makes]).toEqual([1, 1]);
+
+    // a fresh cache reads the values alone: neither the PSF nor make is needed
+    const second = new PsfCache(sub, { compute });
+    expect(same(second.derived(193, what, make), expected)).toBe(true);
+    expect(second.lastDerivedOutcome).toBe('hit');
+    expect(second.lastOutcome).toBeNull();
+    expect([psfBuilds, makes]).toEqual([1, 1]);
+
+    // one flipped bit in the values: rejected, made again from the (cached) PSF, file replaced
+    const path = second.derivedPathFor(193, what.name);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 32 - 8 - 4 * 10] ^= 0x01;
+    writeFileSync(path, bytes);
+    const third = new PsfCache(sub, { compute });
+    expect(same(third.derived(193, what, make), expected)).toBe(true);
+    expect(third.lastDerivedOutcome).toBe('rebuilt');
+    expect(third.lastRejection).toMatch(/SHA-256 mismatch/);
+    expect(third.lastOutcome).toBe('hit');
+    expect([psfBuilds, makes]).toEqual([1, 2]);
+    const fourth = new PsfCache(sub, { compute });
+    fourth.derived(193, what, make);
+    expect(fourth.lastDerivedOutcome).toBe('hit');
+
+    // truncated
+    writeFileSync(path, readFileSync(path).subarray(0, 1000));
+    const fifth = new PsfCache(sub, { compute });
+    expect(same(fifth.derived(193, what, make), expected)).toBe(true);
+    expect(fifth.lastDerivedOutcome).toBe('rebuilt');
+    expect(fifth.lastRejection).toMatch(/wrong size/);
+    expect(readdirSync(sub).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('never serves values made for another format, length, type, channel or model version', () => {
+    const sub = mkdtempSync(join(dir, 'derived-'));
+    const cache = new PsfCache(sub, { compute });
+    cache.derived(193, what, make);
+    const path = cache.derivedPathFor(193, what.name);
+    const made = makes;
+    // another code version, size or precision has another format: the file is remade in place
+    const other = { ...what, format: 'test f32 v2' };
+    expect(
+      same(
+        cache.derived(193, other, (psf) => make(psf).map((v) => v + 1)),
+        expected,
+      ),
+    ).toBe(false);
+    expect(cache.lastDerivedOutcome).toBe('rebuilt');
+    expect(cache.lastRejection).toMatch(/header does not match/);
+    expect(readdirSync(sub).filter((f) => f.includes('test-values'))).toHaveLength(1);
+    cache.derived(193, what, make);
+    expect(cache.lastDerivedOutcome).toBe('rebuilt');
+    expect(makes).toBe(made + 2);
+    // a valid file of another channel or model version copied over it is refused by its header
+    for (const [channel, modelVersion] of [
+      [211, undefined],
+      [193, 'v-other'],
+    ] as const) {
+      const foreign = new PsfCache(sub, { compute, modelVersion });
+      foreign.derived(channel, what, make);
+      writeFileSync(path, readFileSync(foreign.derivedPathFor(channel, what.name)));
+      cache.derived(193, what, make);
+      expect(cache.lastDerivedOutcome).toBe('rebuilt');
+      expect(cache.lastRejection).toMatch(/header does not match/);
+    }
+    // make must give what was described
+    expect(() =>
+      new PsfCache(mkdtempSync(join(dir, 'derived-')), { compute }).derived(
+        193,
+        what,
+        () => new Float32Array(999),
+      ),
+    ).toThrow(RangeError);
+    expect(() => cache.derived(193, { ...what, dtype: 'float64le' }, make)).toThrow(RangeError);
+    expect(() => cache.derived(1700, what, make)).toThrow(NoPsfModelError);
+  });
+
+  it('lets concurrent builders each finish with a valid file (atomic rename)', () => {
+    const sub = mkdtempSync(join(dir, 'derived-'));
+    const a = new PsfCache(sub, { compute });
+    const b = new PsfCache(sub, { compute });
+    // b builds and stores the file while a is in the middle of making the same values
+    const viaA = a.derived(193, what, (psf) => {
+      expect(same(b.derived(193, what, make), expected)).toBe(true);
+      expect(b.lastDerivedOutcome).toBe('built');
+      return make(psf);
+    });
+    expect(same(viaA, expected)).toBe(true);
+    expect(a.lastDerivedOutcome).toBe('built');
+    const c = new PsfCache(sub, { compute });
+    expect(same(c.derived(193, what, make), expected)).toBe(true);
+    expect(c.lastDerivedOutcome).toBe('hit');
+    expect(readdirSync(sub).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});
+
+describe("ChannelOptics with the CPU backend's transfer functions cached", () => {
+  it('gives a fresh batch the same values as made from the PSF, from the cache alone', async () => {
+    const sub = mkdtempSync(join(dir, 'optics-'));
+    // a real PSF model, read from a file put there as the app would have made it
+    const psf = computePsf(171);
+    new PsfCache(sub).write(171, psf);
+    const backend = new CpuBackend({ threads: 2 });
+    try {
+      const steps: string[] = [];
+      const made = new ChannelOptics(sub).transfer(backend, 171, 4096, 4096, 'f32', (step) =>
+        steps.push(step),
+      );
+      expect(steps).toEqual(['transfer', 'transfer']);
+      const reference = OpticalTransfer.fromPsf(psf, 4096, 4096, { precision: 'f32' });
+      const values = (t: unknown): Float32Array | Float64Array =>
+        backend.transferValues.values(t as OpticalTransfer);
+      expect(same(values(made), reference.data)).toBe(true);
+
+      // a new batch (a fresh process's) reads the values: no PSF, no transform
+      rmSync(new PsfCache(sub).pathFor(171));
+      const again: string[] = [];
+      const read = new ChannelOptics(sub).transfer(backend, 171, 4096, 4096, 'f32', (step) =>
+        again.push(step),
+      );
+      expect(again).toEqual([]);
+      expect(same(values(read), reference.data)).toBe(true);
+      expect(readdirSync(sub).some((f) => f.endsWith('-cpu-otf-f32.bin'))).toBe(true);
+    } finally {
+      await backend.dispose();
+    }
   });
 });

@@ -11,6 +11,30 @@ export interface TransferFunction {
   readonly precision: DeconvolutionPrecision;
 }
 
+/**
+ * A backend's transfer functions as plain values, to keep on disk beside the PSF (a fresh process then
+ * reads them instead of the PSF and its transform) and to make again from them.
+ */
+export interface TransferValues {
+  /**
+   * The cache file's name part and what the values of a transfer function of this size and precision
+   * depend on besides the PSF (the code and layout that make them), their count and type.
+   */
+  describe(
+    width: number,
+    height: number,
+    precision: DeconvolutionPrecision,
+  ): { name: string; format: string; length: number; dtype: 'float32le' | 'float64le' };
+  values(transfer: TransferFunction): Float32Array | Float64Array;
+  /** The transfer function of `values` (as `values` gave them for the same size and precision). */
+  restore(
+    values: Float32Array | Float64Array,
+    width: number,
+    height: number,
+    precision: DeconvolutionPrecision,
+  ): TransferFunction;
+}
+
 export type SampleType = 'float32' | 'float64';
 
 /**
@@ -134,6 +158,8 @@ export interface ComputeBackend {
    * (float32-rounded for float64 ones). Fastest on a result of `resample` (no copy).
    */
   statistics(data: Float32Array | Float64Array): ImageStatistics;
+  /** How this backend's transfer functions are kept as values; absent where they are not. */
+  readonly transferValues?: TransferValues;
   /** P = rfft2(fftshift(psf)) for images of this size, in the backend's own form. */
   prepareTransfer(
     psf: Float64Array,

@@ -15,8 +15,11 @@
  * the data are 0 too (u ≥ 0 and the PSF core is positive), and img/blurred → 0 as blurred → 0⁺ there,
  * so 0 is the limit of what aiapy computes; it keeps a 0/0 from making NaN.
  */
+import { fileURLToPath } from 'node:url';
+
+import { closureHash } from '../compute/cpu/prebuiltKernels.js';
 import type { FftEngine, Precision } from '../fft/engine.js';
-import { Fft2dPlan } from '../fft/plan.js';
+import { Fft2dPlan, planeBytesFor } from '../fft/plan.js';
 
 export interface OpticalTransferOptions {
   /** 'f32' (default: measured within the level-1.6 tolerance, 2× faster) or 'f64' */
@@ -36,6 +39,33 @@ export class OpticalTransfer {
     readonly data: Float32Array | Float64Array,
   ) {}
 
+  /** Of values that fromPsf made for the same size and precision (kept on disk, see `format`). */
+  static fromValues(
+    data: Float32Array | Float64Array,
+    width: number,
+    height: number,
+    precision: Precision,
+  ): OpticalTransfer {
+    const { length } = OpticalTransfer.format(width, height, precision);
+    if (data.length !== length || data instanceof Float32Array !== (precision === 'f32')) {
+      throw new RangeError(`a ${width}×${height} ${precision} transfer function is ${length} values`);
+    }
+    return new OpticalTransfer(width, height, precision, data);
+  }
+
+  /**
+   * What the values fromPsf makes depend on besides the PSF: size, precision and the code that computes
+   * and lays them out (the SHA-256 of this module and all it imports, kernels included), so that values
+   * kept on disk are never taken by code that would make others; and how many values there are.
+   */
+  static format(width: number, height: number, precision: Precision): { format: string; length: number } {
+    codeHash ??= closureHash(fileURLToPath(import.meta.url));
+    return {
+      format: `cpu-otf ${width}x${height} ${precision} code ${codeHash}`,
+      length: (2 * planeBytesFor(width, height, precision)) / (precision === 'f32' ? 4 : 8),
+    };
+  }
+
   /** psf: height×width, row-major, centred at [height/2, width/2] (as computePsf returns it). */
   static fromPsf(
     psf: Float64Array,
@@ -50,6 +80,9 @@ export class OpticalTransfer {
     const plan = new Fft2dPlan(width, height, precision, options.engine);
     const buf = plan.alloc(plan.realBytes);
     const transfer = plan.alloc(plan.transferBytes);
+    // the tiles' padding bytes, which no kernel writes, zeroed so the values (cached on disk) are the
+    // same whatever the memory held before
+    plan.view(transfer, plan.transferBytes / plan.size).fill(0);
     const v = plan.view(buf, width * height);
     const hw = width / 2;
     const hh = height / 2;
@@ -68,6 +101,9 @@ export class OpticalTransfer {
     return new OpticalTransfer(width, height, precision, data);
   }
 }
+
+/** OpticalTransfer.format's code hash, made once a process. */
+let codeHash: string | undefined;
 
 export interface RichardsonLucyOptions {
   /** default 25 */

@@ -22,6 +22,13 @@ interface ThreadScratch {
   tmp: number;
 }
 
+/** Bytes of one spectrum plane of a width×height plan (the transfer function is two). */
+export function planeBytesFor(width: number, height: number, precision: Precision): number {
+  const size = precision === 'f32' ? 4 : 8;
+  const planeWidth = width / 2 + (precision === 'f32' ? 4 : 2);
+  return PLANE_TILE * height * Math.ceil((planeWidth * size) / PLANE_TILE);
+}
+
 export class Fft2dPlan {
   readonly size: 4 | 8;
   readonly lanes: 4 | 2;
@@ -65,7 +72,7 @@ export class Fft2dPlan {
     this.planeWidth = this.half + this.lanes;
     this.tileBytes = PLANE_TILE * height;
     this.vectors = this.planeWidth / this.lanes;
-    this.planeBytes = this.tileBytes * Math.ceil((this.planeWidth * this.size) / PLANE_TILE);
+    this.planeBytes = planeBytesFor(width, height, precision);
     this.transferBytes = this.planeBytes * 2;
     this.realBytes = width * height * this.size;
     this.threads = Math.max(1, Math.min(engine.threads, height / this.lanes));

@@ -8,7 +8,8 @@ export type TransferStep = (step: 'psf' | 'transfer', done: number, total: numbe
 /**
  * The PSFs and optical transfer functions of a batch: each channel's PSF comes from the on-disk cache
  * (built on first use) and its transfer function is computed once and reused for every file of that
- * channel in the batch.
+ * channel in the batch; a backend that can keep its transfer functions as values (the CPU's) keeps
+ * them in the cache too, so a fresh process reads them instead of the PSF and its transform.
  */
 export class ChannelOptics {
   private readonly cache: PsfCache;
@@ -53,10 +54,27 @@ export class ChannelOptics {
     const key = `${channel}/${precision}`;
     let otf = prepared.get(key);
     if (!otf) {
-      const psf = this.psf(channel, onStep && ((done, total) => onStep('psf', done, total)));
-      onStep?.('transfer', 0, 1);
-      otf = backend.prepareTransfer(psf, width, height, precision);
-      onStep?.('transfer', 1, 1);
+      const psfStep: PsfBuildStep | undefined = onStep && ((done, total) => onStep('psf', done, total));
+      let made: TransferFunction | undefined;
+      const make = (psf: Float64Array): TransferFunction => {
+        onStep?.('transfer', 0, 1);
+        made = backend.prepareTransfer(psf, width, height, precision);
+        onStep?.('transfer', 1, 1);
+        return made;
+      };
+      const kept = backend.transferValues;
+      if (kept) {
+        // the transfer function's values from the cache (PSF and transform only when they are not there)
+        const values = this.cache.derived(
+          channel,
+          kept.describe(width, height, precision),
+          (psf) => kept.values(make(psf)),
+          psfStep,
+        );
+        otf = made ?? kept.restore(values, width, height, precision);
+      } else {
+        otf = make(this.psf(channel, psfStep));
+      }
       prepared.set(key, otf);
     }
     return otf;

@@ -6,7 +6,8 @@
  *
  * A file is used only if its size, header (channel, model version, shape, dtype), end tag and
  * SHA-256 all check out; anything else (truncated, corrupted, other version) is rebuilt and replaced
- * atomically (written to a temporary file in the same folder, fsync'ed, renamed over).
+ * atomically (written to a temporary file in the same folder, fsync'ed, renamed over). Values derived
+ * from a PSF (derived(): a backend's transfer function) are kept the same way in a file beside it.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -29,12 +30,32 @@ const MAGIC = Buffer.from('AIAPSF01', 'latin1');
 const END = Buffer.from('PSFEND01', 'latin1');
 const HASH_BYTES = 32;
 
+/** The type of a cached file's values, little-endian. */
+export type CachedType = 'float32le' | 'float64le';
+
+/** What derived() keeps: a file name part and what the values depend on besides the PSF. */
+export interface DerivedValues {
+  /** lower-case letters, digits and '-' */
+  name: string;
+  format: string;
+  length: number;
+  dtype: CachedType;
+}
+
 interface CacheHeader {
   channel: number;
   modelVersion: string;
   width: number;
   height: number;
   dtype: 'float64le';
+}
+
+interface DerivedHeader {
+  channel: number;
+  modelVersion: string;
+  derived: string;
+  length: number;
+  dtype: CachedType;
 }
 
 export interface PsfCacheOptions {
@@ -54,6 +75,8 @@ export class PsfCache {
   private readonly compute: (channel: number, onStep?: PsfBuildStep) => Float64Array;
   /** What the last get() did: 'hit' (valid file), 'built' (no file), 'rebuilt' (bad file replaced). */
   lastOutcome: PsfCacheOutcome | null = null;
+  /** What the last derived() did, as lastOutcome for the PSF. */
+  lastDerivedOutcome: PsfCacheOutcome | null = null;
   /** Why the last rejected file was rejected. */
   lastRejection: string | null = null;
 
@@ -87,98 +110,155 @@ export class PsfCache {
 
   /** Read and verify; null data with the reason when the file is absent or unusable. */
   read(channel: number, path = this.pathFor(channel)): { data: Float64Array | null; exists: boolean } {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return { data: null, exists: false };
-    }
-    const reject = (why: string): { data: null; exists: true } => {
-      this.lastRejection = `${path}: ${why}`;
-      return { data: null, exists: true };
+    const found = readVerified(path, this.psfHeader(channel), PSF_SIZE * PSF_SIZE, 'float64le');
+    if (found.rejection) this.lastRejection = found.rejection;
+    return { data: found.data as Float64Array | null, exists: found.exists };
+  }
+
+  /**
+   * Values derived from the channel's PSF (e.g. its transfer function), cached beside it in a file of
+   * the same verified, atomic kind, one file per channel and `what.name`: used only when its header
+   * matches channel, model version, `what.format` (everything else the values depend on: size,
+   * precision, the code and layout that make them), length and type; else made by `make` from the PSF
+   * (as get serves it, told to onStep) and stored in its place, so a stale file is replaced, not kept.
+   */
+  derived<T extends Float32Array | Float64Array>(
+    channel: number,
+    what: DerivedValues,
+    make: (psf: Float64Array) => T,
+    onStep?: PsfBuildStep,
+  ): T {
+    psfParameters(channel);
+    const header: DerivedHeader = {
+      channel,
+      modelVersion: this.modelVersion,
+      derived: what.format,
+      length: what.length,
+      dtype: what.dtype,
     };
-    try {
-      if (endianness() !== 'LE') return reject('big-endian host');
-      const size = fstatSync(fd).size;
-      const head = Buffer.alloc(12);
-      if (size < 12 || readSync(fd, head, 0, 12, 0) !== 12) return reject('truncated');
-      if (!head.subarray(0, 8).equals(MAGIC)) return reject('bad magic');
-      const hlen = head.readUInt32LE(8);
-      if (hlen > 4096 || 12 + hlen > size) return reject('bad header length');
-      const hbuf = Buffer.alloc(hlen);
-      readSync(fd, hbuf, 0, hlen, 12);
-      let header: CacheHeader;
-      try {
-        header = JSON.parse(hbuf.toString('utf8')) as CacheHeader;
-      } catch {
-        return reject('header is not JSON');
-      }
-      if (
-        header.channel !== channel ||
-        header.modelVersion !== this.modelVersion ||
-        header.width !== PSF_SIZE ||
-        header.height !== PSF_SIZE ||
-        header.dtype !== 'float64le'
-      ) {
-        return reject('header does not match (channel, model version, shape or dtype)');
-      }
-      const dataBytes = PSF_SIZE * PSF_SIZE * 8;
-      const start = 12 + hlen;
-      if (size !== start + dataBytes + HASH_BYTES + END.length) return reject('wrong size');
-      const data = new Float64Array(PSF_SIZE * PSF_SIZE);
-      const bytes = new Uint8Array(data.buffer);
-      let got = 0;
-      while (got < dataBytes) {
-        const n = readSync(fd, bytes, got, Math.min(dataBytes - got, 1 << 26), start + got);
-        if (n <= 0) return reject('short read');
-        got += n;
-      }
-      const tail = Buffer.alloc(HASH_BYTES + END.length);
-      readSync(fd, tail, 0, tail.length, start + dataBytes);
-      if (!tail.subarray(HASH_BYTES).equals(END)) return reject('bad end tag');
-      const hash = createHash('sha256').update(head).update(hbuf).update(bytes).digest();
-      if (!hash.equals(tail.subarray(0, HASH_BYTES))) return reject('SHA-256 mismatch');
-      return { data, exists: true };
-    } finally {
-      closeSync(fd);
+    const path = this.derivedPathFor(channel, what.name);
+    const found = readVerified(path, header, what.length, what.dtype);
+    if (found.data) {
+      this.lastDerivedOutcome = 'hit';
+      return found.data as T;
     }
+    if (found.rejection) this.lastRejection = found.rejection;
+    const values = make(this.get(channel, onStep));
+    if (values.length !== what.length || values instanceof Float32Array !== (what.dtype === 'float32le')) {
+      throw new RangeError(
+        `PsfCache.derived: made ${values.length} values, expected ${what.length} ${what.dtype}`,
+      );
+    }
+    writeVerified(this.dir, path, header, values);
+    this.lastDerivedOutcome = found.exists ? 'rebuilt' : 'built';
+    return values;
+  }
+
+  derivedPathFor(channel: number, name: string): string {
+    if (!/^[a-z0-9-]+$/.test(name)) throw new RangeError(`PsfCache: derived values' name ${name}`);
+    return this.pathFor(channel).replace(/\.bin$/, `-${name}.bin`);
   }
 
   /** Store atomically (temp file + fsync + rename). */
   write(channel: number, psf: Float64Array): void {
     if (psf.length !== PSF_SIZE * PSF_SIZE) throw new RangeError('PsfCache.write: PSF must be 4096×4096');
-    if (endianness() !== 'LE') return;
-    mkdirSync(this.dir, { recursive: true });
-    const header: CacheHeader = {
+    writeVerified(this.dir, this.pathFor(channel), this.psfHeader(channel), psf);
+  }
+
+  private psfHeader(channel: number): CacheHeader {
+    return {
       channel,
       modelVersion: this.modelVersion,
       width: PSF_SIZE,
       height: PSF_SIZE,
       dtype: 'float64le',
     };
-    let json = JSON.stringify(header);
-    json += ' '.repeat((8 - ((12 + Buffer.byteLength(json)) % 8)) % 8);
-    const hbuf = Buffer.from(json, 'utf8');
-    const head = Buffer.alloc(12);
-    MAGIC.copy(head, 0);
-    head.writeUInt32LE(hbuf.length, 8);
-    const bytes = new Uint8Array(psf.buffer, psf.byteOffset, psf.byteLength);
-    const hash = createHash('sha256').update(head).update(hbuf).update(bytes).digest();
-    const path = this.pathFor(channel);
-    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    const fd = openSync(tmp, 'w');
-    try {
-      for (const part of [head, hbuf, bytes, hash, END]) {
-        let off = 0;
-        while (off < part.length) off += writeSync(fd, part, off, Math.min(part.length - off, 1 << 26));
-      }
-      fsyncSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
-      throw e;
-    }
-    closeSync(fd);
-    renameSync(tmp, path);
   }
+}
+
+/**
+ * Reads `path` and verifies it holds `header` (compared whole) and `length` values of `dtype`; data null
+ * and the reason when the file is absent or unusable.
+ */
+function readVerified(
+  path: string,
+  header: object,
+  length: number,
+  dtype: CachedType,
+): { data: Float32Array | Float64Array | null; exists: boolean; rejection?: string } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { data: null, exists: false };
+  }
+  const reject = (why: string) => ({ data: null, exists: true, rejection: `${path}: ${why}` });
+  try {
+    if (endianness() !== 'LE') return reject('big-endian host');
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    if (size < 12 || readSync(fd, head, 0, 12, 0) !== 12) return reject('truncated');
+    if (!head.subarray(0, 8).equals(MAGIC)) return reject('bad magic');
+    const hlen = head.readUInt32LE(8);
+    if (hlen > 4096 || 12 + hlen > size) return reject('bad header length');
+    const hbuf = Buffer.alloc(hlen);
+    readSync(fd, hbuf, 0, hlen, 12);
+    let found: unknown;
+    try {
+      found = JSON.parse(hbuf.toString('utf8'));
+    } catch {
+      return reject('header is not JSON');
+    }
+    if (JSON.stringify(found) !== JSON.stringify(header)) {
+      return reject('header does not match (channel, model version, shape or dtype)');
+    }
+    const data = dtype === 'float32le' ? new Float32Array(length) : new Float64Array(length);
+    const dataBytes = data.byteLength;
+    const start = 12 + hlen;
+    if (size !== start + dataBytes + HASH_BYTES + END.length) return reject('wrong size');
+    const bytes = new Uint8Array(data.buffer);
+    let got = 0;
+    while (got < dataBytes) {
+      const n = readSync(fd, bytes, got, Math.min(dataBytes - got, 1 << 26), start + got);
+      if (n <= 0) return reject('short read');
+      got += n;
+    }
+    const tail = Buffer.alloc(HASH_BYTES + END.length);
+    readSync(fd, tail, 0, tail.length, start + dataBytes);
+    if (!tail.subarray(HASH_BYTES).equals(END)) return reject('bad end tag');
+    const hash = createHash('sha256').update(head).update(hbuf).update(bytes).digest();
+    if (!hash.equals(tail.subarray(0, HASH_BYTES))) return reject('SHA-256 mismatch');
+    return { data, exists: true };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `header` and `values` to `path` atomically (temp file in the same folder + fsync + rename). */
+function writeVerified(dir: string, path: string, header: object, values: Float32Array | Float64Array): void {
+  if (endianness() !== 'LE') return;
+  mkdirSync(dir, { recursive: true });
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((12 + Buffer.byteLength(json)) % 8)) % 8);
+  const hbuf = Buffer.from(json, 'utf8');
+  const head = Buffer.alloc(12);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(hbuf.length, 8);
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const hash = createHash('sha256').update(head).update(hbuf).update(bytes).digest();
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const part of [head, hbuf, bytes, hash, END]) {
+      let off = 0;
+      while (off < part.length) off += writeSync(fd, part, off, Math.min(part.length - off, 1 << 26));
+    }
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
 }

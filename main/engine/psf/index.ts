@@ -10,4 +10,11 @@ export {
   type ComputePsfOptions,
   type PsfParameters,
 } from './psf.js';
-export { PsfCache, type PsfBuildStep, type PsfCacheOptions, type PsfCacheOutcome } from './cache.js';
+export {
+  PsfCache,
+  type CachedType,
+  type DerivedValues,
+  type PsfBuildStep,
+  type PsfCacheOptions,
+  type PsfCacheOutcome,
+} from './cache.js';

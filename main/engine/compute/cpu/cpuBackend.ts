@@ -7,6 +7,7 @@ import type {
   SampleRange,
   ScaledSamples,
   TransferFunction,
+  TransferValues,
 } from '../computeBackend.js';
 import { deconvolveRichardsonLucy, OpticalTransfer } from '../../deconvolve/index.js';
 import { addSums, foldWordSum } from '../../fits/checksum.js';
@@ -494,6 +495,20 @@ export class CpuBackend implements ComputeBackend {
     );
     return at;
   }
+
+  readonly transferValues: TransferValues = {
+    describe: (width, height, precision) => ({
+      name: `cpu-otf-${precision}`,
+      ...OpticalTransfer.format(width, height, precision),
+      dtype: precision === 'f32' ? 'float32le' : 'float64le',
+    }),
+    values: (transfer) => {
+      if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
+      return transfer.data;
+    },
+    restore: (values, width, height, precision) =>
+      OpticalTransfer.fromValues(values, width, height, precision),
+  };
 
   prepareTransfer(
     psf: Float64Array,

@@ -21,10 +21,14 @@ interface KernelKey {
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-/** `entry` and the files it imports by relative path (static or dynamic), transitively, sorted. */
+/**
+ * `entry` and the files it imports by relative path (static or dynamic), transitively, sorted; under
+ * Vitest, from TypeScript sources, an import of `x.js` is the file `x.ts`.
+ */
 export function importClosure(entry: string): string[] {
   const seen = new Set<string>();
-  const visit = (file: string): void => {
+  const visit = (imported: string): void => {
+    const file = !existsSync(imported) && imported.endsWith('.js') ? `${imported.slice(0, -3)}.ts` : imported;
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
@@ -33,6 +37,14 @@ export function importClosure(entry: string): string[] {
   };
   visit(entry);
   return [...seen].sort();
+}
+
+/** SHA-256 of the text of `entry` and of every file in its import closure: changes with any of them. */
+export function closureHash(entry: string): string {
+  const hash = createHash('sha256');
+  for (const file of importClosure(entry))
+    hash.update(relative(dirname(entry), file)).update(readFileSync(file));
+  return hash.digest('hex');
 }
 
 /** Writes `bytes` as the prebuilt module beside the compiled `entry` that generates it, with its key. */

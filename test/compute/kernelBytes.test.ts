@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '08230bed1ebd9b3aae6ae165df39343e368cfa7b4396741ff8d5d9c5c824b53a',
+  engine: '820c48fa78361339e038ff8898fa9891f0f7c1da89d1b5018cb0721b0c1f44db',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: 'c69abd6ea627f692c6774a11febfd9889f2579b9aec94b22843cc35d0457bf2d',
+  register: '93c3527e6c3261fb6a6c5508b8139e0a4478762d1f2c7e38d1c22ea160dd9edd',
   statistics: '02d23053bbc468c78e7873d4729c2fb613b5ffd0a2b32679fe2fab3aa81cc063',
 };
 

@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '8de17e611f9f9dd6e36d7a79dfd21687a2d4941a74019d2737278b67f0ebd5b5',
+  engine: 'cbf79677d25517cf9a4b40d2e485643509a54471230d672963edf7d13d9c014c',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: 'c69abd6ea627f692c6774a11febfd9889f2579b9aec94b22843cc35d0457bf2d',
+  register: '93c3527e6c3261fb6a6c5508b8139e0a4478762d1f2c7e38d1c22ea160dd9edd',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

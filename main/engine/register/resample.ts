@@ -111,44 +111,55 @@ export function outputRowsNearHoles(
 }
 
 /**
- * The run [lo, end) of an output row's columns whose grid point (x, y), formed as the resamplers form
- * it, passes `inside`, a box test with bounds `xBox` and `yBox`. An affine map meets a box in one run
- * of columns per row, and float64 rounding is monotonic, so the real-valued run of each axis, widened
- * by 2 for rounding, then trimmed with the exact test at its ends, is exactly that run.
+ * Each output row's run [lo, end) of columns whose grid point (x, y), formed as the resamplers form
+ * it, passes `inside`, a box test with bounds [xMin, xMax] × [yMin, yMax], into
+ * into[2·row], into[2·row + 1] ([0, 0] when none). An affine map meets a box in one run of columns per
+ * row, and float64 rounding is monotonic, so the real-valued run of each axis, widened by 2 for
+ * rounding, then trimmed with the exact test at its ends, is exactly that run. One flat loop without
+ * per-row arrays, closures or destructuring: it runs on the calling thread before the resampler, mostly
+ * before V8 has optimised it (a fresh process calls it once).
  */
-export function columnRun(
+export function columnRuns(
   plan: RegistrationPlan,
-  row: number,
-  xBox: readonly [number, number],
-  yBox: readonly [number, number],
+  xMin: number,
+  xMax: number,
+  yMin: number,
+  yMax: number,
   inside: (x: number, y: number) => boolean,
-): [number, number] {
-  const [a, b, c, d] = plan.matrix;
-  const [ox, oy] = plan.offset;
-  const [q0x, q0y] = plan.qOrigin;
-  const qy = row + q0y;
-  const exact = (col: number) => {
-    const qx = col + q0x;
-    return inside(qx * a + qy * b + ox, qx * c + qy * d + oy);
-  };
-  let lo = 0;
-  let hi = plan.outputWidth - 1;
-  for (const [m, e, [min, max]] of [
-    [a, qy * b + ox, xBox],
-    [c, qy * d + oy, yBox],
-  ] as const) {
-    if (m === 0) {
-      if (!(e >= min && e <= max)) [lo, hi] = [1, 0];
-      continue;
+  into: Int32Array,
+): void {
+  const m = plan.matrix;
+  const [a, b, c, d] = [m[0], m[1], m[2], m[3]];
+  const [ox, oy, q0x, q0y] = [plan.offset[0], plan.offset[1], plan.qOrigin[0], plan.qOrigin[1]];
+  const last = plan.outputWidth - 1;
+  for (let row = 0; row < plan.outputHeight; row++) {
+    const qy = row + q0y;
+    let lo = 0;
+    let hi = last;
+    // Each axis p = m·qx + e narrows [lo, hi] to the columns where min ≤ p ≤ max (widened by 2).
+    const ex = qy * b + ox;
+    if (a === 0) {
+      if (!(ex >= xMin && ex <= xMax)) hi = -1;
+    } else {
+      const t0 = (xMin - ex) / a - q0x;
+      const t1 = (xMax - ex) / a - q0x;
+      lo = Math.max(lo, Math.floor(Math.min(t0, t1)) - 2);
+      hi = Math.min(hi, Math.ceil(Math.max(t0, t1)) + 2);
     }
-    const t0 = (min - e) / m - q0x;
-    const t1 = (max - e) / m - q0x;
-    lo = Math.max(lo, Math.floor(Math.min(t0, t1)) - 2);
-    hi = Math.min(hi, Math.ceil(Math.max(t0, t1)) + 2);
+    const ey = qy * d + oy;
+    if (c === 0) {
+      if (!(ey >= yMin && ey <= yMax)) hi = -1;
+    } else {
+      const t0 = (yMin - ey) / c - q0x;
+      const t1 = (yMax - ey) / c - q0x;
+      lo = Math.max(lo, Math.floor(Math.min(t0, t1)) - 2);
+      hi = Math.min(hi, Math.ceil(Math.max(t0, t1)) + 2);
+    }
+    while (lo <= hi && !inside((lo + q0x) * a + qy * b + ox, (lo + q0x) * c + qy * d + oy)) lo++;
+    while (hi >= lo && !inside((hi + q0x) * a + qy * b + ox, (hi + q0x) * c + qy * d + oy)) hi--;
+    into[2 * row] = lo <= hi ? lo : 0;
+    into[2 * row + 1] = lo <= hi ? hi + 1 : 0;
   }
-  while (lo <= hi && !exact(lo)) lo++;
-  while (hi >= lo && !exact(hi)) hi--;
-  return lo <= hi ? [lo, hi + 1] : [0, 0];
 }
 
 /**
@@ -159,7 +170,5 @@ export function columnRun(
 export function interiorColumns(plan: RegistrationPlan, into: Int32Array): void {
   const xMax = plan.gridWidth - 2;
   const yMax = plan.gridHeight - 2;
-  const inside = (x: number, y: number) => x >= 1 && x < xMax && y >= 1 && y < yMax;
-  for (let row = 0; row < plan.outputHeight; row++)
-    into.set(columnRun(plan, row, [1, xMax], [1, yMax], inside), 2 * row);
+  columnRuns(plan, 1, xMax, 1, yMax, (x, y) => x >= 1 && x < xMax && y >= 1 && y < yMax, into);
 }

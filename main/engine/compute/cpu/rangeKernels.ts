@@ -367,3 +367,29 @@ export function addFloat32RangeKernels(mb: ModuleBuilder): void {
   rangeKernel(mb, false, 'f32');
   rangeKernel(mb, true, 'f32');
 }
+
+/**
+ * reg_clearBytes(start, end): zeroes bytes [start, end), 16 at a time. The mask's 16 MB (4096²)
+ * cleared in bands by every thread instead of by the calling thread alone.
+ */
+export function addClearKernel(mb: ModuleBuilder): void {
+  const f = mb.func('reg_clearBytes', [I, I]);
+  const [start, end] = f.params;
+  const [at, vectorsEnd] = f.locals(I, 2);
+  // The last address a whole vector fits before `end` (start when none does).
+  f.get(end, start).op(I32.sub).i32(-16).op(I32.and).get(start).op(I32.add).set(vectorsEnd);
+  f.forLoop(
+    at,
+    () => void f.get(start),
+    () => void f.get(vectorsEnd),
+    () => void f.i32(16),
+    () => void f.get(at).i32(0).op(I32X4.splat).mem(V128.store, 0, 0),
+  );
+  f.forLoop(
+    at,
+    () => void f.get(vectorsEnd),
+    () => void f.get(end),
+    () => void f.i32(1),
+    () => void f.get(at).i32(0).mem(I32.store8),
+  );
+}

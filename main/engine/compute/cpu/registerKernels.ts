@@ -10,7 +10,13 @@ import { Func, Local, ModuleBuilder, T, type Expr } from './wasmBuilder.js';
 import { F32, F32X4, F64, F64X2, I32, I32X4, I64X2, Op, V128, type FloatLanes } from './wasmOpcodes.js';
 
 import { ANTICAUSAL_NORM, GAIN, POLE } from '../../register/splinePrefilter.js';
-import { addFloat32RangeKernels, addRangeKernels, elementShift, type GridElement } from './rangeKernels.js';
+import {
+  addClearKernel,
+  addFloat32RangeKernels,
+  addRangeKernels,
+  elementShift,
+  type GridElement,
+} from './rangeKernels.js';
 
 const I = T.i32;
 const F = T.f64;
@@ -1163,4 +1169,5 @@ export function addRegisterKernels(mb: ModuleBuilder): void {
   prefilterColumns(mb, 'f32');
   for (const bspline of [true, false]) resample(mb, mirror, bspline, 'f32', true);
   addFloat32RangeKernels(mb);
+  addClearKernel(mb);
 }

@@ -1,5 +1,5 @@
 import type { RegistrationPlan } from '../../register/registrationPlan.js';
-import { columnRun } from '../../register/resample.js';
+import { columnRuns } from '../../register/resample.js';
 
 /** Per-row and per-column parts of the mapped coordinates, as the GPU resampler reads them. */
 export interface ResampleTables {
@@ -14,7 +14,7 @@ export interface ResampleTables {
  * q = (col, row) + qOrigin (scipy's order, ../../register/resample.ts). The GPU sums a row part
  * (qy·b + ox) and a column part (qx·a), each split here in float64 into an integer and a fraction, so
  * its float32 arithmetic keeps ~1e-7 px. Which columns map inside [0, n − 1] is decided here, with the
- * exact float64 expression (columnRun), so missing pixels are classified exactly as on the CPU.
+ * exact float64 expression (columnRuns), so missing pixels are classified exactly as on the CPU.
  */
 export function resampleTables(plan: RegistrationPlan): ResampleTables {
   const [a, b, c, d] = plan.matrix;
@@ -35,12 +35,13 @@ export function resampleTables(plan: RegistrationPlan): ResampleTables {
     split(cols, 4 * col, qx * a);
     split(cols, 4 * col + 2, qx * c);
   }
-  const inside = (x: number, y: number) => x >= 0 && x <= xMax && y >= 0 && y <= yMax;
+  const runs = new Int32Array(2 * outH);
+  columnRuns(plan, 0, xMax, 0, yMax, (x, y) => x >= 0 && x <= xMax && y >= 0 && y <= yMax, runs);
   for (let row = 0; row < outH; row++) {
     const qy = row + q0y;
     split(rows, 6 * row, qy * b + ox);
     split(rows, 6 * row + 2, qy * d + oy);
-    const [lo, end] = columnRun(plan, row, [0, xMax], [0, yMax], inside);
+    const [lo, end] = [runs[2 * row], runs[2 * row + 1]];
     rows[6 * row + 4] = lo < end ? lo : 1;
     rows[6 * row + 5] = lo < end ? end - 1 : 0;
   }

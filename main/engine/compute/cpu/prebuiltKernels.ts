@@ -13,10 +13,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const PREBUILT_KERNELS = 'kernels.wasm';
 export const PREBUILT_KERNELS_KEY = 'kernels.key.json';
 
-/** The prebuilt module's hash and those of the files it was generated from (paths relative to it). */
+/** The prebuilt module's hash and that of the files it was generated from (`closureHash`). */
 interface KernelKey {
   module: string;
-  sources: Record<string, string>;
+  sources: string;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -50,10 +50,7 @@ export function closureHash(entry: string): string {
 /** Writes `bytes` as the prebuilt module beside the compiled `entry` that generates it, with its key. */
 export function writePrebuiltKernels(entry: string, bytes: Uint8Array): void {
   const dir = dirname(entry);
-  const sources = Object.fromEntries(
-    importClosure(entry).map((file) => [relative(dir, file), sha256(readFileSync(file))]),
-  );
-  const key: KernelKey = { module: sha256(bytes), sources };
+  const key: KernelKey = { module: sha256(bytes), sources: closureHash(entry) };
   writeFileSync(join(dir, PREBUILT_KERNELS), bytes);
   writeFileSync(join(dir, PREBUILT_KERNELS_KEY), `${JSON.stringify(key, null, 1)}\n`);
 }
@@ -67,10 +64,7 @@ export function readPrebuiltKernels(entry: string): Uint8Array | null {
   const keyFile = join(dir, PREBUILT_KERNELS_KEY);
   if (!existsSync(keyFile)) return null;
   const key = JSON.parse(readFileSync(keyFile, 'utf8')) as KernelKey;
-  for (const [file, hash] of Object.entries(key.sources)) {
-    const path = join(dir, file);
-    if (!existsSync(path) || sha256(readFileSync(path)) !== hash) return null;
-  }
+  if (closureHash(entry) !== key.sources) return null;
   const bytes = readFileSync(join(dir, PREBUILT_KERNELS));
   return sha256(bytes) === key.module
     ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)

@@ -1,5 +1,5 @@
 import { onBeforeUnmount, onMounted, ref, type Ref, type ShallowRef } from 'vue';
-import { ImageRenderer, warmUpShaders, type GpuImage, type PaneDraw } from '../gl/imageRenderer.js';
+import type { FromPaneWorker, PaneRequest, ToPaneWorker } from '../gl/paneRendererProtocol.js';
 import type { Limits } from '../viewer/clipLimits.js';
 import { heliographicGrid, limbCircle } from '../viewer/heliographicGrid.js';
 import type { LevelImage, PaneLevel } from '../viewer/levelImage.js';
@@ -35,9 +35,9 @@ export interface PaneExport {
 }
 
 /**
- * Bytes of pixels per texture upload call: 1 MiB, 64 rows of a 4096² frame. The GL copies them into
- * a shared buffer on the page's thread; bigger bands made it grow that buffer anew (fresh memory is
- * slow to touch), 20–130 ms a 4 MiB band on a busy machine.
+ * Bytes of pixels per band sent to the pane worker: 1 MiB, 64 rows of a 4096² frame. Each is copied
+ * out of the image on the page's thread (the page keeps the image for its readout and statistics);
+ * bigger bands meant more fresh memory touched in one task, 20–130 ms a 4 MiB band on a busy machine.
  */
 const BAND_BYTES = 1 << 20;
 
@@ -47,14 +47,22 @@ interface Upload {
   done: (uploaded: boolean) => void;
   /** The next row to upload. */
   row: number;
-  texture?: WebGLTexture;
+  /** The pane worker's id of its texture, once allocated. */
+  id?: number;
+}
+
+/** A level's image on the GPU: the worker's texture id, with the image it holds. */
+interface HeldImage {
+  id: number;
+  image: LevelImage;
 }
 
 /**
- * Draws the panes: the images through WebGL (one texture per level, one lookup texture per stretch),
- * then limb, grid, profile line, region box, the crosshair (linked: the same place on the Sun in every
- * pane) and swipe line on a 2D overlay canvas (labels are HTML above them); one frame per animation
- * frame however many changes asked for it.
+ * Draws the panes: the images through WebGL in a worker (gl/paneRenderer.worker.ts, on the canvas
+ * handed over to it: one texture per level, one lookup texture per stretch), then limb, grid, profile
+ * line, region box, the crosshair (linked: the same place on the Sun in every pane) and swipe line on
+ * a 2D overlay canvas here (labels are HTML above them); one frame per animation frame however many
+ * changes asked for it.
  */
 export function usePaneRenderer(
   glCanvas: Ref<HTMLCanvasElement | undefined>,
@@ -64,19 +72,46 @@ export function usePaneRenderer(
 ) {
   const frameMs = ref(0);
   const error = ref('');
-  let renderer: ImageRenderer | undefined;
+  let worker: Worker | undefined;
+  let nextId = 1;
   /** Each level's texture with the image it holds: drawn only while that image is the one shown. */
-  const textures = new Map<PaneLevel, GpuImage & { image: LevelImage }>();
-  const luts = new Map<string, WebGLTexture>();
+  const textures = new Map<PaneLevel, HeldImage>();
+  /** The lookup tables the worker holds, by key. */
+  const luts = new Set<string>();
   const uploads: Upload[] = [];
   let uploading = false;
+  /** The canvas's size in device pixels, as last given to the worker. */
+  const canvasSize = { width: 0, height: 0 };
+  const exports = new Map<number, (reply: Extract<FromPaneWorker, { type: 'exported' }>) => void>();
+
+  const post = (message: ToPaneWorker, transfer: Transferable[] = []) =>
+    worker!.postMessage(message, transfer);
+
+  function answer({ data }: MessageEvent<FromPaneWorker>): void {
+    switch (data.type) {
+      case 'rows':
+        return inOwnTask(uploadBand);
+      case 'frame':
+        frameMs.value = frameMs.value ? 0.8 * frameMs.value + 0.2 * data.ms : data.ms;
+        return;
+      case 'exported':
+        exports.get(data.request)?.(data);
+        exports.delete(data.request);
+        return;
+      case 'failed':
+        error.value = data.message;
+        for (const u of uploads.splice(0)) u.done(false);
+        uploading = false;
+        return;
+    }
+  }
 
   /**
    * Puts an image on the GPU in bands of rows, one band at a time, each in a task of its own: the
-   * next goes once the GPU has taken the last (seen at an animation frame), so uploads never queue up
-   * until a GL call must wait for room. Resolves true once the whole image is there (its level then
-   * draws it), false when `wanted` said no before (another observation was chosen); in a task of its
-   * own too, as what follows (the panels' update) is the page's work of its own.
+   * next goes once the worker says the GPU has taken the last, so bands never queue up. Resolves
+   * true once the whole image is there (its level then draws it), false when `wanted` said no before
+   * (another observation was chosen); in a task of its own too, as what follows (the panels' update)
+   * is the page's work of its own.
    */
   function upload(image: LevelImage, wanted: () => boolean): Promise<boolean> {
     if (error.value) return Promise.resolve(false);
@@ -91,82 +126,86 @@ export function usePaneRenderer(
 
   function uploadBand(): void {
     const next = uploads[0];
-    if (next && !renderer && !error.value) return void requestAnimationFrame(() => inOwnTask(uploadBand));
-    if (!next || !renderer) {
+    if (next && !worker && !error.value) return void requestAnimationFrame(() => inOwnTask(uploadBand));
+    if (!next || error.value) {
       for (const u of uploads.splice(0)) u.done(false);
       uploading = false;
       return;
     }
     const { image } = next;
+    const { width, height, affine } = image;
     if (!next.wanted()) {
-      if (next.texture) renderer.release(next.texture);
+      if (next.id !== undefined) post({ type: 'release', id: next.id });
       uploads.shift();
       next.done(false);
       inOwnTask(uploadBand);
       return;
     }
-    next.texture ??= renderer.allocate(image.width, image.height);
-    const rows = Math.min(image.height - next.row, Math.max(1, Math.floor(BAND_BYTES / (4 * image.width))));
-    renderer.uploadRows(next.texture, image.data, image.width, next.row, rows);
+    if (next.id === undefined) {
+      next.id = nextId++;
+      post({ type: 'allocate', id: next.id, width, height, affine: [...affine] });
+    }
+    const rows = Math.min(height - next.row, Math.max(1, Math.floor(BAND_BYTES / (4 * width))));
+    const band = image.data.slice(next.row * width, (next.row + rows) * width);
+    post({ type: 'rows', id: next.id, y: next.row, rows, band }, [band.buffer]);
     next.row += rows;
-    if (next.row >= image.height) {
+    if (next.row >= height) {
       uploads.shift();
-      const previous = textures.get(image.level)?.texture;
-      if (previous) renderer.release(previous);
-      const { width, height, affine } = image;
-      textures.set(image.level, { texture: next.texture, width, height, affine, image });
+      const previous = textures.get(image.level);
+      if (previous) post({ type: 'release', id: previous.id });
+      textures.set(image.level, { id: next.id, image });
       inOwnTask(() => next.done(true));
       schedule();
     }
-    renderer.whenFinished(() => inOwnTask(uploadBand));
   }
 
-  function lut(image: LevelImage | undefined, limits: Limits): WebGLTexture {
+  /** The key of the lookup table for this stretch, sent to the worker the first time it is asked for. */
+  function lut(image: LevelImage | undefined, limits: Limits): string {
     const { colourMap, scale, invert } = scene.settings.value;
     const wanted = paneLut(image, colourMap, scale, limits, invert);
-    let texture = luts.get(wanted.key);
-    if (!texture && renderer) {
-      texture = renderer.lutTexture(wanted.rgba());
-      luts.set(wanted.key, texture);
+    if (!luts.has(wanted.key)) {
+      // Copied, not transferred: the colour bars draw from the same table.
+      post({ type: 'lut', key: wanted.key, rgba: wanted.rgba() });
+      luts.add(wanted.key);
     }
-    return texture!;
+    return wanted.key;
   }
 
-  /** The level's texture if it holds the image the view shows now (never a previous observation's). */
-  function shownTexture(level: PaneLevel): GpuImage | undefined {
+  /** The level's texture id if it holds the image the view shows now (never a previous observation's). */
+  function shownTexture(level: PaneLevel): number | undefined {
     const t = textures.get(level);
-    return t && t.image === scene.images.value.get(level) ? t : undefined;
+    return t && t.image === scene.images.value.get(level) ? t.id : undefined;
   }
 
   let frame = 0;
-  let timing = false;
   function schedule(): void {
     if (!frame) frame = requestAnimationFrame(draw);
   }
 
   function paneRects() {
-    const canvas = glCanvas.value!;
-    const columns = paneColumns(scene.panes.value.length, canvas.width);
-    return scene.panes.value.map((p, i) => ({ ...p, ...columns[i], y: 0, height: canvas.height }));
+    const columns = paneColumns(scene.panes.value.length, canvasSize.width);
+    return scene.panes.value.map((p, i) => ({ ...p, ...columns[i], y: 0, height: canvasSize.height }));
   }
 
-  /** What the renderer needs for one pane, or undefined while its image is not there. */
-  function paneDraw(
+  /** What the worker needs for one pane, or undefined while its image is not there. */
+  function paneRequest(
     p: PaneSpec,
     viewport: Viewport,
-  ): Omit<PaneDraw, 'x' | 'y' | 'width' | 'height'> | undefined {
+  ): Omit<PaneRequest, 'x' | 'y' | 'width' | 'height'> | undefined {
     const a = shownTexture(p.a);
     const b = p.b ? shownTexture(p.b) : undefined;
-    if (!a || p.missing) return undefined;
+    if (a === undefined || p.missing) return undefined;
     const diff = p.mode === 'difference';
     const limitsA = diff ? scene.differenceLimits.value : scene.limitsOf(p.a);
+    // Plain copies: the view's reactive objects cannot be posted to the worker.
+    const plain = ({ lo, hi }: Limits) => ({ lo, hi });
     return {
       mode: p.mode,
-      viewport,
+      viewport: { cx: viewport.cx, cy: viewport.cy, arcsecPerPixel: viewport.arcsecPerPixel },
       a,
       b,
-      limitsA,
-      limitsB: p.b ? scene.limitsOf(p.b) : undefined,
+      limitsA: plain(limitsA),
+      limitsB: p.b ? plain(scene.limitsOf(p.b)) : undefined,
       lut: lut(diff ? undefined : scene.images.value.get(p.a), limitsA),
       split: scene.swipe.value,
     };
@@ -174,30 +213,13 @@ export function usePaneRenderer(
 
   function draw(): void {
     frame = 0;
-    if (!renderer || !glCanvas.value) return;
-    try {
-      if (!renderer.ready()) return schedule();
-    } catch (failure) {
-      error.value = (failure as Error).message;
-      renderer = undefined;
-      return;
-    }
-    const started = performance.now();
-    const draws: PaneDraw[] = [];
+    if (!worker || error.value || !canvasSize.width) return;
+    const panes: PaneRequest[] = [];
     for (const p of paneRects()) {
-      const d = paneDraw(p, scene.view.value);
-      if (d) draws.push({ ...d, x: p.x, y: p.y, width: p.width, height: p.height });
+      const d = paneRequest(p, scene.view.value);
+      if (d) panes.push({ ...d, x: p.x, y: p.y, width: p.width, height: p.height });
     }
-    renderer.draw(draws);
-    if (!timing) {
-      // One frame timed at a time, to the animation frame in which the GPU is seen done.
-      timing = true;
-      renderer.whenFinished(() => {
-        timing = false;
-        const took = performance.now() - started;
-        frameMs.value = frameMs.value ? 0.8 * frameMs.value + 0.2 * took : took;
-      });
-    }
+    post({ type: 'draw', ...canvasSize, ratio: window.devicePixelRatio || 1, panes });
     drawOverlay();
   }
 
@@ -296,26 +318,29 @@ export function usePaneRenderer(
   async function exportPng(panes: readonly PaneExport[], name: string): Promise<void> {
     const shown = panes.map((e) => ({ ...e, image: scene.images.value.get(e.pane.a) }));
     for (const { pane, image } of shown) {
-      if (!renderer || !image || pane.missing) throw new Error(`${LEVEL_NAMES[pane.a]} is not on screen`);
+      if (!image || pane.missing || shownTexture(pane.a) === undefined)
+        throw new Error(`${LEVEL_NAMES[pane.a]} is not on screen`);
       if (image.binning !== 1) throw new Error(`${LEVEL_NAMES[pane.a]} is not at full resolution yet`);
     }
     const images = shown.map((s) => s.image!);
-    if (!renderer || !images.length) throw new Error('no pane is on screen');
+    if (!worker || error.value || !images.length) throw new Error('no pane is on screen');
     const pixel = Math.min(...images.map((i) => Math.abs(i.wcs.cdelt1)));
     const width = Math.round(Math.max(...images.map((i) => i.width * Math.abs(i.wcs.cdelt1))) / pixel);
     const height = Math.round(Math.max(...images.map((i) => i.height * Math.abs(i.wcs.cdelt2))) / pixel);
     const first = images[0];
     const [cx, cy] = applyAffine(invertAffine(first.affine), (first.width - 1) / 2, (first.height - 1) / 2);
     const viewport = { cx, cy, arcsecPerPixel: pixel };
-    const parts = shown.map(({ pane, caption, colours, limits, unit }) => ({
-      rgba: renderer!.renderOffscreen(paneDraw(pane, viewport)!, width, height),
-      width,
-      height,
-      caption,
-      lut: colours.rgba(),
-      limits,
-      unit,
-    }));
+    const parts = await Promise.all(
+      shown.map(async ({ pane, caption, colours, limits, unit }) => ({
+        rgba: await renderOffscreen({ ...paneRequest(pane, viewport)!, x: 0, y: 0, width, height }),
+        width,
+        height,
+        caption,
+        lut: colours.rgba(),
+        limits,
+        unit,
+      })),
+    );
     const canvas = composeExport(parts);
     const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, 'image/png'));
     if (!blob) throw new Error('the browser could not encode the PNG');
@@ -324,6 +349,15 @@ export function usePaneRenderer(
     link.href = URL.createObjectURL(blob);
     link.click();
     setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  }
+
+  /** One pane drawn by the worker at `pane`'s width × height and read back: RGBA, bottom row first. */
+  function renderOffscreen(pane: PaneRequest): Promise<Uint8Array> {
+    const request = nextId++;
+    return new Promise((done, failed) => {
+      exports.set(request, (reply) => ('rgba' in reply ? done(reply.rgba) : failed(new Error(reply.error))));
+      post({ type: 'export', request, pane });
+    });
   }
 
   /** The stage's size in CSS pixels as last laid out (asking the page would lay it out anew). */
@@ -337,54 +371,43 @@ export function usePaneRenderer(
   function resize([entry]: ResizeObserverEntry[]): void {
     const ratio = window.devicePixelRatio || 1;
     const box = entry?.borderBoxSize[0];
-    if (!box || !glCanvas.value || !overlay.value) return;
-    const rect = { width: box.inlineSize, height: box.blockSize };
-    stageSize = rect;
-    sized();
-    const [width, height] = [Math.round(rect.width * ratio), Math.round(rect.height * ratio)];
-    // A WebGL canvas given a size, even its own, makes a new drawing buffer: only when it changed.
-    if (glCanvas.value.width === width && glCanvas.value.height === height) return;
-    for (const c of [glCanvas.value, overlay.value]) {
-      c.width = width;
-      c.height = height;
-    }
+    if (!box || !overlay.value) return;
+    stageSize = { width: box.inlineSize, height: box.blockSize };
+    const [width, height] = [Math.round(stageSize.width * ratio), Math.round(stageSize.height * ratio)];
+    if (canvasSize.width === width && canvasSize.height === height) return;
+    Object.assign(canvasSize, { width, height });
+    overlay.value.width = width;
+    overlay.value.height = height;
     schedule();
   }
-
-  /**
-   * The WebGL context, once the canvas has its size (a context made before makes its drawing buffer
-   * anew at the first resize, waiting on the GPU) and the shaders are linked in a worker (its first
-   * link waits for the compiler), in a task of its own: together they held the page for 0.3–0.7 s.
-   */
-  let sized: () => void;
-  const start = Promise.all([new Promise<void>((done) => (sized = done)), warmUpShaders()]);
-  void start.then(() =>
-    inOwnTask(() => {
-      if (!glCanvas.value || renderer) return;
-      try {
-        renderer = new ImageRenderer(glCanvas.value);
-      } catch (failure) {
-        error.value = (failure as Error).message;
-      }
-      schedule();
-    }),
-  );
 
   let observer: ResizeObserver | undefined;
   onMounted(() => {
     // It reports the stage's first size too, once laid out.
     observer = new ResizeObserver(resize);
     observer.observe(stage.value!);
+    const canvas = glCanvas.value!;
+    if (!canvas.transferControlToOffscreen) {
+      error.value =
+        'This browser cannot draw on a canvas off the page (OffscreenCanvas): the viewer needs it.';
+      return;
+    }
+    const offscreen = canvas.transferControlToOffscreen();
+    worker = new Worker(new URL('../gl/paneRenderer.worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = answer;
+    worker.onerror = (event) => {
+      error.value = `The viewer's drawing worker failed: ${event.message}`;
+    };
+    post({ type: 'start', canvas: offscreen }, [offscreen]);
   });
   onBeforeUnmount(() => {
     observer?.disconnect();
     if (frame) cancelAnimationFrame(frame);
-    for (const u of uploads.splice(0)) {
-      if (u.texture) renderer?.release(u.texture);
-      u.done(false);
-    }
-    for (const t of textures.values()) renderer?.release(t.texture);
-    for (const t of luts.values()) renderer?.release(t);
+    for (const u of uploads.splice(0)) u.done(false);
+    for (const reply of exports.values())
+      reply({ type: 'exported', request: 0, error: 'the view was closed' });
+    // Its WebGL context, and every texture in it, goes with it.
+    worker?.terminate();
   });
 
   return { upload, schedule, frameMs, error, exportPng, stageSize: () => stageSize };

@@ -215,7 +215,10 @@ export function useSeriesMovie(api: AppApi, scene: MovieScene) {
     if (!renderer || !element || !frames.value[index.value]) return;
     try {
       const { pane } = paneOf(index.value, scene.view.value);
-      renderer.draw([{ ...pane, x: 0, y: 0, width: element.width, height: element.height }]);
+      renderer.draw(
+        [{ ...pane, x: 0, y: 0, width: element.width, height: element.height }],
+        window.devicePixelRatio || 1,
+      );
     } catch (failure) {
       error.value = (failure as Error).message;
     }

@@ -119,35 +119,19 @@ void main() {
   colour = texture(lut, vec2((t * ${LUT_SIZE - 1}.0 + 0.5) / ${LUT_SIZE}.0, 0.5));
 }`;
 
-/**
- * Resolves once the viewer's program has been linked in a worker (shaderWarmup.worker.ts), at most
- * once a page: a renderer made after that links from the GPU process's cache instead of holding the
- * page while SwiftShader compiles.
- */
-export function warmUpShaders(): Promise<void> {
-  // A worker that cannot start only loses the head start: the renderer still links its own.
-  warming ??= new Promise<void>((done) => {
-    const worker = new Worker(new URL('./shaderWarmup.worker.ts', import.meta.url), { type: 'module' });
-    const end = () => {
-      worker.terminate();
-      done();
-    };
-    worker.onmessage = end;
-    worker.onerror = end;
-  }).catch(() => undefined);
-  return warming;
-}
-let warming: Promise<void> | undefined;
-
 export class ImageRenderer {
   readonly gl: WebGL2RenderingContext;
   private readonly program: WebGLProgram;
   private linked: boolean | Error = false;
   private readonly uniforms = new Map<string, WebGLUniformLocation | null>();
 
-  constructor(readonly canvas: HTMLCanvasElement) {
-    // preserveDrawingBuffer: PNG export reads the canvas after the frame was shown.
-    const gl = canvas.getContext('webgl2', { preserveDrawingBuffer: true, antialias: false });
+  /** On the page (the movie's canvas) or in the pane worker (an OffscreenCanvas handed over by the page). */
+  constructor(readonly canvas: HTMLCanvasElement | OffscreenCanvas) {
+    // preserveDrawingBuffer: a frame is read (the movie's export, tests) after it was shown.
+    const gl = canvas.getContext('webgl2', {
+      preserveDrawingBuffer: true,
+      antialias: false,
+    }) as WebGL2RenderingContext | null;
     if (!gl) throw new Error('WebGL2 is not available: the viewer needs it to show float32 images.');
     this.gl = gl;
     this.program = startLink(gl, VERTEX, FRAGMENT);
@@ -186,11 +170,14 @@ export class ImageRenderer {
     return texture;
   }
 
-  /** Rows [y, y + rows) of float32 pixels (row 0 = FITS row 1, at the bottom) into an `allocate`d texture. */
-  uploadRows(texture: WebGLTexture, data: Float32Array, width: number, y: number, rows: number): void {
+  /**
+   * Rows [y, y + rows) of float32 pixels (row 0 = FITS row 1, at the bottom) into an `allocate`d
+   * texture; `band` holds those rows, row y first.
+   */
+  uploadRows(texture: WebGLTexture, band: Float32Array, width: number, y: number, rows: number): void {
     const gl = this.gl;
     gl.bindTexture(gl.TEXTURE_2D, texture);
-    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, y, width, rows, gl.RED, gl.FLOAT, data, y * width);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, y, width, rows, gl.RED, gl.FLOAT, band);
   }
 
   lutTexture(rgba: Uint8Array, previous?: WebGLTexture): WebGLTexture {
@@ -229,7 +216,7 @@ export class ImageRenderer {
       gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RGBA8, width, height);
       gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
       gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, target, 0);
-      this.draw([{ ...pane, x: 0, y: 0, width, height }], width, height, 1);
+      this.draw([{ ...pane, x: 0, y: 0, width, height }], 1, width, height);
       const out = new Uint8Array(width * height * 4);
       gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, out);
       return out;
@@ -240,12 +227,8 @@ export class ImageRenderer {
     }
   }
 
-  draw(
-    panes: PaneDraw[],
-    width = this.canvas.width,
-    height = this.canvas.height,
-    ratio = window.devicePixelRatio || 1,
-  ): void {
+  /** `ratio`: device pixels per CSS pixel (the viewport's scale is per CSS pixel). */
+  draw(panes: PaneDraw[], ratio: number, width = this.canvas.width, height = this.canvas.height): void {
     const gl = this.gl;
     gl.viewport(0, 0, width, height);
     gl.clearColor(0.07, 0.08, 0.09, 1);

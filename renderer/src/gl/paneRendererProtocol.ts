@@ -1,0 +1,40 @@
+import type { Viewport } from '../viewer/viewport.js';
+import type { PaneMode } from './imageRenderer.js';
+
+/** A pane as the page asks the worker to draw it: images by the id they were uploaded under, the lookup by key. */
+export interface PaneRequest {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  viewport: Viewport;
+  mode: PaneMode;
+  a: number;
+  b?: number;
+  limitsA: { lo: number; hi: number };
+  limitsB?: { lo: number; hi: number };
+  lut: string;
+  split?: number;
+}
+
+/** The page to the pane worker, in the order it must act on them. */
+export type ToPaneWorker =
+  | { type: 'start'; canvas: OffscreenCanvas }
+  | { type: 'allocate'; id: number; width: number; height: number; affine: readonly number[] }
+  /** Rows [y, y + rows) of image `id`; answered by `rows` once the GPU has taken them. */
+  | { type: 'rows'; id: number; y: number; rows: number; band: Float32Array }
+  | { type: 'release'; id: number }
+  | { type: 'lut'; key: string; rgba: Uint8Array }
+  /** The canvas's size in device pixels and what to draw on it. */
+  | { type: 'draw'; width: number; height: number; ratio: number; panes: PaneRequest[] }
+  | { type: 'export'; request: number; pane: PaneRequest };
+
+/** The pane worker to the page. */
+export type FromPaneWorker =
+  | { type: 'rows'; id: number }
+  /** A drawn frame's time to the GPU's end of it. */
+  | { type: 'frame'; ms: number }
+  | { type: 'exported'; request: number; rgba: Uint8Array }
+  | { type: 'exported'; request: number; error: string }
+  /** The renderer cannot go on (no WebGL2, the shaders did not link): it draws nothing more. */
+  | { type: 'failed'; message: string };

@@ -2,17 +2,17 @@ import { basename } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { latticePower } from '../helpers/latticePower.js';
+import { mainThreadTasks, type MainThreadTask } from '../helpers/mainThreadTasks.js';
 import { sharedData } from '../helpers/paths.js';
 import { openWebSession, type WebSession } from '../helpers/webSession.js';
 
 /**
  * Compare on a 4096² frame with three panes (levels 1, 1.5, 1.6): neither while the view opens (its
- * panels mounted one per task, the WebGL context made once the shaders are linked in a worker) nor
- * while the job loads (chosen after a small one, as a user switches observation) does a main-thread
- * task last 1.5 s (Long Tasks API; the issue asks for 100 ms, met on a quiet machine, not under this
- * one's load; fetch, decode and statistics run in a Web Worker, textures go up in 1 MiB bands, each
- * in a task of its own), each pane says what it shows (preview, then full resolution), and the
- * difference 1.5 − 1 has no lattice of the two pixel grids.
+ * panels mounted one per task; the panes drawn in a worker) nor while the job loads (chosen after a
+ * small one, as a user switches observation; fetch, decode and statistics in a Web Worker, pixels to
+ * the pane worker in 1 MiB bands, each in a task of its own) does the page's own work hold its main
+ * thread 100 ms, each pane says what it shows (preview, then full resolution), and the difference
+ * 1.5 − 1 has no lattice of the two pixel grids.
  */
 const FULL = sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits');
 const SMALL = sharedData('lowres_l1/sunpy_test_aia_171_level1_128px.fits');
@@ -89,7 +89,9 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
   await page.goto(web.server.url);
   await page.getByRole('tab', { name: 'Compare' }).waitFor();
   const clicked = (await page.evaluate('window.__load.start = performance.now()')) as number;
-  await fullResolution(() => page.getByRole('tab', { name: 'Compare' }).click());
+  const openingTasks = await mainThreadTasks(web.browser, page, () =>
+    fullResolution(() => page.getByRole('tab', { name: 'Compare' }).click()),
+  );
   // Opening the view (its components, the WebGL context, the small job) and loading the 4096² job
   // are told apart; the page's own start (its scripts, before the click) is printed only.
   const before = (await page.evaluate('window.__load.tasks.splice(0)')) as LongTask[];
@@ -97,15 +99,28 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
   const opening = before.filter((t) => t.start >= clicked).map((t) => Math.round(t.ms));
   await page.evaluate('window.__load.statuses.length = 0; window.__load.panes.length = 0');
   await page.evaluate('window.__load.start = performance.now()');
-  await fullResolution(async () => {
-    await page.getByLabel('Observation').selectOption({ label: basename(FULL) });
-  });
+  const loadingTasks = await mainThreadTasks(web.browser, page, () =>
+    fullResolution(async () => {
+      await page.getByLabel('Observation').selectOption({ label: basename(FULL) });
+    }),
+  );
   const log = (await page.evaluate('window.__load')) as LoadLog;
   const firstPreview = log.statuses.find((s) => s.text.startsWith('Preview'));
   const full = [...log.statuses].reverse().find((s) => s.text === 'Full resolution');
+  // The longest tasks by wall time, with the CPU time of each: [wall, cpu] ms.
+  const longest = (tasks: MainThreadTask[]) =>
+    [...tasks]
+      .sort((a, b) => b.wallMs - a.wallMs)
+      .slice(0, 5)
+      .map((t) => [Math.round(t.wallMs), Math.round(t.cpuMs)]);
+  const mostCpu = (tasks: MainThreadTask[]) => Math.max(...tasks.map((t) => t.cpuMs));
   console.log(
     '4096² load',
     JSON.stringify({
+      openingMaxCpuMs: mostCpu(openingTasks),
+      loadingMaxCpuMs: mostCpu(loadingTasks),
+      openingLongestWallCpuMs: longest(openingTasks),
+      loadingLongestWallCpuMs: longest(loadingTasks),
       pageStartLongTasksMs: pageStart,
       openingViewLongTasksMs: opening,
       longestTaskMs: Math.max(0, ...log.tasks.map((t) => t.ms)),
@@ -119,11 +134,13 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
       panes: log.panes,
     }),
   );
-  // The issue's target is no task of 100 ms. What is left of the page's own work (making the WebGL
-  // context, a panel's mount, the panels' update per image: 10-40 ms of CPU each), its garbage
-  // collections and the draws are stretched to 0.1-0.75 s by a load of 15-25 on 2 cores
-  // (docs/benchmarks.md), so this is the honest bound here: it fails a whole frame uploaded or
-  // decoded on the page's thread again (20 s before).
+  // The issue's target: no task of 100 ms. The page's own work in a task is its CPU time; its wall
+  // time (the Long Tasks API's) adds the waits for a core, which on 2 cores shared with the server,
+  // the workers, SwiftShader and the other tests' browsers stretch a 15-30 ms task several times.
+  // A quiet machine's wall figures are in docs/benchmarks.md; the wall bound here fails a frame
+  // uploaded or decoded on the page's thread again (20 s before).
+  expect(openingTasks.filter((t) => t.cpuMs >= 100)).toEqual([]);
+  expect(loadingTasks.filter((t) => t.cpuMs >= 100)).toEqual([]);
   expect(opening.filter((ms) => ms >= 1500)).toEqual([]);
   expect(log.tasks.filter((t) => t.ms >= 1500)).toEqual([]);
   // Previews came first, and each pane said so while it showed one; every pane ends at full resolution.

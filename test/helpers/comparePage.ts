@@ -13,10 +13,22 @@ export async function openObservation(page: Page, file: string): Promise<void> {
     .toBe('Full resolution');
 }
 
-/** With UPDATE_SCREENSHOTS=1, the page as docs/screenshots/<name>.png (for the docs, not compared). */
+/**
+ * Waits until the panes' canvas shows all that was asked of it (the pane worker has drawn the last
+ * frame the page asked for and no image is on its way): what a screenshot or a read of it must wait for.
+ */
+export async function panesDrawn(page: Page): Promise<void> {
+  await page.locator('[data-testid="panes"][data-drawn="true"]').waitFor();
+}
+
+/**
+ * With UPDATE_SCREENSHOTS=1, the page as docs/screenshots/<name>.png (for the docs, not compared), once
+ * the panes, if shown, are drawn.
+ */
 export async function docsScreenshot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS)
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots', `${name}.png`) });
+  if (!process.env.UPDATE_SCREENSHOTS) return;
+  if (await page.getByTestId('panes').count()) await panesDrawn(page);
+  await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots', `${name}.png`) });
 }
 
 /** A colour bar's limits, unit and caption (the first pane's, or the one of `testid`). */

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { panesDrawn } from '../helpers/comparePage.js';
 import { latticePower } from '../helpers/latticePower.js';
 import { mainThreadTasks, type MainThreadTask } from '../helpers/mainThreadTasks.js';
 import { sharedData } from '../helpers/paths.js';
@@ -158,7 +159,7 @@ it('4096², three panes: no decode on the main thread while loading, honest labe
 
   await page.getByRole('radio', { name: 'Difference' }).click();
   await page.getByTestId('pane-difference').waitFor();
-  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  await panesDrawn(page);
   const lattice = await latticePower(page);
   console.log('4096² difference lattice', JSON.stringify(lattice));
   for (const axis of [lattice.x, lattice.y]) expect(axis.atGrid).toBeLessThan(1.3 * axis.neighbours);

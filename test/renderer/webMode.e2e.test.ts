@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFitsImageFile, toFloat64 } from '../../main/engine/fits/index.js';
 import { AppServices } from '../../main/services/appServices.js';
 import { startLocalServer, type LocalServer } from '../../main/services/localServer.js';
+import { panesDrawn } from '../helpers/comparePage.js';
 import { REPO_ROOT, sharedData } from '../helpers/paths.js';
 import { launchChromium, matchScreenshot as matchShot } from '../helpers/webSession.js';
 
@@ -166,14 +167,14 @@ describe('web mode in Chromium', () => {
     const productData = toFloat64(product, { blank: 'nan' });
     expect(level15.value).toBeCloseTo(productData[(level15.y - 1) * product.width + level15.x - 1], 2);
     expect(await page.getByTestId('world').textContent()).toMatch(/Tx .*″ Ty .*″ · r/);
+    await panesDrawn(page);
     await matchScreenshot('compare-side-by-side', await page.screenshot());
 
     for (const mode of ['Blink', 'Swipe', 'Difference'] as const) {
       await page.getByRole('radio', { name: mode }).click();
       expect(await page.getByRole('radio', { name: mode }).getAttribute('aria-checked')).toBe('true');
     }
-    // the viewer draws on the next animation frame: wait for it to have been drawn
-    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    await panesDrawn(page);
     await matchScreenshot('compare-difference', await page.screenshot());
     await page.getByRole('radio', { name: 'Side by side' }).click();
 

@@ -71,6 +71,13 @@ export function usePaneRenderer(
   scene: PaneScene,
 ) {
   const frameMs = ref(0);
+  /**
+   * Whether the canvas shows all that was asked of it: no image on its way to the GPU, no frame
+   * waiting to be asked for, the last asked for drawn (what a screenshot or a reader of it waits for).
+   */
+  const drawn = ref(false);
+  let postedSeq = 0;
+  let drawnSeq = 0;
   const error = ref('');
   let worker: Worker | undefined;
   let nextId = 1;
@@ -93,7 +100,8 @@ export function usePaneRenderer(
         return inOwnTask(uploadBand);
       case 'frame':
         frameMs.value = frameMs.value ? 0.8 * frameMs.value + 0.2 * data.ms : data.ms;
-        return;
+        drawnSeq = data.seq;
+        return settle();
       case 'exported':
         exports.get(data.request)?.(data);
         exports.delete(data.request);
@@ -104,6 +112,10 @@ export function usePaneRenderer(
         uploading = false;
         return;
     }
+  }
+
+  function settle(): void {
+    drawn.value = !frame && !uploading && drawnSeq === postedSeq;
   }
 
   /**
@@ -119,6 +131,7 @@ export function usePaneRenderer(
       uploads.push({ image, wanted, done, row: 0 });
       if (!uploading) {
         uploading = true;
+        drawn.value = false;
         inOwnTask(uploadBand);
       }
     });
@@ -130,7 +143,7 @@ export function usePaneRenderer(
     if (!next || error.value) {
       for (const u of uploads.splice(0)) u.done(false);
       uploading = false;
-      return;
+      return settle();
     }
     const { image } = next;
     const { width, height, affine } = image;
@@ -180,6 +193,7 @@ export function usePaneRenderer(
   let frame = 0;
   function schedule(): void {
     if (!frame) frame = requestAnimationFrame(draw);
+    drawn.value = false;
   }
 
   function paneRects() {
@@ -213,13 +227,13 @@ export function usePaneRenderer(
 
   function draw(): void {
     frame = 0;
-    if (!worker || error.value || !canvasSize.width) return;
+    if (!worker || error.value || !canvasSize.width) return settle();
     const panes: PaneRequest[] = [];
     for (const p of paneRects()) {
       const d = paneRequest(p, scene.view.value);
       if (d) panes.push({ ...d, x: p.x, y: p.y, width: p.width, height: p.height });
     }
-    post({ type: 'draw', ...canvasSize, ratio: window.devicePixelRatio || 1, panes });
+    post({ type: 'draw', seq: ++postedSeq, ...canvasSize, ratio: window.devicePixelRatio || 1, panes });
     drawOverlay();
   }
 
@@ -410,5 +424,5 @@ export function usePaneRenderer(
     worker?.terminate();
   });
 
-  return { upload, schedule, frameMs, error, exportPng, stageSize: () => stageSize };
+  return { upload, schedule, frameMs, drawn, error, exportPng, stageSize: () => stageSize };
 }

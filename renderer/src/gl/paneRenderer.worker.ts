@@ -14,7 +14,9 @@ const luts = new Map<string, WebGLTexture>();
 /** The newest draw not yet done (only the newest matters), and whether a frame waits for the link. */
 let wanted: Extract<ToPaneWorker, { type: 'draw' }> | undefined;
 let waitingForLink = false;
-let timing = false;
+/** Whether a draw's end is watched for, and the newest drawn since (answered after it). */
+let watching = false;
+let drawnSince: { seq: number; started: number } | undefined;
 
 const post = (message: FromPaneWorker, transfer: Transferable[] = []) =>
   self.postMessage(message, { transfer });
@@ -92,7 +94,7 @@ function drawWanted(): void {
       });
       return;
     }
-    const { width, height, ratio, panes } = wanted;
+    const { seq, width, height, ratio, panes } = wanted;
     wanted = undefined;
     // A canvas given a size, even its own, makes a new drawing buffer: only when it changed.
     if (gl.canvas.width !== width || gl.canvas.height !== height) {
@@ -101,17 +103,26 @@ function drawWanted(): void {
     }
     const started = performance.now();
     gl.draw(panes.map(paneDraw), ratio);
-    if (!timing) {
-      // One frame timed at a time, to the animation frame in which the GPU is seen done.
-      timing = true;
-      gl.whenFinished(() => {
-        timing = false;
-        post({ type: 'frame', ms: performance.now() - started });
-      });
-    }
+    if (!watching) answerWhenDone(gl, seq, started);
+    else drawnSince = { seq, started };
   } catch (error) {
     fail(error);
   }
+}
+
+/**
+ * Answers draw `seq` in the animation frame in which the GPU is seen done with it; one watched at a
+ * time: the newest drawn meanwhile is watched next (the GPU does them in order).
+ */
+function answerWhenDone(gl: ImageRenderer, seq: number, started: number): void {
+  watching = true;
+  gl.whenFinished(() => {
+    watching = false;
+    post({ type: 'frame', seq, ms: performance.now() - started });
+    const next = drawnSince;
+    drawnSince = undefined;
+    if (next) answerWhenDone(gl, next.seq, next.started);
+  });
 }
 
 function fail(error: unknown): void {

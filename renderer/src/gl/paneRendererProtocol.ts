@@ -25,15 +25,18 @@ export type ToPaneWorker =
   | { type: 'rows'; id: number; y: number; rows: number; band: Float32Array }
   | { type: 'release'; id: number }
   | { type: 'lut'; key: string; rgba: Uint8Array }
-  /** The canvas's size in device pixels and what to draw on it. */
-  | { type: 'draw'; width: number; height: number; ratio: number; panes: PaneRequest[] }
+  /** The canvas's size in device pixels and what to draw on it; `seq` counts the page's draws. */
+  | { type: 'draw'; seq: number; width: number; height: number; ratio: number; panes: PaneRequest[] }
   | { type: 'export'; request: number; pane: PaneRequest };
 
 /** The pane worker to the page. */
 export type FromPaneWorker =
   | { type: 'rows'; id: number }
-  /** A drawn frame's time to the GPU's end of it. */
-  | { type: 'frame'; ms: number }
+  /**
+   * Draw `seq` is on the canvas (the GPU is done with it): its time to then. Every draw is answered,
+   * or passed over for a newer one, which is then answered.
+   */
+  | { type: 'frame'; seq: number; ms: number }
   | { type: 'exported'; request: number; rgba: Uint8Array }
   | { type: 'exported'; request: number; error: string }
   /** The renderer cannot go on (no WebGL2, the shaders did not link): it draws nothing more. */

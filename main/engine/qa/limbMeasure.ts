@@ -198,18 +198,38 @@ function diskEnergy(
     const row = y * width;
     diskPixels += to - from + 1;
     for (let x = from; x < innerFrom; x++) if (!Number.isFinite(data[row + x])) diskMissing++;
+    // The row first without a test per pixel (each pixel and its left neighbour carried over from the
+    // one before): a sum of squares still finite after it means every pixel and Laplacian of the row
+    // was, so the sums are those the tested loop below makes. Else that loop, over the row again.
+    let rowSquares = sumSquares;
+    let rowSum = sum;
+    let left = data[row + innerFrom - 1];
+    let middle = data[row + innerFrom];
     for (let at = row + innerFrom; at <= row + innerTo; at++) {
-      const v = data[at];
-      if (!Number.isFinite(v)) {
-        diskMissing++;
-        continue;
-      }
-      const lap = 4 * v - data[at - 1] - data[at + 1] - data[at - width] - data[at + width];
-      if (!Number.isFinite(lap)) continue;
-      sumSquares += lap * lap;
-      sum += v;
-      used++;
+      const right = data[at + 1];
+      const lap = 4 * middle - left - right - data[at - width] - data[at + width];
+      rowSquares += lap * lap;
+      rowSum += middle;
+      left = middle;
+      middle = right;
     }
+    if (Number.isFinite(rowSquares)) {
+      sumSquares = rowSquares;
+      sum = rowSum;
+      used += Math.max(0, innerTo - innerFrom + 1);
+    } else
+      for (let at = row + innerFrom; at <= row + innerTo; at++) {
+        const v = data[at];
+        if (!Number.isFinite(v)) {
+          diskMissing++;
+          continue;
+        }
+        const lap = 4 * v - data[at - 1] - data[at + 1] - data[at - width] - data[at + width];
+        if (!Number.isFinite(lap)) continue;
+        sumSquares += lap * lap;
+        sum += v;
+        used++;
+      }
     for (let x = Math.max(innerFrom, innerTo + 1); x <= to; x++)
       if (!Number.isFinite(data[row + x])) diskMissing++;
   }

@@ -187,6 +187,35 @@ describe('limb and sharpness', () => {
     expect(m.diskMissing).toBeGreaterThan(0.05);
   });
 
+  it('sums the Laplacian of exactly the finite pixels inside 0.9 R whose neighbours are finite, in row order', () => {
+    const [cx, cy, r] = [127.3, 126.8, 90.37];
+    const data = sun(size, cx, cy, r);
+    data.fill(NaN, 100 * size + 90, 100 * size + 97); // a hole inside 0.9 R
+    data[140 * size + 120] = Infinity; // and one sample overflowed
+    data[127 * size + 213] = NaN; // one missing between 0.9 R and R
+    for (const samples of [data, Float32Array.from(data)]) {
+      let [squares, sum, used, disk, missing] = [0, 0, 0, 0, 0];
+      for (let y = 1; y < size - 1; y++)
+        for (let x = 1; x < size - 1; x++) {
+          const d2 = (x - cx) ** 2 + (y - cy) ** 2;
+          if (d2 > r * r) continue;
+          disk++;
+          const v = samples[y * size + x];
+          if (!Number.isFinite(v)) missing++;
+          const at = y * size + x;
+          const lap = 4 * v - samples[at - 1] - samples[at + 1] - samples[at - size] - samples[at + size];
+          if (d2 > 0.81 * r * r || !Number.isFinite(lap)) continue;
+          squares += lap * lap;
+          sum += v;
+          used++;
+        }
+      const m = measureDisk(samples, size, size, { x: cx, y: cy }, r);
+      expect(m.sharpness).toBe(Math.sqrt(squares / used) / (sum / used));
+      expect(m.diskMissing).toBe(missing / disk);
+      expect(missing).toBe(9);
+    }
+  });
+
   it('falls when the frame is blurred', () => {
     const sharp = sun(size, 127.5, 127.5, radius);
     const a = measureDisk(sharp, size, size, { x: 127.5, y: 127.5 }, radius).sharpness!;

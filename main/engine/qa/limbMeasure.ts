@@ -57,11 +57,30 @@ function fitLimb(
     const theta = (2 * Math.PI * k) / RAYS;
     const c = Math.cos(theta);
     const s = Math.sin(theta);
+    touchRay(data, width, centre.x + 0.85 * radius * c, centre.y + 0.85 * radius * s, c, s, 0.3 * radius);
+    // bilinear interpolation written out: as a function V8 kept it a call (a fifth of the limb's time)
     let complete = true;
-    for (let i = 0; i < samples && complete; i++) {
+    for (let i = 0; i < samples; i++) {
       const r = 0.85 * radius + i * step;
-      profile[i] = bilinear(data, width, height, centre.x + r * c, centre.y + r * s);
-      complete = Number.isFinite(profile[i]);
+      const x = centre.x + r * c;
+      const y = centre.y + r * s;
+      const x0 = Math.floor(x);
+      const y0 = Math.floor(y);
+      if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) {
+        complete = false;
+        break;
+      }
+      const fx = x - x0;
+      const fy = y - y0;
+      const at = y0 * width + x0;
+      const top = data[at] * (1 - fx) + data[at + 1] * fx;
+      const bottom = data[at + width] * (1 - fx) + data[at + width + 1] * fx;
+      const value = top * (1 - fy) + bottom * fy;
+      if (!Number.isFinite(value)) {
+        complete = false;
+        break;
+      }
+      profile[i] = value;
     }
     if (!complete) continue;
     let steepest = lag;
@@ -95,6 +114,30 @@ function fitLimb(
   }
   if (!fit) return undefined;
   return { offsetX: fit.a, offsetY: fit.b, radiusRatio: fit.r / radius, rays: fit.n };
+}
+
+/**
+ * Reads the two rows under a ray every pixel along `length` pixels from (x, y), before its samples
+ * are taken: a few instructions a read, so that many of the ray's cache misses (a row each, on a
+ * steep ray) are in flight at once, where the samples (tens of instructions each) met them one or
+ * two at a time. The sum is returned only so that no compiler may drop the reads as unused.
+ */
+function touchRay(
+  data: Float32Array | Float64Array,
+  width: number,
+  x: number,
+  y: number,
+  c: number,
+  s: number,
+  length: number,
+): number {
+  const end = data.length - width;
+  let sum = 0;
+  for (let i = 0; i < length; i++, x += c, y += s) {
+    const at = Math.floor(y) * width + Math.floor(x);
+    if (at >= 0 && at < end) sum += data[at] + data[at + width];
+  }
+  return sum;
 }
 
 interface Circle {
@@ -149,18 +192,6 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function bilinear(data: Float32Array | Float64Array, width: number, height: number, x: number, y: number) {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) return NaN;
-  const fx = x - x0;
-  const fy = y - y0;
-  const at = y0 * width + x0;
-  const top = data[at] * (1 - fx) + data[at + 1] * fx;
-  const bottom = data[at + width] * (1 - fx) + data[at + width + 1] * fx;
-  return top * (1 - fy) + bottom * fy;
-}
-
 /** Laplacian energy inside 0.9 R and missing pixels inside R, on every rowStep-th row (4096²: every 8th). */
 function diskEnergy(
   data: Float32Array | Float64Array,
@@ -192,18 +223,38 @@ function diskEnergy(
     const row = y * width;
     diskPixels += to - from + 1;
     for (let x = from; x < innerFrom; x++) if (!Number.isFinite(data[row + x])) diskMissing++;
+    // The row first without a test per pixel (each pixel and its left neighbour carried over from the
+    // one before): a sum of squares still finite after it means every pixel and Laplacian of the row
+    // was, so the sums are those the tested loop below makes. Else that loop, over the row again.
+    let rowSquares = sumSquares;
+    let rowSum = sum;
+    let left = data[row + innerFrom - 1];
+    let middle = data[row + innerFrom];
     for (let at = row + innerFrom; at <= row + innerTo; at++) {
-      const v = data[at];
-      if (!Number.isFinite(v)) {
-        diskMissing++;
-        continue;
-      }
-      const lap = 4 * v - data[at - 1] - data[at + 1] - data[at - width] - data[at + width];
-      if (!Number.isFinite(lap)) continue;
-      sumSquares += lap * lap;
-      sum += v;
-      used++;
+      const right = data[at + 1];
+      const lap = 4 * middle - left - right - data[at - width] - data[at + width];
+      rowSquares += lap * lap;
+      rowSum += middle;
+      left = middle;
+      middle = right;
     }
+    if (Number.isFinite(rowSquares)) {
+      sumSquares = rowSquares;
+      sum = rowSum;
+      used += Math.max(0, innerTo - innerFrom + 1);
+    } else
+      for (let at = row + innerFrom; at <= row + innerTo; at++) {
+        const v = data[at];
+        if (!Number.isFinite(v)) {
+          diskMissing++;
+          continue;
+        }
+        const lap = 4 * v - data[at - 1] - data[at + 1] - data[at - width] - data[at + width];
+        if (!Number.isFinite(lap)) continue;
+        sumSquares += lap * lap;
+        sum += v;
+        used++;
+      }
     for (let x = Math.max(innerFrom, innerTo + 1); x <= to; x++)
       if (!Number.isFinite(data[row + x])) diskMissing++;
   }

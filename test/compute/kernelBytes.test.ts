@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'cbf79677d25517cf9a4b40d2e485643509a54471230d672963edf7d13d9c014c',
+  engine: '35b5ad29beb29bf99d3389a79f23fe3caac8988649473a3a784ba118df087610',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: '93c3527e6c3261fb6a6c5508b8139e0a4478762d1f2c7e38d1c22ea160dd9edd',
+  register: 'bdd7b9fc910b772e13a3275e8d0dd67467f0c65bf0e1e17b9f82f98fc5fe7a67',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

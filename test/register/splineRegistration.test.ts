@@ -82,6 +82,82 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
   });
+  it('sums a float32 grid’s interior quads in float32, in the same order whether their taps are contiguous or not', async () => {
+    // A scale and rotation whose floors step by 2 or move to the next row inside some quads: those take
+    // the per-pixel taps, the others one load per tap for all four pixels; both must give these sums.
+    const [w, h] = [96, 90];
+    const img = smoothImage(w, h);
+    const plan = planRegistration(
+      geometry({
+        crpix1: 47.3,
+        crpix2: 44.6,
+        cdelt1: 0.59,
+        cdelt2: 0.59,
+        rotation: [Math.cos(0.03), -Math.sin(0.03), Math.sin(0.03), Math.cos(0.03)],
+      }),
+      w,
+      h,
+      'default',
+      'spline3',
+    );
+    const backend = new CpuBackend({ threads: 2 });
+    try {
+      backend.reset();
+      const grid = backend.allocateFloat32(w * h);
+      grid.set(img);
+      const [clipLo, clipHi] = [Math.min(...grid) + 1, Math.max(...grid) - 1];
+      const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType: 'float32' });
+      // resample prefiltered the grid in place: these are the coefficients it read
+      const g = Float32Array.from(grid);
+      const runs = new Int32Array(2 * plan.outputHeight);
+      interiorColumns(plan, runs);
+      const f = Math.fround;
+      const [a, b, c, d] = plan.matrix;
+      const [ox, oy] = plan.offset;
+      const weights = (t: number): number[] => {
+        const farAndNear = (x: number) => {
+          const square = f(x * x);
+          const cube = f(square * x);
+          return [f(cube * f(1 / 6)), f(f(f(cube * 0.5) - square) + f(2 / 3))];
+        };
+        const [w0, w2] = farAndNear(f(1 - t));
+        const [w3, w1] = farAndNear(t);
+        return [w0, w1, w2, w3];
+      };
+      let contiguous = 0;
+      let scattered = 0;
+      for (let row = 0; row < plan.outputHeight; row++) {
+        const [lo, end] = [runs[2 * row], runs[2 * row + 1]];
+        for (let col = lo; col + 3 < end; col += 4) {
+          const floors: number[][] = [];
+          for (let p = 0; p < 4; p++) {
+            const x = (col + p) * a + row * b + ox;
+            const y = (col + p) * c + row * d + oy;
+            const [fx, fy] = [Math.floor(x), Math.floor(y)];
+            floors.push([fx, fy]);
+            const [wx, wy] = [weights(f(x - fx)), weights(f(y - fy))];
+            const tap = (j: number, k: number) => g[(fy - 1 + k) * w + fx - 1 + j];
+            const sums = [0, 1, 2, 3].map((j) =>
+              f(
+                f(f(f(tap(j, 0) * wy[0]) + f(tap(j, 1) * wy[1])) + f(tap(j, 2) * wy[2])) +
+                  f(tap(j, 3) * wy[3]),
+              ),
+            );
+            const v = f(
+              f(f(sums[0] * wx[0]) + f(sums[1] * wx[1])) + f(f(sums[2] * wx[2]) + f(sums[3] * wx[3])),
+            );
+            expect(out[row * plan.outputWidth + col + p]).toBe(Math.min(f(clipHi), Math.max(f(clipLo), v)));
+          }
+          if (floors.every(([fx, fy], p) => fx === floors[0][0] + p && fy === floors[0][1])) contiguous++;
+          else scattered++;
+        }
+      }
+      expect(contiguous).toBeGreaterThan(100);
+      expect(scattered).toBeGreaterThan(100);
+    } finally {
+      await backend.dispose();
+    }
+  });
 });
 
 describe('registerToLevel15', () => {

@@ -712,11 +712,13 @@ function resampleRow(r: Resampler, quads?: QuadLocals): void {
         // quads while col + 3 < end, then the last ones alone (the loop leaves col at the first not done)
         quadRowTerms(r, quads);
         f.get(r.interiorStart).set(r.col);
+        firstQuadColumns(r, quads);
         f.whileLoop(
           () => void f.get(r.col).i32(3).op(I32.add).get(r.interiorEnd).op(I32.ltS),
           () => {
             resamplePixelQuad(r, quads);
             f.get(r.col).i32(4).op(I32.add).set(r.col);
+            for (const qs of [quads.q01, quads.q23]) f.get(qs, quads.four).op(F64X2.add).set(qs);
           },
         );
         f.whileLoop(
@@ -757,8 +759,12 @@ function quadLocals(r: Resampler) {
     /** Each pixel's 4 tap rows weighted by their y weights (lanes = tap columns), then transposed. */
     columns: f.locals(V, 4),
     transposed: f.locals(V, 4),
+    /** Each tap column's y-weighted sum (lanes = pixels). */
+    sums: f.locals(V, 4),
     /** Each pixel's first tap (byte address). */
     address: f.locals(I, 4),
+    /** Pixel 0's floors. */
+    ...f.named(I, 'firstX', 'firstY'),
     a: f.local(V),
     c: f.local(V),
     offsetX: f.local(V),
@@ -767,6 +773,7 @@ function quadLocals(r: Resampler) {
     width: f.local(V),
     /** grid − 4·(gridWidth + 1): the byte address of tap (−1, −1) of grid point (0, 0). */
     tapOrigin: f.local(V),
+    four: f64x2Constant(f, 4),
     one: constant(1),
     sixth: constant(1 / 6),
     half: constant(0.5),
@@ -798,22 +805,26 @@ function quadRowTerms(r: Resampler, q: QuadLocals): void {
   f.get(r.rowTermXY).lane(F64X2.extractLane, 1).op(F64X2.splat).set(q.rowTermY);
 }
 
+/** (col, col + 1) and (col + 2, col + 3) as float64, plus the q origin, as resamplePixel adds it. */
+function firstQuadColumns(r: Resampler, q: QuadLocals): void {
+  const { f } = r;
+  f.get(r.col).op(I32X4.splat).i32x4([0, 1, 2, 3]).op(I32X4.add).tee(r.scratch);
+  f.op(F64X2.convertLowI32x4S).get(q.qOrigin).op(F64X2.add).set(q.q01);
+  f.get(r.scratch, r.scratch).shuffleLanes(4, [2, 3, 2, 3]);
+  f.op(F64X2.convertLowI32x4S).get(q.qOrigin).op(F64X2.add).set(q.q23);
+}
+
 /**
  * Interior output pixels col … col + 3 of a row that cannot reach a hole, on a float32 grid, with the
- * four pixels in the lanes: their points in float64 (each as resamplePixel forms it, two per vector),
- * the floors, the fractions rounded to float32, the weight polynomials once for all four, the taps'
- * addresses in i32 lanes; then per pixel its four f32x4 tap rows, each scaled by its y weight and
- * summed; those four column sums transposed (lanes = pixels again) and weighted by the x weights,
+ * four pixels in the lanes: their points in float64 (each as resamplePixel forms it, two per vector;
+ * q01 and q23 hold their q, integers, which the row loop steps by 4 exactly), the floors, the fractions
+ * rounded to float32, the weight polynomials once for all four; then each tap column's y-weighted sum
+ * (contiguousQuad or scatteredQuad, the same sums in the same order) weighted by the x weights,
  * clipped (float32 rounding is monotonic: clipping before or after it gives the same value) and
  * stored as one vector.
  */
 function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
   const { f } = r;
-  // (col, col + 1) and (col + 2, col + 3) as float64, plus the q origin, as resamplePixel adds it
-  f.get(r.col).op(I32X4.splat).i32x4([0, 1, 2, 3]).op(I32X4.add).tee(r.scratch);
-  f.op(F64X2.convertLowI32x4S).get(q.qOrigin).op(F64X2.add).set(q.q01);
-  f.get(r.scratch, r.scratch).shuffleLanes(4, [2, 3, 2, 3]);
-  f.op(F64X2.convertLowI32x4S).get(q.qOrigin).op(F64X2.add).set(q.q23);
   // x = (q·a + b·qy) + ox, y = (q·c + d·qy) + oy; their floors
   for (const [qs, x, y, floorX, floorY] of [
     [q.q01, q.x01, q.y01, q.floorX01, q.floorY01],
@@ -852,6 +863,57 @@ function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
     () => truncated(q.floorY23),
     q.floorY,
   );
+  quadWeights(r, q, q.fractionX, q.weightsX);
+  quadWeights(r, q, q.fractionY, q.weightsY);
+  f.get(q.floorX).lane(I32X4.extractLane, 0).set(q.firstX);
+  f.get(q.floorY).lane(I32X4.extractLane, 0).set(q.firstY);
+  // contiguous unless the floors differ from (firstX + p, firstY) in some lane p
+  f.ifThen(
+    () => {
+      f.get(q.firstX).op(I32X4.splat).i32x4([0, 1, 2, 3]).op(I32X4.add).get(q.floorX).op(V128.xor);
+      f.get(q.firstY).op(I32X4.splat).get(q.floorY).op(V128.xor, V128.or, V128.anyTrue);
+    },
+    () => scatteredQuad(r, q),
+    () => contiguousQuad(r, q),
+  );
+  const [s0, s1, s2, s3] = q.sums;
+  f.get(s0, q.weightsX[0]).op(F32X4.mul).get(s1, q.weightsX[1]).op(F32X4.mul, F32X4.add);
+  f.get(s2, q.weightsX[2]).op(F32X4.mul).get(s3, q.weightsX[3]).op(F32X4.mul, F32X4.add, F32X4.add);
+  f.get(q.clipLo).op(F32X4.pmax).get(q.clipHi).op(F32X4.pmin).set(q.scratch);
+  f.get(r.outAddress, q.scratch).mem(V128.store, 0, 2);
+  f.get(r.outAddress).i32(16).op(I32.add).set(r.outAddress);
+}
+
+/**
+ * The usual quad of a map near the identity: the pixels' floors are (firstX + p, firstY), so their tap
+ * (j, k) lies at column firstX − 1 + j + p of row firstY − 1 + k, and each tap is one f32x4 load with
+ * the pixels in its lanes: sums[j] = ((t0j·wy0 + t1j·wy1) + t2j·wy2) + t3j·wy3, with no shuffles.
+ */
+function contiguousQuad(r: Resampler, q: QuadLocals): void {
+  const { f } = r;
+  const address = q.address[0];
+  f.get(r.grid, q.firstY).i32(1).op(I32.sub).get(r.gridWidth).op(I32.mul).get(q.firstX).op(I32.add);
+  f.i32(1).op(I32.sub).i32(2).op(I32.shl, I32.add).set(address);
+  for (let k = 0; k < 4; k++) {
+    for (let j = 0; j < 4; j++) {
+      if (k > 0) f.get(q.sums[j]);
+      f.get(address)
+        .mem(V128.load, 4 * j, 2)
+        .get(q.weightsY[k])
+        .op(F32X4.mul);
+      if (k > 0) f.op(F32X4.add);
+      f.set(q.sums[j]);
+    }
+    if (k < 3) f.get(address, r.rowBytes).op(I32.add).set(address);
+  }
+}
+
+/**
+ * Any quad: per pixel its four f32x4 tap rows (lanes = tap columns) at its own address, each scaled
+ * by its y weight and summed, then transposed into sums (lanes = pixels).
+ */
+function scatteredQuad(r: Resampler, q: QuadLocals): void {
+  const { f } = r;
   // tap (−1, −1) of each pixel: tapOrigin + 4·(floorY·w + floorX)
   f.get(q.floorY, q.width).op(I32X4.mul).get(q.floorX).op(I32X4.add).i32(2).op(I32X4.shl);
   f.get(q.tapOrigin).op(I32X4.add).tee(r.scratch);
@@ -859,8 +921,6 @@ function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
     if (p > 0) f.get(r.scratch);
     f.lane(I32X4.extractLane, p).set(q.address[p]);
   }
-  quadWeights(r, q, q.fractionX, q.weightsX);
-  quadWeights(r, q, q.fractionY, q.weightsY);
   for (let p = 0; p < 4; p++) {
     const address = q.address[p];
     for (let k = 0; k < 4; k++) {
@@ -879,13 +939,10 @@ function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
   f.get(c2, c3).shuffleLanes(4, [0, 4, 1, 5]).set(t1);
   f.get(c0, c1).shuffleLanes(4, [2, 6, 3, 7]).set(t2);
   f.get(c2, c3).shuffleLanes(4, [2, 6, 3, 7]).set(t3);
-  f.get(t0, t1).shuffleLanes(4, [0, 1, 4, 5]).get(q.weightsX[0]).op(F32X4.mul);
-  f.get(t0, t1).shuffleLanes(4, [2, 3, 6, 7]).get(q.weightsX[1]).op(F32X4.mul, F32X4.add);
-  f.get(t2, t3).shuffleLanes(4, [0, 1, 4, 5]).get(q.weightsX[2]).op(F32X4.mul);
-  f.get(t2, t3).shuffleLanes(4, [2, 3, 6, 7]).get(q.weightsX[3]).op(F32X4.mul, F32X4.add, F32X4.add);
-  f.get(q.clipLo).op(F32X4.pmax).get(q.clipHi).op(F32X4.pmin).set(q.scratch);
-  f.get(r.outAddress, q.scratch).mem(V128.store, 0, 2);
-  f.get(r.outAddress).i32(16).op(I32.add).set(r.outAddress);
+  f.get(t0, t1).shuffleLanes(4, [0, 1, 4, 5]).set(q.sums[0]);
+  f.get(t0, t1).shuffleLanes(4, [2, 3, 6, 7]).set(q.sums[1]);
+  f.get(t2, t3).shuffleLanes(4, [0, 1, 4, 5]).set(q.sums[2]);
+  f.get(t2, t3).shuffleLanes(4, [2, 3, 6, 7]).set(q.sums[3]);
 }
 
 /** The interpolation's 4 weights of the fractions `t` (lanes = pixels), float32. */

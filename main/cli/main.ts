@@ -17,6 +17,10 @@ export async function runCli(
   try {
     switch (command) {
       case 'process': {
+        // The tile decode workers boot on other cores while this thread loads the command's modules
+        // (one core at work, the others idle); a cluster run decodes nothing here.
+        if (!rest.some((arg) => arg.startsWith('--cluster')))
+          void import('../engine/fits/tileDecodePool.js').then((pool) => pool.tileDecodePool().warm());
         const { processCommand } = await import('./processCommand.js');
         const report = await processCommand(rest, out, err);
         return report.failed > 0 ? 1 : 0;

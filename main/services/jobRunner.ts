@@ -2,7 +2,7 @@ import type { BackendChoice, JobRecipe } from '../contract/index.js';
 import { BackendLanes } from '../engine/compute/backendLanes.js';
 import type { ComputeBackend } from '../engine/compute/computeBackend.js';
 import type { ChannelOptics } from '../engine/pipeline/channelOptics.js';
-import { processFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
+import { produceFile, type ProcessOutcome } from '../engine/pipeline/processFile.js';
 import type { StageObserver } from '../engine/pipeline/stageMetrics.js';
 import { chooseBackend, lanesFor, lanesNote } from '../gpuHost/chooseBackend.js';
 import { engineRecipe } from './jobRecipe.js';
@@ -30,6 +30,11 @@ export interface JobRun {
   bytes?: Promise<Uint8Array>;
   observer: StageObserver;
   signal: AbortSignal;
+  /**
+   * Told once the job no longer needs its lane: its products are written under their temporary names
+   * and their flush to disk goes on (the job ends after it, with their renames), as in processBatch.
+   */
+  leftLane?(): void;
 }
 
 /** What a lane computes with: its backend, PSFs and transfer functions, pointing tables. */
@@ -39,13 +44,25 @@ export interface LaneTools {
   pointingTables: PointingTableCache;
 }
 
-/** The pointing table the recipe names (read once per table), then the file through processFile. */
+/**
+ * The pointing table the recipe names (read once per table), then the file through processFile, telling
+ * `leftLane` between its products written and their flush and renames.
+ */
 export async function processJob(
   job: JobRun,
   { backend, optics, pointingTables }: LaneTools,
 ): Promise<ProcessOutcome> {
   const engine = engineRecipe(job.recipe, await pointingTables.get(job.recipe.pointingTablePath));
-  return processFile(job.input, engine, { backend, optics }, job.bytes, job.observer, job.signal);
+  const produced = await produceFile(
+    job.input,
+    engine,
+    { backend, optics },
+    job.bytes,
+    job.observer,
+    job.signal,
+  );
+  job.leftLane?.();
+  return produced.commit();
 }
 
 /** A backend's lane run on the services' own thread (a GPU backend: its kernels run in the GPU host). */

@@ -13,8 +13,8 @@ import {
 } from './jobThreadProtocol.js';
 
 interface RunningJob {
-  run: number;
   observer: StageObserver;
+  leftLane?(): void;
   resolve(outcome: ProcessOutcome): void;
   reject(error: Error): void;
 }
@@ -23,18 +23,21 @@ interface RunningJob {
  * A lane of the CPU backend on a worker thread of its own (./jobThreadWorker.ts), with its own CPU
  * backend, PSF cache and transfer functions: the job's whole computation, which holds its thread for
  * seconds at a time (a cold PSF build, Richardson–Lucy), stays off the services' event loop, which
- * only hands the job over, relays its stages and steps, and records the outcome. The thread starts
- * with its first job, is referenced only while it runs one (an idle lane never keeps the process
- * alive) and stops with dispose; one that dies fails its job and the next job starts another.
+ * only hands the job over, relays its stages and steps, and records the outcome. A job leaves the lane
+ * once its products are written (leftLane), so the next one computes while they are flushed. The
+ * thread starts with its first job, is referenced only while it runs some (an idle lane never keeps
+ * the process alive) and stops with dispose; one that dies fails its jobs and the next job starts
+ * another.
  */
 export class JobThread implements JobRunner {
   private worker?: Worker;
-  private current?: RunningJob;
+  /** The jobs not ended, by run: the one computing and those whose products are being flushed. */
+  private readonly jobs = new Map<number, RunningJob>();
   private runs = 0;
 
   constructor(private readonly options: JobThreadOptions) {}
 
-  run({ input, recipe, bytes, observer, signal }: JobRun): Promise<ProcessOutcome> {
+  run({ input, recipe, bytes, observer, signal, leftLane }: JobRun): Promise<ProcessOutcome> {
     const worker = this.started();
     const run = ++this.runs;
     const send = (message: ToThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
@@ -45,7 +48,7 @@ export class JobThread implements JobRunner {
       send({ type: 'cancel', run });
     };
     return new Promise<ProcessOutcome>((resolve, reject) => {
-      this.current = { run, observer, resolve, reject };
+      this.jobs.set(run, { observer, leftLane, resolve, reject });
       worker.ref();
       send({ type: 'run', run, input, recipe, preloaded: bytes !== undefined, cancel });
       bytes?.then(
@@ -56,8 +59,8 @@ export class JobThread implements JobRunner {
       else signal.addEventListener('abort', cancelled, { once: true });
     }).finally(() => {
       signal.removeEventListener('abort', cancelled);
-      this.current = undefined;
-      this.worker?.unref();
+      this.jobs.delete(run);
+      if (this.jobs.size === 0) this.worker?.unref();
     });
   }
 
@@ -87,8 +90,8 @@ export class JobThread implements JobRunner {
   }
 
   private heard(message: FromThread): void {
-    const job = this.current;
-    if (!job || message.run !== job.run) return;
+    const job = this.jobs.get(message.run);
+    if (!job) return;
     switch (message.type) {
       case 'started':
         job.observer.started?.(message.stage);
@@ -99,6 +102,9 @@ export class JobThread implements JobRunner {
       case 'finished':
         job.observer.finished?.(message.stage, message.metrics);
         break;
+      case 'produced':
+        job.leftLane?.();
+        break;
       case 'done':
         job.resolve(message.outcome);
         break;
@@ -108,9 +114,9 @@ export class JobThread implements JobRunner {
     }
   }
 
-  /** The thread ended (crashed, or disposed): its job fails, and the next one starts a new thread. */
+  /** The thread ended (crashed, or disposed): its jobs fail, and the next one starts a new thread. */
   private stopped(worker: Worker, why: string): void {
     if (this.worker === worker) this.worker = undefined;
-    this.current?.reject(new Error(`the job thread ${why}`));
+    for (const job of this.jobs.values()) job.reject(new Error(`the job thread ${why}`));
   }
 }

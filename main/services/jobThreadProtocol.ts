@@ -44,6 +44,8 @@ export type FromThread =
   | { type: 'started'; run: number; stage: Stage }
   | { type: 'progress'; run: number; progress: StageProgress }
   | { type: 'finished'; run: number; stage: Stage; metrics: StageMetrics }
+  /** The run's products are written; their flush goes on, and the thread may start the next run. */
+  | { type: 'produced'; run: number }
   | { type: 'done'; run: number; outcome: ProcessOutcome }
   | { type: 'failed'; run: number; error: ThreadError };
 

@@ -1,6 +1,7 @@
 /**
  * A job thread (JobThread, ./jobThread.ts): runs the queue's jobs through processFile on a CPU
- * backend of its own, one at a time, so that none of a job's work (decode, PSF build, transfer
+ * backend of its own, one computing at a time (the next starts while the last one's products are
+ * flushed to disk), so that none of a job's work (decode, PSF build, transfer
  * function, Richardson–Lucy, register, statistics, encode, write) runs on the services' event loop.
  * Its stages and steps go back as they happen; a cancel is seen between steps (the shared flag, read
  * while the thread is busy computing) and at the next await (the message).
@@ -27,10 +28,13 @@ const tools = {
   pointingTables: new PointingTableCache(),
 };
 
-/** The run in progress: its bytes, when they follow, and its canceller. */
-let current:
-  | { run: number; bytes?: { resolve(b: Uint8Array): void; reject(e: Error): void }; cancel: AbortController }
-  | undefined;
+/** A run not ended: its bytes, when they follow, and its canceller. */
+interface Run {
+  bytes?: { resolve(b: Uint8Array): void; reject(e: Error): void };
+  cancel: AbortController;
+}
+/** The run computing, and those whose products are being flushed (cancellable until their renames). */
+const runs = new Map<number, Run>();
 
 const post = (message: FromThread) => port.postMessage(message);
 
@@ -39,7 +43,8 @@ port.on('message', (message: ToThread) => {
     void run(message);
     return;
   }
-  if (message.run !== current?.run) return;
+  const current = runs.get(message.run);
+  if (!current) return;
   if (message.type === 'bytes') current.bytes?.resolve(message.bytes);
   else if (message.type === 'bytesFailed') current.bytes?.reject(rebuildError(message.error));
   else current.cancel.abort();
@@ -52,11 +57,11 @@ async function run(message: Extract<ToThread, { type: 'run' }>): Promise<void> {
   const look = () => {
     if (Atomics.load(cancelled, 0) !== 0) cancel.abort();
   };
-  const started: NonNullable<typeof current> = { run, cancel };
+  const started: Run = { cancel };
   const bytes = message.preloaded
     ? new Promise<Uint8Array>((resolve, reject) => (started.bytes = { resolve, reject }))
     : undefined;
-  current = started;
+  runs.set(run, started);
   look();
   try {
     const observer = {
@@ -68,11 +73,15 @@ async function run(message: Extract<ToThread, { type: 'run' }>): Promise<void> {
       finished: (stage: Stage, metrics: StageMetrics) => post({ type: 'finished', run, stage, metrics }),
     };
     const { input, recipe } = message;
-    const outcome = await processJob({ input, recipe, bytes, observer, signal: cancel.signal }, tools);
+    const leftLane = () => post({ type: 'produced', run });
+    const outcome = await processJob(
+      { input, recipe, bytes, observer, signal: cancel.signal, leftLane },
+      tools,
+    );
     post({ type: 'done', run, outcome });
   } catch (error) {
     post({ type: 'failed', run, error: threadError(error) });
   } finally {
-    if (current === started) current = undefined;
+    runs.delete(run);
   }
 }

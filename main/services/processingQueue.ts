@@ -94,7 +94,7 @@ export interface SubmitOptions {
  */
 export class ProcessingQueue {
   readonly events = new TypedEvents<QueueEvents>();
-  /** Most images held at once (running + read ahead), for checking the memory bound. */
+  /** Most images held at once (computing + read ahead), for checking the memory bound. */
   peakImagesInFlight = 0;
   /** What replay dropped from a damaged journal when this queue opened (also the journalRepaired event). */
   journalRepair?: JournalRepair;
@@ -120,6 +120,8 @@ export class ProcessingQueue {
   private readonly backends: BackendPool;
   /** Running jobs, each with the promise that settles once its record is committed. */
   private readonly running = new Map<Job, Promise<void>>();
+  /** Running jobs that have left their lane: their products are being flushed to disk, no image held. */
+  private flushing = 0;
   /** Aborted to cancel a running job: processFile stops and renames nothing into place. */
   private readonly cancellers = new Map<Job, AbortController>();
   private readonly readAhead: InputReadAhead;
@@ -488,7 +490,10 @@ export class ProcessingQueue {
       this.run(job, bytes).finally(() => this.ended(job)),
     );
     this.readAhead.readNext(this.order());
-    this.peakImagesInFlight = Math.max(this.peakImagesInFlight, this.running.size + this.readAhead.size);
+    this.peakImagesInFlight = Math.max(
+      this.peakImagesInFlight,
+      this.running.size - this.flushing + this.readAhead.size,
+    );
     return true;
   }
 
@@ -521,8 +526,22 @@ export class ProcessingQueue {
     if (job.cancelRequested) canceller.abort();
     try {
       open = this.backends.acquire(job.recipe.backend);
-      // run takes a lane before its first await, so the next startNext sees it busy
-      const outcome = await open.lanes.run((runner) => this.compute(job, runner, bytes, canceller.signal));
+      // run takes a lane before its first await, so the next startNext sees it busy; the job leaves it
+      // once its products are written, so the next job computes while they are flushed to disk
+      let ended!: Promise<ProcessOutcome>;
+      await open.lanes.run(
+        (runner) =>
+          new Promise<void>((leave) => {
+            ended = this.compute(job, runner, bytes, canceller.signal, leave);
+            void ended.then(
+              () => leave(),
+              () => leave(),
+            );
+          }),
+      );
+      this.flushing++;
+      this.kick();
+      const outcome = await ended.finally(() => this.flushing--);
       const outputs = await Promise.all(
         outcome.outputs.map(async (path) => ({ path, size: (await stat(path)).size })),
       );
@@ -572,6 +591,7 @@ export class ProcessingQueue {
     runner: JobRunner,
     bytes: Promise<Uint8Array> | undefined,
     signal: AbortSignal,
+    leftLane: () => void,
   ): Promise<ProcessOutcome> {
     await mkdir(job.recipe.outputDir, { recursive: true });
     await requireOwnOutputs(job.input.path, expectedOutputs(job.recipe, job.input.path), this.owners);
@@ -589,6 +609,7 @@ export class ProcessingQueue {
         finished: (stage, metrics) => this.events.emit('jobStage', { id: job.id, stage, metrics }),
       },
       signal,
+      leftLane,
     });
   }
 

@@ -18,6 +18,8 @@ import {
   riceDecode8,
   riceEncode,
   RiceStreamError,
+  ricePadding,
+  toWords,
 } from '../../main/engine/fits/rice.js';
 import { sharedData } from '../helpers/paths.js';
 
@@ -94,6 +96,21 @@ describe('RICE_1 round trips', () => {
         expect(e).toBeInstanceOf(RiceStreamError);
       }
     }
+  });
+});
+
+describe('a RICE heap as words', () => {
+  it('is the same in memory it reuses as in new memory: the padding a decoder may read is zeroed', () => {
+    const heap = readFileSync(sharedData('cutout_l1/sunkit_image_aia_171_cutout_2013-03-10T120011.fits'));
+    const padding = ricePadding(32);
+    const fresh = toWords(heap, 1000, 9000, padding);
+    // memory a bigger band left full of its words
+    const used = toWords(heap, 0, heap.length, padding);
+    const reused = toWords(heap, 1000, 9000, padding, used);
+    expect(reused.buffer).toBe(used.buffer);
+    expect(Array.from(reused)).toEqual(Array.from(fresh));
+    // too short to reuse: new memory
+    expect(toWords(heap, 0, 20000, padding, fresh).buffer).not.toBe(fresh.buffer);
   });
 });
 

@@ -61,10 +61,12 @@ describe('several images in flight on the CPU backend', () => {
     const one = await outputsWith(1);
     const two = await outputsWith(2);
 
-    expect(one.running.most).toBe(1);
-    expect(two.running.most).toBe(2);
+    // a job leaves its lane once its products are written: on one lane the next job starts while they
+    // are flushed to disk, before the job is done
+    expect(one.running.most).toBe(2);
+    expect(two.running.most).toBeGreaterThanOrEqual(2);
     expect(two.notes).toEqual(['backend: cpu, 2 images in flight']);
-    // two computing and the next file read ahead (prefetch 1)
+    // images held: one or two computing and the next file read ahead (prefetch 1), none flushing
     expect([one.peak, two.peak]).toEqual([2, 3]);
     expect(two.names).toHaveLength(7);
     expect(two.names).toEqual(one.names);
@@ -100,7 +102,9 @@ describe('several images in flight on the CPU backend', () => {
     expect(ids.map((id) => queue.get(id).state)).toEqual(['running', 'running', 'queued']);
     expect(queue.cancel(ids[0]).cancelRequested).toBe(true);
     await queue.idle();
-    expect(running.most).toBe(2);
+    // the third may start while the second's products are flushed, before the cancelled one has ended
+    expect(running.most).toBeGreaterThanOrEqual(2);
+    expect(queue.peakImagesInFlight).toBeLessThanOrEqual(3);
     expect(ids.map((id) => queue.get(id).state)).toEqual(['cancelled', 'done', 'done']);
     expect((await readdir(out)).sort()).toEqual(['frame_0001_lev1.5.fits', 'frame_0002_lev1.5.fits']);
   });

@@ -25,12 +25,22 @@ const PARAMS: Record<1 | 2 | 4, RiceParams> = {
 /**
  * A byte stream as big-endian 32-bit words, zero-padded so that a decoder may run up to `padBytes` past the
  * end before its once-per-block end check notices: the hot loops then need no per-read bounds checks.
+ * In `into` (its start) when it is long enough, else in new memory.
  */
-export function toWords(src: Uint8Array, start: number, end: number, padBytes: number): Uint32Array {
-  const words = new Uint32Array(Math.ceil((end - start + padBytes) / 4) + 2);
-  const view = new Uint8Array(words.buffer);
+export function toWords(
+  src: Uint8Array,
+  start: number,
+  end: number,
+  padBytes: number,
+  into?: Uint32Array,
+): Uint32Array {
+  const length = Math.ceil((end - start + padBytes) / 4) + 2;
+  const reused = into !== undefined && into.length >= length;
+  const words = reused ? into.subarray(0, length) : new Uint32Array(length);
+  const view = new Uint8Array(words.buffer, words.byteOffset, length * 4);
   view.set(src.subarray(start, end));
-  if (LITTLE_ENDIAN) Buffer.from(words.buffer).swap32();
+  if (reused) view.fill(0, end - start);
+  if (LITTLE_ENDIAN) Buffer.from(view.buffer, view.byteOffset, view.byteLength).swap32();
   return words;
 }
 

@@ -389,9 +389,18 @@ function bandHeap(bytes: Uint8Array, plan: TiledImagePlan, first: number, end: n
   }
   if (lo > hi) lo = hi;
   const padding = ricePadding(params.blockSize);
-  const words = toWords(bytes, lo, Math.min(hi + padding, table.heapEnd), padding);
+  const words = toWords(bytes, lo, Math.min(hi + padding, table.heapEnd), padding, bandWords);
+  // kept for the next band of this thread: its memory is touched once, not once per band
+  if (words.buffer !== bandWords?.buffer && words.byteLength <= KEPT_BAND_BYTES) bandWords = words;
   return { bytes, start: lo, words };
 }
+
+/**
+ * The words of a band decoded before on this thread, reused by the next (bands decode one after the
+ * other, each done before the next starts); only a pool band's size is kept, not a whole image's heap.
+ */
+let bandWords: Uint32Array | undefined;
+const KEPT_BAND_BYTES = 4 << 20;
 
 interface Heap {
   bytes: Uint8Array;

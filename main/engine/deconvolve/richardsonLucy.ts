@@ -154,9 +154,13 @@ export function deconvolveRichardsonLucy(
   }
   const result = () => into ?? (otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
   const plan = new Fft2dPlan(width, height, otf.precision, options.engine);
+  const grown = plan.engine.memory.buffer.byteLength;
   const transfer = plan.alloc(plan.transferBytes);
   const imgAt = plan.alloc(plan.realBytes);
   const uAt = plan.alloc(plan.realBytes);
+  // first written by this thread alone (the copy and startEstimate below): the new pages (a fresh
+  // process's 192 MiB at 4096² f32) faulted in by every thread first
+  plan.engine.prefault(Math.max(grown, transfer), uAt + plan.realBytes);
   plan.view(transfer, otf.data.length).set(otf.data);
   const img = plan.view(imgAt, n);
   const u = plan.view(uAt, n);

@@ -17,7 +17,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-import { closureHash } from '../compute/cpu/prebuiltKernels.js';
+import { closureHash } from '../compute/closureHash.js';
 import type { FftEngine, Precision } from '../fft/engine.js';
 import { Fft2dPlan, planeBytesFor } from '../fft/plan.js';
 

@@ -171,8 +171,8 @@ export class ComputeEngine {
 
   /**
    * Writes zeros to [start, end), which must be memory grown since it was last written (zero already),
-   * in one band per thread: a fresh process pays for the first write to each page (≈ 3.5 ms a MB on
-   * the EPYC machines), and a JavaScript pass that writes there first would pay it on one thread.
+   * in one band per thread: a fresh process pays for the first write to each page (≈ 4.5 ms of CPU a
+   * MiB on the EPYC machines), and a JavaScript pass that writes there first would pay it on one thread.
    */
   prefault(start: number, end: number): void {
     if (end <= start) return;

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { appRoot } from '../../main/appPaths.js';
+import { importClosure } from '../../main/engine/compute/closureHash.js';
 import { buildKernelModule } from '../../main/engine/compute/cpu/computeEngine.js';
 import {
-  importClosure,
   PREBUILT_KERNELS,
   readPrebuiltKernels,
   writePrebuiltKernels,

@@ -8,6 +8,7 @@ import {
   OpticalTransfer,
   startEstimate,
 } from '../../main/engine/deconvolve/index.js';
+import { ComputeEngine } from '../../main/engine/compute/cpu/computeEngine.js';
 import { filterPsf, psfParameters } from '../../main/engine/psf/index.js';
 
 const FIX = new URL('../fixtures/deconvolve/', import.meta.url);
@@ -80,6 +81,36 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
     const c = deconvolveRichardsonLucy(input, W, H, psf, { iterations: 5, precision: 'f64' });
     expect(same(a, b)).toBe(true);
     expect(same(a, c)).toBe(true);
+  });
+
+  it('reads an OpticalTransfer of a values reader into a new engine (its new pages faulted in first) alike', async () => {
+    const made = OpticalTransfer.fromPsf(psf, W, H);
+    const reads: number[] = [];
+    const reader = {
+      length: made.data.length,
+      dtype: 'float32le' as const,
+      readInto: (into: Float32Array | Float64Array) => {
+        reads.push(into.length);
+        into.set(made.data);
+      },
+    };
+    const otf = OpticalTransfer.fromValues(reader, W, H, 'f32');
+    const engine = new ComputeEngine(2);
+    try {
+      const a = deconvolveRichardsonLucy(input, W, H, otf, { iterations: 5, engine });
+      const b = deconvolveRichardsonLucy(input, W, H, otf, { iterations: 5, engine });
+      const c = deconvolveRichardsonLucy(input, W, H, made, { iterations: 5 });
+      expect(same(a, c) && same(b, c)).toBe(true);
+      // read into the engine by each deconvolution, never kept in an array of its own
+      expect(reads).toEqual([made.data.length, made.data.length]);
+      expect(same(otf.data, made.data)).toBe(true);
+      expect(reads).toHaveLength(3);
+    } finally {
+      await engine.close();
+    }
+    expect(() => OpticalTransfer.fromValues({ ...reader, dtype: 'float64le' }, W, H, 'f32')).toThrow(
+      RangeError,
+    );
   });
 
   it('writes the result into the array it is given, the input itself included, with the same values', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
 import { OpticalTransfer } from '../../main/engine/deconvolve/index.js';
 import { ChannelOptics } from '../../main/engine/pipeline/channelOptics.js';
-import { computePsf, NoPsfModelError, PsfCache, type DerivedValues } from '../../main/engine/psf/index.js';
+import {
+  computePsf,
+  NoPsfModelError,
+  PsfCache,
+  StoredValues,
+  type DerivedValues,
+} from '../../main/engine/psf/index.js';
 
 /** byte-exact equality (vitest's deep equality is far too slow and memory-hungry at 16M values) */
 function same(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
@@ -193,6 +199,43 @@ describe('PsfCache.derived (values made from a PSF, e.g. its transfer function)'
     ).toThrow(RangeError);
     expect(() => cache.derived(193, { ...what, dtype: 'float64le' }, make)).toThrow(RangeError);
     expect(() => cache.derived(1700, what, make)).toThrow(NoPsfModelError);
+  });
+
+  it('derivedOnDemand verifies the file and reads its values on demand, as verified', () => {
+    const sub = mkdtempSync(join(dir, 'derived-'));
+    const made = makes;
+    const first = new PsfCache(sub, { compute });
+    // made anew: the values as made
+    const built = first.derivedOnDemand(193, what, make);
+    expect(built instanceof Float32Array && same(built, expected)).toBe(true);
+    expect(first.lastDerivedOutcome).toBe('built');
+
+    const stored = new PsfCache(sub, { compute }).derivedOnDemand(193, what, make);
+    if (!(stored instanceof StoredValues)) throw new Error('expected values left in their file');
+    expect([stored.length, stored.dtype, makes]).toEqual([1000, 'float32le', made + 1]);
+    // the file replaced after it verified (as another process's atomic rename would): the values read
+    // are still those of the file that verified, as often as they are read
+    const path = first.derivedPathFor(193, what.name);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 32 - 8 - 4 * 10] ^= 0x01;
+    writeFileSync(`${path}.other`, bytes);
+    renameSync(`${path}.other`, path);
+    for (let i = 0; i < 2; i++) {
+      const into = new Float32Array(1000);
+      stored.readInto(into);
+      expect(same(into, expected)).toBe(true);
+    }
+    expect(() => stored.readInto(new Float32Array(999))).toThrow(RangeError);
+    expect(() => stored.readInto(new Float64Array(1000))).toThrow(RangeError);
+    stored.close();
+    expect(() => stored.readInto(new Float32Array(1000))).toThrow(/closed/);
+
+    // the replaced file does not verify: rebuilt, the values as made
+    const third = new PsfCache(sub, { compute });
+    const rebuilt = third.derivedOnDemand(193, what, make);
+    expect(rebuilt instanceof Float32Array && same(rebuilt, expected)).toBe(true);
+    expect(third.lastDerivedOutcome).toBe('rebuilt');
+    expect(third.lastRejection).toMatch(/SHA-256 mismatch/);
   });
 
   it('lets concurrent builders each finish with a valid file (atomic rename)', () => {

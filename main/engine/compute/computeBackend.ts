@@ -1,3 +1,4 @@
+import type { StoredValues } from '../psf/index.js';
 import type { ImageStatistics } from '../register/imageStatistics.js';
 import type { RegistrationPlan } from '../register/registrationPlan.js';
 
@@ -26,9 +27,12 @@ export interface TransferValues {
     precision: DeconvolutionPrecision,
   ): { name: string; format: string; length: number; dtype: 'float32le' | 'float64le' };
   values(transfer: TransferFunction): Float32Array | Float64Array;
-  /** The transfer function of `values` (as `values` gave them for the same size and precision). */
+  /**
+   * The transfer function of `values` (as `values` gave them for the same size and precision), or of
+   * their cache file verified and left open, to be read where the backend needs them.
+   */
   restore(
-    values: Float32Array | Float64Array,
+    values: Float32Array | Float64Array | StoredValues,
     width: number,
     height: number,
     precision: DeconvolutionPrecision,

@@ -17,9 +17,16 @@
  */
 import { fileURLToPath } from 'node:url';
 
-import { closureHash } from '../compute/cpu/prebuiltKernels.js';
+import { closureHash } from '../compute/closureHash.js';
 import type { FftEngine, Precision } from '../fft/engine.js';
 import { Fft2dPlan, planeBytesFor } from '../fft/plan.js';
+
+/** Values read on demand into the caller's array (PsfCache's StoredValues: a verified file's values). */
+export interface ValuesReader {
+  readonly length: number;
+  readonly dtype: 'float32le' | 'float64le';
+  readInto(into: Float32Array | Float64Array): void;
+}
 
 export interface OpticalTransferOptions {
   /** 'f32' (default: measured within the level-1.6 tolerance, 2× faster) or 'f64' */
@@ -36,21 +43,43 @@ export class OpticalTransfer {
     readonly width: number,
     readonly height: number,
     readonly precision: Precision,
-    readonly data: Float32Array | Float64Array,
+    private values: Float32Array | Float64Array | ValuesReader,
   ) {}
 
-  /** Of values that fromPsf made for the same size and precision (kept on disk, see `format`). */
+  /**
+   * Of values that fromPsf made for the same size and precision (kept on disk, see `format`), or of a
+   * reader of them: then they are read straight into the engine's memory by each deconvolution, and
+   * never held in an array of their own unless `data` is asked for.
+   */
   static fromValues(
-    data: Float32Array | Float64Array,
+    data: Float32Array | Float64Array | ValuesReader,
     width: number,
     height: number,
     precision: Precision,
   ): OpticalTransfer {
     const { length } = OpticalTransfer.format(width, height, precision);
-    if (data.length !== length || data instanceof Float32Array !== (precision === 'f32')) {
+    const f32 = ArrayBuffer.isView(data) ? data instanceof Float32Array : data.dtype === 'float32le';
+    if (data.length !== length || f32 !== (precision === 'f32')) {
       throw new RangeError(`a ${width}×${height} ${precision} transfer function is ${length} values`);
     }
     return new OpticalTransfer(width, height, precision, data);
+  }
+
+  /** The values (read from their reader into an array of their own the first time, if they have one). */
+  get data(): Float32Array | Float64Array {
+    if (!ArrayBuffer.isView(this.values)) {
+      const { length } = this.values;
+      const data = this.precision === 'f32' ? new Float32Array(length) : new Float64Array(length);
+      this.values.readInto(data);
+      this.values = data;
+    }
+    return this.values;
+  }
+
+  /** Writes the values into `into` (from their reader when they have one). */
+  copyInto(into: Float32Array | Float64Array): void {
+    if (ArrayBuffer.isView(this.values)) into.set(this.values);
+    else this.values.readInto(into);
   }
 
   /**
@@ -154,10 +183,14 @@ export function deconvolveRichardsonLucy(
   }
   const result = () => into ?? (otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
   const plan = new Fft2dPlan(width, height, otf.precision, options.engine);
+  const grown = plan.engine.memory.buffer.byteLength;
   const transfer = plan.alloc(plan.transferBytes);
   const imgAt = plan.alloc(plan.realBytes);
   const uAt = plan.alloc(plan.realBytes);
-  plan.view(transfer, otf.data.length).set(otf.data);
+  // first written by this thread alone (the copy and startEstimate below): the new pages (a fresh
+  // process's 192 MiB at 4096² f32) faulted in by every thread first
+  plan.engine.prefault(Math.max(grown, transfer), uAt + plan.realBytes);
+  otf.copyInto(plan.view(transfer, plan.transferBytes / plan.size));
   const img = plan.view(imgAt, n);
   const u = plan.view(uAt, n);
 

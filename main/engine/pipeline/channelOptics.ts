@@ -64,8 +64,9 @@ export class ChannelOptics {
       };
       const kept = backend.transferValues;
       if (kept) {
-        // the transfer function's values from the cache (PSF and transform only when they are not there)
-        const values = this.cache.derived(
+        // the transfer function's values from the cache (PSF and transform only when they are not
+        // there), left in their file for the backend to read where it uses them
+        const values = this.cache.derivedOnDemand(
           channel,
           kept.describe(width, height, precision),
           (psf) => kept.values(make(psf)),

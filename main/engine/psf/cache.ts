@@ -7,7 +7,8 @@
  * A file is used only if its size, header (channel, model version, shape, dtype), end tag and
  * SHA-256 all check out; anything else (truncated, corrupted, other version) is rebuilt and replaced
  * atomically (written to a temporary file in the same folder, fsync'ed, renamed over). Values derived
- * from a PSF (derived(): a backend's transfer function) are kept the same way in a file beside it.
+ * from a PSF (derived(): a backend's transfer function) are kept the same way in a file beside it, and
+ * can be read straight into their user's memory (derivedOnDemand()).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -29,6 +30,8 @@ import { computePsf, PSF_MODEL_VERSION, PSF_SIZE, psfParameters } from './psf.js
 const MAGIC = Buffer.from('AIAPSF01', 'latin1');
 const END = Buffer.from('PSFEND01', 'latin1');
 const HASH_BYTES = 32;
+/** Bytes a file is hashed through when its values are read later (StoredValues). */
+const HASH_CHUNK = 1 << 22;
 
 /** The type of a cached file's values, little-endian. */
 export type CachedType = 'float32le' | 'float64le';
@@ -66,6 +69,48 @@ export interface PsfCacheOptions {
 }
 
 export type PsfCacheOutcome = 'hit' | 'built' | 'rebuilt';
+
+/** Closes the files of StoredValues dropped without close(). */
+const openFiles = new FinalizationRegistry<number>((fd) => closeSync(fd));
+
+/**
+ * Values of a cache file that verified, not read yet: the file stays open, so what readInto reads is
+ * what was verified even if the file is replaced meanwhile. Read into the memory that uses them (e.g. a
+ * compute engine's workspace), a 4096² transfer function costs no array of its own (64 MiB a fresh
+ * process would touch, then copy).
+ */
+export class StoredValues {
+  private fd: number | null;
+
+  constructor(
+    fd: number,
+    private readonly start: number,
+    readonly length: number,
+    readonly dtype: CachedType,
+  ) {
+    this.fd = fd;
+    openFiles.register(this, fd, this);
+  }
+
+  /** Reads the values into `into` (`length` values of `dtype`); may be called again. */
+  readInto(into: Float32Array | Float64Array): void {
+    if (into.length !== this.length || into instanceof Float32Array !== (this.dtype === 'float32le')) {
+      throw new RangeError(`StoredValues: ${this.length} ${this.dtype} values, not ${into.length}`);
+    }
+    if (this.fd === null) throw new Error('StoredValues: closed');
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+    if (readFully(this.fd, bytes, this.start) !== bytes.length) {
+      throw new Error('StoredValues: the verified file was truncated since');
+    }
+  }
+
+  close(): void {
+    if (this.fd === null) return;
+    openFiles.unregister(this);
+    closeSync(this.fd);
+    this.fd = null;
+  }
+}
 
 /** Told as a PSF build goes (computePsf's onStep). */
 export type PsfBuildStep = (done: number, total: number) => void;
@@ -128,6 +173,29 @@ export class PsfCache {
     make: (psf: Float64Array) => T,
     onStep?: PsfBuildStep,
   ): T {
+    return this.derivedFrom(channel, what, make, onStep, false) as T;
+  }
+
+  /**
+   * As derived, but values found in the cache are verified and left in their file (StoredValues), for
+   * the caller to read where it needs them; values made anew are returned as made.
+   */
+  derivedOnDemand<T extends Float32Array | Float64Array>(
+    channel: number,
+    what: DerivedValues,
+    make: (psf: Float64Array) => T,
+    onStep?: PsfBuildStep,
+  ): T | StoredValues {
+    return this.derivedFrom(channel, what, make, onStep, true);
+  }
+
+  private derivedFrom<T extends Float32Array | Float64Array>(
+    channel: number,
+    what: DerivedValues,
+    make: (psf: Float64Array) => T,
+    onStep: PsfBuildStep | undefined,
+    onDemand: boolean,
+  ): T | StoredValues {
     psfParameters(channel);
     const header: DerivedHeader = {
       channel,
@@ -137,10 +205,10 @@ export class PsfCache {
       dtype: what.dtype,
     };
     const path = this.derivedPathFor(channel, what.name);
-    const found = readVerified(path, header, what.length, what.dtype);
+    const found = readVerified(path, header, what.length, what.dtype, onDemand);
     if (found.data) {
       this.lastDerivedOutcome = 'hit';
-      return found.data as T;
+      return found.data as T | StoredValues;
     }
     if (found.rejection) this.lastRejection = found.rejection;
     const values = make(this.get(channel, onStep));
@@ -178,14 +246,16 @@ export class PsfCache {
 
 /**
  * Reads `path` and verifies it holds `header` (compared whole) and `length` values of `dtype`; data null
- * and the reason when the file is absent or unusable.
+ * and the reason when the file is absent or unusable. `onDemand`: the values are hashed through a small
+ * buffer and left in the file, kept open (StoredValues).
  */
 function readVerified(
   path: string,
   header: object,
   length: number,
   dtype: CachedType,
-): { data: Float32Array | Float64Array | null; exists: boolean; rejection?: string } {
+  onDemand = false,
+): { data: Float32Array | Float64Array | StoredValues | null; exists: boolean; rejection?: string } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -193,6 +263,8 @@ function readVerified(
     return { data: null, exists: false };
   }
   const reject = (why: string) => ({ data: null, exists: true, rejection: `${path}: ${why}` });
+  // whether the file stays open, for StoredValues
+  let kept = false;
   try {
     if (endianness() !== 'LE') return reject('big-endian host');
     const size = fstatSync(fd).size;
@@ -212,26 +284,46 @@ function readVerified(
     if (JSON.stringify(found) !== JSON.stringify(header)) {
       return reject('header does not match (channel, model version, shape or dtype)');
     }
-    const data = dtype === 'float32le' ? new Float32Array(length) : new Float64Array(length);
-    const dataBytes = data.byteLength;
+    const dataBytes = length * (dtype === 'float32le' ? 4 : 8);
     const start = 12 + hlen;
     if (size !== start + dataBytes + HASH_BYTES + END.length) return reject('wrong size');
-    const bytes = new Uint8Array(data.buffer);
-    let got = 0;
-    while (got < dataBytes) {
-      const n = readSync(fd, bytes, got, Math.min(dataBytes - got, 1 << 26), start + got);
-      if (n <= 0) return reject('short read');
-      got += n;
-    }
     const tail = Buffer.alloc(HASH_BYTES + END.length);
     readSync(fd, tail, 0, tail.length, start + dataBytes);
     if (!tail.subarray(HASH_BYTES).equals(END)) return reject('bad end tag');
-    const hash = createHash('sha256').update(head).update(hbuf).update(bytes).digest();
-    if (!hash.equals(tail.subarray(0, HASH_BYTES))) return reject('SHA-256 mismatch');
-    return { data, exists: true };
+    const hash = createHash('sha256').update(head).update(hbuf);
+    let values: Float32Array | Float64Array | undefined;
+    if (onDemand) {
+      const chunk = Buffer.allocUnsafe(Math.min(HASH_CHUNK, dataBytes));
+      for (let got = 0; got < dataBytes;) {
+        const n = readSync(fd, chunk, 0, Math.min(chunk.length, dataBytes - got), start + got);
+        if (n <= 0) return reject('short read');
+        hash.update(chunk.subarray(0, n));
+        got += n;
+      }
+    } else {
+      values = dtype === 'float32le' ? new Float32Array(length) : new Float64Array(length);
+      const bytes = new Uint8Array(values.buffer);
+      if (readFully(fd, bytes, start) !== dataBytes) return reject('short read');
+      hash.update(bytes);
+    }
+    if (!hash.digest().equals(tail.subarray(0, HASH_BYTES))) return reject('SHA-256 mismatch');
+    if (values) return { data: values, exists: true };
+    kept = true;
+    return { data: new StoredValues(fd, start, length, dtype), exists: true };
   } finally {
-    closeSync(fd);
+    if (!kept) closeSync(fd);
   }
+}
+
+/** Reads `bytes.length` bytes of `fd` from `position` into `bytes`; returns how many it got. */
+function readFully(fd: number, bytes: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < bytes.length) {
+    const n = readSync(fd, bytes, got, Math.min(bytes.length - got, 1 << 26), position + got);
+    if (n <= 0) break;
+    got += n;
+  }
+  return got;
 }
 
 /** Writes `header` and `values` to `path` atomically (temp file in the same folder + fsync + rename). */

@@ -12,6 +12,7 @@ export {
 } from './psf.js';
 export {
   PsfCache,
+  StoredValues,
   type CachedType,
   type DerivedValues,
   type PsfBuildStep,

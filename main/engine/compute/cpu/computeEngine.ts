@@ -169,6 +169,21 @@ export class ComputeEngine {
     this.memory.grow(pages);
   }
 
+  /**
+   * Writes zeros to [start, end), which must be memory grown since it was last written (zero already),
+   * in one band per thread: a fresh process pays for the first write to each page (≈ 4.5 ms of CPU a
+   * MiB on the EPYC machines), and a JavaScript pass that writes there first would pay it on one thread.
+   */
+  prefault(start: number, end: number): void {
+    if (end <= start) return;
+    const bands = Math.max(1, Math.min(this.threads, Math.floor((end - start) / PAGE)));
+    const edge = (i: number) => start + Math.floor(((end - start) * i) / bands / 64) * 64;
+    this.parallel(
+      'reg_clearBytes',
+      Array.from({ length: bands }, (_, i) => [edge(i), i + 1 === bands ? end : edge(i + 1)]),
+    );
+  }
+
   f32(offset: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, offset, length);
   }

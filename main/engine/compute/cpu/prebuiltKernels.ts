@@ -8,7 +8,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+
+import { closureHash } from '../closureHash.js';
 
 export const PREBUILT_KERNELS = 'kernels.wasm';
 export const PREBUILT_KERNELS_KEY = 'kernels.key.json';
@@ -20,32 +22,6 @@ interface KernelKey {
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/**
- * `entry` and the files it imports by relative path (static or dynamic), transitively, sorted; under
- * Vitest, from TypeScript sources, an import of `x.js` is the file `x.ts`.
- */
-export function importClosure(entry: string): string[] {
-  const seen = new Set<string>();
-  const visit = (imported: string): void => {
-    const file = !existsSync(imported) && imported.endsWith('.js') ? `${imported.slice(0, -3)}.ts` : imported;
-    if (seen.has(file)) return;
-    seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*['"](\.\.?\/[^'"]+)['"]/g))
-      visit(resolve(dirname(file), specifier));
-  };
-  visit(entry);
-  return [...seen].sort();
-}
-
-/** SHA-256 of the text of `entry` and of every file in its import closure: changes with any of them. */
-export function closureHash(entry: string): string {
-  const hash = createHash('sha256');
-  for (const file of importClosure(entry))
-    hash.update(relative(dirname(entry), file)).update(readFileSync(file));
-  return hash.digest('hex');
-}
 
 /** Writes `bytes` as the prebuilt module beside the compiled `entry` that generates it, with its key. */
 export function writePrebuiltKernels(entry: string, bytes: Uint8Array): void {

@@ -1,21 +1,7 @@
-import type { Viewport } from '../viewer/viewport.js';
-import type { PaneMode } from './imageRenderer.js';
+import type { PaneDraw } from './imageRenderer.js';
 
 /** A pane as the page asks the worker to draw it: images by the id they were uploaded under, the lookup by key. */
-export interface PaneRequest {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  viewport: Viewport;
-  mode: PaneMode;
-  a: number;
-  b?: number;
-  limitsA: { lo: number; hi: number };
-  limitsB?: { lo: number; hi: number };
-  lut: string;
-  split?: number;
-}
+export type PaneRequest = Omit<PaneDraw, 'a' | 'b' | 'lut'> & { a: number; b?: number; lut: string };
 
 /** The page to the pane worker, in the order it must act on them. */
 export type ToPaneWorker =

@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '35b5ad29beb29bf99d3389a79f23fe3caac8988649473a3a784ba118df087610',
+  engine: '01bdf6707eac00447477d5d1967ea792c7c28f3f2c109b65681a1d90fb7149be',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: 'bdd7b9fc910b772e13a3275e8d0dd67467f0c65bf0e1e17b9f82f98fc5fe7a67',
+  register: '3c6c4e16ccabfcc8784e64038d2fe26de64c5f3f083e7da6be6c5d1cf792cda4',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

@@ -192,11 +192,20 @@ function updateRowPairs(band: RowBand, step: (k: number) => void): void {
   }
 }
 
-/** Rows of the prefilter: 2·ROW_PAIRS rows at a time, two per f64x2 (lane = row). */
-function prefilterRows(mb: ModuleBuilder, element: GridElement): void {
-  const f = mb.func(`reg_prefilterRows${element === 'f64' ? '' : '_f32'}`, [I, I, I, I, I, F, F]);
+/**
+ * Rows of the prefilter: 2·ROW_PAIRS rows at a time, two per f64x2 (lane = row). `columnsCausal` (a
+ * float32 grid's `reg_prefilterRowsCausal_f32`, one more parameter: chunkRows) also runs the columns'
+ * causal recursion down each block of rows while they are still in cache (one pass over the grid
+ * less), restarting from zero at every chunk start (rows firstRow + k·chunkRows): the chunks' carries
+ * are added afterwards (prefilterChunkedColumns), so that chunks on different threads need not wait for each other.
+ */
+function prefilterRows(mb: ModuleBuilder, element: GridElement, columnsCausal = false): void {
+  const name = columnsCausal
+    ? 'reg_prefilterRowsCausal_f32'
+    : `reg_prefilterRows${element === 'f64' ? '' : '_f32'}`;
+  const f = mb.func(name, columnsCausal ? [I, I, I, I, I, F, F, I] : [I, I, I, I, I, F, F]);
   const shift = elementShift(element);
-  const [grid, width, firstRow, endRow, terms, zLast, norm] = f.params;
+  const [grid, width, firstRow, endRow, terms, zLast, norm, chunkRows] = f.params;
   const rowStart = f.locals(I, 2 * ROW_PAIRS);
   const state = f.locals(V, ROW_PAIRS);
   const [row, offset, index, rowBytes, lastOffset] = f.locals(I, 5);
@@ -208,6 +217,7 @@ function prefilterRows(mb: ModuleBuilder, element: GridElement): void {
     .op(I32.sub)
     .set(lastOffset);
   const band: RowBand = { f, c, element, rowStart, state, rowBytes, lastOffset };
+  const columns = columnsCausal ? wholeRows(f, grid, width) : undefined;
   f.forLoop(
     row,
     () => void f.get(firstRow),
@@ -218,6 +228,114 @@ function prefilterRows(mb: ModuleBuilder, element: GridElement): void {
       rowsCausalStart(band, terms, index, offset, zPower);
       rowsCausalSweep(band, offset);
       rowsAnticausal(band, index, offset);
+      if (columns)
+        blockColumnsCausal(f, c, columns, { row, endRow, firstRow, chunkRows, rowBytes, index, offset });
+    },
+  );
+}
+
+/**
+ * A walker over whole rows of a float32 grid, its locals declared here: four columns per step (the
+ * value evaluated per pair of them, in f64x2, and the four stored as one f32x4), then the last 0–3
+ * columns as columnWalker takes them.
+ */
+function wholeRows(f: Func, grid: Local, width: Local): ColumnWalk {
+  const [column, quadsEnd, pairsEnd] = f.locals(I, 3);
+  const endOf = (mask: number, from: Expr, into: Local) => {
+    f.get(width).i32(mask).op(I32.and).i32(2).op(I32.shl);
+    from();
+    f.op(I32.add).set(into);
+  };
+  endOf(-4, () => void f.get(grid), quadsEnd);
+  endOf(2, () => void f.get(quadsEnd), pairsEnd);
+  const tail = columnWalker(f, 'f32', column, quadsEnd, pairsEnd, () => void f.get(width).i32(1).op(I32.and));
+  let half = 0;
+  const at = (row: RowOffset) => {
+    f.get(column);
+    row();
+    f.op(I32.add);
+  };
+  const quad: ColumnAccess = {
+    load: (row) => {
+      at(row);
+      f.mem(V128.load64Zero, 8 * half, 2).op(F64X2.promoteLowF32x4);
+    },
+    store: (row, value) => {
+      at(row);
+      quad.halves((h) => {
+        value(h);
+        f.op(F32X4.demoteF64x2Zero);
+      });
+      f.shuffleLanes(4, [0, 1, 4, 5]).mem(V128.store, 0, 2);
+    },
+    halves: (body) => {
+      for (half = 0; half < 2; half++) body(half);
+      half = 0;
+    },
+  };
+  return (body) => {
+    f.forLoop(
+      column,
+      () => void f.get(grid),
+      () => void f.get(quadsEnd),
+      () => void f.i32(16),
+      () => body(quad),
+    );
+    tail(body);
+  };
+}
+
+/**
+ * The columns' causal recursion c[y] = G·x[y] + z·c[y−1] on rows y = row … min(row + 2·ROW_PAIRS,
+ * endRow) − 1 (row-filtered already), in row order, each row whole; c[y] = G·x[y] at a chunk's start.
+ */
+function blockColumnsCausal(
+  f: Func,
+  c: SplineConstants,
+  eachColumn: ColumnWalk,
+  l: Record<'row' | 'endRow' | 'firstRow' | 'chunkRows' | 'rowBytes' | 'index' | 'offset', Local>,
+): void {
+  const y = l.index;
+  const rowOffset = l.offset;
+  const here = () => void f.get(rowOffset);
+  f.forLoop(
+    y,
+    () => void f.get(l.row),
+    () => {
+      f.get(l.row)
+        .i32(2 * ROW_PAIRS)
+        .op(I32.add)
+        .get(l.endRow);
+      f.get(l.row)
+        .i32(2 * ROW_PAIRS)
+        .op(I32.add)
+        .get(l.endRow)
+        .op(I32.ltS, Op.select);
+    },
+    () => void f.i32(1),
+    () => {
+      f.get(y, l.rowBytes).op(I32.mul).set(rowOffset);
+      f.ifThen(
+        () => void f.get(y, l.firstRow).op(I32.sub).get(l.chunkRows).op(I32.remS),
+        () =>
+          eachColumn(({ load, store }) =>
+            store(here, () => {
+              f.get(c.gain);
+              load(here);
+              f.op(F64X2.mul).get(c.pole);
+              load(() => void f.get(rowOffset, l.rowBytes).op(I32.sub));
+              f.op(F64X2.mul, F64X2.add);
+            }),
+          ),
+        () =>
+          eachColumn(({ load, store }) =>
+            store(here, () => {
+              f.get(c.gain);
+              load(here);
+              f.op(F64X2.mul);
+            }),
+          ),
+      );
     },
   );
 }
@@ -325,10 +443,16 @@ function rowsAnticausal(band: RowBand, bytesFromEnd: Local, offset: Local): void
 /** Pushes a row offset (bytes) for a column access. */
 type RowOffset = Expr;
 
-/** Loads and stores at column address + row offset: a column pair, or (single) one column in lane 0. */
+/**
+ * Loads and stores at column address + row offset: a column pair, or (single) one column in lane 0, or
+ * (wholeRows) four columns, a pair at a time.
+ */
 interface ColumnAccess {
   load: (row: RowOffset) => void;
-  store: (row: RowOffset, value: Expr) => void;
+  /** `value` pushes the value of one pair of columns (of pair `half` of four, when there are four). */
+  store: (row: RowOffset, value: (half: number) => void) => void;
+  /** Runs `body` with loads on each pair of the step's columns in turn (of a column pair: once). */
+  halves: (body: (half: number) => void) => void;
 }
 
 /** The state of prefilterColumns: its locals, and every step's walk over the columns. */
@@ -355,7 +479,6 @@ interface ColumnBand {
 function prefilterColumns(mb: ModuleBuilder, element: GridElement): void {
   const f = mb.func(`reg_prefilterCols${element === 'f64' ? '' : '_f32'}`, [I, I, I, I, I, I, F, F]);
   const shift = elementShift(element);
-  const f32 = element === 'f32';
   const [grid, width, height, firstColumn, endColumn, terms, zLast, norm] = f.params;
   const [column, index, rowOffset, rowBytes, lastRowOffset, endOffset, start, pairsEnd] = f.locals(I, 8);
   const c = splineConstants(f, zLast, norm);
@@ -374,6 +497,30 @@ function prefilterColumns(mb: ModuleBuilder, element: GridElement): void {
     .op(I32.add)
     .set(pairsEnd);
 
+  const eachColumn = columnWalker(f, element, column, start, pairsEnd, () => {
+    f.get(endColumn, firstColumn).op(I32.sub).i32(1).op(I32.and); // odd width
+  });
+  const band: ColumnBand = { f, c, rowBytes, lastRowOffset, endOffset, eachColumn };
+  columnsCausalStart(band, terms, index, rowOffset, zPower);
+  columnsCausalSweep(band, rowOffset);
+  columnsAnticausal(band, index, rowOffset);
+}
+
+/**
+ * Runs `body` for every column pair of a row segment (column = its address in row 0, from `start` to
+ * `pairsEnd`), then for an odd last column alone when `odd` pushes nonzero: a splat load and a one-lane
+ * store there.
+ */
+function columnWalker(
+  f: Func,
+  element: GridElement,
+  column: Local,
+  start: Local,
+  pairsEnd: Local,
+  odd: Expr,
+): ColumnWalk {
+  const shift = elementShift(element);
+  const f32 = element === 'f32';
   const access = (single: boolean): ColumnAccess => {
     const at = (row: RowOffset) => {
       f.get(column);
@@ -390,15 +537,16 @@ function prefilterColumns(mb: ModuleBuilder, element: GridElement): void {
       },
       store: (row, value) => {
         at(row);
-        value();
+        value(0);
         if (f32) f.op(F32X4.demoteF64x2Zero);
         if (f32 && single) f.memLane(V128.store32Lane, 0);
         else if (single || f32) f.memLane(V128.store64Lane, 0);
         else f.mem(V128.store);
       },
+      halves: (body) => body(0),
     };
   };
-  const eachColumn = (body: (access: ColumnAccess) => void) => {
+  return (body) => {
     f.forLoop(
       column,
       () => void f.get(start),
@@ -406,18 +554,11 @@ function prefilterColumns(mb: ModuleBuilder, element: GridElement): void {
       () => void f.i32(2 << shift),
       () => body(access(false)),
     );
-    f.ifThen(
-      () => void f.get(endColumn, firstColumn).op(I32.sub).i32(1).op(I32.and), // odd width
-      () => {
-        f.get(pairsEnd).set(column);
-        body(access(true));
-      },
-    );
+    f.ifThen(odd, () => {
+      f.get(pairsEnd).set(column);
+      body(access(true));
+    });
   };
-  const band: ColumnBand = { f, c, rowBytes, lastRowOffset, endOffset, eachColumn };
-  columnsCausalStart(band, terms, index, rowOffset, zPower);
-  columnsCausalSweep(band, rowOffset);
-  columnsAnticausal(band, index, rowOffset);
 }
 
 /** c[0] = G·x[0] + zLast·(G·x[n−1]), then + z^y·(G·x[y] + zLast·(G·x[n−1−y])) for y = 1…K, / norm */
@@ -520,6 +661,218 @@ function columnsAnticausal(band: ColumnBand, bytesFromEnd: Local, rowOffset: Loc
     },
   );
 }
+
+/**
+ * A float32 grid's column passes after reg_prefilterRowsCausal_f32, on whole rows, over a band of
+ * chunks [firstRow, endRow) (chunks of chunkRows rows from firstRow; every chunk longer than `terms`):
+ *
+ * - reg_prefilterCausalCarry_f32: each chunk's causal start. The chunk was swept from zero; what its
+ *   rows lack is z^k·c[s − 1] at row s − 1 + k, the row above being final (a chunk of more than K rows
+ *   is not changed in its last row by its own carry, z^K being below 1e−30); at row 0, the exact
+ *   start (splinePrefilter.ts, its mirror terms negligible: z^(n−1) ≤ 1e−30).
+ * - reg_prefilterAnticausal_f32: each chunk's anti-causal sweep, from the exact end at the grid's last
+ *   row, else from zero;
+ * - reg_prefilterAnticausalCarry_f32: z^k·d[e] added at row e − k, e the next chunk's first row.
+ *
+ * Each pass writes only rows its own chunks hold, and reads others' only where that pass writes none.
+ */
+function prefilterChunkedColumns(mb: ModuleBuilder): void {
+  const carry = (
+    f: Func,
+    eachColumn: ColumnWalk,
+    from: Local,
+    down: boolean,
+    terms: Local,
+    l: ChunkLocals,
+  ) => {
+    f.get(l.pole).set(l.zPower);
+    f.forLoop(
+      l.k,
+      () => void f.i32(1),
+      () => void f.get(terms).i32(1).op(I32.add),
+      () => void f.i32(1),
+      () => {
+        f.get(from, l.rowBytes).op(I32.mul).set(l.sourceOffset);
+        f.get(l.sourceOffset, l.k, l.rowBytes)
+          .op(I32.mul, down ? I32.add : I32.sub)
+          .set(l.rowOffset);
+        eachColumn(({ load, store }) =>
+          store(
+            () => void f.get(l.rowOffset),
+            () => {
+              load(() => void f.get(l.rowOffset));
+              f.get(l.zPower);
+              load(() => void f.get(l.sourceOffset));
+              f.op(F64X2.mul, F64X2.add);
+            },
+          ),
+        );
+        f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
+      },
+    );
+  };
+  const eachChunk = (
+    f: Func,
+    l: ChunkLocals,
+    p: Record<'firstRow' | 'endRow' | 'chunkRows', Local>,
+    body: () => void,
+  ) =>
+    f.forLoop(
+      l.chunk,
+      () => void f.get(p.firstRow),
+      () => void f.get(p.endRow),
+      () => void f.get(p.chunkRows),
+      () => {
+        f.get(l.chunk, p.chunkRows).op(I32.add).get(p.endRow);
+        f.get(l.chunk, p.chunkRows).op(I32.add).get(p.endRow).op(I32.ltS, Op.select).set(l.chunkEnd);
+        body();
+      },
+    );
+
+  {
+    const f = mb.func('reg_prefilterCausalCarry_f32', [I, I, I, I, I, I]);
+    const [grid, width, firstRow, endRow, chunkRows, terms] = f.params;
+    const l = chunkLocals(f, grid, width);
+    const sum = f.local(V);
+    const delta = f.locals(V, 2);
+    const oneMinusZ2 = f64x2Constant(f, 1 - POLE * POLE);
+    eachChunk(f, l, { firstRow, endRow, chunkRows }, () =>
+      f.ifThen(
+        () => void f.get(l.chunk),
+        () => {
+          f.get(l.chunk).i32(1).op(I32.sub).set(l.source);
+          carry(f, l.eachColumn, l.source, true, terms, l);
+        },
+        () =>
+          // c'[y] (from zero) = Σ_{j≤y} z^(y−j)·g[j], so the start Σ_{j≤K} z^j·g[j] is
+          // (1 − z²)·Σ_{j<K} z^j·c'[j] + z^K·c'[K]; rows 0…K get z^y·(start − c'[0]).
+          l.eachColumn(({ load, store, halves }) => {
+            halves((h) => {
+              f.get(l.zero).set(sum);
+              f.get(l.one).set(l.zPower);
+              f.forLoop(
+                l.k,
+                () => void f.i32(0),
+                () => void f.get(terms),
+                () => void f.i32(1),
+                () => {
+                  f.get(sum, l.zPower);
+                  load(() => void f.get(l.k, l.rowBytes).op(I32.mul));
+                  f.op(F64X2.mul, F64X2.add).set(sum);
+                  f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
+                },
+              );
+              f.get(oneMinusZ2, sum).op(F64X2.mul).get(l.zPower);
+              load(() => void f.get(terms, l.rowBytes).op(I32.mul));
+              f.op(F64X2.mul, F64X2.add);
+              load(() => void f.i32(0));
+              f.op(F64X2.sub).set(delta[h]);
+            });
+            f.get(l.one).set(l.zPower);
+            f.forLoop(
+              l.k,
+              () => void f.i32(0),
+              () => void f.get(terms).i32(1).op(I32.add),
+              () => void f.i32(1),
+              () => {
+                f.get(l.k, l.rowBytes).op(I32.mul).set(l.rowOffset);
+                store(
+                  () => void f.get(l.rowOffset),
+                  (h) => {
+                    load(() => void f.get(l.rowOffset));
+                    f.get(l.zPower, delta[h]).op(F64X2.mul, F64X2.add);
+                  },
+                );
+                f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
+              },
+            );
+          }),
+      ),
+    );
+  }
+
+  {
+    const f = mb.func('reg_prefilterAnticausal_f32', [I, I, I, I, I, I]);
+    const [grid, width, height, firstRow, endRow, chunkRows] = f.params;
+    const l = chunkLocals(f, grid, width);
+    const anticausalNorm = f64x2Constant(f, ANTICAUSAL_NORM);
+    const here = () => void f.get(l.rowOffset);
+    eachChunk(f, l, { firstRow, endRow, chunkRows }, () => {
+      f.get(l.chunkEnd).i32(1).op(I32.sub).get(l.rowBytes).op(I32.mul).set(l.sourceOffset);
+      f.get(l.sourceOffset).set(l.rowOffset);
+      f.ifThen(
+        () => void f.get(l.chunkEnd, height).op(I32.eq),
+        // d[n−1] = ((z·c[n−2] + c[n−1])·z) / (z² − 1), as columnsAnticausal
+        () =>
+          l.eachColumn(({ load, store }) =>
+            store(here, () => {
+              f.get(l.pole);
+              load(() => void f.get(l.rowOffset, l.rowBytes).op(I32.sub));
+              f.op(F64X2.mul);
+              load(here);
+              f.op(F64X2.add).get(l.pole).op(F64X2.mul).get(anticausalNorm).op(F64X2.div);
+            }),
+          ),
+        // d[e−1] = z·(0 − c[e−1])
+        () =>
+          l.eachColumn(({ load, store }) =>
+            store(here, () => {
+              f.get(l.pole, l.zero);
+              load(here);
+              f.op(F64X2.sub, F64X2.mul);
+            }),
+          ),
+      );
+      // d[y] = z·(d[y+1] − c[y]) for y = e − 2 down to the chunk's first row
+      f.forLoop(
+        l.k,
+        () => void f.get(l.rowBytes),
+        () => void f.get(l.chunkEnd, l.chunk).op(I32.sub).get(l.rowBytes).op(I32.mul),
+        () => void f.get(l.rowBytes),
+        () => {
+          f.get(l.sourceOffset, l.k).op(I32.sub).set(l.rowOffset);
+          l.eachColumn(({ load, store }) =>
+            store(here, () => {
+              f.get(l.pole);
+              load(() => void f.get(l.rowOffset, l.rowBytes).op(I32.add));
+              load(here);
+              f.op(F64X2.sub, F64X2.mul);
+            }),
+          );
+        },
+      );
+    });
+  }
+
+  {
+    const f = mb.func('reg_prefilterAnticausalCarry_f32', [I, I, I, I, I, I, I]);
+    const [grid, width, height, firstRow, endRow, chunkRows, terms] = f.params;
+    const l = chunkLocals(f, grid, width);
+    eachChunk(f, l, { firstRow, endRow, chunkRows }, () =>
+      f.ifThen(
+        () => void f.get(l.chunkEnd, height).op(I32.ltS),
+        () => carry(f, l.eachColumn, l.chunkEnd, false, terms, l),
+      ),
+    );
+  }
+}
+
+type ColumnWalk = (body: (access: ColumnAccess) => void) => void;
+
+/** The locals of the chunked column kernels (prefilterChunkedColumns), with a walker over whole rows. */
+function chunkLocals(f: Func, grid: Local, width: Local) {
+  const l = {
+    ...f.named(I, 'chunk', 'chunkEnd', 'source', 'k', 'rowBytes', 'rowOffset', 'sourceOffset'),
+    ...f.named(V, 'zPower'),
+    pole: f64x2Constant(f, POLE),
+    zero: f64x2Constant(f, 0),
+    one: f64x2Constant(f, 1),
+  };
+  f.get(width).i32(elementShift('f32')).op(I32.shl).set(l.rowBytes);
+  return { ...l, eachColumn: wholeRows(f, grid, width) };
+}
+
+type ChunkLocals = ReturnType<typeof chunkLocals>;
 
 /**
  * scipy's "mirror" (half-sample symmetric) index of a tap outside [0, n): j = i mod (2n − 2), folded
@@ -1227,4 +1580,7 @@ export function addRegisterKernels(mb: ModuleBuilder): void {
   for (const bspline of [true, false]) resample(mb, mirror, bspline, 'f32', true);
   addFloat32RangeKernels(mb);
   addClearKernel(mb);
+  // The float32 grid's fused row and column prefilter (after the others, which stay as they were).
+  prefilterRows(mb, 'f32', true);
+  prefilterChunkedColumns(mb);
 }

@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '01bdf6707eac00447477d5d1967ea792c7c28f3f2c109b65681a1d90fb7149be',
+  engine: '8a61fa0cbcb921b84fc351fe087e0f025ea4e703aa61b4bdba9a9f089e253e77',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: '3c6c4e16ccabfcc8784e64038d2fe26de64c5f3f083e7da6be6c5d1cf792cda4',
+  register: '916dbd9b4574d95b1b16beb8d19c5ea178d92529977c2c6b7a567ffc1a7729f9',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

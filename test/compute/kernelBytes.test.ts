@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '8a61fa0cbcb921b84fc351fe087e0f025ea4e703aa61b4bdba9a9f089e253e77',
+  engine: '86204325ace99a77c0e2bf35689bcd4c25aea58e25d0289e5ed229552e0b3bb5',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: '916dbd9b4574d95b1b16beb8d19c5ea178d92529977c2c6b7a567ffc1a7729f9',
+  register: '528bfc4599e6e289b39cb932ba3ce51908777a699423cb714a242ac1be2d71f6',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

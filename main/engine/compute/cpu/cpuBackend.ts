@@ -413,7 +413,9 @@ export class CpuBackend implements ComputeBackend {
     run('reg_prefilterRowsCausal_f32', (r0, r1) => [gridAt, w, r0, r1, terms, zLast, norm, chunkRows]);
     const rowsDone = performance.now();
     const reach = causalStart(h).terms;
-    run('reg_prefilterCausalCarry_f32', (r0, r1) => [gridAt, w, r0, r1, chunkRows, reach]);
+    // a row for the exact start's sum, given as its byte offset from the grid
+    const scratch = this.take(w * 4) - gridAt;
+    run('reg_prefilterCausalCarry_f32', (r0, r1) => [gridAt, w, r0, r1, chunkRows, reach, scratch]);
     run('reg_prefilterAnticausal_f32', (r0, r1) => [gridAt, w, h, r0, r1, chunkRows]);
     run('reg_prefilterAnticausalCarry_f32', (r0, r1) => [gridAt, w, h, r0, r1, chunkRows, reach]);
     this.lastTimings.prefilterRows = rowsDone - start;

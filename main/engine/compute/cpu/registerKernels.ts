@@ -262,15 +262,13 @@ function wholeRows(f: Func, grid: Local, width: Local): ColumnWalk {
     },
     store: (row, value) => {
       at(row);
-      quad.halves((h) => {
-        value(h);
+      // `value` twice, its loads reading the first pair of columns, then the second
+      for (half = 0; half < 2; half++) {
+        value();
         f.op(F32X4.demoteF64x2Zero);
-      });
-      f.shuffleLanes(4, [0, 1, 4, 5]).mem(V128.store, 0, 2);
-    },
-    halves: (body) => {
-      for (half = 0; half < 2; half++) body(half);
+      }
       half = 0;
+      f.shuffleLanes(4, [0, 1, 4, 5]).mem(V128.store, 0, 2);
     },
   };
   return (body) => {
@@ -486,10 +484,7 @@ type RowOffset = Expr;
  */
 interface ColumnAccess {
   load: (row: RowOffset) => void;
-  /** `value` pushes the value of one pair of columns (of pair `half` of four, when there are four). */
-  store: (row: RowOffset, value: (half: number) => void) => void;
-  /** Runs `body` with loads on each pair of the step's columns in turn (of a column pair: once). */
-  halves: (body: (half: number) => void) => void;
+  store: (row: RowOffset, value: Expr) => void;
 }
 
 /** The state of prefilterColumns: its locals, and every step's walk over the columns. */
@@ -574,13 +569,12 @@ function columnWalker(
       },
       store: (row, value) => {
         at(row);
-        value(0);
+        value();
         if (f32) f.op(F32X4.demoteF64x2Zero);
         if (f32 && single) f.memLane(V128.store32Lane, 0);
         else if (single || f32) f.memLane(V128.store64Lane, 0);
         else f.mem(V128.store);
       },
-      halves: (body) => body(0),
     };
   };
   return (body) => {
@@ -767,12 +761,18 @@ function prefilterChunkedColumns(mb: ModuleBuilder): void {
     );
 
   {
-    const f = mb.func('reg_prefilterCausalCarry_f32', [I, I, I, I, I, I]);
-    const [grid, width, firstRow, endRow, chunkRows, terms] = f.params;
+    const f = mb.func('reg_prefilterCausalCarry_f32', [I, I, I, I, I, I, I]);
+    const [grid, width, firstRow, endRow, chunkRows, terms, scratch] = f.params;
     const l = chunkLocals(f, grid, width);
-    const sum = f.local(V);
-    const delta = f.locals(V, 2);
     const oneMinusZ2 = f64x2Constant(f, 1 - POLE * POLE);
+    const rowAt = (y: Expr) => () => {
+      y();
+      f.get(l.rowBytes).op(I32.mul);
+    };
+    const scratchRow = () => void f.get(scratch);
+    // one row-wise update of every column: row `at` = the value pushed by `value`
+    const update = (at: Expr, value: (load: (row: Expr) => void) => void) =>
+      l.eachColumn(({ load, store }) => store(at, () => value(load)));
     eachChunk(f, l, { firstRow, endRow, chunkRows }, () =>
       f.ifThen(
         () => void f.get(l.chunk),
@@ -780,50 +780,59 @@ function prefilterChunkedColumns(mb: ModuleBuilder): void {
           f.get(l.chunk).i32(1).op(I32.sub).set(l.source);
           carry(f, l.eachColumn, l.source, true, terms, l);
         },
-        () =>
+        () => {
           // c'[y] (from zero) = Σ_{j≤y} z^(y−j)·g[j], so the start Σ_{j≤K} z^j·g[j] is
-          // (1 − z²)·Σ_{j<K} z^j·c'[j] + z^K·c'[K]; rows 0…K get z^y·(start − c'[0]).
-          l.eachColumn(({ load, store, halves }) => {
-            halves((h) => {
-              f.get(l.zero).set(sum);
-              f.get(l.one).set(l.zPower);
-              f.forLoop(
-                l.k,
-                () => void f.i32(0),
-                () => void f.get(terms),
-                () => void f.i32(1),
-                () => {
-                  f.get(sum, l.zPower);
-                  load(() => void f.get(l.k, l.rowBytes).op(I32.mul));
-                  f.op(F64X2.mul, F64X2.add).set(sum);
-                  f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
+          // (1 − z²)·Σ_{j<K} z^j·c'[j] + z^K·c'[K]; rows 0…K get z^y·(start − c'[0]). Row by row
+          // through the scratch row (`scratch`: its byte offset from the grid): the sum as a
+          // recursion from row K − 1 up (a = c'[j] + z·a), then start − c'[0].
+          update(scratchRow, (load) => load(rowAt(() => void f.get(terms).i32(1).op(I32.sub))));
+          f.get(l.one).set(l.zPower);
+          f.forLoop(
+            l.k,
+            () => void f.i32(1),
+            () => void f.get(terms),
+            () => void f.i32(1),
+            () => {
+              update(scratchRow, (load) => {
+                load(rowAt(() => void f.get(terms).i32(1).op(I32.sub).get(l.k).op(I32.sub)));
+                f.get(l.pole);
+                load(scratchRow);
+                f.op(F64X2.mul, F64X2.add);
+              });
+              f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
+            },
+          );
+          f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower); // z^K
+          update(scratchRow, (load) => {
+            f.get(oneMinusZ2);
+            load(scratchRow);
+            f.op(F64X2.mul).get(l.zPower);
+            load(rowAt(() => void f.get(terms)));
+            f.op(F64X2.mul, F64X2.add);
+            load(() => void f.i32(0));
+            f.op(F64X2.sub);
+          });
+          f.get(l.one).set(l.zPower);
+          f.forLoop(
+            l.k,
+            () => void f.i32(0),
+            () => void f.get(terms).i32(1).op(I32.add),
+            () => void f.i32(1),
+            () => {
+              f.get(l.k, l.rowBytes).op(I32.mul).set(l.rowOffset);
+              update(
+                () => void f.get(l.rowOffset),
+                (load) => {
+                  load(() => void f.get(l.rowOffset));
+                  f.get(l.zPower);
+                  load(scratchRow);
+                  f.op(F64X2.mul, F64X2.add);
                 },
               );
-              f.get(oneMinusZ2, sum).op(F64X2.mul).get(l.zPower);
-              load(() => void f.get(terms, l.rowBytes).op(I32.mul));
-              f.op(F64X2.mul, F64X2.add);
-              load(() => void f.i32(0));
-              f.op(F64X2.sub).set(delta[h]);
-            });
-            f.get(l.one).set(l.zPower);
-            f.forLoop(
-              l.k,
-              () => void f.i32(0),
-              () => void f.get(terms).i32(1).op(I32.add),
-              () => void f.i32(1),
-              () => {
-                f.get(l.k, l.rowBytes).op(I32.mul).set(l.rowOffset);
-                store(
-                  () => void f.get(l.rowOffset),
-                  (h) => {
-                    load(() => void f.get(l.rowOffset));
-                    f.get(l.zPower, delta[h]).op(F64X2.mul, F64X2.add);
-                  },
-                );
-                f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
-              },
-            );
-          }),
+              f.get(l.zPower, l.pole).op(F64X2.mul).set(l.zPower);
+            },
+          );
+        },
       ),
     );
   }

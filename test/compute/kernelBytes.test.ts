@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '86204325ace99a77c0e2bf35689bcd4c25aea58e25d0289e5ed229552e0b3bb5',
+  engine: '195ae3ff3f962495059a8f2d969682e600ae1279c746ca182145a5dad2988022',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: '528bfc4599e6e289b39cb932ba3ce51908777a699423cb714a242ac1be2d71f6',
+  register: '83a202c05c6b9ecbcb86b4250e720a947d06f4ed15ed75b9ffc048d2de9bfd5e',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

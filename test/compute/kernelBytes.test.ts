@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '195ae3ff3f962495059a8f2d969682e600ae1279c746ca182145a5dad2988022',
+  engine: '03eebb1430558d623d360d50438bae5859b6b547d6fa533f13ef83d33cc6f79b',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: '83a202c05c6b9ecbcb86b4250e720a947d06f4ed15ed75b9ffc048d2de9bfd5e',
+  register: '92be007eec7a69344248fe3a3cd47d9dcb0a429a46662dbe7fb1951734a662b0',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

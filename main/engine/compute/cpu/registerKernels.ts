@@ -1070,7 +1070,7 @@ function loadResampleParams(r: Resampler, params: Local): void {
  * With `quads` (a float32 grid), an interior run of a row that cannot reach a hole goes four pixels
  * at a time (resamplePixelQuad), its last one to three pixels alone.
  */
-function resampleRow(r: Resampler, quads?: QuadLocals): void {
+function resampleRow(r: Resampler, quads?: ReturnType<typeof quadLocals>): void {
   const { f, row } = r;
   f.get(row).op(F64.convertI32S).get(r.qOriginY).op(F64.add).set(r.qy);
   f.get(r.qy).op(F64X2.splat).get(r.matrixBD).op(F64X2.mul).set(r.rowTermXY);
@@ -1115,6 +1115,18 @@ function resampleRow(r: Resampler, quads?: QuadLocals): void {
         quadRowTerms(r, quads);
         f.get(r.interiorStart).set(r.col);
         firstQuadColumns(r, quads);
+        f.whileLoop(
+          () => void f.get(r.col).i32(7).op(I32.add).get(r.interiorEnd).op(I32.ltS),
+          () => {
+            resamplePixelQuadPair(r, quads, quads.second);
+            f.get(r.col).i32(8).op(I32.add).set(r.col);
+            for (const [qs, next] of [
+              [quads.q01, quads.second.q01],
+              [quads.q23, quads.second.q23],
+            ])
+              f.get(next, quads.four).op(F64X2.add).set(qs);
+          },
+        );
         f.whileLoop(
           () => void f.get(r.col).i32(3).op(I32.add).get(r.interiorEnd).op(I32.ltS),
           () => {
@@ -1195,10 +1207,19 @@ function quadLocals(r: Resampler) {
   f.get(r.grid, r.gridWidth).i32(1).op(I32.add).i32(2).op(I32.shl, I32.sub, I32X4.splat).set(quad.tapOrigin);
   f.get(r.clipLo).op(F32.demoteF64, F32X4.splat).set(quad.clipLo);
   f.get(r.clipHi).op(F32.demoteF64, F32X4.splat).set(quad.clipHi);
-  return quad;
+  // the second quad of resamplePixelQuadPair: its own q and what its phases hand on
+  const second = {
+    ...quad,
+    ...f.named(V, 'q01', 'q23', 'floorX', 'floorY'),
+    weightsX: f.locals(V, 4),
+    weightsY: f.locals(V, 4),
+    sums: f.locals(V, 4),
+    ...f.named(I, 'firstX', 'firstY'),
+  };
+  return { ...quad, second };
 }
 
-type QuadLocals = ReturnType<typeof quadLocals>;
+type QuadLocals = Omit<ReturnType<typeof quadLocals>, 'second'>;
 
 /** The row's y terms of the quads' points, (b·qy) and (d·qy) in both lanes. */
 function quadRowTerms(r: Resampler, q: QuadLocals): void {
@@ -1226,6 +1247,35 @@ function firstQuadColumns(r: Resampler, q: QuadLocals): void {
  * stored as one vector.
  */
 function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
+  quadPoints(r, q);
+  quadTaps(r, q);
+  quadStore(r, q, 0);
+  r.f.get(r.outAddress).i32(16).op(I32.add).set(r.outAddress);
+}
+
+/**
+ * Two quads, col … col + 7, each phase of the first then of the second (its own locals for what a
+ * phase hands to the next): one quad's work is a long chain from the points to the store, which the
+ * core overlaps with the other's.
+ */
+function resamplePixelQuadPair(r: Resampler, q: QuadLocals, second: QuadLocals): void {
+  const { f } = r;
+  for (const [from, into] of [
+    [q.q01, second.q01],
+    [q.q23, second.q23],
+  ])
+    f.get(from, q.four).op(F64X2.add).set(into);
+  quadPoints(r, q);
+  quadPoints(r, second);
+  quadTaps(r, q);
+  quadTaps(r, second);
+  quadStore(r, q, 0);
+  quadStore(r, second, 16);
+  f.get(r.outAddress).i32(32).op(I32.add).set(r.outAddress);
+}
+
+/** A quad's points, floors, fractions and weights (resamplePixelQuad's first phase). */
+function quadPoints(r: Resampler, q: QuadLocals): void {
   const { f } = r;
   // x = (q·a + b·qy) + ox, y = (q·c + d·qy) + oy; their floors
   for (const [qs, x, y, floorX, floorY] of [
@@ -1269,6 +1319,11 @@ function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
   quadWeights(r, q, q.fractionY, q.weightsY);
   f.get(q.floorX).lane(I32X4.extractLane, 0).set(q.firstX);
   f.get(q.floorY).lane(I32X4.extractLane, 0).set(q.firstY);
+}
+
+/** A quad's y-weighted tap column sums (resamplePixelQuad's second phase). */
+function quadTaps(r: Resampler, q: QuadLocals): void {
+  const { f } = r;
   // contiguous unless the floors differ from (firstX + p, firstY) in some lane p
   f.ifThen(
     () => {
@@ -1278,12 +1333,16 @@ function resamplePixelQuad(r: Resampler, q: QuadLocals): void {
     () => scatteredQuad(r, q),
     () => contiguousQuad(r, q),
   );
+}
+
+/** A quad's x-weighted sum, clipped, stored `offset` bytes after outAddress (the last phase). */
+function quadStore(r: Resampler, q: QuadLocals, offset: number): void {
+  const { f } = r;
   const [s0, s1, s2, s3] = q.sums;
   f.get(s0, q.weightsX[0]).op(F32X4.mul).get(s1, q.weightsX[1]).op(F32X4.mul, F32X4.add);
   f.get(s2, q.weightsX[2]).op(F32X4.mul).get(s3, q.weightsX[3]).op(F32X4.mul, F32X4.add, F32X4.add);
   f.get(q.clipLo).op(F32X4.pmax).get(q.clipHi).op(F32X4.pmin).set(q.scratch);
-  f.get(r.outAddress, q.scratch).mem(V128.store, 0, 2);
-  f.get(r.outAddress).i32(16).op(I32.add).set(r.outAddress);
+  f.get(r.outAddress, q.scratch).mem(V128.store, offset, 2);
 }
 
 /**

@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '35b5ad29beb29bf99d3389a79f23fe3caac8988649473a3a784ba118df087610',
+  engine: '03eebb1430558d623d360d50438bae5859b6b547d6fa533f13ef83d33cc6f79b',
   fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
-  register: 'bdd7b9fc910b772e13a3275e8d0dd67467f0c65bf0e1e17b9f82f98fc5fe7a67',
+  register: '92be007eec7a69344248fe3a3cd47d9dcb0a429a46662dbe7fb1951734a662b0',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

@@ -5,6 +5,7 @@ import type { Interpolation } from '../../main/engine/register/interpolation.js'
 import { planRegistration } from '../../main/engine/register/registrationPlan.js';
 import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
 import { interiorColumns, outputRowsNearHoles } from '../../main/engine/register/resample.js';
+import { columnChunkRows } from '../../main/engine/register/splinePrefilter.js';
 import type { AiaGeometry } from '../../main/engine/aia/wcs.js';
 
 function smoothImage(w: number, h: number): Float64Array {
@@ -82,6 +83,52 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
   });
+  it('prefilters a float32 grid in row chunks within 4e-7 of the float64 prefilter, the same on any thread count', async () => {
+    // Heights of one chunk (60), of three (2100, the columns' carries crossing two chunk joins and,
+    // with 2 and 3 threads, thread bands), and one too short for chunks (40: the row and column
+    // kernels); widths of every remainder mod 4 (the whole-row walk's four-column steps and its tail).
+    const sizes = [
+      [37, 2100],
+      [38, 60],
+      [39, 40],
+      [40, 2100],
+      [2, 60],
+    ];
+    expect(columnChunkRows(2100)).toBe(700);
+    expect(columnChunkRows(60)).toBe(60);
+    expect(columnChunkRows(40)).toBeUndefined();
+    const results: number[][][] = [];
+    for (const threads of [1, 2, 3]) {
+      const backend = new CpuBackend({ threads, ownEngine: true });
+      try {
+        const perSize: number[][] = [];
+        for (const [w, h] of sizes) {
+          backend.reset();
+          const img = smoothImage(w, h).map((v, i) => v + ((i * 7919) % 97));
+          const grid32 = backend.allocateFloat32(w * h);
+          const grid64 = backend.allocateFloat64(w * h);
+          grid32.set(img);
+          grid64.set(grid32);
+          backend.prefilter(grid32, w, h);
+          backend.prefilter(grid64, w, h);
+          let worst = 0;
+          let max = 0;
+          for (let i = 0; i < w * h; i++) {
+            worst = Math.max(worst, Math.abs(grid32[i] - grid64[i]));
+            max = Math.max(max, Math.abs(grid64[i]));
+          }
+          expect(worst).toBeLessThanOrEqual(4e-7 * max);
+          perSize.push(Array.from(grid32));
+        }
+        results.push(perSize);
+      } finally {
+        await backend.dispose();
+      }
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
   it('sums a float32 grid’s interior quads in float32, in the same order whether their taps are contiguous or not', async () => {
     // A scale and rotation whose floors step by 2 or move to the next row inside some quads: those take
     // the per-pixel taps, the others one load per tap for all four pixels; both must give these sums.

@@ -24,3 +24,21 @@ export function causalStart(n: number): { terms: number; zLast: number; norm: nu
   for (let zi = POLE; terms + 1 < n - 1 && Math.abs(zi) > NEGLIGIBLE; zi *= POLE) terms++;
   return { terms, zLast, norm: 1 - zLast * zLast };
 }
+
+/** Rows per chunk of a float32 grid's chunked column passes (about, see columnChunkRows). */
+const COLUMN_CHUNK = 1024;
+
+/**
+ * The chunk height of a float32 grid's column recursions run chunk by chunk (the CPU backend's
+ * reg_prefilterRowsCausal_f32 and the kernels after it), or undefined where they do not apply: the
+ * mirror terms of the causal start must be negligible (z^(n−1) ≤ 1e−30) and every chunk longer than
+ * the K + 1 rows the start and the carries reach. The chunks depend on n alone, so a grid's
+ * coefficients are the same whatever the thread count.
+ */
+export function columnChunkRows(n: number): number | undefined {
+  const { terms, zLast } = causalStart(n);
+  const chunks = Math.ceil(n / COLUMN_CHUNK);
+  const rows = Math.ceil(n / chunks);
+  const last = n - (chunks - 1) * rows;
+  return Math.abs(zLast) <= NEGLIGIBLE && last > terms + 1 ? rows : undefined;
+}

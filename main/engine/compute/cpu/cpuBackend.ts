@@ -19,7 +19,7 @@ import {
 } from '../../register/imageStatistics.js';
 import { needsPrefilter } from '../../register/interpolation.js';
 import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
-import { causalStart } from '../../register/splinePrefilter.js';
+import { causalStart, columnChunkRows } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
 import { RESAMPLE_SLOTS, resampleKernelName, resampleParams } from './registerKernels.js';
 import {
@@ -369,9 +369,11 @@ export class CpuBackend implements ComputeBackend {
     this.prefilterAt(grid.byteOffset, w, h, grid instanceof Float32Array);
   }
 
-  /** Row bands, then column bands, timed into lastTimings. */
+  /** Row bands, then column bands (a float32 grid's in chunks, when it has them), timed into lastTimings. */
   private prefilterAt(gridAt: number, w: number, h: number, float32Grid: boolean): void {
     const start = performance.now();
+    const chunkRows = float32Grid && w >= 2 ? columnChunkRows(h) : undefined;
+    if (chunkRows !== undefined) return this.prefilterChunked(gridAt, w, h, chunkRows, start);
     const suffix = float32Grid ? '_f32' : '';
     if (w >= 2) {
       const { terms, zLast, norm } = causalStart(w);
@@ -388,6 +390,34 @@ export class CpuBackend implements ComputeBackend {
         this.bands(w, COLUMN_BLOCK).map(([c0, c1]) => [gridAt, w, h, c0, c1, terms, zLast, norm]),
       );
     }
+    this.lastTimings.prefilterRows = rowsDone - start;
+    this.lastTimings.prefilterColumns = performance.now() - rowsDone;
+  }
+
+  /**
+   * A float32 grid's prefilter in row chunks (../../register/splinePrefilter.ts columnChunkRows), each
+   * thread taking whole chunks: the rows with the columns' causal pass, then the chunks' causal
+   * carries, their anti-causal pass and its carries (./registerKernels.ts prefilterChunkedColumns).
+   */
+  private prefilterChunked(gridAt: number, w: number, h: number, chunkRows: number, start: number): void {
+    const bands = this.bands(Math.ceil(h / chunkRows), 1).map(([c0, c1]) => [
+      c0 * chunkRows,
+      Math.min(h, c1 * chunkRows),
+    ]);
+    const run = (name: string, args: (r0: number, r1: number) => number[]) =>
+      this.engine.parallel(
+        name,
+        bands.map(([r0, r1]) => args(r0, r1)),
+      );
+    const { terms, zLast, norm } = causalStart(w);
+    run('reg_prefilterRowsCausal_f32', (r0, r1) => [gridAt, w, r0, r1, terms, zLast, norm, chunkRows]);
+    const rowsDone = performance.now();
+    const reach = causalStart(h).terms;
+    // a row for the exact start's sum, given as its byte offset from the grid
+    const scratch = this.take(w * 4) - gridAt;
+    run('reg_prefilterCausalCarry_f32', (r0, r1) => [gridAt, w, r0, r1, chunkRows, reach, scratch]);
+    run('reg_prefilterAnticausal_f32', (r0, r1) => [gridAt, w, h, r0, r1, chunkRows]);
+    run('reg_prefilterAnticausalCarry_f32', (r0, r1) => [gridAt, w, h, r0, r1, chunkRows, reach]);
     this.lastTimings.prefilterRows = rowsDone - start;
     this.lastTimings.prefilterColumns = performance.now() - rowsDone;
   }

@@ -153,9 +153,12 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
       const grid = backend.allocateFloat32(w * h);
       grid.set(img);
       const [clipLo, clipHi] = [Math.min(...grid) + 1, Math.max(...grid) - 1];
+      // the coefficients resample reads: it prefilters the grid in place (and may write the product over it)
+      const coefficients = backend.allocateFloat32(w * h);
+      coefficients.set(grid);
+      backend.prefilter(coefficients, w, h);
+      const g = Float32Array.from(coefficients);
       const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType: 'float32' });
-      // resample prefiltered the grid in place: these are the coefficients it read
-      const g = Float32Array.from(grid);
       const runs = new Int32Array(2 * plan.outputHeight);
       interiorColumns(plan, runs);
       const f = Math.fround;
@@ -471,5 +474,71 @@ describe('interiorColumns', () => {
     }
     expect(interiorRows).toBeGreaterThan(0);
     expect(interiorRows).toBeLessThan(plan.outputHeight);
+  });
+});
+
+describe('a float32 product written over its own grid', () => {
+  /** The product of `img` (NaN: holes) under the geometry, on `backend`; `apart`: the grid not first. */
+  async function product(
+    backend: CpuBackend,
+    img: Float64Array,
+    [w, h]: [number, number],
+    geometryOf: Partial<AiaGeometry>,
+    interpolation: Interpolation,
+    apart: boolean,
+  ) {
+    backend.reset();
+    if (apart) backend.allocateFloat32(16);
+    const grid = backend.allocateFloat32(w * h);
+    grid.set(img);
+    const holes = img.reduce<number[]>((list, v, i) => (Number.isNaN(v) ? [...list, i] : list), []);
+    const mask = fillMissing(grid, w, h, (n) => backend.allocateMask(n), holes);
+    const [gridStart, gridEnd] = [grid.byteOffset, grid.byteOffset + grid.byteLength];
+    const out = await backend.resample({
+      plan: planRegistration(geometry(geometryOf), w, h, 'default', interpolation),
+      grid,
+      mask,
+      holes,
+      missing: NaN,
+      clipLo: 50,
+      clipHi: 190,
+      outputType: 'float32',
+    });
+    const over = out.byteOffset < gridEnd && out.byteOffset + out.byteLength > gridStart;
+    return { bits: Array.from(new Uint32Array(out.buffer, out.byteOffset, out.length)), over };
+  }
+
+  it('is bit for bit the product written apart, on 1–3 threads, maps moving rows up or down, holes included', async () => {
+    const size: [number, number] = [301, 280];
+    const img = smoothImage(...size);
+    // holes near the 2- and 3-thread band joins and at the borders
+    for (const i of [0, 93 * 301 + 7, 140 * 301 + 150, 187 * 301 + 300, 279 * 301 + 11]) img[i] = NaN;
+    const turn = (deg: number): AiaGeometry['rotation'] => {
+      const [c, s] = [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)];
+      return [c, -s, s, c];
+    };
+    const maps: Partial<AiaGeometry>[] = [
+      { crpix1: 149.2, crpix2: 149.7, cdelt1: 0.5997, cdelt2: 0.5997, rotation: turn(0.6) },
+      { crpix1: 153.9, crpix2: 128.1, cdelt1: 0.6012, cdelt2: 0.6012, rotation: turn(-0.8) },
+      { crpix1: 151, crpix2: 140.5 },
+    ];
+    for (const interpolation of ['spline3', 'cubic-conv'] as const)
+      for (const map of maps) {
+        const products: number[][] = [];
+        for (const threads of [1, 2, 3]) {
+          const backend = new CpuBackend({ threads, ownEngine: true });
+          try {
+            const over = await product(backend, img, size, map, interpolation, false);
+            const apart = await product(backend, img, size, map, interpolation, true);
+            expect([over.over, apart.over]).toEqual([true, false]);
+            expect(over.bits).toEqual(apart.bits);
+            products.push(over.bits);
+          } finally {
+            await backend.dispose();
+          }
+        }
+        expect(products[1]).toEqual(products[0]);
+        expect(products[2]).toEqual(products[0]);
+      }
   });
 });

@@ -154,7 +154,7 @@ export interface ComputeBackend {
   endStaging?(): void;
   /**
    * Prefilters the grid in place when the kernel needs it, then resamples it onto the output frame.
-   * The result is valid until the next reset.
+   * The grid is used up: the product may be written over it. The result is valid until the next reset.
    */
   resample(request: ResampleRequest): Promise<Float32Array | Float64Array>;
   /**

@@ -10,3 +10,8 @@ export function isInterpolation(name: string): name is Interpolation {
 export function needsPrefilter(kind: Interpolation): boolean {
   return kind === 'spline3';
 }
+
+/** The cubic interpolations: 4×4 taps around the mapped point. */
+export function isCubic(kind: Interpolation): kind is 'spline3' | 'cubic-conv' {
+  return kind === 'spline3' || kind === 'cubic-conv';
+}

@@ -17,10 +17,11 @@ import {
   medianFrom,
   noStatistics,
 } from '../../register/imageStatistics.js';
-import { needsPrefilter } from '../../register/interpolation.js';
+import { isCubic, needsPrefilter } from '../../register/interpolation.js';
 import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
 import { causalStart, columnChunkRows } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
+import { outputOverGrid, type OutputOverGrid } from './outputOverGrid.js';
 import { RESAMPLE_SLOTS, resampleKernelName, resampleParams } from './registerKernels.js';
 import {
   DEVIATION_BINS,
@@ -32,6 +33,13 @@ import {
 
 const ALIGN = 64;
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+/**
+ * Room kept before a job's first buffer (its grid), for a product written over the grid from rows
+ * before it (./outputOverGrid.ts): 128 rows at 4096² float32. Never touched unless written.
+ */
+const ROOM_BEFORE_GRID = 2 << 20;
+/** Where a job's first buffer goes. */
+const FIRST_AT = ALIGN + ROOM_BEFORE_GRID;
 /** Column bands start on multiples of 16 columns: whole 128-byte row segments for each thread. */
 const COLUMN_BLOCK = 16;
 /** NaN samples each range band lists for the hole filling (beyond that, it scans the grid itself). */
@@ -59,7 +67,7 @@ export class CpuBackend implements ComputeBackend {
   /** Milliseconds of each phase of the last resample (for benchmarks). */
   readonly lastTimings: Record<string, number> = {};
   private readonly ownsEngine: boolean;
-  private top = ALIGN;
+  private top = FIRST_AT;
   /**
    * The samples of stageSamples, until a layout reads them or another owner takes the workspace;
    * `moved`: a copy of them, made when memory handed out since covered them.
@@ -84,13 +92,13 @@ export class CpuBackend implements ComputeBackend {
     // another owner laid out the workspace since the samples were staged: they are gone
     if (this.engine.owner !== this) this.staged = undefined;
     this.engine.claim(this);
-    this.top = ALIGN;
+    this.top = FIRST_AT;
   }
 
   stageSamples(length: number): Int16Array {
     this.reset();
     // where layoutScaled of a float32 grid of `length` samples takes its int16 copy
-    const at = align(ALIGN + length * 4);
+    const at = align(FIRST_AT + length * 4);
     this.engine.reserve(at + length * 2);
     const view = new Int16Array(this.engine.memory.buffer, at, length);
     this.staged = { view };
@@ -287,10 +295,17 @@ export class CpuBackend implements ComputeBackend {
     if (needsPrefilter(plan.interpolation)) this.prefilterAt(gridAt, w, h, float32Grid);
     const start = performance.now();
     const n = outputWidth * outputHeight;
-    const outAt = this.take(n * (outputType === 'float32' ? 4 : 8));
+    const bands = this.bands(outputHeight, 1);
+    const rowBytes = w * 4;
+    // a job's grid is its first buffer, with the room before it
+    const over =
+      isCubic(plan.interpolation) && float32Grid && gridAt === FIRST_AT
+        ? outputOverGrid(plan, bands, Math.floor(ROOM_BEFORE_GRID / rowBytes))
+        : undefined;
+    const outAt = over ? gridAt + over.shift * rowBytes : this.take(n * (outputType === 'float32' ? 4 : 8));
     const out = outputType === 'float32' ? engine.f32(outAt, n) : engine.f64(outAt, n);
     const mask = request.mask ? new Uint8Array(engine.memory.buffer, maskAt, w * h) : undefined;
-    if (plan.interpolation === 'spline3' || plan.interpolation === 'cubic-conv') {
+    if (isCubic(plan.interpolation)) {
       let maskRowsAt = 0;
       let holeRowsAt = 0;
       if (request.mask) {
@@ -315,8 +330,7 @@ export class CpuBackend implements ComputeBackend {
       }
       const interiorColsAt = this.take(outputHeight * 8);
       interiorColumns(plan, new Int32Array(engine.memory.buffer, interiorColsAt, outputHeight * 2));
-      const paramsAt = this.take(RESAMPLE_SLOTS * 8);
-      resampleParams(engine.f64(paramsAt, RESAMPLE_SLOTS), {
+      const params = {
         ...plan,
         gridAt,
         maskAt,
@@ -327,16 +341,29 @@ export class CpuBackend implements ComputeBackend {
         missing: request.missing,
         clipLo: request.clipLo,
         clipHi: request.clipHi,
-      });
+      };
+      /** A parameter block of this resampling, writing output row r at `rowsAt + r·rowBytes`. */
+      const paramsWriting = (rowsAt: number): number => {
+        const at = this.take(RESAMPLE_SLOTS * 8);
+        resampleParams(engine.f64(at, RESAMPLE_SLOTS), { ...params, outAt: rowsAt });
+        return at;
+      };
+      const paramsAt = paramsWriting(outAt);
       const kernel = resampleKernelName(
         plan.interpolation,
         float32Grid ? 'f32' : 'f64',
         outputType === 'float32',
       );
-      engine.parallel(
-        kernel,
-        this.bands(outputHeight, 1).map(([r0, r1]) => [paramsAt, r0, r1]),
-      );
+      if (over && bands.length > 1)
+        this.resampleOverGrid(kernel, paramsAt, paramsWriting, bands, over, {
+          outAt,
+          rowBytes,
+        });
+      else
+        engine.parallel(
+          kernel,
+          bands.map(([r0, r1]) => [paramsAt, r0, r1]),
+        );
     } else {
       // Linear and nearest are a small fraction of the 4×4-tap work: plain JavaScript on this thread.
       resampleNearOrLinear(
@@ -356,6 +383,36 @@ export class CpuBackend implements ComputeBackend {
     this.lastTimings.resample = performance.now() - start;
     this.handedOut.add(out);
     return out;
+  }
+
+  /**
+   * The bands of a product written over its grid (./outputOverGrid.ts): every band but the first makes
+   * its first `deferred` rows into a buffer of its own while the first band makes as many in place; then
+   * every band makes the rest of its rows in place, and the buffers' rows are moved to theirs.
+   */
+  private resampleOverGrid(
+    kernel: string,
+    paramsAt: number,
+    paramsWriting: (rowsAt: number) => number,
+    bands: Array<[number, number]>,
+    { deferred }: OutputOverGrid,
+    { outAt, rowBytes }: { outAt: number; rowBytes: number },
+  ): void {
+    const later = bands.slice(1).map(([r0]) => {
+      const at = this.take(deferred * rowBytes);
+      return { r0, at, paramsAt: paramsWriting(at - r0 * rowBytes) };
+    });
+    this.engine.parallel(kernel, [
+      [paramsAt, 0, deferred],
+      ...later.map((band) => [band.paramsAt, band.r0, band.r0 + deferred]),
+    ]);
+    this.engine.parallel(
+      kernel,
+      bands.map(([r0, r1]) => [paramsAt, r0 + deferred, r1]),
+    );
+    const memory = new Uint8Array(this.engine.memory.buffer);
+    for (const band of later)
+      memory.copyWithin(outAt + band.r0 * rowBytes, band.at, band.at + deferred * rowBytes);
   }
 
   /**

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
 import { Fft2dPlan } from '../../main/engine/fft/plan.js';
+import { layoutPhases, SAMPLES_PAST_GRID } from '../../main/engine/compute/cpu/samplesInGrid.js';
 import type { ScaledSamples } from '../../main/engine/compute/computeBackend.js';
 import {
   closeTileDecodePool,
@@ -163,7 +164,8 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
     const length = gridWidth * (height + 2 * pad);
     backend.reset();
     const grid = f64 ? backend.allocateFloat64(length) : backend.allocateFloat32(length);
-    grid.fill(-7);
+    // (a grid of the samples' own size is where staged samples lie: only a padded one is filled first)
+    if (pad > 0) grid.fill(-7);
     const range = backend.layoutScaled(
       { raw, ...scaling },
       { grid, gridWidth, x0: pad, y0: pad, width, height },
@@ -191,6 +193,42 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
     expect(inPlace.range.nans).toBeGreaterThan(100);
     const first = inPlace.grid.findIndex((v, i) => !Object.is(v, copied.grid[i]));
     expect(first).toBe(-1);
+  });
+
+  it('lie in the upper half of the float32 grid they are laid out into, and lay out as a copy does, saturated lists included', () => {
+    // a height that is no power of two (the phases' lengths), an odd width, blanks and saturated samples
+    for (const [width, height] of [
+      [853, 480],
+      [64, 3],
+    ]) {
+      const backend = new CpuBackend({ threads: 2 });
+      const staged = backend.stageSamples(width * height);
+      staged.set(pattern(width * height));
+      for (const i of [0, width * height - 1, (height >> 1) * width + 5]) staged[i] = -32768;
+      backend.endStaging();
+      const copy = Int16Array.from(staged);
+      const lay = (raw: Int16Array) => {
+        backend.reset();
+        const grid = backend.allocateFloat32(width * height);
+        const window = { grid, gridWidth: width, x0: 0, y0: 0, width, height };
+        const range = backend.layoutScaled({ raw, ...scaling, saturatedFrom: 20000 }, window);
+        return {
+          grid: Float64Array.from(grid),
+          range,
+          gridStart: grid.byteOffset,
+          gridEnd: grid.byteOffset + grid.byteLength,
+        };
+      };
+      const inGrid = lay(staged);
+      expect(staged.byteOffset).toBeGreaterThan(inGrid.gridStart);
+      expect(staged.byteOffset + staged.byteLength).toBeLessThanOrEqual(inGrid.gridEnd + SAMPLES_PAST_GRID);
+      const copied = lay(copy);
+      expect(inGrid.range).toEqual(copied.range);
+      expect(inGrid.range.nans).toBe(copy.filter((v) => v === -32768).length);
+      expect(inGrid.range.saturatedAt?.length).toBe(copy.filter((v) => v >= 20000).length);
+      const first = inGrid.grid.findIndex((v, i) => !Object.is(v, copied.grid[i]));
+      expect(first).toBe(-1);
+    }
   });
 
   it('a larger grid than they were placed for (padded, float64) lays them out exactly too', () => {
@@ -243,5 +281,30 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
     const blanks = staged.filter((v) => v === scaling.blank).length;
     expect(layOut(backend, staged, width, height).range.nans).toBe(blanks);
     expect(new Fft2dPlan(64, 64, 'f64', backend.engine).engine).toBe(backend.engine);
+  });
+});
+
+describe('layoutPhases', () => {
+  it('covers the rows in order, each phase writing only over sample rows laid out before it', () => {
+    for (const [width, height, gap] of [
+      [4096, 4096, SAMPLES_PAST_GRID],
+      [853, 480, SAMPLES_PAST_GRID],
+      [64, 3, 128],
+      [5, 1, 10],
+    ]) {
+      const gridAt = 1000;
+      const samplesAt = gridAt + 2 * width * height + gap;
+      const phases = layoutPhases(gridAt, samplesAt, width, height);
+      expect(phases[0][0]).toBe(0);
+      expect(phases[0][1]).toBeGreaterThanOrEqual(height / 2);
+      expect(phases.at(-1)![1]).toBe(height);
+      for (const [i, [a, b]] of phases.entries()) {
+        expect(b).toBeGreaterThan(a);
+        if (i > 0) expect(a).toBe(phases[i - 1][1]);
+        // the last byte of grid row b − 1 is before sample row a
+        expect(gridAt + 4 * width * b - 1).toBeLessThan(samplesAt + 2 * width * a);
+      }
+    }
+    expect(() => layoutPhases(0, 2 * 64 * 3, 64, 3)).toThrow(RangeError);
   });
 });

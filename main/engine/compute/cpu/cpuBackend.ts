@@ -22,6 +22,7 @@ import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../.
 import { causalStart, columnChunkRows } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
 import { outputOverGrid, type OutputOverGrid } from './outputOverGrid.js';
+import { layoutPhases, SAMPLES_PAST_GRID } from './samplesInGrid.js';
 import { RESAMPLE_SLOTS, resampleKernelName, resampleParams } from './registerKernels.js';
 import {
   DEVIATION_BINS,
@@ -97,8 +98,8 @@ export class CpuBackend implements ComputeBackend {
 
   stageSamples(length: number): Int16Array {
     this.reset();
-    // where layoutScaled of a float32 grid of `length` samples takes its int16 copy
-    const at = align(FIRST_AT + length * 4);
+    // in the upper half of the float32 grid layoutScaled lays them out into (./samplesInGrid.ts)
+    const at = FIRST_AT + length * 2 + SAMPLES_PAST_GRID;
     this.engine.reserve(at + length * 2);
     const view = new Int16Array(this.engine.memory.buffer, at, length);
     this.staged = { view };
@@ -161,9 +162,13 @@ export class CpuBackend implements ComputeBackend {
   /** int16 → the grid's type in parallel bands, the range and NaN list made in the same pass. */
   layoutScaled(samples: ScaledSamples, window: GridWindow): SampleRange {
     const at = this.inWorkspace(window.grid);
-    const { raw, inPlace } = this.unstage(samples.raw);
-    const rawAt = this.take(raw.byteLength);
-    if (!inPlace) new Int16Array(this.engine.memory.buffer, rawAt, raw.length).set(raw);
+    const { raw, inGrid } = this.unstage(samples.raw, at, window);
+    // What the layout takes from here on (an int16 copy, the bands' results) is free again after it:
+    // the job's next buffers reuse that memory.
+    const free = inGrid ? align(raw.byteOffset + raw.byteLength) : this.top;
+    this.top = free;
+    const rawAt = inGrid ? raw.byteOffset : this.take(raw.byteLength);
+    if (!inGrid) new Int16Array(this.engine.memory.buffer, rawAt, raw.length).set(raw);
     // A blank outside the int16 range never matches a sample.
     const blank = samples.blank ?? NO_INT16;
     // int16 samples ≥ x are those ≥ ⌈x⌉; a NaN threshold saturates nothing
@@ -173,63 +178,91 @@ export class CpuBackend implements ComputeBackend {
       : Math.min(NO_INT16, Math.max(-NO_INT16, Math.ceil(from)));
     const scaling = [samples.scale, samples.zero, samples.divisor, blank, saturatedFrom];
     const counted = samples.saturatedFrom !== undefined;
-    const range = this.scanWindow(at, window, { at: rawAt, pitch: window.width * 2, scaling, counted });
-    // The int16 copy and the bands' results are read by now: the job's next buffers (mask, product)
-    // reuse their memory, so a fresh process touches 32 MB less at 4096².
-    this.top = rawAt;
+    const phases = inGrid ? layoutPhases(at, rawAt, window.width, window.height) : undefined;
+    const range = this.scanWindow(
+      at,
+      window,
+      { at: rawAt, pitch: window.width * 2, scaling, counted },
+      phases,
+    );
+    this.top = free;
     return range;
   }
 
   /**
-   * The samples to lay out: staged ones leave the stage, read where they lie when that is where the
-   * int16 copy goes (a float32 grid of their size before them), else from a copy; others as they are.
+   * The samples to lay out: staged ones leave the stage, read where they lie when that is in the
+   * float32 grid at `gridAt` they were staged for (the whole grid their window), else from a copy;
+   * others as they are.
    */
-  private unstage(raw: Int16Array): { raw: Int16Array; inPlace: boolean } {
-    if (!this.stagedViews.has(raw)) return { raw, inPlace: false };
+  private unstage(raw: Int16Array, gridAt: number, window: GridWindow): { raw: Int16Array; inGrid: boolean } {
+    if (!this.stagedViews.has(raw)) return { raw, inGrid: false };
     const staged = this.staged;
     if (staged?.view !== raw)
       throw new Error('int16 samples staged in the compute workspace were overwritten by another job');
     this.staged = undefined;
-    if (staged.moved) return { raw: staged.moved, inPlace: false };
-    return raw.byteOffset === this.top ? { raw, inPlace: true } : { raw: raw.slice(), inPlace: false };
+    if (staged.moved) return { raw: staged.moved, inGrid: false };
+    const { grid, gridWidth, x0, y0, width, height } = window;
+    const inGrid =
+      grid instanceof Float32Array &&
+      gridAt === FIRST_AT &&
+      x0 === 0 &&
+      y0 === 0 &&
+      width === gridWidth &&
+      width * height === grid.length &&
+      raw.length === grid.length &&
+      2 * width <= SAMPLES_PAST_GRID;
+    return { raw: inGrid ? raw : raw.slice(), inGrid };
   }
 
-  /** Memory [at, at + bytes) is being handed out: staged samples there are copied out first. */
+  /**
+   * Memory [at, at + bytes) is being handed out: staged samples there are copied out first, unless it
+   * is the float32 grid they were staged in (a job's first buffer, of their count).
+   */
   private keepStaged(at: number, bytes: number): void {
     const staged = this.staged;
     if (!staged || staged.moved) return;
-    const { byteOffset, byteLength } = staged.view;
+    const { byteOffset, byteLength, length } = staged.view;
+    if (at === FIRST_AT && bytes === length * 4) return;
     if (at < byteOffset + byteLength && byteOffset < at + bytes) staged.moved = staged.view.slice();
   }
 
   /**
    * The range of a window of the grid at byte `at` of the workspace, in one band per thread:
    * `reg_range` over the grid's samples, or `reg_layoutI16` writing them from int16 samples first
-   * (`_f32` for a float32 grid). Bands' ranges and NaN lists are merged here.
+   * (`_f32` for a float32 grid). Bands' ranges and NaN lists are merged here. `phases`: runs of rows
+   * done one after the other, each in bands (a layout from samples in the grid, ./samplesInGrid.ts).
    */
   private scanWindow(
     at: number,
     { grid, gridWidth, x0, y0, width, height }: GridWindow,
     int16?: { at: number; pitch: number; scaling: number[]; counted: boolean },
+    phases: Array<[number, number]> = [[0, height]],
   ): SampleRange {
-    const bands = this.bands(height, 1);
+    const phaseBands = phases.map(([a, b]) =>
+      this.bands(b - a, 1).map(([r0, r1]): [number, number] => [a + r0, a + r1]),
+    );
+    const bands = phaseBands.flat();
     const results = this.take(bands.length * RANGE_RESULT_BYTES);
     const lists = this.take(bands.length * HOLES_LISTED * 4);
     const saturatedLists = int16 ? this.take(bands.length * SATURATED_LISTED * 4) : 0;
     const size = grid.BYTES_PER_ELEMENT;
     const pitch = gridWidth * size;
     const first = at + (y0 * gridWidth + x0) * size;
-    this.engine.parallel(
-      (int16 ? 'reg_layoutI16' : 'reg_range') + (size === 4 ? '_f32' : ''),
-      bands.map(([r0, r1], t) => {
-        const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + RANGE_RESULT_BYTES * t];
-        const list = [lists + t * HOLES_LISTED * 4, HOLES_LISTED];
-        const saturatedList = [saturatedLists + t * SATURATED_LISTED * 4, SATURATED_LISTED];
-        return int16
-          ? [int16.at + r0 * int16.pitch, int16.pitch, ...rows, ...list, ...int16.scaling, ...saturatedList]
-          : [...rows, ...list];
-      }),
-    );
+    const kernel = (int16 ? 'reg_layoutI16' : 'reg_range') + (size === 4 ? '_f32' : '');
+    let band = 0;
+    for (const inPhase of phaseBands)
+      this.engine.parallel(
+        kernel,
+        inPhase.map(([r0, r1]) => {
+          const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + RANGE_RESULT_BYTES * band];
+          const list = [lists + band * HOLES_LISTED * 4, HOLES_LISTED];
+          const saturatedList = [saturatedLists + band * SATURATED_LISTED * 4, SATURATED_LISTED];
+          band++;
+          return int16
+            ? [int16.at + r0 * int16.pitch, int16.pitch, ...rows, ...list, ...int16.scaling, ...saturatedList]
+            : [...rows, ...list];
+        }),
+      );
     const slots = RANGE_RESULT_BYTES / 8;
     const r = this.engine.f64(results, bands.length * slots);
     let min = Infinity;

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   deconvolveRichardsonLucy,
   OpticalTransfer,
+  richardsonLucyImage,
   startEstimate,
 } from '../../main/engine/deconvolve/index.js';
 import { ComputeEngine } from '../../main/engine/compute/cpu/computeEngine.js';
@@ -125,6 +126,26 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
     );
     expect(() => deconvolveRichardsonLucy(input, W, H, otf, { into: new Float32Array(W) })).toThrow(
       RangeError,
+    );
+  });
+
+  it('reads an image written into its workspace (richardsonLucyImage) in place, with the same values, in f32 and f64', () => {
+    // holes too: the estimate's fill reads the image where it lies
+    const holed = Float64Array.from(input, (v, i) => (i % 997 === 5 ? NaN : v));
+    for (const precision of ['f32', 'f64'] as const) {
+      const otf = OpticalTransfer.fromPsf(psf, W, H, { precision });
+      const apart = (precision === 'f32' ? Float32Array : Float64Array).from(holed);
+      const expected = deconvolveRichardsonLucy(apart, W, H, otf, { iterations: 5 });
+      const image = richardsonLucyImage(W, H, precision);
+      image.set(holed);
+      const out = deconvolveRichardsonLucy(image, W, H, otf, { iterations: 5, into: image });
+      expect(out).toBe(image);
+      expect(same(out, expected)).toBe(true);
+    }
+    // the other precision lays its workspace out otherwise: the image is not where it would read it
+    const f64 = OpticalTransfer.fromPsf(psf, W, H, { precision: 'f64' });
+    expect(() => deconvolveRichardsonLucy(richardsonLucyImage(W, H, 'f32'), W, H, f64)).toThrow(
+      /not where this deconvolution reads it/,
     );
   });
 

@@ -172,6 +172,17 @@ export interface ComputeBackend {
     precision: DeconvolutionPrecision,
   ): TransferFunction;
   /**
+   * An array for the image of this backend's next `deconvolve` of that size and precision, where it
+   * reads the image without a copy (the CPU backend's workspace): write the image there and pass the
+   * array as `image` (and `into`). Valid until the backend's next job. Absent where the image is
+   * copied anyway (a GPU uploads it).
+   */
+  deconvolutionImage?(
+    width: number,
+    height: number,
+    precision: DeconvolutionPrecision,
+  ): Float32Array | Float64Array;
+  /**
    * Richardson–Lucy (aiapy's, with missing pixels kept missing) of a width×height image; the result
    * is the caller's own array. The image is read before the first await: the caller may reuse it then.
    * onIteration, where the backend can tell, is called after each iteration (it may throw to stop).

@@ -3,5 +3,6 @@ export {
   OpticalTransfer,
   type OpticalTransferOptions,
   type RichardsonLucyOptions,
+  richardsonLucyImage,
   startEstimate,
 } from './richardsonLucy.js';

@@ -150,6 +150,39 @@ export interface RichardsonLucyOptions {
   into?: Float32Array | Float64Array;
 }
 
+/** Where a deconvolution of a width×height image lays out its workspace on `engine`. */
+function richardsonLucyWorkspace(width: number, height: number, precision: Precision, engine?: FftEngine) {
+  const plan = new Fft2dPlan(width, height, precision, engine);
+  const grown = plan.engine.memory.buffer.byteLength;
+  const transfer = plan.alloc(plan.transferBytes);
+  const imgAt = plan.alloc(plan.realBytes);
+  const uAt = plan.alloc(plan.realBytes);
+  return { plan, grown, transfer, imgAt, uAt };
+}
+
+/** Arrays of richardsonLucyImage: the image a deconvolution finds where its `img` goes. */
+const workspaceImages = new WeakSet<Float32Array | Float64Array>();
+
+/**
+ * An array for the image of the next deconvolution on `engine` (of this size and precision), in its
+ * workspace where it reads the image: the caller writes the image there, not into an array of its own
+ * (at 4096² float32, 64 MiB a fresh process need not touch; the workspace's new pages are faulted in
+ * by every thread now). Valid until the engine's next job; deconvolveRichardsonLucy takes it as its
+ * image (and, as `into`, for its result).
+ */
+export function richardsonLucyImage(
+  width: number,
+  height: number,
+  precision: Precision,
+  engine?: FftEngine,
+): Float32Array | Float64Array {
+  const { plan, grown, transfer, imgAt, uAt } = richardsonLucyWorkspace(width, height, precision, engine);
+  plan.engine.prefault(Math.max(grown, transfer), uAt + plan.realBytes);
+  const image = plan.view(imgAt, width * height);
+  workspaceImages.add(image);
+  return image;
+}
+
 /**
  * Deconvolve `image` (height×width, row-major) by `psf` (same shape, centred) or a precomputed
  * OpticalTransfer. Returns Float32Array for the f32 path, Float64Array for f64; missing input pixels
@@ -182,11 +215,14 @@ export function deconvolveRichardsonLucy(
     throw new RangeError(`the result's array must be ${width}×${height} ${otf.precision} values`);
   }
   const result = () => into ?? (otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
-  const plan = new Fft2dPlan(width, height, otf.precision, options.engine);
-  const grown = plan.engine.memory.buffer.byteLength;
-  const transfer = plan.alloc(plan.transferBytes);
-  const imgAt = plan.alloc(plan.realBytes);
-  const uAt = plan.alloc(plan.realBytes);
+  const { plan, grown, transfer, imgAt, uAt } = richardsonLucyWorkspace(
+    width,
+    height,
+    otf.precision,
+    options.engine,
+  );
+  if (workspaceImages.has(image) && image.byteOffset !== imgAt)
+    throw new Error('the image from richardsonLucyImage is not where this deconvolution reads it');
   // first written by this thread alone (the copy and startEstimate below): the new pages (a fresh
   // process's 192 MiB at 4096² f32) faulted in by every thread first
   plan.engine.prefault(Math.max(grown, transfer), uAt + plan.realBytes);

@@ -315,10 +315,13 @@ async function deconvolve(
     precision,
     step,
   );
-  // deconvolution needs the whole image at once; in float32 when it computes in float32 (64 MB less
-  // memory touched at 4096², where a fresh process pays for every new page)
+  // deconvolution needs the whole image at once; in float32 when it computes in float32, and where the
+  // backend reads it when it can say (64 MB less memory touched at 4096² each, where a fresh process
+  // pays for every new page); after the transfer function, whose making may use the same workspace
   const n = image.width * image.height;
-  const data = precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
+  const data =
+    context.backend.deconvolutionImage?.(image.width, image.height, precision) ??
+    (precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
   pixels(data, 0, image.width);
   step('iterations', 0, recipe.iterations);
   const result = await context.backend.deconvolve(

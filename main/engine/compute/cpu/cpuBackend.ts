@@ -9,7 +9,7 @@ import type {
   TransferFunction,
   TransferValues,
 } from '../computeBackend.js';
-import { deconvolveRichardsonLucy, OpticalTransfer } from '../../deconvolve/index.js';
+import { deconvolveRichardsonLucy, OpticalTransfer, richardsonLucyImage } from '../../deconvolve/index.js';
 import { addSums, foldWordSum } from '../../fits/checksum.js';
 import {
   type ImageStatistics,
@@ -643,6 +643,14 @@ export class CpuBackend implements ComputeBackend {
     precision: DeconvolutionPrecision,
   ): TransferFunction {
     return OpticalTransfer.fromPsf(psf, width, height, { precision, engine: this.engine });
+  }
+
+  deconvolutionImage(
+    width: number,
+    height: number,
+    precision: DeconvolutionPrecision,
+  ): Float32Array | Float64Array {
+    return richardsonLucyImage(width, height, precision, this.engine);
   }
 
   async deconvolve(

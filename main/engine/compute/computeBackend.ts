@@ -143,8 +143,9 @@ export interface ComputeBackend {
   /**
    * Room in the workspace for the int16 samples of the next job, before its reset: a decode writes
    * them there and `layoutScaled` of a float32 grid of the same size reads them in place (no copy, no
-   * separate array: on the CPU they lie in the grid's own memory). They must reach it through `layoutScaled` only (not a writer into the grid), and
-   * nothing else may use the backend in between; `layoutScaled` throws if their memory was taken.
+   * separate array: on the CPU they lie in the grid's own memory). They must reach it through
+   * `layoutScaled` only (not a writer into the grid), and nothing else may use the backend in
+   * between; `layoutScaled` throws if their memory was taken.
    */
   stageSamples?(length: number): Int16Array;
   /**

@@ -329,7 +329,7 @@ export class CpuBackend implements ComputeBackend {
     const start = performance.now();
     const n = outputWidth * outputHeight;
     const bands = this.bands(outputHeight, 1);
-    const rowBytes = w * 4;
+    const rowBytes = w * (float32Grid ? 4 : 8);
     // a job's grid is its first buffer, with the room before it
     const over =
       isCubic(plan.interpolation) && float32Grid && gridAt === FIRST_AT

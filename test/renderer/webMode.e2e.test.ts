@@ -227,4 +227,49 @@ describe('web mode in Chromium', () => {
     ]);
     await page.close();
   });
+
+  it('the Folder box a user is typing in is not overwritten by the listing that arrives meanwhile', async () => {
+    // The browser's first listing (the home folder) is held on its way back over the app's WebSocket
+    // until the user has clicked into the box: it arrives as they start to type.
+    const page = await browser.newPage();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let delivered = () => {};
+    const arrived = new Promise<void>((resolve) => (delivered = resolve));
+    await page.routeWebSocket(/./, (ws) => {
+      const app = ws.connectToServer();
+      const listings = new Set<number>();
+      ws.onMessage((message) => {
+        const { id, command } = JSON.parse(String(message)) as { id: number; command: string };
+        if (command === 'listFolder') listings.add(id);
+        app.send(message);
+      });
+      let first = true;
+      app.onMessage(async (message) => {
+        const { id } = JSON.parse(String(message)) as { id?: number };
+        if (first && id !== undefined && listings.has(id)) {
+          first = false;
+          await held;
+          ws.send(message);
+          delivered();
+          return;
+        }
+        ws.send(message);
+      });
+    });
+    await page.goto(server.url);
+    await page.getByRole('tab', { name: 'Batch' }).click();
+    const box = page.getByLabel('Folder', { exact: true });
+    await box.click();
+    release();
+    await arrived;
+    // the listing is shown (its folder has a parent to go up to) while the box keeps the user's hands
+    await expect.poll(() => page.getByRole('button', { name: '↑ Up' }).isEnabled()).toBe(true);
+    const folder = dirname(SMALL_L1);
+    await page.keyboard.type(folder);
+    expect(await box.inputValue()).toBe(folder);
+    await page.getByRole('button', { name: 'Go', exact: true }).click();
+    await page.getByText(basename(SMALL_L1), { exact: true }).waitFor();
+    await page.close();
+  });
 });

@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '03eebb1430558d623d360d50438bae5859b6b547d6fa533f13ef83d33cc6f79b',
-  fft: '416fa378499d4d7dc65fd81c562f6b754793e25eaac7e2841deb954440f8321a',
+  engine: '69f0c20656cec5f037ecb6dc6b12502b3bbc70beb917edb4c463d918906479a0',
+  fft: '8218bb52a72ffd1478dc8fbe766f8cd6483f203246da33e6f5875b5f225bc83b',
   register: '92be007eec7a69344248fe3a3cd47d9dcb0a429a46662dbe7fb1951734a662b0',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };

@@ -235,8 +235,8 @@ export function deconvolveRichardsonLucy(
   if (missing.length === n) return result().fill(NaN);
 
   if (iterations > 0) {
-    const rowP = width * plan.size;
-    // Both row kernels take the spectrum planes, one real image (img or u) and the row twiddles.
+    // Both row kernels take the spectrum planes, one image (img or u, in strips of elements) and the
+    // row twiddles.
     const rowArgs =
       (imageAt: number, ...more: number[]): Parameters<Fft2dPlan['forRows']>[1] =>
       ([a, b], s) => [
@@ -244,8 +244,6 @@ export function deconvolveRichardsonLucy(
         plan.im,
         plan.tileBytes,
         imageAt,
-        rowP,
-        s.tmp,
         width,
         a,
         b,
@@ -257,6 +255,8 @@ export function deconvolveRichardsonLucy(
         ...more,
       ];
     plan.rowsForward(uAt);
+    plan.rowsToElements(imgAt);
+    plan.rowsToElements(uAt);
     for (let it = 0; it < iterations; it++) {
       plan.colsConvolve(transfer, false);
       plan.forRows('rlRatioRows', rowArgs(imgAt));
@@ -264,6 +264,7 @@ export function deconvolveRichardsonLucy(
       plan.forRows('rlUpdateRows', rowArgs(uAt, it + 1 < iterations ? 1 : 0));
       options.onIteration?.(it + 1, iterations);
     }
+    plan.elementsToRows(uAt);
   }
   const out = result();
   out.set(plan.view(uAt, n));

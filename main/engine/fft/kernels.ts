@@ -14,6 +14,8 @@
  *   The batch FFT runs one transform per lane, all lanes sharing the twiddles, so there is no shuffling
  *   inside butterflies: rows are transposed lanes-at-a-time into elements (lane = row), columns are
  *   gathered `V` vectors at a time (lane = column), both cache-resident.
+ * - Richardson–Lucy's images (img, u): strips of `lanes` rows, each holding its rows' W/2 elements in
+ *   its own bytes, so its row passes read and write them as the FFT's elements, untransposed.
  *
  * Unnormalised transforms: rowInverse∘rowForward = (W/2)·x and colInverse∘colForward = H·x, so a
  * forward + inverse 2-D round trip multiplies by W·H/2; callers fold 2/(W·H) into the transfer function.
@@ -539,24 +541,51 @@ function mirroredPairLocals(t: RowTransform): { lanes: Local[]; loadPair: (k: Lo
 }
 
 /**
- * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
- * (tiled, tiles tileBytes apart), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
- * (W/2 + lanes) elements each; tw: table for L = W/2; twr: (cos, sin)(2πk/W) for k = 0..L/2.
+ * (a) `lanes` real rows (src, pitch srcPitch bytes, W values) → W/2 elements at dst:
+ * z[n] = x[2n] + i x[2n+1], lane = row.
  */
-function rowForward(mb: ModuleBuilder, P: Precision, fft: Func): Func {
-  const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
-  const [src, srcPitch, re, im, tileBytes, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
-  const { t, offset } = rowTransform(f, P, W, true);
-  // (a) rows → elements: z[n] = x[2n] + i x[2n+1], lane = row
-  eachRowVector(t, offset, W, scratchA, () => {
+function rowsIntoElements(
+  t: RowTransform,
+  offset: Local,
+  W: Local,
+  src: Local,
+  srcPitch: Local,
+  dst: Local,
+): void {
+  const { f, P } = t;
+  eachRowVector(t, offset, W, dst, () => {
     const rows = Array.from({ length: P.lanes }, (_, r) => () => {
       rowAddress(f, src, offset, srcPitch, r);
       f.mem(V128.load);
     });
     t.transpose(rows).forEach((column, i) => void f.get(t.element, column).mem(V128.store, 16 * i));
   });
+}
+
+/**
+ * Forward real transform of `lanes` rows: src rows (pitch srcP bytes, W values) → planes re/im
+ * (tiled, tiles tileBytes apart), columns 0..W/2 plus zero padding up to W/2 + lanes. Needs scratch a, b of
+ * (W/2 + lanes) elements each; tw: table for L = W/2; twr: (cos, sin)(2πk/W) for k = 0..L/2.
+ */
+function rowForward(mb: ModuleBuilder, P: Precision, fromElements: Func): Func {
+  const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
+  const [src, srcPitch, re, im, tileBytes, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const { t, offset } = rowTransform(f, P, W, true);
+  rowsIntoElements(t, offset, W, src, srcPitch, scratchA);
+  f.get(scratchA, scratchB, re, im, tileBytes, W, twiddles, halfTwiddles).call(fromElements);
+  return f;
+}
+
+/**
+ * (b)–(d) of the forward real transform, from the W/2 elements at `elements` (lane = row, as
+ * rowsIntoElements makes them; `other` is the FFT's second buffer, both clobbered) to the planes.
+ */
+function forwardFromElements(mb: ModuleBuilder, P: Precision, fft: Func): Func {
+  const f = mb.func(null, [I, I, I, I, I, I, I, I]);
+  const [elements, other, re, im, tileBytes, W, twiddles, halfTwiddles] = f.params;
+  const { t } = rowTransform(f, P, W, true);
   // (b) complex FFT of L elements
-  f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
+  f.get(elements, other, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
   splitRealSpectrum(t, halfTwiddles);
   // (d) elements → planes, lanes columns at a time (k = 0..L inclusive, zero padded)
   eachPlaneColumnGroup(t, [re, im], t.spectrum, (plane, part) => {
@@ -630,10 +659,23 @@ function loadHalfTwiddle(t: RowTransform, halfTwiddles: Local, cos: Local, sin: 
 }
 
 /** Inverse of rowForward (times W/2): planes → `lanes` real rows. */
-function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
+function rowInverse(mb: ModuleBuilder, P: Precision, toElements: Func): Func {
   const f = mb.func(null, [I, I, I, I, I, I, I, I, I, I]);
   const [re, im, tileBytes, dst, dstPitch, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
   const { t, offset } = rowTransform(f, P, W, false);
+  f.get(re, im, tileBytes, W, scratchA, scratchB, twiddles, halfTwiddles).call(toElements).set(t.spectrum);
+  elementsIntoRows(t, offset, W, t.spectrum, dst, dstPitch);
+  return f;
+}
+
+/**
+ * Inverse of rowForwardFromElements: planes → W/2 elements (lane = row) in scratchA or scratchB,
+ * whichever it returns.
+ */
+function inverseToElements(mb: ModuleBuilder, P: Precision, fft: Func): Func {
+  const f = mb.func(null, [I, I, I, I, I, I, I, I], [I]);
+  const [re, im, tileBytes, W, scratchA, scratchB, twiddles, halfTwiddles] = f.params;
+  const { t } = rowTransform(f, P, W, false);
   // (d') planes → elements, k = 0..L (+ padding)
   eachPlaneColumnGroup(t, [re, im], scratchA, (plane, part) => {
     const rows = Array.from({ length: P.lanes }, (_, r) => () => {
@@ -645,9 +687,21 @@ function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
     );
   });
   mergeRealSpectrum(t, scratchA, halfTwiddles);
-  f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft).set(t.spectrum);
-  // (a') elements → rows: x[2n] = Re z[n], x[2n+1] = Im z[n]
-  eachRowVector(t, offset, W, t.spectrum, () => {
+  f.get(scratchA, scratchB, t.L).i32(1).get(twiddles).call(fft);
+  return f;
+}
+
+/** (a') W/2 elements at `src` → `lanes` real rows (dst, pitch dstPitch): x[2n] = Re z[n], x[2n+1] = Im z[n]. */
+function elementsIntoRows(
+  t: RowTransform,
+  offset: Local,
+  W: Local,
+  src: Local,
+  dst: Local,
+  dstPitch: Local,
+): void {
+  const { f, P } = t;
+  eachRowVector(t, offset, W, src, () => {
     const vectors = Array.from(
       { length: P.lanes },
       (_, i) => () => void f.get(t.element).mem(V128.load, 16 * i),
@@ -657,7 +711,6 @@ function rowInverse(mb: ModuleBuilder, P: Precision, fft: Func): Func {
       f.get(row).mem(V128.store);
     });
   });
-  return f;
 }
 
 /**
@@ -775,6 +828,8 @@ export const KERNEL_EXPORTS = [
   'colsInverse',
   'colsForwardTo',
   'colsConvolve',
+  'rowsToElements',
+  'elementsToRows',
   'rlRatioRows',
   'rlUpdateRows',
   'scale',
@@ -786,6 +841,8 @@ interface Helpers {
   fftInverse: Func;
   rowForward: Func;
   rowInverse: Func;
+  rowForwardFromElements: Func;
+  rowInverseToElements: Func;
   gather: Func;
   scatter: Func;
   /** the forward FFT times K or conj K in its last stage (colsConvolve) */
@@ -797,11 +854,15 @@ interface Helpers {
 function addPrecision(mb: ModuleBuilder, P: Precision): void {
   const fftForward = batchFft(mb, P, false);
   const fftInverse = batchFft(mb, P, true);
+  const rowForwardFromElements = forwardFromElements(mb, P, fftForward);
+  const rowInverseToElements = inverseToElements(mb, P, fftInverse);
   const h: Helpers = {
     fftForward,
     fftInverse,
-    rowForward: rowForward(mb, P, fftForward),
-    rowInverse: rowInverse(mb, P, fftInverse),
+    rowForward: rowForward(mb, P, rowForwardFromElements),
+    rowInverse: rowInverse(mb, P, rowInverseToElements),
+    rowForwardFromElements,
+    rowInverseToElements,
     gather: columnGather(mb),
     scatter: columnScatter(mb),
     fftForwardTimes: batchFft(mb, P, false, 'times'),
@@ -811,6 +872,7 @@ function addPrecision(mb: ModuleBuilder, P: Precision): void {
   rowsKernels(mb, P, h);
   columnKernels(mb, P, h);
   scaleKernel(mb, P);
+  stripLayoutKernels(mb, P, h);
   rlRatioRows(mb, P, h);
   rlUpdateRows(mb, P, h);
 }
@@ -825,25 +887,27 @@ function tileRowAt(f: Func, plane: Local, index: Local): void {
   f.get(plane, index).i32(6).op(I32.shl, I32.add);
 }
 
+/** `body` for each group of `lanes` rows [row, row + lanes) of [r0, r1). */
+function eachRowGroup(f: Func, P: Precision, r0: Local, r1: Local, body: (row: Local) => void): void {
+  const row = f.local(I);
+  f.forLoop(
+    row,
+    () => void f.get(r0),
+    () => void f.get(r1),
+    () => void f.i32(P.lanes),
+    () => body(row),
+  );
+}
+
 /**
  * rowsForward(src, srcP, re, im, tileBytes, W, r0, r1, sa, sb, tw, twr) and
  * rowsInverse(re, im, tileBytes, dst, dstP, W, r0, r1, sa, sb, tw, twr): rows [r0, r1), lanes at a time.
  */
 function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
-  const eachRowGroup = (f: Func, r0: Local, r1: Local, body: (row: Local) => void) => {
-    const row = f.local(I);
-    f.forLoop(
-      row,
-      () => void f.get(r0),
-      () => void f.get(r1),
-      () => void f.i32(P.lanes),
-      () => body(row),
-    );
-  };
   {
     const f = mb.func(`${P.name}_rowsForward`, Array<T>(12).fill(I));
     const [src, srcPitch, re, im, tileBytes, W, r0, r1, ...rest] = f.params;
-    eachRowGroup(f, r0, r1, (row) => {
+    eachRowGroup(f, P, r0, r1, (row) => {
       rowAt(f, src, row, srcPitch);
       f.get(srcPitch);
       tileRowAt(f, re, row);
@@ -854,7 +918,7 @@ function rowsKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   {
     const f = mb.func(`${P.name}_rowsInverse`, Array<T>(12).fill(I));
     const [re, im, tileBytes, dst, dstPitch, W, r0, r1, ...rest] = f.params;
-    eachRowGroup(f, r0, r1, (row) => {
+    eachRowGroup(f, P, r0, r1, (row) => {
       tileRowAt(f, re, row);
       tileRowAt(f, im, row);
       f.get(tileBytes);
@@ -983,54 +1047,78 @@ function scaleKernel(mb: ModuleBuilder, P: Precision): void {
 }
 
 /**
- * The row passes of Richardson–Lucy: their parameters (`image`: the image for the ratio, the estimate
- * for the update; `tmp`: `lanes` rows of W values, pitch W·size) and their locals.
+ * Richardson–Lucy keeps its images (img, u) as elements, strip by strip: the `lanes` rows of a strip
+ * hold its W/2 elements (lane = row, as rowsIntoElements lays them out) in their own bytes, so that its
+ * row passes take them as the FFT's input and output without transposing them.
+ * rowsToElements(image, W, r0, r1, tmp) and elementsToRows(image, W, r0, r1, tmp) turn the strips of
+ * rows [r0, r1) of an image one way or the other, in place (tmp: one strip).
  */
-function rlRows(f: Func, P: Precision) {
-  const [re, im, tileBytes, image, imagePitch, tmp, W, , , sa, sb, twI, twF, twr] = f.params;
-  return {
-    ...{ f, P, re, im, tileBytes, image, imagePitch, tmp, W, sa, sb, twI, twF, twr },
-    ...f.named(I, 'row', 'rowRe', 'rowIm', 'offset', 'imageRow', 'tmpRow', 'rowBytes'),
-  };
+function stripLayoutKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
+  for (const toElements of [true, false]) {
+    const f = mb.func(`${P.name}_${toElements ? 'rowsToElements' : 'elementsToRows'}`, Array<T>(5).fill(I));
+    const [image, W, r0, r1, tmp] = f.params;
+    const { t, offset } = rowTransform(f, P, W, toElements);
+    const [strip, pitch] = f.locals(I, 2);
+    f.get(W).i32(P.size).op(I32.mul).set(pitch);
+    eachRowGroup(f, P, r0, r1, (row) => {
+      rowAt(f, image, row, pitch);
+      f.set(strip);
+      if (toElements) rowsIntoElements(t, offset, W, strip, pitch, tmp);
+      else elementsIntoRows(t, offset, W, strip, tmp, pitch);
+      f.get(strip, tmp, pitch).i32(P.lanes).op(I32.mul).call(h.copy);
+    });
+  }
 }
 
-type RlRows = ReturnType<typeof rlRows>;
+/** A Richardson–Lucy row kernel's vectors: the image's (img or u) and the inverse's, `offset` into the strip. */
+interface RlVectors {
+  f: Func;
+  image: Local;
+  spectrum: Local;
+  offset: Local;
+}
 
 /**
- * For each group of `lanes` rows of [r0, r1): their planes back to real rows in tmp (rowInverse),
- * `eachSample` over each row's vectors, then `after`.
+ * A Richardson–Lucy row kernel name(re, im, tileBytes, image, W, r0, r1, sa, sb, twI, twF, twr[, forward]):
+ * for each strip of rows [r0, r1), its planes back to elements (rowInverseToElements), the body that
+ * `vectorBody` makes (its locals and constants set first) over the strip's vectors (the image in
+ * strips of elements), then the elements forward to the planes (rowForwardFromElements), if the
+ * `forward` parameter is nonzero when the kernel has one.
  */
-function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: () => void): void {
-  const { f, P, row, offset } = s;
-  const [, , , , , , , r0, r1] = f.params;
-  f.get(s.W).i32(P.size).op(I32.mul).set(s.rowBytes);
-  f.forLoop(
-    row,
-    () => void f.get(r0),
-    () => void f.get(r1),
-    () => void f.i32(P.lanes),
-    () => {
-      tileRowAt(f, s.re, row);
-      f.set(s.rowRe);
-      tileRowAt(f, s.im, row);
-      f.set(s.rowIm);
-      f.get(s.rowRe, s.rowIm, s.tileBytes, s.tmp, s.rowBytes, s.W, s.sa, s.sb, s.twI, s.twr).call(
-        h.rowInverse,
-      );
-      for (let lane = 0; lane < P.lanes; lane++) {
-        f.get(s.image, row).i32(lane).op(I32.add).get(s.imagePitch).op(I32.mul, I32.add).set(s.imageRow);
-        f.get(s.tmp, s.rowBytes).i32(lane).op(I32.mul, I32.add).set(s.tmpRow);
-        f.forLoop(
-          offset,
-          () => void f.i32(0),
-          () => void f.get(s.rowBytes),
-          () => void f.i32(16),
-          eachSample,
-        );
-      }
-      after();
-    },
-  );
+function rlRowKernel(
+  mb: ModuleBuilder,
+  P: Precision,
+  h: Helpers,
+  name: string,
+  withForward: boolean,
+  vectorBody: (f: Func) => (v: RlVectors) => void,
+): void {
+  const f = mb.func(`${P.name}_${name}`, Array<T>(withForward ? 13 : 12).fill(I));
+  const eachVector = vectorBody(f);
+  const [re, im, tileBytes, image, W, r0, r1, sa, sb, twI, twF, twr] = f.params;
+  const [rowRe, rowIm, strip, spectrum, other, offset, stripBytes] = f.locals(I, 7);
+  f.get(W).i32(4).op(I32.shl).set(stripBytes); // W/2 elements of 32 bytes
+  eachRowGroup(f, P, r0, r1, (row) => {
+    tileRowAt(f, re, row);
+    f.set(rowRe);
+    tileRowAt(f, im, row);
+    f.set(rowIm);
+    f.get(image, row, W).op(I32.mul).i32(P.size).op(I32.mul, I32.add).set(strip);
+    f.get(rowRe, rowIm, tileBytes, W, sa, sb, twI, twr).call(h.rowInverseToElements).set(spectrum);
+    f.forLoop(
+      offset,
+      () => void f.i32(0),
+      () => void f.get(stripBytes),
+      () => void f.i32(16),
+      () => eachVector({ f, image: strip, spectrum, offset }),
+    );
+    const toPlanes = () => {
+      f.get(sb, sa, spectrum, sa).op(I32.eq, Op.select).set(other);
+      f.get(spectrum, other, rowRe, rowIm, tileBytes, W, twF, twr).call(h.rowForwardFromElements);
+    };
+    if (withForward) f.ifThen(() => void f.get(f.params[12]), toPlanes);
+    else toPlanes();
+  });
 }
 
 /**
@@ -1039,72 +1127,44 @@ function eachRlRowGroup(s: RlRows, h: Helpers, eachSample: () => void, after: ()
  *   planes = rowForward(ratio)
  */
 function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
-  const f = mb.func(`${P.name}_rlRatioRows`, Array<T>(14).fill(I));
-  const s = rlRows(f, P);
-  const [blurred, observed, one, zero, tiny, ratio] = f.locals(T.v128, 6);
-  const { div, gt, abs, eq } = P.v;
-  for (const [lanes, x] of [
-    [one, 1],
-    [zero, 0],
-    [tiny, P.size === 4 ? 1e-30 : 1e-290],
-  ] as const) {
-    splatConstant(f, P, x);
-    f.set(lanes);
-  }
-  const at = (row: Local) => void f.get(row, s.offset).op(I32.add);
-  eachRlRowGroup(
-    s,
-    h,
-    () => {
-      at(s.tmpRow);
-      f.mem(V128.load).set(blurred);
-      at(s.imageRow);
-      f.mem(V128.load).set(observed);
+  rlRowKernel(mb, P, h, 'rlRatioRows', false, (f) => {
+    const [blurred, observed, ratio, one, zero, tiny] = f.locals(T.v128, 6);
+    for (const [lanes, x] of [
+      [one, 1],
+      [zero, 0],
+      [tiny, P.size === 4 ? 1e-30 : 1e-290],
+    ] as const) {
+      splatConstant(f, P, x);
+      f.set(lanes);
+    }
+    const { div, gt, abs, eq } = P.v;
+    return ({ image, spectrum, offset }) => {
+      f.get(spectrum, offset).op(I32.add).mem(V128.load).set(blurred);
+      f.get(image, offset).op(I32.add).mem(V128.load).set(observed);
       // ratio = |blurred| > tiny ? observed / blurred : 0, and 1 where observed is NaN (missing)
       f.get(observed, blurred).op(div).set(ratio);
       f.get(ratio, zero, blurred).op(abs).get(tiny).op(gt, V128.bitselect).set(ratio);
       f.get(ratio, one, observed, observed).op(eq, V128.bitselect).set(ratio);
-      at(s.tmpRow);
-      f.get(ratio).mem(V128.store);
-    },
-    () => {
-      f.get(s.tmp, s.rowBytes, s.rowRe, s.rowIm, s.tileBytes, s.W, s.sa, s.sb, s.twF, s.twr).call(
-        h.rowForward,
-      );
-    },
-  );
+      f.get(spectrum, offset).op(I32.add).get(ratio).mem(V128.store);
+    };
+  });
 }
 
 /**
- * rlUpdateRows(re, im, tileBytes, u, uP, tmp, W, r0, r1, sa, sb, twI, twF, twr, forward):
- *   corr = rowInverse(planes); u *= corr; if forward: planes = rowForward(u)
+ * rlUpdateRows(re, im, tileBytes, u, W, r0, r1, sa, sb, twI, twF, twr, forward):
+ *   corr = inverse rows (planes); u *= corr; if forward: planes = forward rows (u)
  */
 function rlUpdateRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
-  const f = mb.func(`${P.name}_rlUpdateRows`, Array<T>(15).fill(I));
-  const s = rlRows(f, P);
-  const forward = f.params[14];
-  const at = (row: Local) => void f.get(row, s.offset).op(I32.add);
-  eachRlRowGroup(
-    s,
-    h,
-    () => {
-      at(s.imageRow);
-      at(s.imageRow);
-      f.mem(V128.load);
-      at(s.tmpRow);
-      f.mem(V128.load).op(P.v.mul).mem(V128.store);
-    },
-    () =>
-      f.ifThen(
-        () => void f.get(forward),
-        () => {
-          rowAt(f, s.image, s.row, s.imagePitch);
-          f.get(s.imagePitch, s.rowRe, s.rowIm, s.tileBytes, s.W, s.sa, s.sb, s.twF, s.twr).call(
-            h.rowForward,
-          );
-        },
-      ),
-  );
+  rlRowKernel(mb, P, h, 'rlUpdateRows', true, (f) => {
+    const updated = f.local(T.v128);
+    return ({ image, spectrum, offset }) => {
+      f.get(image, offset).op(I32.add).mem(V128.load);
+      f.get(spectrum, offset).op(I32.add).mem(V128.load).op(P.v.mul).set(updated);
+      f.get(image, offset).op(I32.add).get(updated).mem(V128.store);
+      // the next forward transform's input (unused after the last iteration)
+      f.get(spectrum, offset).op(I32.add).get(updated).mem(V128.store);
+    };
+  });
 }
 
 /** Adds the FFT kernels, both precisions, to the compute engine's module (../compute/cpu/computeEngine.ts). */

@@ -257,6 +257,20 @@ export class Fft2dPlan {
     this.engine.call(this.fn('scale'), at, bytes, factor);
   }
 
+  /**
+   * The image at `at` (width × height values, row-major) laid out in strips of `lanes` rows, each
+   * holding its rows' elements (lane = row), in place: the layout of the images of Richardson–Lucy's
+   * row kernels (see ./kernels.ts).
+   */
+  rowsToElements(at: number): void {
+    this.forRows('rowsToElements', ([a, b], s) => [at, this.width, a, b, s.tmp]);
+  }
+
+  /** Inverse of rowsToElements. */
+  elementsToRows(at: number): void {
+    this.forRows('elementsToRows', ([a, b], s) => [at, this.width, a, b, s.tmp]);
+  }
+
   /** Row ranges and per-thread scratch, for callers running their own row kernels. */
   forRows(name: string, args: (range: [number, number], s: ThreadScratch) => number[]): void {
     this.engine.parallel(

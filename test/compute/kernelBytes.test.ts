@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '69f0c20656cec5f037ecb6dc6b12502b3bbc70beb917edb4c463d918906479a0',
-  fft: '8218bb52a72ffd1478dc8fbe766f8cd6483f203246da33e6f5875b5f225bc83b',
+  engine: 'eb131c9b1ca171cca1a22d480e32dfca3ae4bffeea5d9b970fc8d96395a946da',
+  fft: '0e37815000bd4d2cd58c4bb50e5c31687e445ca28ec1f9f089291ae42047e0e0',
   register: '92be007eec7a69344248fe3a3cd47d9dcb0a429a46662dbe7fb1951734a662b0',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };

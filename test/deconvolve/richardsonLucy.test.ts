@@ -84,6 +84,34 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
     expect(same(a, c)).toBe(true);
   });
 
+  it('keeps the float32 transfer function of a centrosymmetric PSF as its real part (half the values), of any other PSF whole', () => {
+    const real = OpticalTransfer.fromPsf(psf, W, H);
+    const exact = OpticalTransfer.fromPsf(psf, W, H, { precision: 'f64' });
+    expect(real.real).toBe(true);
+    expect(exact.real).toBe(false);
+    // the model PSF one pixel off the centre is not centrosymmetric about it
+    const moved = new Float64Array(W * H);
+    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) moved[y * W + ((x + 1) % W)] = psf[y * W + x];
+    const whole = OpticalTransfer.fromPsf(moved, W, H);
+    expect(whole.real).toBe(false);
+    expect(2 * real.length).toBe(whole.length);
+    // each as close to its float64 deconvolution as the kept one is to the oracle's
+    for (const [kernel, otf] of [
+      [psf, real],
+      [moved, whole],
+    ] as const) {
+      const options = { iterations: meta.iterations };
+      const reference = deconvolveRichardsonLucy(input, W, H, kernel, { ...options, precision: 'f64' });
+      expect(relErr(deconvolveRichardsonLucy(input, W, H, otf, options), reference)).toBeLessThan(1e-5);
+    }
+    // their values are real or whole by their count
+    expect(OpticalTransfer.fromValues(real.data, W, H, 'f32').real).toBe(true);
+    expect(OpticalTransfer.fromValues(whole.data, W, H, 'f32').real).toBe(false);
+    expect(() => OpticalTransfer.fromValues(real.data.subarray(1), W, H, 'f32')).toThrow(
+      /is 73728 values \(36864 when real\)/,
+    );
+  });
+
   it('reads an OpticalTransfer of a values reader into a new engine (its new pages faulted in first) alike', async () => {
     const made = OpticalTransfer.fromPsf(psf, W, H);
     const reads: number[] = [];

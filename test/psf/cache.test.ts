@@ -284,6 +284,11 @@ describe("ChannelOptics with the CPU backend's transfer functions cached", () =>
       expect(again).toEqual([]);
       expect(same(values(read), reference.data)).toBe(true);
       expect(readdirSync(sub).some((f) => f.endsWith('-cpu-otf-f32.bin'))).toBe(true);
+      // kept real (the model's PSFs are centrosymmetric); another PSF's is refused, never kept as if
+      expect((read as OpticalTransfer).real).toBe(true);
+      const offCentre = new Float64Array(32 * 32);
+      offCentre[16 * 32 + 17] = 1;
+      expect(() => values(OpticalTransfer.fromPsf(offCentre, 32, 32))).toThrow(/not centrosymmetric/);
     } finally {
       await backend.dispose();
     }

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { closureHash } from '../compute/closureHash.js';
 import type { FftEngine, Precision } from '../fft/engine.js';
-import { Fft2dPlan, planeBytesFor } from '../fft/plan.js';
+import { Fft2dPlan, planeBytesFor, TransferKind } from '../fft/plan.js';
 
 /** Values read on demand into the caller's array (PsfCache's StoredValues: a verified file's values). */
 export interface ValuesReader {
@@ -37,19 +37,28 @@ export interface OpticalTransferOptions {
 /**
  * P = rfft2(fftshift(psf)), scaled by the transforms' normalisation, in the engine's column-block
  * layout. Reusable for every image of the same channel, size and precision.
+ *
+ * A float32 P of a centrosymmetric PSF (psf(−r) = psf(r), circularly, as the model's PSFs are by
+ * construction: their asymmetry is 1e−13 of their sum, rounding) is real, so conj P = P: it is kept
+ * as its real values only (half the memory, and half the transfer function each column pass reads).
+ * Its imaginary part is at most half of Σ|psf(r) − psf(−r)| against P(0) = Σpsf; below 1e−9 of
+ * Σ|psf| that is 60 times under float32's rounding and is dropped. A float64 P keeps it (the exact
+ * path).
  */
 export class OpticalTransfer {
   private constructor(
     readonly width: number,
     readonly height: number,
     readonly precision: Precision,
+    /** P is real: `values` are the real vectors of the layout only */
+    readonly real: boolean,
     private values: Float32Array | Float64Array | ValuesReader,
   ) {}
 
   /**
    * Of values that fromPsf made for the same size and precision (kept on disk, see `format`), or of a
    * reader of them: then they are read straight into the engine's memory by each deconvolution, and
-   * never held in an array of their own unless `data` is asked for.
+   * never held in an array of their own unless `data` is asked for. Real or complex by their count.
    */
   static fromValues(
     data: Float32Array | Float64Array | ValuesReader,
@@ -57,12 +66,22 @@ export class OpticalTransfer {
     height: number,
     precision: Precision,
   ): OpticalTransfer {
-    const { length } = OpticalTransfer.format(width, height, precision);
+    const complex = valueCount(width, height, precision, false);
+    // (only a float32 transfer function is kept real)
+    const real = precision === 'f32' ? valueCount(width, height, precision, true) : complex;
     const f32 = ArrayBuffer.isView(data) ? data instanceof Float32Array : data.dtype === 'float32le';
-    if (data.length !== length || f32 !== (precision === 'f32')) {
-      throw new RangeError(`a ${width}×${height} ${precision} transfer function is ${length} values`);
+    if (f32 !== (precision === 'f32') || (data.length !== complex && data.length !== real)) {
+      throw new RangeError(
+        `a ${width}×${height} ${precision} transfer function is ${complex} values` +
+          (precision === 'f32' ? ` (${real} when real)` : ''),
+      );
     }
-    return new OpticalTransfer(width, height, precision, data);
+    return new OpticalTransfer(width, height, precision, data.length !== complex, data);
+  }
+
+  /** How many values there are (real: half as many). */
+  get length(): number {
+    return this.values.length;
   }
 
   /** The values (read from their reader into an array of their own the first time, if they have one). */
@@ -83,15 +102,17 @@ export class OpticalTransfer {
   }
 
   /**
-   * What the values fromPsf makes depend on besides the PSF: size, precision and the code that computes
-   * and lays them out (the SHA-256 of this module and all it imports, kernels included), so that values
-   * kept on disk are never taken by code that would make others; and how many values there are.
+   * What the values fromPsf makes of a model PSF (centrosymmetric: real in f32) depend on besides
+   * the PSF: size, precision and the code that computes and lays them out (the SHA-256 of this module
+   * and all it imports, kernels included), so that values kept on disk are never taken by code that
+   * would make others; and how many values there are.
    */
   static format(width: number, height: number, precision: Precision): { format: string; length: number } {
     codeHash ??= closureHash(fileURLToPath(import.meta.url));
+    const real = precision === 'f32';
     return {
-      format: `cpu-otf ${width}x${height} ${precision} code ${codeHash}`,
-      length: (2 * planeBytesFor(width, height, precision)) / (precision === 'f32' ? 4 : 8),
+      format: `cpu-otf ${width}x${height} ${precision}${real ? ' real' : ''} code ${codeHash}`,
+      length: valueCount(width, height, precision, real),
     };
   }
 
@@ -106,6 +127,7 @@ export class OpticalTransfer {
       throw new RangeError(`PSF has ${psf.length} values, image is ${width}×${height}`);
     }
     const precision = options.precision ?? 'f32';
+    const real = precision === 'f32' && centrosymmetric(psf, width, height);
     const plan = new Fft2dPlan(width, height, precision, options.engine);
     const buf = plan.alloc(plan.realBytes);
     const transfer = plan.alloc(plan.transferBytes);
@@ -125,14 +147,48 @@ export class OpticalTransfer {
     plan.colsForwardTo(transfer);
     plan.scale(transfer, plan.transferBytes, 2 / (width * height));
     const n = plan.transferBytes / plan.size;
-    const data = precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
-    data.set(plan.view(transfer, n));
-    return new OpticalTransfer(width, height, precision, data);
+    const values = plan.view(transfer, n);
+    if (!real) {
+      const data = precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
+      data.set(values);
+      return new OpticalTransfer(width, height, precision, false, data);
+    }
+    // the real vector of each element (re vector, im vector)
+    const lanes = plan.lanes;
+    const data = new Float32Array(n / 2);
+    for (let e = 0, to = 0; to < data.length; e += 2 * lanes)
+      for (let i = 0; i < lanes; i++) data[to++] = values[e + i];
+    return new OpticalTransfer(width, height, precision, true, data);
   }
 }
 
 /** OpticalTransfer.format's code hash, made once a process. */
 let codeHash: string | undefined;
+
+/** Values of a width×height transfer function: two planes, or one when it is real. */
+function valueCount(width: number, height: number, precision: Precision, real: boolean): number {
+  return ((real ? 1 : 2) * planeBytesFor(width, height, precision)) / (precision === 'f32' ? 4 : 8);
+}
+
+/**
+ * Whether fftshift(psf) is even, circularly, within 1e−9 of Σ|psf|: psf[y][x] against
+ * psf[(h − y) mod h][(w − x) mod w] (psf centred at [h/2, w/2]), so that its transform is real to
+ * well under float32's rounding (see OpticalTransfer).
+ */
+function centrosymmetric(psf: Float64Array, width: number, height: number): boolean {
+  let asymmetry = 0;
+  let sum = 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const mirror = ((height - y) % height) * width;
+    for (let x = 0; x < width; x++) {
+      const v = psf[row + x];
+      asymmetry += Math.abs(v - psf[mirror + ((width - x) % width)]);
+      sum += Math.abs(v);
+    }
+  }
+  return asymmetry <= 1e-9 * sum;
+}
 
 export interface RichardsonLucyOptions {
   /** default 25 */
@@ -151,17 +207,25 @@ export interface RichardsonLucyOptions {
 }
 
 /**
- * Where a deconvolution of a width×height image lays out its workspace on `engine`. Its new pages (a
- * fresh process's 192 MiB at 4096² f32) are faulted in by every thread, as one thread alone writes
- * them next (the image, the transfer function's copy, startEstimate).
+ * Where a deconvolution of a width×height image lays out its workspace on `engine`: img, u, then
+ * the transfer function (when given: its size depends on its kind, and the image's place must not).
+ * Its new pages (a fresh process's 160 MiB at 4096² f32) are faulted in by every thread, as one
+ * thread alone writes them next (the image, the transfer function's copy, startEstimate).
  */
-function richardsonLucyWorkspace(width: number, height: number, precision: Precision, engine?: FftEngine) {
+function richardsonLucyWorkspace(
+  width: number,
+  height: number,
+  precision: Precision,
+  engine?: FftEngine,
+  otf?: OpticalTransfer,
+) {
   const plan = new Fft2dPlan(width, height, precision, engine);
   const grown = plan.engine.memory.buffer.byteLength;
-  const transfer = plan.alloc(plan.transferBytes);
   const imgAt = plan.alloc(plan.realBytes);
   const uAt = plan.alloc(plan.realBytes);
-  plan.engine.prefault(Math.max(grown, transfer), uAt + plan.realBytes);
+  const transferBytes = otf ? otf.length * plan.size : 0;
+  const transfer = plan.alloc(transferBytes);
+  plan.engine.prefault(Math.max(grown, imgAt), transfer + transferBytes);
   return { plan, transfer, imgAt, uAt };
 }
 
@@ -224,10 +288,11 @@ export function deconvolveRichardsonLucy(
     height,
     otf.precision,
     options.engine,
+    otf,
   );
   if (workspaceImages.has(image) && image.byteOffset !== imgAt)
     throw new Error('the image from richardsonLucyImage is not where this deconvolution reads it');
-  otf.copyInto(plan.view(transfer, plan.transferBytes / plan.size));
+  otf.copyInto(plan.view(transfer, otf.length));
   const img = plan.view(imgAt, n);
   const u = plan.view(uAt, n);
 
@@ -258,9 +323,9 @@ export function deconvolveRichardsonLucy(
     plan.rowsToElements(imgAt);
     plan.rowsToElements(uAt);
     for (let it = 0; it < iterations; it++) {
-      plan.colsConvolve(transfer, false);
+      plan.colsConvolve(transfer, otf.real ? TransferKind.Real : TransferKind.Transfer);
       plan.forRows('rlRatioRows', rowArgs(imgAt));
-      plan.colsConvolve(transfer, true);
+      plan.colsConvolve(transfer, otf.real ? TransferKind.Real : TransferKind.Conjugate);
       plan.forRows('rlUpdateRows', rowArgs(uAt, it + 1 < iterations ? 1 : 0));
       options.onIteration?.(it + 1, iterations);
     }

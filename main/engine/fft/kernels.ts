@@ -46,6 +46,13 @@ const SINGLE: Precision = { name: 'f32', size: 4, lanes: 4, v: F32X4, load: F32.
 const DOUBLE: Precision = { name: 'f64', size: 8, lanes: 2, v: F64X2, load: F64.load };
 
 const I = T.i32;
+/**
+ * What colsConvolve multiplies by: the transfer function K, its conjugate, or K when it is real (a
+ * centrosymmetric PSF's), kept as its real vectors only.
+ */
+export const TransferKind = { Transfer: 0, Conjugate: 1, Real: 2 } as const;
+export type TransferKind = (typeof TransferKind)[keyof typeof TransferKind];
+
 /** Bytes of a plane tile's row: the column block of the column passes (4 vectors). */
 export const PLANE_TILE = 64;
 /** Bytes of an element: re v128, im v128. */
@@ -126,15 +133,17 @@ function transposer(f: Func, P: Precision): (rows: Expr[]) => Local[] {
 /**
  * What the last stage (all twiddles 1: the radix-4 stage of quarter 1, or the radix-2 stage) does with
  * its outputs: store them, or store them times the factor element at the same index of `K` (or its
- * conjugate), the transfer function of a convolution applied without a pass of its own.
+ * conjugate; or a real factor, K's real vector only, 16 bytes an element), the transfer function of a
+ * convolution applied without a pass of its own.
  */
-type LastStage = 'plain' | 'times' | 'timesConjugate';
+type LastStage = 'plain' | 'times' | 'timesConjugate' | 'timesReal';
 
 /**
  * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
  * vectors (so V·lanes independent transforms). from, to: ping-pong buffers of L·V elements (swapped
  * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L); K (the 'times' kinds'
- * sixth parameter): L·V factor elements. Returns the buffer holding the result (natural order).
+ * sixth parameter): L·V factor elements (or real factor vectors). Returns the buffer holding the
+ * result (natural order).
  */
 function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastStage = 'plain'): Func {
   const f = mb.func(null, Array<T>(last === 'plain' ? 5 : 6).fill(I), [I]);
@@ -145,9 +154,7 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
   const w = [complex(), complex(), complex()];
   const [sumAC, sumBD, diffAC, diffBD] = [complex(), complex(), complex(), complex()];
   const scaled: Scaled | undefined =
-    last === 'plain'
-      ? undefined
-      : { factors, conjugate: last === 'timesConjugate', k: complex(), y: complex() };
+    last === 'plain' ? undefined : { factors, kind: last, k: complex(), y: complex() };
   const butterflies = (twiddled: boolean) =>
     f.forLoop(
       q,
@@ -233,15 +240,15 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
 /** A 'times' last stage's factors (indexed like its output) and its scratch. */
 interface Scaled {
   factors: Local;
-  conjugate: boolean;
+  kind: Exclude<LastStage, 'plain'>;
   /** one factor element; one output element */
   k: Local[];
   y: Local[];
 }
 
 /**
- * Stores the element `value` at `at`: as it is, or times the factor element whose address
- * `factorAt` pushes (conjugated if so asked).
+ * Stores the element `value` at `at`: as it is, or times the factor element (conjugated if so asked;
+ * or real) whose address `factorAt` pushes.
  */
 function storeOutput(
   f: Func,
@@ -257,28 +264,38 @@ function storeOutput(
     return;
   }
   const [kr, ki] = scaled.k;
+  const [ar, ai] = value;
+  const { add, sub, mul } = P.v;
   factorAt();
   f.mem(V128.load).set(kr);
+  if (scaled.kind === 'timesReal') {
+    f.get(at, ar, kr).op(mul).mem(V128.store);
+    f.get(at, ai, kr).op(mul).mem(V128.store, IM);
+    return;
+  }
   factorAt();
   f.mem(V128.load, IM).set(ki);
-  if (!scaled.conjugate) {
+  if (scaled.kind === 'times') {
     storeProduct(f, P, at, value, scaled.k);
     return;
   }
-  const [ar, ai] = value;
-  const { add, sub, mul } = P.v;
   f.get(at, ar, kr).op(mul).get(ai, ki).op(mul, add).mem(V128.store);
   f.get(at, ai, kr).op(mul).get(ar, ki).op(mul, sub).mem(V128.store, IM);
 }
 
-/** Pushes `factors + q + j·stride`: the factor of output j of the butterfly at q. */
+/**
+ * Pushes `factors + q + j·stride` (half that offset for real factors): the factor of output j of the
+ * butterfly at q.
+ */
 function factorAddress(f: Func, scaled: Scaled, q: Local, stride: Local, j: number): void {
-  f.get(scaled.factors, q).op(I32.add);
+  f.get(scaled.factors, q);
   if (j > 0) {
     f.get(stride);
     if (j > 1) f.i32(j).op(I32.mul);
     f.op(I32.add);
   }
+  if (scaled.kind === 'timesReal') f.i32(1).op(I32.shrU);
+  f.op(I32.add);
 }
 
 /** The locals of a radix-4 butterfly: quarters a, b, c, d of the input at `a + k·quarterBytes`. */
@@ -848,6 +865,7 @@ interface Helpers {
   /** the forward FFT times K or conj K in its last stage (colsConvolve) */
   fftForwardTimes: Func;
   fftForwardTimesConjugate: Func;
+  fftForwardTimesReal: Func;
   copy: Func;
 }
 
@@ -867,6 +885,7 @@ function addPrecision(mb: ModuleBuilder, P: Precision): void {
     scatter: columnScatter(mb),
     fftForwardTimes: batchFft(mb, P, false, 'times'),
     fftForwardTimesConjugate: batchFft(mb, P, false, 'timesConjugate'),
+    fftForwardTimesReal: batchFft(mb, P, false, 'timesReal'),
     copy: copyBytes(mb),
   };
   rowsKernels(mb, P, h);
@@ -941,17 +960,17 @@ interface ColumnBlock {
   sb: Local;
   twF: Local;
   twI: Local;
-  /** This block's transfer function. */
+  /** This block's transfer function, and which of its kinds (TransferKind) is applied. */
   K: Local;
-  conj: Local;
+  kind: Local;
   /** The buffer holding the last FFT's result. */
   result: Local;
 }
 
 /**
- * The column kernels cols*(re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, conj): vector columns
+ * The column kernels cols*(re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, kind): vector columns
  * [v0, v1) in blocks of VB vectors, each gathered, transformed (and multiplied by its block of the
- * transfer function K, or stored there) and scattered back.
+ * transfer function K as `kind` (TransferKind) says, or stored there) and scattered back.
  */
 function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   const gather = (b: ColumnBlock) => void b.f.get(b.re, b.im, b.pitch, b.H, b.V, b.sa).call(h.gather);
@@ -985,13 +1004,16 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   });
   columnKernel(mb, P, 'colsConvolve', (b) => {
     gather(b);
-    // the forward transform multiplies by K (or conj K) in its last stage
+    // the forward transform multiplies by K (conj K, real K) in its last stage
     const forwardTimes = (fft: Func) => () =>
       void b.f.get(b.sa, b.sb, b.H, b.V, b.twF, b.K).call(fft).set(b.result);
-    b.f.ifThen(
-      () => void b.f.get(b.conj),
-      forwardTimes(h.fftForwardTimesConjugate),
-      forwardTimes(h.fftForwardTimes),
+    const isKind = (kind: TransferKind) => () => void b.f.get(b.kind).i32(kind).op(I32.eq);
+    b.f.ifThen(isKind(TransferKind.Real), forwardTimes(h.fftForwardTimesReal), () =>
+      b.f.ifThen(
+        isKind(TransferKind.Conjugate),
+        forwardTimes(h.fftForwardTimesConjugate),
+        forwardTimes(h.fftForwardTimes),
+      ),
     );
     fftFrom(b, b.result, true);
     scatterFrom(b, b.result);
@@ -1005,10 +1027,8 @@ function columnKernel(
   body: (block: ColumnBlock) => void,
 ): void {
   const f = mb.func(`${P.name}_${name}`, Array<T>(13).fill(I));
-  const [re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, conj] = f.params;
-  // (`unused` is declared as the pinned modules have it)
-  const [v, V, blockRe, blockIm, result, unused, blockK] = f.locals(I, 7);
-  void unused;
+  const [re, im, pitch, H, v0, v1, VB, sa, sb, twF, twI, K, kind] = f.params;
+  const [v, V, blockRe, blockIm, result, blockK] = f.locals(I, 6);
   f.forLoop(
     v,
     () => void f.get(v0),
@@ -1019,8 +1039,16 @@ function columnKernel(
       // the block's tile (v is a multiple of VB = PLANE_TILE / 16)
       f.get(re, v, H).op(I32.mul).i32(4).op(I32.shl, I32.add).set(blockRe);
       f.get(im, v, H).op(I32.mul).i32(4).op(I32.shl, I32.add).set(blockIm);
-      f.get(K, v, H).op(I32.mul).i32(ELEMENT).op(I32.mul, I32.add).set(blockK);
-      body({ f, re: blockRe, im: blockIm, pitch, H, V, sa, sb, twF, twI, K: blockK, conj, result });
+      // (a real K's elements are its real vectors only)
+      f.get(K, v, H)
+        .op(I32.mul)
+        .i32(ELEMENT / 2)
+        .i32(ELEMENT)
+        .get(kind)
+        .i32(TransferKind.Real)
+        .op(I32.eq);
+      f.op(Op.select, I32.mul, I32.add).set(blockK);
+      body({ f, re: blockRe, im: blockIm, pitch, H, V, sa, sb, twF, twI, K: blockK, kind, result });
     },
   );
 }
@@ -1122,9 +1150,9 @@ function rlRowKernel(
 }
 
 /**
- * rlRatioRows(re, im, tileBytes, img, imgP, tmp, W, r0, r1, sa, sb, twI, twF, twr):
- *   blurred = rowInverse(planes); ratio = img / blurred (img NaN → 1; |blurred| ≤ tiny → 0);
- *   planes = rowForward(ratio)
+ * rlRatioRows(re, im, tileBytes, img, W, r0, r1, sa, sb, twI, twF, twr):
+ *   blurred = inverse rows (planes); ratio = img / blurred (img NaN → 1; |blurred| ≤ tiny → 0);
+ *   planes = forward rows (ratio)
  */
 function rlRatioRows(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   rlRowKernel(mb, P, h, 'rlRatioRows', false, (f) => {

@@ -4,7 +4,9 @@
  * See ./kernels.ts for the data layouts.
  */
 import { FftEngine, sharedEngine, type Precision } from './engine.js';
-import { PLANE_TILE } from './kernels.js';
+import { PLANE_TILE, TransferKind } from './kernels.js';
+
+export { TransferKind };
 
 const ALIGN = 64;
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
@@ -43,6 +45,8 @@ export class Fft2dPlan {
   /** bytes of one plane; of the transfer function (complex, H × planeWidth) */
   readonly planeBytes: number;
   readonly transferBytes: number;
+  /** bytes of a real transfer function (TransferKind.Real): its real vectors only */
+  readonly realTransferBytes: number;
   readonly realBytes: number;
 
   readonly twRowF: number;
@@ -74,6 +78,7 @@ export class Fft2dPlan {
     this.vectors = this.planeWidth / this.lanes;
     this.planeBytes = planeBytesFor(width, height, precision);
     this.transferBytes = this.planeBytes * 2;
+    this.realTransferBytes = this.planeBytes;
     this.realBytes = width * height * this.size;
     this.threads = Math.max(1, Math.min(engine.threads, height / this.lanes));
     // before its tables go into the memory: refused while another job's decode writes there
@@ -212,7 +217,7 @@ export class Fft2dPlan {
     );
   }
 
-  private cols(name: string, transfer: number, conj: boolean): void {
+  private cols(name: string, transfer: number, kind: TransferKind): void {
     this.engine.parallel(
       this.fn(name),
       this.colRanges().map(([a, b], t) => {
@@ -230,26 +235,29 @@ export class Fft2dPlan {
           this.twColF,
           this.twColI,
           transfer,
-          conj ? 1 : 0,
+          kind,
         ];
       }),
     );
   }
 
   colsForward(): void {
-    this.cols('colsForward', 0, false);
+    this.cols('colsForward', 0, TransferKind.Transfer);
   }
   /** (× H) */
   colsInverse(): void {
-    this.cols('colsInverse', 0, false);
+    this.cols('colsInverse', 0, TransferKind.Transfer);
   }
   /** transfer-function block layout at `dst` (transferBytes) ← column transforms of the planes */
   colsForwardTo(dst: number): void {
-    this.cols('colsForwardTo', dst, false);
+    this.cols('colsForwardTo', dst, TransferKind.Transfer);
   }
-  /** planes ← colInverse(colForward(planes) · K) (or · conj K), K in the block layout */
-  colsConvolve(transfer: number, conj: boolean): void {
-    this.cols('colsConvolve', transfer, conj);
+  /**
+   * planes ← colInverse(colForward(planes) · K) (or · conj K), K in the block layout; a real K
+   * (TransferKind.Real) holds only the real vectors of that layout (realTransferBytes)
+   */
+  colsConvolve(transfer: number, kind: TransferKind): void {
+    this.cols('colsConvolve', transfer, kind);
   }
 
   /** multiply `bytes` bytes of values at `at` by `factor` */

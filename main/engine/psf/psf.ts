@@ -9,7 +9,7 @@
  * PSF[i, j] = |(F_e ⊛ F_fp)[(N/2 − i) mod N, (N/2 − j) mod N]|, computed with real float64 transforms.
  */
 import type { FftEngine } from '../fft/engine.js';
-import { Fft2dPlan } from '../fft/plan.js';
+import { Fft2dPlan, TransferKind } from '../fft/plan.js';
 
 export const PSF_SIZE = 4096;
 /** Bump when the model or its numerics change: cached PSFs carry it. */
@@ -163,7 +163,7 @@ export function computePsf(channel: number, options: ComputePsfOptions = {}): Fl
   step();
   plan.rowsForward(buf);
   step();
-  plan.colsConvolve(transfer, false);
+  plan.colsConvolve(transfer, TransferKind.Transfer);
   step();
   plan.rowsInverse(buf);
   step();

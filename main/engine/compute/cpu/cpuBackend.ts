@@ -630,6 +630,9 @@ export class CpuBackend implements ComputeBackend {
     }),
     values: (transfer) => {
       if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
+      // (what `describe` says is kept: a model PSF's, which is centrosymmetric)
+      if (transfer.precision === 'f32' && !transfer.real)
+        throw new Error('this PSF is not centrosymmetric: its transfer function is not the real one kept');
       return transfer.data;
     },
     restore: (values, width, height, precision) =>

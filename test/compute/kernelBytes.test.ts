@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'eb131c9b1ca171cca1a22d480e32dfca3ae4bffeea5d9b970fc8d96395a946da',
-  fft: '0e37815000bd4d2cd58c4bb50e5c31687e445ca28ec1f9f089291ae42047e0e0',
+  engine: '6ce798640044def193a4612131c66bb2f09a8731e171579d67b08da152a01ef6',
+  fft: '250938a3dfabe10afddc2a8a5fbd8bf7a55df191cc00b43e6d66d87c10ab44ca',
   register: '92be007eec7a69344248fe3a3cd47d9dcb0a429a46662dbe7fb1951734a662b0',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };

@@ -130,10 +130,11 @@ export class OpticalTransfer {
     const real = precision === 'f32' && centrosymmetric(psf, width, height);
     const plan = new Fft2dPlan(width, height, precision, options.engine);
     const buf = plan.alloc(plan.realBytes);
-    const transfer = plan.alloc(plan.transferBytes);
+    const bytes = real ? plan.realTransferBytes : plan.transferBytes;
+    const transfer = plan.alloc(bytes);
     // the tiles' padding bytes, which no kernel writes, zeroed so the values (cached on disk) are the
     // same whatever the memory held before
-    plan.view(transfer, plan.transferBytes / plan.size).fill(0);
+    plan.view(transfer, bytes / plan.size).fill(0);
     const v = plan.view(buf, width * height);
     const hw = width / 2;
     const hh = height / 2;
@@ -144,21 +145,12 @@ export class OpticalTransfer {
       v.set(psf.subarray(src, src + hw), y * width + hw);
     }
     plan.rowsForward(buf);
-    plan.colsForwardTo(transfer);
-    plan.scale(transfer, plan.transferBytes, 2 / (width * height));
-    const n = plan.transferBytes / plan.size;
-    const values = plan.view(transfer, n);
-    if (!real) {
-      const data = precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
-      data.set(values);
-      return new OpticalTransfer(width, height, precision, false, data);
-    }
-    // the real vector of each element (re vector, im vector)
-    const lanes = plan.lanes;
-    const data = new Float32Array(n / 2);
-    for (let e = 0, to = 0; to < data.length; e += 2 * lanes)
-      for (let i = 0; i < lanes; i++) data[to++] = values[e + i];
-    return new OpticalTransfer(width, height, precision, true, data);
+    plan.colsForwardTo(transfer, real ? TransferKind.Real : TransferKind.Transfer);
+    plan.scale(transfer, bytes, 2 / (width * height));
+    const n = bytes / plan.size;
+    const data = precision === 'f32' ? new Float32Array(n) : new Float64Array(n);
+    data.set(plan.view(transfer, n));
+    return new OpticalTransfer(width, height, precision, real, data);
   }
 }
 

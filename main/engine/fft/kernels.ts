@@ -822,6 +822,24 @@ function columnScatter(mb: ModuleBuilder): Func {
   return f;
 }
 
+/** copyReal(dst, src, n): the real vectors of n elements at src, one after the other at dst */
+function copyRealVectors(mb: ModuleBuilder): Func {
+  const f = mb.func(null, [I, I, I]);
+  const [dst, src, n] = f.params;
+  const i = f.local(I);
+  f.forLoop(
+    i,
+    () => void f.i32(0),
+    () => void f.get(n),
+    () => void f.i32(1),
+    () => {
+      f.get(dst, i).i32(4).op(I32.shl, I32.add);
+      f.get(src, i).i32(5).op(I32.shl, I32.add).mem(V128.load).mem(V128.store);
+    },
+  );
+  return f;
+}
+
 /** copy n bytes (multiple of 16) */
 function copyBytes(mb: ModuleBuilder): Func {
   const f = mb.func(null, [I, I, I]);
@@ -867,6 +885,7 @@ interface Helpers {
   fftForwardTimesConjugate: Func;
   fftForwardTimesReal: Func;
   copy: Func;
+  copyReal: Func;
 }
 
 function addPrecision(mb: ModuleBuilder, P: Precision): void {
@@ -887,6 +906,7 @@ function addPrecision(mb: ModuleBuilder, P: Precision): void {
     fftForwardTimesConjugate: batchFft(mb, P, false, 'timesConjugate'),
     fftForwardTimesReal: batchFft(mb, P, false, 'timesReal'),
     copy: copyBytes(mb),
+    copyReal: copyRealVectors(mb),
   };
   rowsKernels(mb, P, h);
   columnKernels(mb, P, h);
@@ -998,9 +1018,19 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   columnKernel(mb, P, 'colsForwardTo', (b) => {
     gather(b);
     fftFrom(b, b.sa, false);
-    b.f.get(b.K, b.result);
-    elements(b);
-    b.f.i32(5).op(I32.shl).call(h.copy); // H·V elements of 32 bytes
+    b.f.ifThen(
+      () => void b.f.get(b.kind).i32(TransferKind.Real).op(I32.eq),
+      () => {
+        b.f.get(b.K, b.result);
+        elements(b);
+        b.f.call(h.copyReal); // their real vectors
+      },
+      () => {
+        b.f.get(b.K, b.result);
+        elements(b);
+        b.f.i32(5).op(I32.shl).call(h.copy); // H·V elements of 32 bytes
+      },
+    );
   });
   columnKernel(mb, P, 'colsConvolve', (b) => {
     gather(b);

@@ -248,9 +248,12 @@ export class Fft2dPlan {
   colsInverse(): void {
     this.cols('colsInverse', 0, TransferKind.Transfer);
   }
-  /** transfer-function block layout at `dst` (transferBytes) ← column transforms of the planes */
-  colsForwardTo(dst: number): void {
-    this.cols('colsForwardTo', dst, TransferKind.Transfer);
+  /**
+   * transfer-function block layout at `dst` (transferBytes) ← column transforms of the planes; their
+   * real vectors only (realTransferBytes) when `kind` is TransferKind.Real
+   */
+  colsForwardTo(dst: number, kind: TransferKind = TransferKind.Transfer): void {
+    this.cols('colsForwardTo', dst, kind);
   }
   /**
    * planes ← colInverse(colForward(planes) · K) (or · conj K), K in the block layout; a real K

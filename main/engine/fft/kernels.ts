@@ -686,7 +686,7 @@ function rowInverse(mb: ModuleBuilder, P: Precision, toElements: Func): Func {
 }
 
 /**
- * Inverse of rowForwardFromElements: planes → W/2 elements (lane = row) in scratchA or scratchB,
+ * Inverse of forwardFromElements: planes → W/2 elements (lane = row) in scratchA or scratchB,
  * whichever it returns.
  */
 function inverseToElements(mb: ModuleBuilder, P: Precision, fft: Func): Func {
@@ -880,7 +880,7 @@ interface Helpers {
   rowInverseToElements: Func;
   gather: Func;
   scatter: Func;
-  /** the forward FFT times K or conj K in its last stage (colsConvolve) */
+  /** the forward FFT times K, conj K or a real K in its last stage (colsConvolve) */
   fftForwardTimes: Func;
   fftForwardTimesConjugate: Func;
   fftForwardTimesReal: Func;

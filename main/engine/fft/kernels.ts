@@ -855,21 +855,6 @@ function copyBytes(mb: ModuleBuilder): Func {
   return f;
 }
 
-/** Names and parameter lists of the exported functions (per precision prefix `f32_` / `f64_`). */
-export const KERNEL_EXPORTS = [
-  'rowsForward',
-  'rowsInverse',
-  'colsForward',
-  'colsInverse',
-  'colsForwardTo',
-  'colsConvolve',
-  'rowsToElements',
-  'elementsToRows',
-  'rlRatioRows',
-  'rlUpdateRows',
-  'scale',
-] as const;
-
 /** The internal functions the exported kernels of one precision call. */
 interface Helpers {
   fftForward: Func;

@@ -67,13 +67,12 @@ export class OpticalTransfer {
     precision: Precision,
   ): OpticalTransfer {
     const complex = valueCount(width, height, precision, false);
-    // (only a float32 transfer function is kept real)
-    const real = precision === 'f32' ? valueCount(width, height, precision, true) : complex;
+    const real = keptReal(precision) ? valueCount(width, height, precision, true) : complex;
     const f32 = ArrayBuffer.isView(data) ? data instanceof Float32Array : data.dtype === 'float32le';
     if (f32 !== (precision === 'f32') || (data.length !== complex && data.length !== real)) {
       throw new RangeError(
         `a ${width}×${height} ${precision} transfer function is ${complex} values` +
-          (precision === 'f32' ? ` (${real} when real)` : ''),
+          (keptReal(precision) ? ` (${real} when real)` : ''),
       );
     }
     return new OpticalTransfer(width, height, precision, data.length !== complex, data);
@@ -109,7 +108,7 @@ export class OpticalTransfer {
    */
   static format(width: number, height: number, precision: Precision): { format: string; length: number } {
     codeHash ??= closureHash(fileURLToPath(import.meta.url));
-    const real = precision === 'f32';
+    const real = keptReal(precision);
     return {
       format: `cpu-otf ${width}x${height} ${precision}${real ? ' real' : ''} code ${codeHash}`,
       length: valueCount(width, height, precision, real),
@@ -127,7 +126,7 @@ export class OpticalTransfer {
       throw new RangeError(`PSF has ${psf.length} values, image is ${width}×${height}`);
     }
     const precision = options.precision ?? 'f32';
-    const real = precision === 'f32' && centrosymmetric(psf, width, height);
+    const real = keptReal(precision) && centrosymmetric(psf, width, height);
     const plan = new Fft2dPlan(width, height, precision, options.engine);
     const buf = plan.alloc(plan.realBytes);
     const bytes = real ? plan.realTransferBytes : plan.transferBytes;
@@ -156,6 +155,11 @@ export class OpticalTransfer {
 
 /** OpticalTransfer.format's code hash, made once a process. */
 let codeHash: string | undefined;
+
+/** Whether a transfer function of this precision is kept real when it is (float64 is the exact path). */
+function keptReal(precision: Precision): boolean {
+  return precision === 'f32';
+}
 
 /** Values of a width×height transfer function: two planes, or one when it is real. */
 function valueCount(width: number, height: number, precision: Precision, real: boolean): number {

@@ -630,8 +630,10 @@ export class CpuBackend implements ComputeBackend {
     }),
     values: (transfer) => {
       if (!(transfer instanceof OpticalTransfer)) throw new TypeError('transfer function of another backend');
-      // (what `describe` says is kept: a model PSF's, which is centrosymmetric)
-      if (transfer.precision === 'f32' && !transfer.real)
+      // only what `describe` says is kept (a model PSF's transfer function, real in float32 as the
+      // model's PSFs are centrosymmetric)
+      const { width, height, precision } = transfer;
+      if (transfer.length !== OpticalTransfer.format(width, height, precision).length)
         throw new Error('this PSF is not centrosymmetric: its transfer function is not the real one kept');
       return transfer.data;
     },

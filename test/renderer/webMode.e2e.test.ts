@@ -232,31 +232,7 @@ describe('web mode in Chromium', () => {
     // The browser's first listing (the home folder) is held on its way back over the app's WebSocket
     // until the user has clicked into the box: it arrives as they start to type.
     const page = await browser.newPage();
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let delivered = () => {};
-    const arrived = new Promise<void>((resolve) => (delivered = resolve));
-    await page.routeWebSocket(/./, (ws) => {
-      const app = ws.connectToServer();
-      const listings = new Set<number>();
-      ws.onMessage((message) => {
-        const { id, command } = JSON.parse(String(message)) as { id: number; command: string };
-        if (command === 'listFolder') listings.add(id);
-        app.send(message);
-      });
-      let first = true;
-      app.onMessage(async (message) => {
-        const { id } = JSON.parse(String(message)) as { id?: number };
-        if (first && id !== undefined && listings.has(id)) {
-          first = false;
-          await held;
-          ws.send(message);
-          delivered();
-          return;
-        }
-        ws.send(message);
-      });
-    });
+    const { release, arrived } = await holdFirstReply(page, 'listFolder');
     await page.goto(server.url);
     await page.getByRole('tab', { name: 'Batch' }).click();
     const box = page.getByLabel('Folder', { exact: true });
@@ -272,4 +248,65 @@ describe('web mode in Chromium', () => {
     await page.getByText(basename(SMALL_L1), { exact: true }).waitFor();
     await page.close();
   });
+
+  it('the Settings dialog takes no choice before the settings have arrived, which would overwrite it', async () => {
+    const page = await browser.newPage();
+    // (the Batch view asks for the settings too, as the page loads: the dialog's own request is held)
+    const { arm, release, arrived } = await holdFirstReply(page, 'getSettings', { armed: false });
+    await page.goto(server.url);
+    await page.getByRole('tab', { name: 'Batch' }).waitFor();
+    arm();
+    await page.getByTestId('open-settings').click();
+    const dialog = page.getByTestId('settings-dialog');
+    const local = dialog.getByTestId('setting-run-on-local');
+    const cluster = dialog.getByTestId('setting-run-on-cluster');
+    await local.waitFor();
+    expect(await cluster.isDisabled()).toBe(true);
+    expect(await dialog.getByTestId('setting-cluster-url').isDisabled()).toBe(true);
+    expect(await dialog.getByTestId('setting-apply').isDisabled()).toBe(true);
+    release();
+    await arrived;
+    await expect.poll(() => cluster.isEnabled()).toBe(true);
+    expect(await local.isChecked()).toBe(true);
+    expect(await dialog.getByTestId('setting-apply').isEnabled()).toBe(true);
+    await page.close();
+  });
 });
+
+/**
+ * Holds the app's reply to the first `command` asked once armed (from the start unless `armed` is
+ * false, then from `arm()`) on its way back over the page's WebSocket until `release` is called;
+ * `arrived` resolves once the page has it.
+ */
+async function holdFirstReply(
+  page: Page,
+  command: string,
+  { armed = true } = {},
+): Promise<{ arm: () => void; release: () => void; arrived: Promise<void> }> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let delivered = () => {};
+  const arrived = new Promise<void>((resolve) => (delivered = resolve));
+  await page.routeWebSocket(/./, (ws) => {
+    const app = ws.connectToServer();
+    const asked = new Set<number>();
+    ws.onMessage((message) => {
+      const request = JSON.parse(String(message)) as { id: number; command: string };
+      if (armed && request.command === command) asked.add(request.id);
+      app.send(message);
+    });
+    let first = true;
+    app.onMessage(async (message) => {
+      const { id } = JSON.parse(String(message)) as { id?: number };
+      if (first && id !== undefined && asked.has(id)) {
+        first = false;
+        await held;
+        ws.send(message);
+        delivered();
+        return;
+      }
+      ws.send(message);
+    });
+  });
+  return { arm: () => (armed = true), release, arrived };
+}

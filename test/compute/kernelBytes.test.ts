@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '6ce798640044def193a4612131c66bb2f09a8731e171579d67b08da152a01ef6',
+  engine: '12b704e8f440d369a9d20089b9561f1d62abe333449ba2b91cfcbfc8e90f69de',
   fft: '250938a3dfabe10afddc2a8a5fbd8bf7a55df191cc00b43e6d66d87c10ab44ca',
-  register: '92be007eec7a69344248fe3a3cd47d9dcb0a429a46662dbe7fb1951734a662b0',
+  register: 'aecc22b3ea8aa045c78502407eeb1cf78ed5c2ca2397aa74498ab499811a02d3',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

@@ -34,7 +34,7 @@ function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement) {
     // pairsEnd: the byte offset past the row's last whole pair
     ...f.named(I, 'row', 'offset', 'rowBytes', 'pairsEnd', 'rowAddress', 'srcRowAddress'),
     // oddNaNs: the NaN count of the rows' odd last samples; raw: an int16 sample
-    ...f.named(I, 'oddNaNs', 'oddNaNsAtRowStart', 'listed', 'sampleAddress', 'raw'),
+    ...f.named(I, 'oddNaNs', 'oddNaNsAtRowStart', 'listed', 'sampleAddress', 'raw', 'divides'),
     // nanCounts: each lane's NaN count (i64); ints: an int16 pair as i32 lanes
     ...f.named(V, 'min', 'max', 'nanCounts', 'samples', 'nanCountsAtRowStart', 'ints'),
     // the int16 scaling's constants in both lanes
@@ -60,7 +60,8 @@ type RangeScan = ReturnType<typeof rangeScanLocals>;
  *
  * `reg_range` reads the rows where they are; `reg_layoutI16` first makes them from int16 samples
  * (`srcPitch` bytes a row at `src`), as ../../fits/scaling.ts's toFloat64 does: (raw · scale + zero),
- * NaN where raw = blank (a blank outside int16 never matches), then divided by `divisor` (x / 1 = x).
+ * NaN where raw = blank (a blank outside int16 never matches), then divided by `divisor` unless it is 1
+ * (x / 1 = x; the division cost a sixth of the pass).
  * It also counts the samples with blank ≠ raw ≥ `satFrom` (level 1 saturation, for the QA: no pass of
  * its own) and lists the first `satCapacity` of them at `satList` (as int16 byte address / 2), writing
  * (saturated count, saturated listed) after the four values above.
@@ -79,6 +80,7 @@ function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement
     f.get(scale).op(F64X2.splat).set(s.scaleLanes);
     f.get(zero).op(F64X2.splat).set(s.zeroLanes);
     f.get(divisor).op(F64X2.splat).set(s.divisorLanes);
+    f.get(divisor).f64(1).op(F64.ne).set(s.divides);
     f.get(blank).op(I32X4.splat).set(s.blankLanes);
     f.f64(NaN).op(F64X2.splat).set(s.nanLanes);
     f.get(s.params.satFrom).op(I32X4.splat).set(s.saturation!.fromLanes);
@@ -220,11 +222,14 @@ function rangeSamplePair(s: RangeScan): void {
   f.get(s.scaleLanes).op(F64X2.mul).get(s.zeroLanes).op(F64X2.add).set(samples);
   const sat = s.saturation!;
   f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq).tee(sat.blanks);
-  f.op(I64X2.extendLowI32x4S, V128.bitselect);
+  f.op(I64X2.extendLowI32x4S, V128.bitselect).set(samples);
   // counts −= (−1 where blank ≠ raw ≥ satFrom), over the two samples' lanes
   f.get(sat.counts, s.ints, sat.fromLanes).op(I32X4.geS).get(sat.blanks).op(V128.andnot);
   f.op(I64X2.extendLowI32x4S, I64X2.sub).set(sat.counts);
-  f.get(s.divisorLanes).op(F64X2.div).set(samples);
+  f.ifThen(
+    () => void f.get(s.divides),
+    () => void f.get(samples, s.divisorLanes).op(F64X2.div).set(samples),
+  );
   f.get(s.rowAddress, offset).op(I32.add).get(samples);
   if (f32) {
     // The range is the stored (float32) samples'.

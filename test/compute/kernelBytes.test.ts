@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '12b704e8f440d369a9d20089b9561f1d62abe333449ba2b91cfcbfc8e90f69de',
+  engine: 'bbd373e127e33267d458641173fb6fc6890514de35e7c32aa50c076af4f833b0',
   fft: '250938a3dfabe10afddc2a8a5fbd8bf7a55df191cc00b43e6d66d87c10ab44ca',
-  register: 'aecc22b3ea8aa045c78502407eeb1cf78ed5c2ca2397aa74498ab499811a02d3',
+  register: 'a1d13e78e128f5d75e80f2ad8e2579e08a097d109f3a4843610eb944f5a0c3c3',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

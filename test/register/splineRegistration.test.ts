@@ -208,6 +208,83 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
       await backend.dispose();
     }
   });
+
+  it('sums a float64 grid’s interior pairs in the per-pixel order, bit for bit, whether their taps are contiguous or not', async () => {
+    // Pairs whose floors are (x, y) and (x + 1, y) take one load per tap for both pixels, the others go
+    // pixel by pixel; both must give the float64 sums of the per-pixel order (aiapy mode's exactness).
+    const [w, h] = [96, 90];
+    const img = smoothImage(w, h);
+    const plan = planRegistration(
+      geometry({
+        crpix1: 47.3,
+        crpix2: 44.6,
+        cdelt1: 0.55,
+        cdelt2: 0.55,
+        rotation: [Math.cos(0.03), -Math.sin(0.03), Math.sin(0.03), Math.cos(0.03)],
+      }),
+      w,
+      h,
+      'default',
+      'spline3',
+    );
+    const backend = new CpuBackend({ threads: 2 });
+    try {
+      for (const outputType of ['float64', 'float32'] as const) {
+        backend.reset();
+        const grid = backend.allocateFloat64(w * h);
+        grid.set(img);
+        const [clipLo, clipHi] = [Math.min(...grid) + 1, Math.max(...grid) - 1];
+        const coefficients = backend.allocateFloat64(w * h);
+        coefficients.set(grid);
+        backend.prefilter(coefficients, w, h);
+        const g = Float64Array.from(coefficients);
+        const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType });
+        const rounded = outputType === 'float32' ? Math.fround : (v: number) => v;
+        const runs = new Int32Array(2 * plan.outputHeight);
+        interiorColumns(plan, runs);
+        const [a, b, c, d] = plan.matrix;
+        const [ox, oy] = plan.offset;
+        const weights = (t: number): number[] => {
+          const farAndNear = (x: number) => {
+            const square = x * x;
+            const cube = square * x;
+            return [cube * (1 / 6), cube * 0.5 - square + 2 / 3];
+          };
+          const [w0, w2] = farAndNear(1 - t);
+          const [w3, w1] = farAndNear(t);
+          return [w0, w1, w2, w3];
+        };
+        let contiguous = 0;
+        let scattered = 0;
+        for (let row = 0; row < plan.outputHeight; row++) {
+          const [lo, end] = [runs[2 * row], runs[2 * row + 1]];
+          for (let col = lo; col + 1 < end; col += 2) {
+            const floors: number[][] = [];
+            for (let p = 0; p < 2; p++) {
+              const x = (col + p) * a + row * b + ox;
+              const y = (col + p) * c + row * d + oy;
+              const [fx, fy] = [Math.floor(x), Math.floor(y)];
+              floors.push([fx, fy]);
+              const [wx, wy] = [weights(x - fx), weights(y - fy)];
+              const tap = (j: number, k: number) => g[(fy - 1 + k) * w + fx - 1 + j];
+              const rows = [0, 1, 2, 3].map(
+                (k) => wx[0] * tap(0, k) + wx[2] * tap(2, k) + (wx[1] * tap(1, k) + wx[3] * tap(3, k)),
+              );
+              const sum = wy[0] * rows[0] + wy[2] * rows[2] + (wy[1] * rows[1] + wy[3] * rows[3]);
+              const v = sum < clipLo ? clipLo : sum > clipHi ? clipHi : sum;
+              expect(out[row * plan.outputWidth + col + p]).toBe(rounded(v));
+            }
+            if (floors[1][0] === floors[0][0] + 1 && floors[1][1] === floors[0][1]) contiguous++;
+            else scattered++;
+          }
+        }
+        expect(contiguous).toBeGreaterThan(100);
+        expect(scattered).toBeGreaterThan(100);
+      }
+    } finally {
+      await backend.dispose();
+    }
+  });
 });
 
 describe('registerToLevel15', () => {

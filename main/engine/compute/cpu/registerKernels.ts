@@ -1015,13 +1015,13 @@ function resample(
   const [params, firstRow, endRow] = f.params;
   const r = resamplerLocals(f, mirror, bspline, element, out32);
   loadResampleParams(r, params);
-  const quads = element === 'f32' ? quadLocals(r) : undefined;
+  const fastRun = element === 'f32' ? quadRun(r, quadLocals(r)) : pairRun(r, pairLocals(r));
   f.forLoop(
     r.row,
     () => void f.get(firstRow),
     () => void f.get(endRow),
     () => void f.i32(1),
-    () => resampleRow(r, quads),
+    () => resampleRow(r, fastRun),
   );
 }
 
@@ -1067,10 +1067,9 @@ function loadResampleParams(r: Resampler, params: Local): void {
 
 /**
  * One output row: its y term, address and hole flag, then its border, interior and border columns.
- * With `quads` (a float32 grid), an interior run of a row that cannot reach a hole goes four pixels
- * at a time (resamplePixelQuad), its last one to three pixels alone.
+ * An interior run of a row that cannot reach a hole goes through `fastRun` (several pixels a step).
  */
-function resampleRow(r: Resampler, quads?: ReturnType<typeof quadLocals>): void {
+function resampleRow(r: Resampler, fastRun: () => void): void {
   const { f, row } = r;
   f.get(row).op(F64.convertI32S).get(r.qOriginY).op(F64.add).set(r.qy);
   f.get(r.qy).op(F64X2.splat).get(r.matrixBD).op(F64X2.mul).set(r.rowTermXY);
@@ -1100,56 +1099,209 @@ function resampleRow(r: Resampler, quads?: ReturnType<typeof quadLocals>): void 
     () => void f.get(r.interiorStart),
     false,
   );
-  const interiorRun = () =>
-    run(
-      () => void f.get(r.interiorStart),
-      () => void f.get(r.interiorEnd),
-      true,
-    );
-  if (quads)
-    f.ifThen(
-      () => void f.get(r.rowMayReachHole),
-      interiorRun,
-      () => {
-        // quads while col + 3 < end, then the last ones alone (the loop leaves col at the first not done)
-        quadRowTerms(r, quads);
-        f.get(r.interiorStart).set(r.col);
-        firstQuadColumns(r, quads);
-        f.whileLoop(
-          () => void f.get(r.col).i32(7).op(I32.add).get(r.interiorEnd).op(I32.ltS),
-          () => {
-            resamplePixelQuadPair(r, quads, quads.second);
-            f.get(r.col).i32(8).op(I32.add).set(r.col);
-            for (const [qs, next] of [
-              [quads.q01, quads.second.q01],
-              [quads.q23, quads.second.q23],
-            ])
-              f.get(next, quads.four).op(F64X2.add).set(qs);
-          },
-        );
-        f.whileLoop(
-          () => void f.get(r.col).i32(3).op(I32.add).get(r.interiorEnd).op(I32.ltS),
-          () => {
-            resamplePixelQuad(r, quads);
-            f.get(r.col).i32(4).op(I32.add).set(r.col);
-            for (const qs of [quads.q01, quads.q23]) f.get(qs, quads.four).op(F64X2.add).set(qs);
-          },
-        );
-        f.whileLoop(
-          () => void f.get(r.col, r.interiorEnd).op(I32.ltS),
-          () => {
-            resamplePixel(r, true);
-            f.get(r.col).i32(1).op(I32.add).set(r.col);
-          },
-        );
-      },
-    );
-  else interiorRun();
+  f.ifThen(
+    () => void f.get(r.rowMayReachHole),
+    () =>
+      run(
+        () => void f.get(r.interiorStart),
+        () => void f.get(r.interiorEnd),
+        true,
+      ),
+    fastRun,
+  );
   run(
     () => void f.get(r.interiorEnd),
     () => void f.get(r.outputWidth),
     false,
   );
+}
+
+/**
+ * While `col + last < interiorEnd`: `step`, col += last + 1, then `next` (the loop leaves col at the
+ * first pixel not done).
+ */
+function stepWhile(r: Resampler, last: number, step: () => void, next?: () => void): void {
+  const { f } = r;
+  f.whileLoop(
+    () => {
+      f.get(r.col);
+      if (last > 0) f.i32(last).op(I32.add);
+      f.get(r.interiorEnd).op(I32.ltS);
+    },
+    () => {
+      step();
+      f.get(r.col)
+        .i32(last + 1)
+        .op(I32.add)
+        .set(r.col);
+      next?.();
+    },
+  );
+}
+
+/** A float32 grid's interior run: pairs of quads, then quads, then the last one to three pixels alone. */
+function quadRun(r: Resampler, quads: ReturnType<typeof quadLocals>): () => void {
+  const { f } = r;
+  // q of the next quad: 4 more than q of `from`
+  const nextQs = (from: QuadLocals) => () => {
+    f.get(from.q01, quads.four).op(F64X2.add).set(quads.q01);
+    f.get(from.q23, quads.four).op(F64X2.add).set(quads.q23);
+  };
+  return () => {
+    quadRowTerms(r, quads);
+    f.get(r.interiorStart).set(r.col);
+    firstQuadColumns(r, quads);
+    stepWhile(r, 7, () => resamplePixelQuadPair(r, quads, quads.second), nextQs(quads.second));
+    stepWhile(r, 3, () => resamplePixelQuad(r, quads), nextQs(quads));
+    stepWhile(r, 0, () => resamplePixel(r, true));
+  };
+}
+
+/**
+ * The locals of resamplePixelPair (a float64 grid's kernels): the row's constants in both lanes, and
+ * the pair's vectors, whose lanes are its two pixels.
+ */
+function pairLocals(r: Resampler) {
+  const { f } = r;
+  const pair = {
+    ...f.named(V, 'a', 'c', 'offsetX', 'offsetY', 'rowTermX', 'rowTermY', 'qOrigin', 'clipLo', 'clipHi'),
+    ...f.named(V, 'q', 'x', 'y', 'floorX', 'floorY', 'fractionX', 'fractionY', 'floors', 'sum'),
+    /** The 4 taps' x and y weights (lanes = pixels). */
+    weightsX: f.locals(V, 4),
+    weightsY: f.locals(V, 4),
+    /** Tap row k's x-weighted sum (lanes = pixels). */
+    rows: f.locals(V, 4),
+    /** The first pixel's floors; the address of its tap (−1, −1). */
+    ...f.named(I, 'firstX', 'firstY', 'address'),
+  };
+  const lane64 = (from: Local, lane: number, into: Local) =>
+    void f.get(from).lane(F64X2.extractLane, lane).op(F64X2.splat).set(into);
+  lane64(r.matrixAC, 0, pair.a);
+  lane64(r.matrixAC, 1, pair.c);
+  lane64(r.offsetXY, 0, pair.offsetX);
+  lane64(r.offsetXY, 1, pair.offsetY);
+  f.get(r.qOriginX).op(F64X2.splat).set(pair.qOrigin);
+  f.get(r.clipLo).op(F64X2.splat).set(pair.clipLo);
+  f.get(r.clipHi).op(F64X2.splat).set(pair.clipHi);
+  return pair;
+}
+
+type PairLocals = ReturnType<typeof pairLocals>;
+
+/**
+ * A float64 grid's interior run: pairs of pixels, then the last one alone. (Two pairs a step, each
+ * phase of the first then of the second, as the float32 grid's quads go, were slower: 163–167 ms
+ * against 133 for 171 Å on one thread.)
+ */
+function pairRun(r: Resampler, pair: PairLocals): () => void {
+  const { f } = r;
+  return () => {
+    f.get(r.rowTermXY).lane(F64X2.extractLane, 0).op(F64X2.splat).set(pair.rowTermX);
+    f.get(r.rowTermXY).lane(F64X2.extractLane, 1).op(F64X2.splat).set(pair.rowTermY);
+    f.get(r.interiorStart).set(r.col);
+    stepWhile(r, 1, () => resamplePixelPair(r, pair));
+    stepWhile(r, 0, () => resamplePixel(r, true));
+  };
+}
+
+/**
+ * Interior output pixels col and col + 1 of a row that cannot reach a hole, on a float64 grid, with the
+ * pixels in the lanes: every value as resamplePixel makes it, by the same operations in the same
+ * order (so the same bits), but two at once and with no shuffles. Their floors are nearly always
+ * (firstX, firstY) and (firstX + 1, firstY), so that tap (j, k) of both is one load; where they are
+ * not, each pixel goes alone.
+ */
+function resamplePixelPair(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  pairPoints(r, p);
+  f.ifThen(
+    () => pairContiguous(r, p),
+    () => {
+      f.get(p.floors).lane(I32X4.extractLane, 0).set(p.firstX);
+      f.get(p.floors).lane(I32X4.extractLane, 2).set(p.firstY);
+      pointWeights(r, p.fractionX, p.weightsX);
+      pointWeights(r, p.fractionY, p.weightsY);
+      pairTaps(r, p);
+      pairStore(r, p);
+    },
+    () => {
+      resamplePixel(r, true);
+      f.get(r.col).i32(1).op(I32.add).set(r.col);
+      resamplePixel(r, true);
+      f.get(r.col).i32(1).op(I32.sub).set(r.col);
+    },
+  );
+}
+
+/** q = (col, col + 1) + the q origin; x = (q·a + b·qy) + ox, y = (q·c + d·qy) + oy; floors, fractions. */
+function pairPoints(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  f.get(r.col).op(I32X4.splat).i32x4([0, 1, 0, 0]).op(I32X4.add, F64X2.convertLowI32x4S);
+  f.get(p.qOrigin).op(F64X2.add).set(p.q);
+  for (const [m, rowTerm, offset, point, floor, fraction] of [
+    [p.a, p.rowTermX, p.offsetX, p.x, p.floorX, p.fractionX],
+    [p.c, p.rowTermY, p.offsetY, p.y, p.floorY, p.fractionY],
+  ] as const) {
+    f.get(p.q, m).op(F64X2.mul).get(rowTerm).op(F64X2.add).get(offset).op(F64X2.add).tee(point);
+    f.op(F64X2.floor).tee(floor);
+    f.get(point, floor).op(F64X2.sub).set(fraction);
+  }
+}
+
+/** Pushes 1 where the pair's floors, (x0, x1, y0, y1) as integers, are (x0, x0 + 1, y0, y0), else 0. */
+function pairContiguous(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  f.get(p.floorX).op(I32X4.truncSatF64x2SZero).get(p.floorY).op(I32X4.truncSatF64x2SZero);
+  f.shuffleLanes(4, [0, 1, 4, 5]).tee(p.floors);
+  f.get(p.floors, p.floors).shuffleLanes(4, [0, 0, 2, 2]).op(I32X4.sub).i32x4([0, 1, 0, 0]);
+  f.op(I32X4.eq, I32X4.allTrue);
+}
+
+/**
+ * sum = (wy0·row0 + wy2·row2) + (wy1·row1 + wy3·row3), row k = (wx0·t0 + wx2·t2) + (wx1·t1 + wx3·t3)
+ * for the taps t_j of tap row k (lanes = pixels): the order of interpolate's shuffled pairs.
+ */
+function pairTaps(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  const { address } = p;
+  f.get(r.grid, p.firstY).i32(1).op(I32.sub).get(r.gridWidth).op(I32.mul).get(p.firstX).op(I32.add).i32(1);
+  f.op(I32.sub).i32(3).op(I32.shl, I32.add).set(address);
+  const weighted = (weights: Local[], j: number, value: () => void) => {
+    f.get(weights[j]);
+    value();
+    f.op(F64X2.mul);
+  };
+  const combine = (weights: Local[], value: (j: number) => () => void) => {
+    weighted(weights, 0, value(0));
+    weighted(weights, 2, value(2));
+    f.op(F64X2.add);
+    weighted(weights, 1, value(1));
+    weighted(weights, 3, value(3));
+    f.op(F64X2.add, F64X2.add);
+  };
+  for (let k = 0; k < 4; k++) {
+    combine(p.weightsX, (j) => () => void f.get(address).mem(V128.load, 8 * j, 3));
+    f.set(p.rows[k]);
+    if (k < 3) f.get(address, r.rowBytes).op(I32.add).set(address);
+  }
+  combine(p.weightsY, (k) => () => void f.get(p.rows[k]));
+  f.set(p.sum);
+}
+
+/**
+ * The pair's sums clipped as interpolate clips them (sum < lo ? lo : sum > hi ? hi : sum, NaN kept),
+ * stored, and the output address moved on.
+ */
+function pairStore(r: Resampler, p: PairLocals): void {
+  const { f } = r;
+  f.get(r.outAddress, p.clipLo, p.sum, p.clipHi).op(F64X2.pmin);
+  f.get(p.sum, p.clipLo).op(F64X2.lt, V128.bitselect);
+  if (r.out32) f.op(F32X4.demoteF64x2Zero).memLane(V128.store64Lane, 0);
+  else f.mem(V128.store, 0, 3);
+  f.get(r.outAddress)
+    .i32(r.out32 ? 8 : 16)
+    .op(I32.add)
+    .set(r.outAddress);
 }
 
 /** The locals of resamplePixelQuad (a float32 grid's kernels only: the float64 kernels keep theirs). */
@@ -1500,8 +1652,7 @@ function testFootprint(r: Resampler): void {
 function interpolate(r: Resampler, interior: boolean): void {
   const { f, weightXY, tapsLeft, tapsRight } = r;
   f.get(r.pointXY, r.floorXY).op(F64X2.sub).set(r.fractionXY);
-  if (r.bspline) bsplineWeights(r);
-  else keysWeights(r);
+  pointWeights(r, r.fractionXY, r.weightXY);
   shuffle64(f, weightXY[0], weightXY[1], [0, 2]);
   f.set(r.weightsX01);
   shuffle64(f, weightXY[2], weightXY[3], [0, 2]);
@@ -1540,16 +1691,18 @@ function interpolate(r: Resampler, interior: boolean): void {
   f.get(r.sum, r.clipLo).op(F64.lt, Op.select).set(r.value);
 }
 
-/**
- * The cubic B-spline's weights at offset t of a point from its floor: (1 − t)³/6, (3t³ − 6t² + 4)/6,
- * (3s³ − 6s² + 4)/6 with s = 1 − t, and t³/6, from x² and x³ once per x (s and t): x³/6 (its far
- * weight) and x³/2 − x² + 2/3 (its near one), 8 multiplications and no division.
- */
-function bsplineWeights(r: Resampler): void {
-  bsplinePolynomials(r.f, F64X2, { ...r, fraction: r.fractionXY, weights: r.weightXY });
+/** The interpolation's 4 weights of the fractions `t` (float64 lanes) into `weights`. */
+function pointWeights(r: Resampler, t: Local, weights: Local[]): void {
+  if (r.bspline) bsplinePolynomials(r.f, F64X2, { ...r, fraction: t, weights });
+  else keysWeights(r, t, weights);
 }
 
-/** The B-spline weights of `fraction` into `weights`, in either float lanes (its constants in them). */
+/**
+ * The cubic B-spline's weights of `fraction` into `weights`, in either float lanes (its constants in
+ * them). At offset t of a point from its floor they are (1 − t)³/6, (3t³ − 6t² + 4)/6,
+ * (3s³ − 6s² + 4)/6 with s = 1 − t, and t³/6, made from x² and x³ once per x (s and t): x³/6 (its far
+ * weight) and x³/2 − x² + 2/3 (its near one), 8 multiplications and no division.
+ */
 function bsplinePolynomials(
   f: Func,
   lanes: FloatLanes,
@@ -1579,10 +1732,9 @@ function bsplinePolynomials(
  * Keys, a = −0.5: ((−0.5·s + 2.5)·s − 4)·s + 2 for 1 ≤ s < 2, ((1.5·s − 2.5)·s)·s + 1 for s < 1, with
  * s = |tap − point|.
  */
-function keysWeights(r: Resampler): void {
-  const { f, weightXY } = r;
+function keysWeights(r: Resampler, t: Local, weights: Local[]): void {
+  const { f } = r;
   const s = r.scratch;
-  const t = r.fractionXY;
   const far = (distance: Expr) => {
     distance();
     f.set(s).get(r.minusHalf, s).op(F64X2.mul).get(r.twoAndHalf).op(F64X2.add).get(s).op(F64X2.mul);
@@ -1594,13 +1746,13 @@ function keysWeights(r: Resampler): void {
     f.get(s).op(F64X2.mul).get(r.one).op(F64X2.add);
   };
   far(() => void f.get(r.one, t).op(F64X2.add));
-  f.set(weightXY[0]);
+  f.set(weights[0]);
   near(() => void f.get(t));
-  f.set(weightXY[1]);
+  f.set(weights[1]);
   near(() => void f.get(r.one, t).op(F64X2.sub));
-  f.set(weightXY[2]);
+  f.set(weights[2]);
   far(() => void f.get(r.two, t).op(F64X2.sub));
-  f.set(weightXY[3]);
+  f.set(weights[3]);
 }
 
 /** The 16 taps: four rows of 4 contiguous samples from (floorX − 1, floorY − 1). */

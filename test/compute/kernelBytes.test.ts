@@ -14,8 +14,8 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: 'bbd373e127e33267d458641173fb6fc6890514de35e7c32aa50c076af4f833b0',
-  fft: '250938a3dfabe10afddc2a8a5fbd8bf7a55df191cc00b43e6d66d87c10ab44ca',
+  engine: '560aa1ec8dea89f40669e3a1f1b3005903295d7f213f2addb0fdf12e534c2a2c',
+  fft: '14a5b433c9d4bf0a3976a182a8a249f989e7a7ab973f975c9fbcb7830626c2ab',
   register: 'a1d13e78e128f5d75e80f2ad8e2579e08a097d109f3a4843610eb944f5a0c3c3',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };

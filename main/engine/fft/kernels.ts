@@ -86,6 +86,17 @@ function storeProduct(f: Func, P: Precision, at: Local, [ar, ai]: Local[], [wr, 
   f.get(at, ar, wi).op(P.v.mul).get(ai, wr).op(P.v.mul, P.v.add).mem(V128.store, IM);
 }
 
+/**
+ * Stores the im vector `value` pushes of the element at `at`: IM bytes on in the scratch, or `planes`
+ * bytes on (the im plane's distance from the re plane) when the element is in a plane tile.
+ */
+function storeIm(f: Func, at: Local, planes: Local | undefined, value: Expr): void {
+  f.get(at);
+  if (planes) f.get(planes).op(I32.add);
+  value();
+  f.mem(V128.store, planes ? 0 : IM);
+}
+
 /** `local = local + value` (i32) for the value `add` pushes. */
 function increment(f: Func, local: Local, add: Expr): void {
   f.get(local);
@@ -139,23 +150,45 @@ function transposer(f: Func, P: Precision): (rows: Expr[]) => Local[] {
 type LastStage = 'plain' | 'times' | 'timesConjugate' | 'timesReal';
 
 /**
+ * Where a column transform reads its input or writes its output: the scratch, or (a full column block)
+ * the plane tiles themselves. A block's element (r, v) is 32·(r·V + v) bytes into the scratch and
+ * 16·(r·V + v) into each plane's tile (PLANE_TILE = 16·V bytes a row), so a stage's scratch offsets
+ * are halved to address the tiles, and an element's im part lies in the im plane.
+ */
+type PlaneIo = 'scratch' | 'planesIn' | 'planesOut';
+
+/**
  * Batch Stockham radix-4 FFT: `L` (power of two) elements, each element being V consecutive complex
  * vectors (so V·lanes independent transforms). from, to: ping-pong buffers of L·V elements (swapped
  * after each stage); twiddles: table of L complex scalars (cos, ∓sin)(2πk/L); K (the 'times' kinds'
  * sixth parameter): L·V factor elements (or real factor vectors). Returns the buffer holding the
- * result (natural order).
+ * result (natural order). With `io` 'planesIn' the first stage reads a full column block from its
+ * plane tiles (the last two parameters: re and im tile), with 'planesOut' the last stage writes it
+ * there (see PlaneIo).
  */
-function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastStage = 'plain'): Func {
-  const f = mb.func(null, Array<T>(last === 'plain' ? 5 : 6).fill(I), [I]);
-  const [from, to, L, V, twiddles, factors] = f.params;
+function batchFft(
+  mb: ModuleBuilder,
+  P: Precision,
+  inverse: boolean,
+  last: LastStage = 'plain',
+  io: PlaneIo = 'scratch',
+): Func {
+  const f = mb.func(null, Array<T>((last === 'plain' ? 5 : 6) + (io === 'scratch' ? 0 : 2)).fill(I), [I]);
+  const [from, to, L, V, twiddles] = f.params;
+  const factors = last === 'plain' ? undefined : f.params[5];
+  const [re, im] = io === 'scratch' ? [] : f.params.slice(-2);
   const [n, stride, quarter, quarterBytes, twiddleStep, p, q, fromP, toP, a, out, address, twiddle] =
     f.locals(I, 13);
+  const imDelta = io === 'scratch' ? undefined : f.local(I);
+  if (imDelta) f.get(im, re).op(I32.sub).set(imDelta);
   const complex = () => f.locals(T.v128, 2);
   const w = [complex(), complex(), complex()];
   const [sumAC, sumBD, diffAC, diffBD] = [complex(), complex(), complex(), complex()];
   const scaled: Scaled | undefined =
-    last === 'plain' ? undefined : { factors, kind: last, k: complex(), y: complex() };
-  const butterflies = (twiddled: boolean) =>
+    last === 'plain' ? undefined : { factors: factors!, kind: last, k: complex(), y: complex() };
+  // in plane bytes: the first stage's quarter (planesIn), the last stage's stride (planesOut)
+  const halved = io === 'scratch' ? undefined : f.local(I);
+  const butterflies = (twiddled: boolean, planes?: 'in' | 'out') =>
     f.forLoop(
       q,
       () => void f.i32(0),
@@ -163,9 +196,13 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
       () => void f.i32(ELEMENT),
       () =>
         radix4Butterfly(f, P, inverse, {
-          ...{ a, out, address, fromP, toP, q, stride, quarterBytes },
+          ...{ a, out, address, fromP, toP, q },
+          stride: planes === 'out' ? halved! : stride,
+          quarterBytes: planes === 'in' ? halved! : quarterBytes,
           ...{ w: twiddled ? w : undefined, sumAC, sumBD, diffAC, diffBD },
           scaled: twiddled ? undefined : scaled,
+          inPlanes: planes === 'in' ? imDelta : undefined,
+          outPlanes: planes === 'out' ? imDelta : undefined,
         }),
     );
   f.get(L).set(n);
@@ -180,8 +217,14 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
         () => {
           // the last stage: p = 0 only, its twiddles all 1
           f.get(from).set(fromP);
-          f.get(to).set(toP);
-          butterflies(false);
+          if (io === 'planesOut') {
+            f.get(re).set(toP);
+            f.get(stride).i32(1).op(I32.shrU).set(halved!);
+            butterflies(false, 'out');
+          } else {
+            f.get(to).set(toP);
+            butterflies(false);
+          }
         },
         () => {
           // table index stride = L / n, as bytes of a complex scalar
@@ -203,9 +246,22 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
                   .set(twiddle);
                 splatComplexLoad(f, P, twiddle, wPower);
               });
-              f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
-              f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
-              butterflies(true);
+              const stage = (planesIn: boolean) => {
+                if (planesIn) {
+                  f.get(re, p, stride).op(I32.mul).i32(1).op(I32.shrU, I32.add).set(fromP);
+                  f.get(quarterBytes).i32(1).op(I32.shrU).set(halved!);
+                } else f.get(from, p, stride).op(I32.mul, I32.add).set(fromP);
+                f.get(to, p).i32(2).op(I32.shl).get(stride).op(I32.mul, I32.add).set(toP);
+                butterflies(true, planesIn ? 'in' : undefined);
+              };
+              // with planesIn, the first stage reads the plane tiles
+              if (io === 'planesIn')
+                f.ifThen(
+                  () => void f.get(n, L).op(I32.eq),
+                  () => stage(true),
+                  () => stage(false),
+                );
+              else stage(false);
             },
           );
         },
@@ -222,13 +278,18 @@ function batchFft(mb: ModuleBuilder, P: Precision, inverse: boolean, last: LastS
   f.ifThen(
     () => void f.get(n).i32(2).op(I32.eq),
     () => {
+      if (io === 'planesOut') f.get(stride).i32(1).op(I32.shrU).set(halved!);
       f.forLoop(
         q,
         () => void f.i32(0),
         () => void f.get(stride),
         () => void f.i32(ELEMENT),
         () =>
-          radix2Butterfly(f, P, { a, out, address, from, to, q, stride, sum: sumAC, other: sumBD, scaled }),
+          radix2Butterfly(f, P, {
+            ...{ a, out, address, from, q, stride, sum: sumAC, other: sumBD, scaled },
+            to: io === 'planesOut' ? re : to,
+            outPlanes: io === 'planesOut' ? { imDelta: imDelta!, stride: halved! } : undefined,
+          }),
       );
       f.get(to).set(from);
     },
@@ -317,6 +378,12 @@ interface Radix4 {
   diffBD: Local[];
   /** the last stage's factors, if any */
   scaled: Scaled | undefined;
+  /**
+   * The im plane's distance from the re plane, when the input is read from a plane tile (fromP and
+   * quarterBytes then in plane bytes, q halved: see PlaneIo) or the output written to one (toP, stride).
+   */
+  inPlanes?: Local;
+  outPlanes?: Local;
 }
 
 /**
@@ -326,14 +393,23 @@ interface Radix4 {
 function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): void {
   const { a, out, address, stride, quarterBytes, sumAC, sumBD, diffAC, diffBD, scaled } = b;
   const { add, sub } = P.v;
-  f.get(b.fromP, b.q).op(I32.add).set(a);
-  f.get(b.toP, b.q).op(I32.add).set(out);
+  // a stage's base plus q (halved in plane bytes)
+  const offsetBy = (at: Local, planes: Local | undefined) => {
+    f.get(at, b.q);
+    if (planes) f.i32(1).op(I32.shrU);
+    f.op(I32.add);
+  };
+  offsetBy(b.fromP, b.inPlanes);
+  f.set(a);
+  offsetBy(b.toP, b.outPlanes);
+  f.set(out);
   /** Pushes quarter k's vector at `offset` (0: re, IM: im). */
   const load = (k: 0 | 1 | 2 | 3, offset: number) => {
     f.get(a);
     if (k === 1 || k === 3) f.get(quarterBytes).op(I32.add);
     if (k >= 2) f.get(quarterBytes).i32(1).op(I32.shl, I32.add);
-    f.mem(V128.load, offset);
+    if (b.inPlanes && offset === IM) f.get(b.inPlanes).op(I32.add).mem(V128.load);
+    else f.mem(V128.load, offset);
   };
   const sumAndDifference = (k1: 0 | 1, k2: 2 | 3, sum: Local[], diff: Local[]) => {
     load(k2, 0);
@@ -358,7 +434,11 @@ function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): vo
   /** Stores output j, at `address`, times its twiddle w[j − 1] (or as the last stage does). */
   const store = (j: 1 | 2 | 3, value: Local[]) => {
     if (b.w) storeProduct(f, P, address, value, b.w[j - 1]);
-    else storeOutput(f, P, address, value, scaled, () => scaled && factorAddress(f, scaled, b.q, stride, j));
+    else if (b.outPlanes) {
+      f.get(address, value[0]).mem(V128.store);
+      storeIm(f, address, b.outPlanes, () => void f.get(value[1]));
+    } else
+      storeOutput(f, P, address, value, scaled, () => scaled && factorAddress(f, scaled, b.q, stride, j));
   };
   sumAndDifference(0, 2, sumAC, diffAC);
   sumAndDifference(1, 3, sumBD, diffBD);
@@ -369,7 +449,7 @@ function radix4Butterfly(f: Func, P: Precision, inverse: boolean, b: Radix4): vo
     storeOutput(f, P, out, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 0));
   } else {
     f.get(out, sumAC[0], sumBD[0]).op(add).mem(V128.store);
-    f.get(out, sumAC[1], sumBD[1]).op(add).mem(V128.store, IM);
+    storeIm(f, out, b.outPlanes, () => void f.get(sumAC[1], sumBD[1]).op(add));
   }
   f.get(sumAC[0], sumBD[0]).op(sub).set(sumAC[0]);
   f.get(sumAC[1], sumBD[1]).op(sub).set(sumAC[1]);
@@ -402,11 +482,15 @@ function radix2Butterfly(
     sum: Local[];
     other: Local[];
     scaled: Scaled | undefined;
+    /** the im plane's distance from the re plane and the stride in plane bytes, when `to` is a re tile */
+    outPlanes?: { imDelta: Local; stride: Local };
   },
 ): void {
-  const { a, out, address, stride, sum, other, scaled } = b;
+  const { a, out, address, stride, sum, other, scaled, outPlanes } = b;
   f.get(b.from, b.q).op(I32.add).set(a);
-  f.get(b.to, b.q).op(I32.add).set(out);
+  f.get(b.to, b.q);
+  if (outPlanes) f.i32(1).op(I32.shrU);
+  f.op(I32.add).set(out);
   f.get(a).mem(V128.load).set(sum[0]);
   f.get(a).mem(V128.load, IM).set(sum[1]);
   f.get(a, stride).op(I32.add).set(address);
@@ -423,11 +507,17 @@ function radix2Butterfly(
     storeOutput(f, P, address, scaled.y, scaled, () => factorAddress(f, scaled, b.q, stride, 1));
     return;
   }
-  f.get(out, sum[0], other[0]).op(P.v.add).mem(V128.store);
-  f.get(out, sum[1], other[1]).op(P.v.add).mem(V128.store, IM);
-  f.get(out, stride).op(I32.add).set(address);
-  f.get(address, sum[0], other[0]).op(P.v.sub).mem(V128.store);
-  f.get(address, sum[1], other[1]).op(P.v.sub).mem(V128.store, IM);
+  for (const [at, combine] of [
+    [out, P.v.add],
+    [address, P.v.sub],
+  ] as const) {
+    if (at === address)
+      f.get(out, outPlanes?.stride ?? stride)
+        .op(I32.add)
+        .set(address);
+    f.get(at, sum[0], other[0]).op(combine).mem(V128.store);
+    storeIm(f, at, outPlanes?.imDelta, () => void f.get(sum[1], other[1]).op(combine));
+  }
 }
 
 /** The row transforms' locals. */
@@ -869,6 +959,11 @@ interface Helpers {
   fftForwardTimes: Func;
   fftForwardTimesConjugate: Func;
   fftForwardTimesReal: Func;
+  /** the same reading a full column block from its plane tiles, and the inverse writing it there */
+  fftForwardTimesFromPlanes: Func;
+  fftForwardTimesConjugateFromPlanes: Func;
+  fftForwardTimesRealFromPlanes: Func;
+  fftInverseToPlanes: Func;
   copy: Func;
   copyReal: Func;
 }
@@ -892,6 +987,10 @@ function addPrecision(mb: ModuleBuilder, P: Precision): void {
     fftForwardTimesReal: batchFft(mb, P, false, 'timesReal'),
     copy: copyBytes(mb),
     copyReal: copyRealVectors(mb),
+    fftForwardTimesFromPlanes: batchFft(mb, P, false, 'times', 'planesIn'),
+    fftForwardTimesConjugateFromPlanes: batchFft(mb, P, false, 'timesConjugate', 'planesIn'),
+    fftForwardTimesRealFromPlanes: batchFft(mb, P, false, 'timesReal', 'planesIn'),
+    fftInverseToPlanes: batchFft(mb, P, true, 'plain', 'planesOut'),
   };
   rowsKernels(mb, P, h);
   columnKernels(mb, P, h);
@@ -1018,20 +1117,41 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
     );
   });
   columnKernel(mb, P, 'colsConvolve', (b) => {
-    gather(b);
     // the forward transform multiplies by K (conj K, real K) in its last stage
-    const forwardTimes = (fft: Func) => () =>
-      void b.f.get(b.sa, b.sb, b.H, b.V, b.twF, b.K).call(fft).set(b.result);
-    const isKind = (kind: TransferKind) => () => void b.f.get(b.kind).i32(kind).op(I32.eq);
-    b.f.ifThen(isKind(TransferKind.Real), forwardTimes(h.fftForwardTimesReal), () =>
+    const forwardTimes = (fromPlanes: boolean) => {
+      const call = (fft: Func, fftFromPlanes: Func) => () => {
+        b.f.get(b.sa, b.sb, b.H, b.V, b.twF, b.K);
+        if (fromPlanes) b.f.get(b.re, b.im);
+        b.f.call(fromPlanes ? fftFromPlanes : fft).set(b.result);
+      };
+      const isKind = (kind: TransferKind) => () => void b.f.get(b.kind).i32(kind).op(I32.eq);
       b.f.ifThen(
-        isKind(TransferKind.Conjugate),
-        forwardTimes(h.fftForwardTimesConjugate),
-        forwardTimes(h.fftForwardTimes),
-      ),
+        isKind(TransferKind.Real),
+        call(h.fftForwardTimesReal, h.fftForwardTimesRealFromPlanes),
+        () =>
+          b.f.ifThen(
+            isKind(TransferKind.Conjugate),
+            call(h.fftForwardTimesConjugate, h.fftForwardTimesConjugateFromPlanes),
+            call(h.fftForwardTimes, h.fftForwardTimesFromPlanes),
+          ),
+      );
+    };
+    // A full block's first and last stages read and write its plane tiles: no gather and scatter, each
+    // a round trip of the block through the scratch.
+    b.f.ifThen(
+      () => void b.f.get(b.V).i32(4).op(I32.shl).get(b.pitch).op(I32.eq),
+      () => {
+        forwardTimes(true);
+        b.f.get(b.result, b.sb, b.sa, b.result, b.sa).op(I32.eq, Op.select);
+        b.f.get(b.H, b.V, b.twI, b.re, b.im).call(h.fftInverseToPlanes).set(b.result);
+      },
+      () => {
+        gather(b);
+        forwardTimes(false);
+        fftFrom(b, b.result, true);
+        scatterFrom(b, b.result);
+      },
     );
-    fftFrom(b, b.result, true);
-    scatterFrom(b, b.result);
   });
 }
 

@@ -54,6 +54,52 @@ function identityRequest(
   });
 }
 
+/**
+ * A 96×90 frame under a scale (plate scale `cdelt`) and a rotation whose floors step by 2 or move to
+ * the next row inside some of the resampler's interior steps.
+ */
+function scaledRotated(cdelt: number) {
+  const [w, h] = [96, 90];
+  const plan = planRegistration(
+    geometry({
+      crpix1: 47.3,
+      crpix2: 44.6,
+      cdelt1: cdelt,
+      cdelt2: cdelt,
+      rotation: [Math.cos(0.03), -Math.sin(0.03), Math.sin(0.03), Math.cos(0.03)],
+    }),
+    w,
+    h,
+    'default',
+    'spline3',
+  );
+  return { w, h, img: smoothImage(w, h), plan };
+}
+
+/**
+ * `img` as a grid of `element` samples in the backend, clip bounds inside its range, and a copy of the
+ * coefficients resample reads (it prefilters the grid in place, and may write the product over it).
+ */
+function gridAndCoefficients(
+  backend: CpuBackend,
+  img: Float64Array,
+  w: number,
+  h: number,
+  element: 'f32' | 'f64',
+) {
+  backend.reset();
+  const allocate = (n: number) =>
+    element === 'f32' ? backend.allocateFloat32(n) : backend.allocateFloat64(n);
+  const grid = allocate(w * h);
+  grid.set(img);
+  const [clipLo, clipHi] = [Math.min(...grid) + 1, Math.max(...grid) - 1];
+  const coefficients = allocate(w * h);
+  coefficients.set(grid);
+  backend.prefilter(coefficients, w, h);
+  const g = element === 'f32' ? Float32Array.from(coefficients) : Float64Array.from(coefficients);
+  return { grid, clipLo, clipHi, g };
+}
+
 describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
   it('gives coefficients whose spline passes through every sample, odd sizes included', async () => {
     const backend = new CpuBackend({ threads: 1 });
@@ -130,34 +176,12 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
   });
 
   it('sums a float32 grid’s interior quads in float32, in the same order whether their taps are contiguous or not', async () => {
-    // A scale and rotation whose floors step by 2 or move to the next row inside some quads: those take
-    // the per-pixel taps, the others one load per tap for all four pixels; both must give these sums.
-    const [w, h] = [96, 90];
-    const img = smoothImage(w, h);
-    const plan = planRegistration(
-      geometry({
-        crpix1: 47.3,
-        crpix2: 44.6,
-        cdelt1: 0.59,
-        cdelt2: 0.59,
-        rotation: [Math.cos(0.03), -Math.sin(0.03), Math.sin(0.03), Math.cos(0.03)],
-      }),
-      w,
-      h,
-      'default',
-      'spline3',
-    );
+    // Quads whose floors are not (x + p, y) take the per-pixel taps, the others one load per tap for all
+    // four pixels; both must give these sums.
+    const { w, h, img, plan } = scaledRotated(0.59);
     const backend = new CpuBackend({ threads: 2 });
     try {
-      backend.reset();
-      const grid = backend.allocateFloat32(w * h);
-      grid.set(img);
-      const [clipLo, clipHi] = [Math.min(...grid) + 1, Math.max(...grid) - 1];
-      // the coefficients resample reads: it prefilters the grid in place (and may write the product over it)
-      const coefficients = backend.allocateFloat32(w * h);
-      coefficients.set(grid);
-      backend.prefilter(coefficients, w, h);
-      const g = Float32Array.from(coefficients);
+      const { grid, clipLo, clipHi, g } = gridAndCoefficients(backend, img, w, h, 'f32');
       const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType: 'float32' });
       const runs = new Int32Array(2 * plan.outputHeight);
       interiorColumns(plan, runs);
@@ -212,32 +236,11 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
   it('sums a float64 grid’s interior pairs in the per-pixel order, bit for bit, whether their taps are contiguous or not', async () => {
     // Pairs whose floors are (x, y) and (x + 1, y) take one load per tap for both pixels, the others go
     // pixel by pixel; both must give the float64 sums of the per-pixel order (aiapy mode's exactness).
-    const [w, h] = [96, 90];
-    const img = smoothImage(w, h);
-    const plan = planRegistration(
-      geometry({
-        crpix1: 47.3,
-        crpix2: 44.6,
-        cdelt1: 0.55,
-        cdelt2: 0.55,
-        rotation: [Math.cos(0.03), -Math.sin(0.03), Math.sin(0.03), Math.cos(0.03)],
-      }),
-      w,
-      h,
-      'default',
-      'spline3',
-    );
+    const { w, h, img, plan } = scaledRotated(0.55);
     const backend = new CpuBackend({ threads: 2 });
     try {
       for (const outputType of ['float64', 'float32'] as const) {
-        backend.reset();
-        const grid = backend.allocateFloat64(w * h);
-        grid.set(img);
-        const [clipLo, clipHi] = [Math.min(...grid) + 1, Math.max(...grid) - 1];
-        const coefficients = backend.allocateFloat64(w * h);
-        coefficients.set(grid);
-        backend.prefilter(coefficients, w, h);
-        const g = Float64Array.from(coefficients);
+        const { grid, clipLo, clipHi, g } = gridAndCoefficients(backend, img, w, h, 'f64');
         const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType });
         const rounded = outputType === 'float32' ? Math.fround : (v: number) => v;
         const runs = new Int32Array(2 * plan.outputHeight);

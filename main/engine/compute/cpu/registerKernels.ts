@@ -1148,7 +1148,7 @@ function quadRun(r: Resampler, quads: ReturnType<typeof quadLocals>): () => void
     f.get(from.q23, quads.four).op(F64X2.add).set(quads.q23);
   };
   return () => {
-    quadRowTerms(r, quads);
+    rowTermsPerAxis(r, quads);
     f.get(r.interiorStart).set(r.col);
     firstQuadColumns(r, quads);
     stepWhile(r, 7, () => resamplePixelQuadPair(r, quads, quads.second), nextQs(quads.second));
@@ -1174,13 +1174,7 @@ function pairLocals(r: Resampler) {
     /** The first pixel's floors; the address of its tap (−1, −1). */
     ...f.named(I, 'firstX', 'firstY', 'address'),
   };
-  const lane64 = (from: Local, lane: number, into: Local) =>
-    void f.get(from).lane(F64X2.extractLane, lane).op(F64X2.splat).set(into);
-  lane64(r.matrixAC, 0, pair.a);
-  lane64(r.matrixAC, 1, pair.c);
-  lane64(r.offsetXY, 0, pair.offsetX);
-  lane64(r.offsetXY, 1, pair.offsetY);
-  f.get(r.qOriginX).op(F64X2.splat).set(pair.qOrigin);
+  mapPerAxis(r, pair);
   f.get(r.clipLo).op(F64X2.splat).set(pair.clipLo);
   f.get(r.clipHi).op(F64X2.splat).set(pair.clipHi);
   return pair;
@@ -1196,8 +1190,7 @@ type PairLocals = ReturnType<typeof pairLocals>;
 function pairRun(r: Resampler, pair: PairLocals): () => void {
   const { f } = r;
   return () => {
-    f.get(r.rowTermXY).lane(F64X2.extractLane, 0).op(F64X2.splat).set(pair.rowTermX);
-    f.get(r.rowTermXY).lane(F64X2.extractLane, 1).op(F64X2.splat).set(pair.rowTermY);
+    rowTermsPerAxis(r, pair);
     f.get(r.interiorStart).set(r.col);
     stepWhile(r, 1, () => resamplePixelPair(r, pair));
     stepWhile(r, 0, () => resamplePixel(r, true));
@@ -1348,13 +1341,7 @@ function quadLocals(r: Resampler) {
     twoAndHalf: constant(2.5),
     oneAndHalf: constant(1.5),
   };
-  const lane64 = (from: Local, lane: number, into: Local) =>
-    void f.get(from).lane(F64X2.extractLane, lane).op(F64X2.splat).set(into);
-  lane64(r.matrixAC, 0, quad.a);
-  lane64(r.matrixAC, 1, quad.c);
-  lane64(r.offsetXY, 0, quad.offsetX);
-  lane64(r.offsetXY, 1, quad.offsetY);
-  f.get(r.qOriginX).op(F64X2.splat).set(quad.qOrigin);
+  mapPerAxis(r, quad);
   f.get(r.gridWidth).op(I32X4.splat).set(quad.width);
   f.get(r.grid, r.gridWidth).i32(1).op(I32.add).i32(2).op(I32.shl, I32.sub, I32X4.splat).set(quad.tapOrigin);
   f.get(r.clipLo).op(F32.demoteF64, F32X4.splat).set(quad.clipLo);
@@ -1373,11 +1360,24 @@ function quadLocals(r: Resampler) {
 
 type QuadLocals = Omit<ReturnType<typeof quadLocals>, 'second'>;
 
-/** The row's y terms of the quads' points, (b·qy) and (d·qy) in both lanes. */
-function quadRowTerms(r: Resampler, q: QuadLocals): void {
-  const { f } = r;
-  f.get(r.rowTermXY).lane(F64X2.extractLane, 0).op(F64X2.splat).set(q.rowTermX);
-  f.get(r.rowTermXY).lane(F64X2.extractLane, 1).op(F64X2.splat).set(q.rowTermY);
+/** Pushes float64 lane `lane` of `from` in both lanes into `into`. */
+function splatLane64(f: Func, from: Local, lane: number, into: Local): void {
+  f.get(from).lane(F64X2.extractLane, lane).op(F64X2.splat).set(into);
+}
+
+/** The map per axis, each value in both lanes (for steps with pixels in the lanes): a, c, offsets, q origin. */
+function mapPerAxis(r: Resampler, into: Record<'a' | 'c' | 'offsetX' | 'offsetY' | 'qOrigin', Local>): void {
+  splatLane64(r.f, r.matrixAC, 0, into.a);
+  splatLane64(r.f, r.matrixAC, 1, into.c);
+  splatLane64(r.f, r.offsetXY, 0, into.offsetX);
+  splatLane64(r.f, r.offsetXY, 1, into.offsetY);
+  r.f.get(r.qOriginX).op(F64X2.splat).set(into.qOrigin);
+}
+
+/** The row's y terms of the points, (b·qy) and (d·qy), each in both lanes. */
+function rowTermsPerAxis(r: Resampler, into: Record<'rowTermX' | 'rowTermY', Local>): void {
+  splatLane64(r.f, r.rowTermXY, 0, into.rowTermX);
+  splatLane64(r.f, r.rowTermXY, 1, into.rowTermY);
 }
 
 /** (col, col + 1) and (col + 2, col + 3) as float64, plus the q origin, as resamplePixel adds it. */

@@ -49,15 +49,18 @@ describe('the Queue view of a cluster', () => {
 
     const inputs = await smallFrames(work, 3);
     const out = join(work, 'out');
-    const done = new Promise<void>((all) => {
-      let count = 0;
-      services.events.on('jobDone', () => ++count === inputs.length && all());
-    });
+    // every job's end, done or failed (a failure then fails the test at once, saying which)
+    const ended = (path: string) =>
+      new Promise<Job>((told) => {
+        for (const event of ['jobDone', 'jobFailed', 'jobCancelled'] as const)
+          services.events.on(event, (job) => job.input.path === path && told(job));
+      });
+    const small = inputs.map(ended);
     await services.handlers.submitBatch({
       inputs,
       recipe: { outputDir: out, levels: ['1.5'] },
     });
-    await done;
+    for (const job of await Promise.all(small)) expect(job).toMatchObject({ state: 'done', worker: name });
 
     await page.goto(server.url);
     await page.getByRole('tab', { name: 'Queue' }).click();
@@ -74,22 +77,19 @@ describe('the Queue view of a cluster', () => {
       expect(await jobs.nth(i).getByTestId('job-worker').textContent()).toBe(name);
     }
 
-    // Cancel on a job running on the worker: the worker stops it, it leaves the list, nothing is made
-    const big = join(work, 'big_1600.fits');
-    await copyFile(
-      sharedData('lowres_l1/aia_lev1_1600a_2012_06_06t04_07_29_12z_image_lev1_lowres.fits'),
-      big,
-    );
-    const cancelled = new Promise<Job>((told) =>
-      services.events.on('jobCancelled', (job) => job.input.path === big && told(job)),
-    );
-    await services.handlers.submitBatch({ inputs: [big], recipe: { outputDir: out, levels: ['1.5'] } });
+    // Cancel on a job running on the worker: the worker stops it, it leaves the list, nothing is made.
+    // A level 1.6 job of a full frame (seconds, its PSF made first), so that the Cancel reaches the
+    // worker while the job runs: a job that ends first is done, and the test says so.
+    const big = join(work, 'big_171.fits');
+    await copyFile(sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'), big);
+    const bigEnded = ended(big);
+    await services.handlers.submitBatch({ inputs: [big], recipe: { outputDir: out, levels: ['1.6'] } });
     await page
       .locator('[role="listitem"][data-state="running"]')
       .getByRole('button', { name: 'Cancel' })
       .click();
-    expect(await cancelled).toMatchObject({ state: 'cancelled', worker: name });
+    expect(await bigEnded).toMatchObject({ state: 'cancelled', worker: name });
     await expect.poll(() => jobs.count()).toBe(3);
-    expect((await readdir(out)).filter((f) => f.startsWith('big_1600'))).toEqual([]);
+    expect((await readdir(out)).filter((f) => f.startsWith('big_171'))).toEqual([]);
   });
 });

@@ -100,6 +100,21 @@ function gridAndCoefficients(
   return { grid, clipLo, clipHi, g };
 }
 
+/**
+ * The cubic B-spline's 4 weights at fraction t as the kernels make them (x³/6 and x³/2 − x² + 2/3 for
+ * x = 1 − t and t), every operation rounded by `round` (Math.fround for float32 lanes).
+ */
+function bsplineWeights(t: number, round = (v: number) => v): number[] {
+  const farAndNear = (x: number) => {
+    const square = round(x * x);
+    const cube = round(square * x);
+    return [round(cube * round(1 / 6)), round(round(round(cube * 0.5) - square) + round(2 / 3))];
+  };
+  const [w0, w2] = farAndNear(round(1 - t));
+  const [w3, w1] = farAndNear(t);
+  return [w0, w1, w2, w3];
+}
+
 describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
   it('gives coefficients whose spline passes through every sample, odd sizes included', async () => {
     const backend = new CpuBackend({ threads: 1 });
@@ -188,16 +203,7 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
       const f = Math.fround;
       const [a, b, c, d] = plan.matrix;
       const [ox, oy] = plan.offset;
-      const weights = (t: number): number[] => {
-        const farAndNear = (x: number) => {
-          const square = f(x * x);
-          const cube = f(square * x);
-          return [f(cube * f(1 / 6)), f(f(f(cube * 0.5) - square) + f(2 / 3))];
-        };
-        const [w0, w2] = farAndNear(f(1 - t));
-        const [w3, w1] = farAndNear(t);
-        return [w0, w1, w2, w3];
-      };
+      const weights = (t: number) => bsplineWeights(t, f);
       let contiguous = 0;
       let scattered = 0;
       for (let row = 0; row < plan.outputHeight; row++) {
@@ -247,16 +253,7 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
         interiorColumns(plan, runs);
         const [a, b, c, d] = plan.matrix;
         const [ox, oy] = plan.offset;
-        const weights = (t: number): number[] => {
-          const farAndNear = (x: number) => {
-            const square = x * x;
-            const cube = square * x;
-            return [cube * (1 / 6), cube * 0.5 - square + 2 / 3];
-          };
-          const [w0, w2] = farAndNear(1 - t);
-          const [w3, w1] = farAndNear(t);
-          return [w0, w1, w2, w3];
-        };
+        const weights = (t: number) => bsplineWeights(t);
         let contiguous = 0;
         let scattered = 0;
         for (let row = 0; row < plan.outputHeight; row++) {

@@ -1297,7 +1297,7 @@ function pairStore(r: Resampler, p: PairLocals): void {
     .set(r.outAddress);
 }
 
-/** The locals of resamplePixelQuad (a float32 grid's kernels only: the float64 kernels keep theirs). */
+/** The locals of resamplePixelQuad (a float32 grid's kernels only; a float64 grid's have pairLocals). */
 function quadLocals(r: Resampler) {
   const { f } = r;
   const constant = (x: number) => {

@@ -1080,13 +1080,13 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
   const gather = (b: ColumnBlock) => void b.f.get(b.re, b.im, b.pitch, b.H, b.V, b.sa).call(h.gather);
   const scatterFrom = (b: ColumnBlock, from: Local) =>
     void b.f.get(from, b.re, b.im, b.pitch, b.H, b.V).call(h.scatter);
-  const fftFrom = (b: ColumnBlock, from: Local, inverse: boolean) => {
-    // into the other buffer: from == sa ? sb : sa
+  // the FFT from one buffer into the other (from == sa ? sb : sa); toPlanes: the inverse whose last
+  // stage writes the block's plane tiles
+  const fftFrom = (b: ColumnBlock, from: Local, inverse: boolean, toPlanes = false) => {
     b.f.get(from, b.sb, b.sa, from, b.sa).op(I32.eq, Op.select);
-    b.f
-      .get(b.H, b.V, inverse ? b.twI : b.twF)
-      .call(inverse ? h.fftInverse : h.fftForward)
-      .set(b.result);
+    b.f.get(b.H, b.V, inverse ? b.twI : b.twF);
+    if (toPlanes) b.f.get(b.re, b.im);
+    b.f.call(toPlanes ? h.fftInverseToPlanes : inverse ? h.fftInverse : h.fftForward).set(b.result);
   };
   const elements = (b: ColumnBlock) => void b.f.get(b.H, b.V).op(I32.mul);
   columnKernel(mb, P, 'colsForward', (b) => {
@@ -1142,8 +1142,7 @@ function columnKernels(mb: ModuleBuilder, P: Precision, h: Helpers): void {
       () => void b.f.get(b.V).i32(4).op(I32.shl).get(b.pitch).op(I32.eq),
       () => {
         forwardTimes(true);
-        b.f.get(b.result, b.sb, b.sa, b.result, b.sa).op(I32.eq, Op.select);
-        b.f.get(b.H, b.V, b.twI, b.re, b.im).call(h.fftInverseToPlanes).set(b.result);
+        fftFrom(b, b.result, true, true);
       },
       () => {
         gather(b);

@@ -442,6 +442,63 @@ describe('fillMissing', () => {
     const mask = fillMissing(grid, 21, 1)!;
     expect(Array.from(mask.keys()).filter((i) => mask[i] === 1)).toEqual([7, 8, 20]);
   });
+  /**
+   * The fill by its definition: per hole, the first valid pixel within 32 to the right, left, below and
+   * above, summed in that order with weights 1/distance; the valid pixels' mean where none is found.
+   */
+  function filledByDefinition(grid: Float32Array | Float64Array, width: number, height: number) {
+    const out = grid.slice();
+    const valid = (x: number, y: number) => !Number.isNaN(grid[y * width + x]);
+    const validValues = Array.from(grid).filter((v) => !Number.isNaN(v));
+    for (let i = 0; i < grid.length; i++) {
+      if (!Number.isNaN(grid[i])) continue;
+      const [x, y] = [i % width, Math.floor(i / width)];
+      let weighted = 0;
+      let weights = 0;
+      for (const [dx, dy] of [
+        [1, 0],
+        [-1, 0],
+        [0, 1],
+        [0, -1],
+      ]) {
+        for (let d = 1; d <= 32; d++) {
+          const [xx, yy] = [x + dx * d, y + dy * d];
+          if (xx < 0 || xx >= width || yy < 0 || yy >= height) break;
+          if (valid(xx, yy)) {
+            weighted += grid[yy * width + xx] / d;
+            weights += 1 / d;
+            break;
+          }
+        }
+      }
+      out[i] = weights > 0 ? weighted / weights : validValues.reduce((a, b) => a + b, 0) / validValues.length;
+    }
+    return out;
+  }
+
+  it('fills wide holes as its definition does, bit for bit: bands, runs past 32, edges, lone pixels', () => {
+    const [w, h] = [97, 150];
+    for (const Grid of [Float64Array, Float32Array]) {
+      const grid = new Grid(w * h).map((_, i) => 100 + 50 * Math.sin(i * 0.37) + (i % 13));
+      const hole = (x: number, y: number) => (grid[y * w + x] = NaN);
+      for (let y = 0; y < 70; y++) for (let x = 0; x < w; x++) hole(x, y); // a band: many with no neighbour within 32
+      for (let x = 5; x < 80; x++) hole(x, 90); // a run longer than 32
+      for (let y = 75; y < 140; y++) hole(96, y); // the right edge
+      for (let y = 100; y < 149; y++) hole(40, y); // a column run
+      for (let x = 0; x < 10; x++) hole(x, 149); // the bottom edge
+      for (let k = 0; k < 200; k++) hole((k * 37) % w, 70 + ((k * 53) % (h - 70))); // lone pixels
+      const expected = filledByDefinition(grid, w, h);
+      const holes = Array.from(grid.keys()).filter((i) => Number.isNaN(grid[i]));
+      const mask = fillMissing(grid, w, h)!;
+      expect(Array.from(grid)).toEqual(Array.from(expected));
+      expect(Array.from(mask.keys()).filter((i) => mask[i] === 1)).toEqual(holes);
+    }
+  });
+
+  it('refuses holes listed out of order', () => {
+    const grid = Float64Array.from({ length: 16 }, (_, i) => (i === 3 || i === 9 ? NaN : i));
+    expect(() => fillMissing(grid, 4, 4, undefined, [9, 3])).toThrow(/ascending/);
+  });
 });
 
 describe('CpuBackend.range', () => {

@@ -229,7 +229,7 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
       const img = Float64Array.from(image);
       for (const i of holes) img[i] = NaN;
       const u = new Float64Array(n * n);
-      expect(startEstimate(img, new Float64Array(n * n), u, n, n)).toEqual(holes);
+      expect(Array.from(startEstimate(img, new Float64Array(n * n), u, n, n))).toEqual(holes);
       for (const i of holes) {
         const [hx, hy] = [i % n, Math.floor(i / n)];
         let expected = NaN;
@@ -242,6 +242,39 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
         }
         expect(u[i]).toBeCloseTo(expected, 9);
       }
+    }
+  });
+
+  it('starts the pixels of a wide gap at the mean of their own nearest window, however deep', () => {
+    /** The mean of the valid pixels in the smallest (2r+1)² window, r = 1, 2, 4, …, that holds any. */
+    const nearestWindowMean = (img: Float64Array, w: number, h: number, x: number, y: number): number => {
+      for (let r = 1; ; r *= 2) {
+        let [sum, count] = [0, 0];
+        for (let yy = Math.max(0, y - r); yy < Math.min(h, y + r + 1); yy++)
+          for (let xx = Math.max(0, x - r); xx < Math.min(w, x + r + 1); xx++)
+            if (!Number.isNaN(img[yy * w + xx])) [sum, count] = [sum + img[yy * w + xx], count + 1];
+        if (count > 0) return sum / count;
+      }
+    };
+    // 40 of 64 rows missing and a column through the rest (chessboard distances up to 20); and one row
+    // valid only at its start, whose far end is past the 65535 a distance saturates at
+    const cases: Array<[number, number, (x: number, y: number) => boolean]> = [
+      [64, 64, (x, y) => (y >= 10 && y < 50) || x === 60],
+      [140_000, 1, (x) => x > 0],
+    ];
+    for (const [w, h, missing] of cases) {
+      const img = Float64Array.from({ length: w * h }, (_, i) => 1 + ((i * 7919) % 101));
+      const holes: number[] = [];
+      for (let i = 0; i < w * h; i++)
+        if (missing(i % w, Math.floor(i / w))) {
+          img[i] = NaN;
+          holes.push(i);
+        }
+      const u = new Float64Array(w * h);
+      expect(Array.from(startEstimate(img, new Float64Array(w * h), u, w, h))).toEqual(holes);
+      const sample = h === 1 ? [1, 65_534, 65_536, 139_999] : holes;
+      for (const i of sample)
+        expect(u[i]).toBeCloseTo(nearestWindowMean(img, w, h, i % w, Math.floor(i / w)), 9);
     }
   });
 

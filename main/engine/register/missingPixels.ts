@@ -100,14 +100,11 @@ function distancesAfter(
 }
 
 /** The NaN samples of a grid, ascending. */
-function findHoles(grid: Float32Array | Float64Array): Int32Array {
+export function findHoles(grid: Float32Array | Float64Array): Int32Array {
   // Holes are few (hundreds in a 4096² frame): list them in one tight pass, then visit only them.
   // A NaN makes the sum of its block of 8 NaN, so one test per block finds the blocks to look into
   // (a sum that is NaN from ∞ − ∞ only costs a look); a test per sample costs 4× more on 16M samples.
-  // A frame missing a band has millions: an Int32Array grown by doubling holds them at a quarter of
-  // a number[]'s cost.
-  let holes: Int32Array<ArrayBuffer> = new Int32Array(1024);
-  let n = 0;
+  const holes = new PixelIndexList();
   const blocksEnd = grid.length - (grid.length % 8);
   for (let i = 0; i < blocksEnd; i += 8) {
     const s =
@@ -120,19 +117,34 @@ function findHoles(grid: Float32Array | Float64Array): Int32Array {
       grid[i + 6] +
       grid[i + 7];
     if (s !== s) {
-      if (n + 8 > holes.length) holes = doubled(holes);
-      for (let j = i; j < i + 8; j++) if (grid[j] !== grid[j]) holes[n++] = j;
+      for (let j = i; j < i + 8; j++) if (grid[j] !== grid[j]) holes.push(j);
     }
   }
-  if (n + 8 > holes.length) holes = doubled(holes);
-  for (let i = blocksEnd; i < grid.length; i++) if (grid[i] !== grid[i]) holes[n++] = i;
-  return holes.subarray(0, n);
+  for (let i = blocksEnd; i < grid.length; i++) if (grid[i] !== grid[i]) holes.push(i);
+  return holes.values();
 }
 
-function doubled(list: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(2 * list.length);
-  grown.set(list);
-  return grown;
+/**
+ * A list of pixel indices that grows by doubling: a frame missing a band has millions of holes, which
+ * a number[] holds at 4× the cost.
+ */
+export class PixelIndexList {
+  private list = new Int32Array(1024);
+  private count = 0;
+
+  push(index: number): void {
+    if (this.count === this.list.length) {
+      const grown = new Int32Array(2 * this.list.length);
+      grown.set(this.list);
+      this.list = grown;
+    }
+    this.list[this.count++] = index;
+  }
+
+  /** The indices pushed, in their order (a view: valid until the next push). */
+  values(): Int32Array {
+    return this.list.subarray(0, this.count);
+  }
 }
 
 /** Mean of the pixels not in the mask (0 when there are none): the value of a hole with no neighbour. */

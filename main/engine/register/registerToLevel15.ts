@@ -8,7 +8,7 @@ import type {
   ScaledSamples,
 } from '../compute/computeBackend.js';
 import type { Interpolation } from './interpolation.js';
-import { fillMissing } from './missingPixels.js';
+import { fillMissing, findHoles } from './missingPixels.js';
 import { planRegistration, type RegisterMode, type RegistrationPlan } from './registrationPlan.js';
 
 export interface RegisterOptions {
@@ -78,9 +78,11 @@ export async function registerToLevel15(
   const clipLo = Number.isFinite(missing) ? Math.min(range.min, missing) : range.min;
   const clipHi = Number.isFinite(missing) ? Math.max(range.max, missing) : range.max;
   fillPadding(grid, plan, width, height, missing);
-  // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask; the range pass
-  // listed the data's holes, NaN padding has to be found by a scan.
+  // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask. The range pass lists
+  // the data's holes unless a band had too many (a frame missing a band): then a scan of the grid finds
+  // them, as it must find NaN padding.
   const nanPadding = Number.isNaN(missing) && (padX > 0 || padY > 0);
+  const dataHoles = range.missingAt ?? (nanPadding ? undefined : findHoles(grid));
   const mask =
     nanPadding || range.nans > 0
       ? fillMissing(
@@ -88,32 +90,37 @@ export async function registerToLevel15(
           gridWidth,
           gridHeight,
           (n) => backend.allocateMask(n),
-          nanPadding ? undefined : range.missingAt,
+          nanPadding ? undefined : dataHoles,
         )
       : undefined;
   const out = await backend.resample({
     plan,
     grid,
     mask,
-    holes: mask && !nanPadding ? range.missingAt : undefined,
+    holes: mask && !nanPadding ? dataHoles : undefined,
     missing,
     clipLo,
     clipHi,
     outputType: options.outputType,
   });
-  const level1 = scaled?.saturatedFrom !== undefined ? listedSamples(range, window) : undefined;
+  const level1 =
+    scaled?.saturatedFrom !== undefined ? listedSamples(dataHoles, range.saturatedAt, window) : undefined;
   return { data: out, width: plan.outputWidth, height: plan.outputHeight, plan, missing, level1 };
 }
 
-/** The layout's holes (grid indices) and saturated samples as indices into the int16 samples. */
-function listedSamples(range: SampleRange, window: GridWindow): RegisteredImage['level1'] {
+/** The data's holes (grid indices) and the layout's saturated samples as indices into the int16 samples. */
+function listedSamples(
+  holes: Int32Array | undefined,
+  saturatedAt: Int32Array | undefined,
+  window: GridWindow,
+): RegisteredImage['level1'] {
   const { gridWidth, x0, y0, width } = window;
-  if (!range.missingAt || !range.saturatedAt) return undefined;
-  const missingAt = range.missingAt.map((i) => {
+  if (!holes || !saturatedAt) return undefined;
+  const missingAt = holes.map((i) => {
     const y = Math.floor(i / gridWidth);
     return (y - y0) * width + i - y * gridWidth - x0;
   });
-  return { missingAt, saturatedAt: range.saturatedAt };
+  return { missingAt, saturatedAt };
 }
 
 /** Writes the pixels into the grid's window and asks the backend for their range. */

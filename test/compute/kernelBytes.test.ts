@@ -14,9 +14,9 @@ const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: 
   .WebAssembly;
 
 const PINNED = {
-  engine: '560aa1ec8dea89f40669e3a1f1b3005903295d7f213f2addb0fdf12e534c2a2c',
+  engine: 'a6914c86bed70356613ff26877b31a3410aa74e728618943dfb4cf37aeedc3b7',
   fft: '14a5b433c9d4bf0a3976a182a8a249f989e7a7ab973f975c9fbcb7830626c2ab',
-  register: 'a1d13e78e128f5d75e80f2ad8e2579e08a097d109f3a4843610eb944f5a0c3c3',
+  register: '686a357de6c80f978c5b13bb7dbaa6003d113052efc1f2375d96c8f01d5abebd',
   statistics: '18c7920b7cbd38d9b6d0428d9d5e881548597d289157a5c901fff1ff087653f0',
 };
 

@@ -123,6 +123,42 @@ describe('CpuBackend.layoutScaled', () => {
     expect(range.saturatedAt).toBeUndefined();
   });
 
+  it('makes samples that are their values four a step: tails of 0–3, blanks and saturated samples in steps and tails', () => {
+    const backend = new CpuBackend({ threads: 2 });
+    const cases = [61, 62, 63, 64].flatMap((width) =>
+      [0, 3].flatMap((pad) => [20000, -40000].map((saturatedFrom) => ({ width, pad, saturatedFrom }))),
+    );
+    for (const { width, pad, saturatedFrom } of cases) {
+      const height = 9;
+      const raw = Int16Array.from({ length: width * height }, (_, i) => ((i * 7919) % 65536) - 32768);
+      for (const i of [0, 5, width - 1, 3 * width + width - 2, 4 * width + width - 3, width * height - 1])
+        raw[i] = -32768;
+      for (let y = 2; y < 8; y++) raw[y * width + width - 1] = 31000; // saturated, in the tail
+      const gridWidth = width + 2 * pad;
+      const window = { gridWidth, x0: pad, y0: pad, width, height };
+      backend.reset();
+      const grid = backend.allocateFloat32(gridWidth * (height + 2 * pad)).fill(-7);
+      const samples = { raw, scale: 1, zero: 0, blank: -32768, divisor: 1, saturatedFrom };
+      const range = backend.layoutScaled(samples, { grid, ...window });
+      const expected = new Float32Array(grid.length).fill(-7);
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) {
+          const v = raw[y * width + x];
+          expected[(y + pad) * gridWidth + x + pad] = v === -32768 ? NaN : v;
+        }
+      expect(Array.from(grid)).toEqual(Array.from(expected));
+      // (blanks are never saturated, even below a threshold under every sample)
+      const saturatedAt = [...raw.keys()].filter((i) => raw[i] !== -32768 && raw[i] >= saturatedFrom);
+      expect(saturatedAt.length).toBeGreaterThan(6);
+      expect(range).toEqual({
+        ...backend.range({ grid, ...window }),
+        saturated: saturatedAt.length,
+        saturatedAt: Int32Array.from(saturatedAt),
+      });
+      expect(range.nans).toBe(raw.filter((v) => v === -32768).length);
+    }
+  });
+
   it('writes a float32 grid as the float64 layout rounded, with the range of the rounded samples', () => {
     const [width, height, pad] = [61, 7, 2];
     const raw = Int16Array.from({ length: width * height }, (_, i) => ((i * 7919) % 65536) - 32768);
@@ -197,10 +233,11 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
 
   it('lie in the upper half of the float32 grid they are laid out into, and lay out as a copy does, saturated lists included', () => {
     // a height that is no power of two (the phases' lengths), an odd width, blanks and saturated samples
-    for (const [width, height] of [
-      [853, 480],
-      [64, 3],
-    ]) {
+    for (const [width, height, plain] of [
+      [853, 480, false],
+      [64, 3, false],
+      [853, 480, true], // samples that are their values: four a step
+    ] as const) {
       const backend = new CpuBackend({ threads: 2 });
       const staged = backend.stageSamples(width * height);
       staged.set(pattern(width * height));
@@ -211,7 +248,8 @@ describe('int16 samples staged in the workspace (CpuBackend.stageSamples)', () =
         backend.reset();
         const grid = backend.allocateFloat32(width * height);
         const window = { grid, gridWidth: width, x0: 0, y0: 0, width, height };
-        const range = backend.layoutScaled({ raw, ...scaling, saturatedFrom: 20000 }, window);
+        const values = plain ? { scale: 1, zero: 0, divisor: 1 } : {};
+        const range = backend.layoutScaled({ raw, ...scaling, ...values, saturatedFrom: 20000 }, window);
         return {
           grid: Float64Array.from(grid),
           range,

@@ -248,7 +248,11 @@ export class CpuBackend implements ComputeBackend {
     const size = grid.BYTES_PER_ELEMENT;
     const pitch = gridWidth * size;
     const first = at + (y0 * gridWidth + x0) * size;
-    const kernel = (int16 ? 'reg_layoutI16' : 'reg_range') + (size === 4 ? '_f32' : '');
+    const [scale, zero, divisor] = int16?.scaling ?? [];
+    // samples that are their values go four a step in float32 lanes (the same bits)
+    const plain = size === 4 && scale === 1 && zero === 0 && divisor === 1;
+    const kernel =
+      (int16 ? 'reg_layoutI16' : 'reg_range') + (size === 4 ? '_f32' : '') + (plain ? '_plain' : '');
     let band = 0;
     for (const inPhase of phaseBands)
       this.engine.parallel(

@@ -20,7 +20,7 @@ export type GridElement = 'f64' | 'f32';
 export const elementShift = (element: GridElement): number => (element === 'f64' ? 3 : 2);
 
 /** rangeKernel's parameters and locals (declared in this order). */
-function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement) {
+function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement, quads: boolean) {
   const [src, srcPitch] = fromInt16 ? f.params : [];
   const [ptr, pitch, rowLen, rows, result, list, capacity] = fromInt16 ? f.params.slice(2) : f.params;
   const [scale, zero, divisor, blank, satFrom, satList, satCapacity] = fromInt16 ? f.params.slice(9) : [];
@@ -29,13 +29,16 @@ function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement) {
     f,
     fromInt16,
     element,
+    quads,
+    /** Samples a step: float32 lanes take four. */
+    step: quads ? 4 : 2,
     shift: elementShift(element),
     params: { src, srcPitch, ptr, pitch, rowLen, rows, result, list, capacity, ...scaling },
-    // pairsEnd: the byte offset past the row's last whole pair
-    ...f.named(I, 'row', 'offset', 'rowBytes', 'pairsEnd', 'rowAddress', 'srcRowAddress'),
+    // stepsEnd: the byte offset past the row's last whole step
+    ...f.named(I, 'row', 'offset', 'rowBytes', 'stepsEnd', 'rowAddress', 'srcRowAddress'),
     // oddNaNs: the NaN count of the rows' odd last samples; raw: an int16 sample
     ...f.named(I, 'oddNaNs', 'oddNaNsAtRowStart', 'listed', 'sampleAddress', 'raw', 'divides'),
-    // nanCounts: each lane's NaN count (i64); ints: an int16 pair as i32 lanes
+    // nanCounts: each lane's NaN count (i64; i32 in float32 lanes); ints: a step's int16 samples as i32 lanes
     ...f.named(V, 'min', 'max', 'nanCounts', 'samples', 'nanCountsAtRowStart', 'ints'),
     // the int16 scaling's constants in both lanes
     ...f.named(V, 'scaleLanes', 'zeroLanes', 'divisorLanes', 'blankLanes', 'nanLanes'),
@@ -65,31 +68,57 @@ type RangeScan = ReturnType<typeof rangeScanLocals>;
  * It also counts the samples with blank ≠ raw ≥ `satFrom` (level 1 saturation, for the QA: no pass of
  * its own) and lists the first `satCapacity` of them at `satList` (as int16 byte address / 2), writing
  * (saturated count, saturated listed) after the four values above.
+ *
+ * `reg_layoutI16_f32_plain` is `reg_layoutI16_f32` for samples that are their values (scale 1, zero 0,
+ * divisor 1: AIA level 1 as JSOC serves it): an int16 is a float32 exactly, so it makes four samples a
+ * step in float32 lanes (the same values, bit for bit) where the others make two in float64 lanes.
  */
-function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement): void {
+function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement, quads = false): void {
   const suffix = element === 'f64' ? '' : '_f32';
   const f = fromInt16
-    ? mb.func(`reg_layoutI16${suffix}`, [I, I, I, I, I, I, I, I, I, F, F, F, I, I, I, I])
+    ? mb.func(`reg_layoutI16${suffix}${quads ? '_plain' : ''}`, [
+        I,
+        I,
+        I,
+        I,
+        I,
+        I,
+        I,
+        I,
+        I,
+        F,
+        F,
+        F,
+        I,
+        I,
+        I,
+        I,
+      ])
     : mb.func(`reg_range${suffix}`, [I, I, I, I, I, I, I]);
-  const s = rangeScanLocals(f, fromInt16, element);
+  const s = rangeScanLocals(f, fromInt16, element, quads);
   const { ptr, pitch, rowLen, rows, src, srcPitch, scale, zero, divisor, blank } = s.params;
-  const { row, rowBytes, pairsEnd, rowAddress, min, max } = s;
-  f.f64(Infinity).op(F64X2.splat).set(min);
-  f.f64(-Infinity).op(F64X2.splat).set(max);
+  const { row, rowBytes, stepsEnd, rowAddress, min, max } = s;
+  const lanes = quads ? F32X4 : F64X2;
+  if (quads) f.f32(Infinity).op(F32X4.splat).set(min).f32(-Infinity).op(F32X4.splat).set(max);
+  else f.f64(Infinity).op(F64X2.splat).set(min).f64(-Infinity).op(F64X2.splat).set(max);
   if (fromInt16) {
-    f.get(scale).op(F64X2.splat).set(s.scaleLanes);
-    f.get(zero).op(F64X2.splat).set(s.zeroLanes);
-    f.get(divisor).op(F64X2.splat).set(s.divisorLanes);
-    f.get(divisor).f64(1).op(F64.ne).set(s.divides);
+    if (!quads) {
+      f.get(scale).op(F64X2.splat).set(s.scaleLanes);
+      f.get(zero).op(F64X2.splat).set(s.zeroLanes);
+      f.get(divisor).op(F64X2.splat).set(s.divisorLanes);
+      f.get(divisor).f64(1).op(F64.ne).set(s.divides);
+    }
     f.get(blank).op(I32X4.splat).set(s.blankLanes);
-    f.f64(NaN).op(F64X2.splat).set(s.nanLanes);
+    if (quads) f.f32(NaN);
+    else f.f64(NaN);
+    f.op(lanes.splat).set(s.nanLanes);
     f.get(s.params.satFrom).op(I32X4.splat).set(s.saturation!.fromLanes);
   }
   f.get(rowLen).i32(s.shift).op(I32.shl).set(rowBytes);
   f.get(rowBytes)
-    .i32(-2 << s.shift)
+    .i32(-s.step << s.shift)
     .op(I32.and)
-    .set(pairsEnd);
+    .set(stepsEnd);
   f.forLoop(
     row,
     () => void f.i32(0),
@@ -104,7 +133,7 @@ function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement
   writeRange(s);
 }
 
-/** One row: its pairs, its odd last sample, then (when its NaN count grew) its NaNs listed. */
+/** One row: its steps, the samples after them, then (when its NaN count grew) its NaNs listed. */
 function rangeRow(s: RangeScan): void {
   const { f, offset, samples, nanCounts, oddNaNs } = s;
   f.get(nanCounts).set(s.nanCountsAtRowStart);
@@ -117,23 +146,43 @@ function rangeRow(s: RangeScan): void {
   f.forLoop(
     offset,
     () => void f.i32(0),
-    () => void f.get(s.pairsEnd),
-    () => void f.i32(2 << s.shift),
+    () => void f.get(s.stepsEnd),
+    () => void f.i32(s.step << s.shift),
     () => {
-      rangeSamplePair(s);
-      takeRange(s);
-      f.get(nanCounts, samples, samples).op(F64X2.ne, I64X2.sub).set(nanCounts); // −(−1) where NaN
+      if (s.quads) {
+        rangeSampleQuad(s);
+        takeRange(s);
+        f.get(nanCounts, samples, samples).op(F32X4.ne, I32X4.sub).set(nanCounts); // −(−1) where NaN
+      } else {
+        rangeSamplePair(s);
+        takeRange(s);
+        f.get(nanCounts, samples, samples).op(F64X2.ne, I64X2.sub).set(nanCounts);
+      }
     },
   );
-  f.ifThen(
-    () => void f.get(s.pairsEnd, s.rowBytes).op(I32.ltU),
-    () => {
-      rangeLastSample(s);
-      takeRange(s);
-      f.get(samples).lane(F64X2.extractLane, 0).tee(s.lane0).get(s.lane0).op(F64.ne).get(oddNaNs);
-      f.op(I32.add).set(oddNaNs);
-    },
-  );
+  const lastSample = () => {
+    takeRange(s);
+    f.get(s.lane0, s.lane0).op(F64.ne).get(oddNaNs).op(I32.add).set(oddNaNs);
+  };
+  if (s.quads)
+    f.forLoop(
+      offset,
+      () => void f.get(s.stepsEnd),
+      () => void f.get(s.rowBytes),
+      () => void f.i32(1 << s.shift),
+      () => {
+        plainSample(s);
+        lastSample();
+      },
+    );
+  else
+    f.ifThen(
+      () => void f.get(s.stepsEnd, s.rowBytes).op(I32.ltU),
+      () => {
+        rangeLastSample(s);
+        lastSample();
+      },
+    );
   // Holes are rare: a row whose NaN count grew is looked at again, sample by sample.
   f.ifThen(
     () => {
@@ -200,8 +249,43 @@ function saturatedSample(s: RangeScan): void {
 
 function takeRange(s: RangeScan): void {
   const { f, min, max, samples } = s;
-  f.get(min, samples).op(F64X2.pmin).set(min);
-  f.get(max, samples).op(F64X2.pmax).set(max);
+  const lanes = s.quads ? F32X4 : F64X2;
+  f.get(min, samples).op(lanes.pmin).set(min);
+  f.get(max, samples).op(lanes.pmax).set(max);
+}
+
+/**
+ * The four samples at byte offset `offset` of the row into `samples` (float32 lanes), written out:
+ * int16 → float32 exactly, NaN where blank; saturated ones counted.
+ */
+function rangeSampleQuad(s: RangeScan): void {
+  const { f, samples, offset } = s;
+  const sat = s.saturation!;
+  f.get(s.srcRowAddress, offset).i32(1).op(I32.shrU, I32.add).mem(V128.load64Zero, 0, 1);
+  f.op(I32X4.extendLowI16x8S).tee(s.ints).op(F32X4.convertI32x4S).set(samples);
+  f.get(s.nanLanes, samples, s.ints, s.blankLanes).op(I32X4.eq).tee(sat.blanks);
+  f.op(V128.bitselect).set(samples);
+  // counts −= (−1 where blank ≠ raw ≥ satFrom)
+  f.get(sat.counts, s.ints, sat.fromLanes).op(I32X4.geS).get(sat.blanks).op(V128.andnot, I32X4.sub);
+  f.set(sat.counts);
+  f.get(s.rowAddress, offset).op(I32.add).get(samples).mem(V128.store, 0, 2);
+}
+
+/**
+ * The sample at byte offset `offset` of the row (after its quads), as rangeSampleQuad makes it: into
+ * lane0 (as float64) and `samples` (all lanes), and written out.
+ */
+function plainSample(s: RangeScan): void {
+  const { f, raw, offset, sampleAddress } = s;
+  const sat = s.saturation!;
+  f.get(s.rowAddress, offset).op(I32.add).set(sampleAddress);
+  f.get(s.srcRowAddress, offset).i32(1).op(I32.shrU, I32.add).mem(I32.load16S).set(raw);
+  saturatedSample(s);
+  f.get(sat.oddSat).op(I32.add).set(sat.oddSat);
+  f.get(raw).op(F32.convertI32S).f32(NaN).get(raw, s.params.blank).op(I32.ne, Op.select); // blank → NaN
+  f.op(F64.promoteF32).set(s.lane0);
+  f.get(sampleAddress, s.lane0).op(F32.demoteF64).mem(F32.store);
+  f.get(s.lane0).op(F32.demoteF64, F32X4.splat).set(s.samples);
 }
 
 /** The two samples at byte offset `offset` of the row into `samples`, written out when made here. */
@@ -238,19 +322,21 @@ function rangeSamplePair(s: RangeScan): void {
   } else f.mem(V128.store, 0, 3);
 }
 
-/** The odd last sample of the row into `samples` (both lanes), written out when made here. */
+/** The odd last sample of the row into lane0 and `samples` (both lanes), written out when made here. */
 function rangeLastSample(s: RangeScan): void {
-  const { f, samples, pairsEnd, sampleAddress } = s;
-  f.get(s.rowAddress, pairsEnd).op(I32.add).set(sampleAddress);
+  const { f, samples, stepsEnd, sampleAddress } = s;
+  f.get(s.rowAddress, stepsEnd).op(I32.add).set(sampleAddress);
   const f32 = s.element === 'f32';
   if (!s.fromInt16) {
-    if (f32) f.get(sampleAddress).mem(F32.load).op(F64.promoteF32, F64X2.splat).set(samples);
-    else f.get(sampleAddress).mem(V128.load64Splat).set(samples);
+    f.get(sampleAddress);
+    if (f32) f.mem(F32.load).op(F64.promoteF32);
+    else f.mem(F64.load);
+    f.tee(s.lane0).op(F64X2.splat).set(samples);
     return;
   }
   const { srcRowAddress, raw } = s;
   const { scale, zero, blank, divisor } = s.params;
-  f.get(srcRowAddress, pairsEnd)
+  f.get(srcRowAddress, stepsEnd)
     .i32(s.shift - 1)
     .op(I32.shrU, I32.add)
     .mem(I32.load16S)
@@ -296,6 +382,19 @@ function listNaN(s: RangeScan): void {
 function writeRange(s: RangeScan): void {
   const { f, lane0, lane1, nanCounts } = s;
   const { result } = s.params;
+  if (s.quads) {
+    // float32 lanes: min/max over their halves into float64 lanes, i32 counts into i64 lanes
+    for (const [lanes, wins] of [
+      [s.min, F64X2.pmin],
+      [s.max, F64X2.pmax],
+    ] as const) {
+      f.get(lanes).op(F64X2.promoteLowF32x4).get(lanes, lanes).shuffleLanes(4, [2, 3, 2, 3]);
+      f.op(F64X2.promoteLowF32x4, wins).set(lanes);
+    }
+    for (const counts of [nanCounts, s.saturation!.counts]) {
+      f.get(counts).op(I64X2.extendLowI32x4S).get(counts).op(I64X2.extendHighI32x4S, I64X2.add).set(counts);
+    }
+  }
   const fold = (lanes: Local, wins: Opcode, slot: number) => {
     f.get(lanes).lane(F64X2.extractLane, 0).set(lane0);
     f.get(lanes).lane(F64X2.extractLane, 1).set(lane1);
@@ -371,6 +470,11 @@ export function addRangeKernels(mb: ModuleBuilder): void {
 export function addFloat32RangeKernels(mb: ModuleBuilder): void {
   rangeKernel(mb, false, 'f32');
   rangeKernel(mb, true, 'f32');
+}
+
+/** Adds reg_layoutI16_f32_plain (last of all, the other bodies staying as they were). */
+export function addPlainLayoutKernel(mb: ModuleBuilder): void {
+  rangeKernel(mb, true, 'f32', true);
 }
 
 /**

@@ -13,6 +13,7 @@ import { ANTICAUSAL_NORM, GAIN, POLE } from '../../register/splinePrefilter.js';
 import {
   addClearKernel,
   addFloat32RangeKernels,
+  addPlainLayoutKernel,
   addRangeKernels,
   elementShift,
   type GridElement,
@@ -1843,4 +1844,5 @@ export function addRegisterKernels(mb: ModuleBuilder): void {
   // The float32 grid's fused row and column prefilter (after the others, which stay as they were).
   prefilterRows(mb, 'f32', true);
   prefilterChunkedColumns(mb);
+  addPlainLayoutKernel(mb);
 }

@@ -115,6 +115,7 @@ export const I64 = {
 export const F32 = {
   load: memory(0x2a, 2),
   store: memory(0x38, 2),
+  convertI32S: op(0xb2),
   demoteF64: op(0xb6),
   reinterpretI32: op(0xbe),
 } as const;
@@ -209,6 +210,7 @@ export const F32X4 = {
   div: simd(0xe7),
   pmin: simd(0xea),
   pmax: simd(0xeb),
+  convertI32x4S: simd(0xfa),
 } as const;
 
 export const F64X2 = {

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readFitsImageFile, toFloat64 } from '../main/engine/fits/index.js';
+import { encodeFits } from '../main/engine/fits/write.js';
 import { DEFAULT_RECIPE } from '../main/engine/pipeline/recipe.js';
 import { PsfCache } from '../main/engine/psf/index.js';
 import { AIAPY_REFERENCE } from './aiapyReference.js';
@@ -29,6 +30,16 @@ function centreCrop(psf: Float64Array, side: number, width: number, height: numb
   for (let y = 0; y < height; y++)
     crop.set(psf.subarray((y0 + y) * side + x0, (y0 + y) * side + x0 + width), y * width);
   return crop;
+}
+
+/** `file` (int16) with its first third of rows BLANK, RICE-compressed as JSOC serves level 1, in `dir`. */
+async function withRowsMissing(file: string, dir: string): Promise<string> {
+  const { header, width, height, raw } = await readFitsImageFile(file);
+  if (!(raw instanceof Int16Array)) throw new Error(`${basename(file)} is not an int16 frame`);
+  raw.fill(-32768, 0, Math.floor(height / 3) * width);
+  const path = join(dir, `rows-missing-${basename(file)}`);
+  await writeFile(path, encodeFits({ header, width, height, data: raw }, { format: 'rice' }));
+  return path;
 }
 
 /**
@@ -110,6 +121,11 @@ export async function benchLevel16(wanted: Set<string>, options: BenchOptions): 
       const aiapy = { seconds: AIAPY_REFERENCE.level16FileSeconds, peakRssMb: AIAPY_REFERENCE.level16PeakMb };
       const job = { file: frame, mode: 'default', levels: '1.6', cacheDir } as const;
       rows.push(...(await benchFileToFile({ ...fileCase, aiapy }, job, options)));
+      // The widest hole fills, register's and Richardson–Lucy's start (no target: a frame this bad is rare)
+      const gapCase = { ...fileCase, case: `${channel} Å, its first third of rows missing` };
+      rows.push(
+        ...(await benchFileToFile(gapCase, { ...job, file: await withRowsMissing(frame, scratch) }, options)),
+      );
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -112,7 +112,8 @@ describe('CpuBackend.layoutScaled', () => {
   });
 
   it('counts but does not list saturated samples beyond what each band lists', () => {
-    const [width, height] = [4096, 64];
+    // (each of the two bands lists 2¹⁸: half a million saturated samples are more than a flare makes)
+    const [width, height] = [4096, 256];
     const raw = new Int16Array(width * height).fill(16000);
     const backend = new CpuBackend({ threads: 2 });
     backend.reset();

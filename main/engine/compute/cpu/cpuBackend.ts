@@ -45,8 +45,11 @@ const FIRST_AT = ALIGN + ROOM_BEFORE_GRID;
 const COLUMN_BLOCK = 16;
 /** NaN samples each range band lists for the hole filling (beyond that, it scans the grid itself). */
 const HOLES_LISTED = 1 << 16;
-/** Saturated int16 samples each layout band lists (beyond that, the QA scans the level 1 samples). */
-const SATURATED_LISTED = 1 << 16;
+/**
+ * Saturated int16 samples each layout band lists (beyond that, the QA decodes the level 1 samples
+ * again): enough for a large flare's core and bleed columns (a 500² core is 250k).
+ */
+const SATURATED_LISTED = 1 << 18;
 /** A band's range results: min, max, NaN count, NaNs listed, saturated count, saturated listed. */
 const RANGE_RESULT_BYTES = 48;
 /** An int16 threshold no sample reaches. */

@@ -1,8 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readFitsImageFile, toFloat64 } from '../main/engine/fits/index.js';
-import { encodeFits } from '../main/engine/fits/write.js';
 import { DEFAULT_RECIPE } from '../main/engine/pipeline/recipe.js';
 import { PsfCache } from '../main/engine/psf/index.js';
 import { AIAPY_REFERENCE } from './aiapyReference.js';
@@ -17,6 +16,7 @@ import {
   type BenchRow,
 } from './benchSupport.js';
 import { benchFileToFile } from './fileRuns.js';
+import { withRowsMissing } from './stressedFrames.js';
 
 /** The side of the PSF the engine computes (the CCD's). */
 const PSF_SIDE = 4096;
@@ -30,16 +30,6 @@ function centreCrop(psf: Float64Array, side: number, width: number, height: numb
   for (let y = 0; y < height; y++)
     crop.set(psf.subarray((y0 + y) * side + x0, (y0 + y) * side + x0 + width), y * width);
   return crop;
-}
-
-/** `file` (int16) with its first third of rows BLANK, RICE-compressed as JSOC serves level 1, in `dir`. */
-async function withRowsMissing(file: string, dir: string): Promise<string> {
-  const { header, width, height, raw } = await readFitsImageFile(file);
-  if (!(raw instanceof Int16Array)) throw new Error(`${basename(file)} is not an int16 frame`);
-  raw.fill(-32768, 0, Math.floor(height / 3) * width);
-  const path = join(dir, `rows-missing-${basename(file)}`);
-  await writeFile(path, encodeFits({ header, width, height, data: raw }, { format: 'rice' }));
-  return path;
 }
 
 /**

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readGeometry } from '../main/engine/aia/wcs.js';
 import { readFitsImageFile } from '../main/engine/fits/index.js';
 import { physicalPixels } from '../main/engine/pipeline/physicalPixels.js';
@@ -9,6 +12,7 @@ import { AIAPY_REFERENCE } from './aiapyReference.js';
 import { createBackend } from './backends.js';
 import { benchFrames, median, oracleSeconds, type BenchOptions, type BenchRow } from './benchSupport.js';
 import { benchFileToFile } from './fileRuns.js';
+import { withSaturatedCore } from './stressedFrames.js';
 
 /**
  * register compute (both modes, from the decoded image as the pipeline has it) on every 4096² frame (the
@@ -49,11 +53,35 @@ export async function benchRegister(options: BenchOptions): Promise<BenchRow[]> 
   } finally {
     await backend.dispose();
   }
+  const fileCase = (name: string) => ({
+    bench: 'register',
+    case: name,
+    backend: options.backend,
+    product: 'level 1.5',
+  });
   for (const input of options.inputs) {
-    const fileCase = { bench: 'register', case: input.name, backend: options.backend, product: 'level 1.5' };
     rows.push(
-      ...(await benchFileToFile(fileCase, { file: input.file, mode: 'default', levels: '1.5' }, options)),
+      ...(await benchFileToFile(
+        fileCase(input.name),
+        { file: input.file, mode: 'default', levels: '1.5' },
+        options,
+      )),
     );
+  }
+  // A flare's saturated core: the layout's lists at their fullest (no target: the frames above set them)
+  const frame = options.smoke ? undefined : benchFrames(options).find((i) => /_171a_/.test(i.name));
+  if (frame) {
+    const scratch = await mkdtemp(join(tmpdir(), 'aia-bench-flare-'));
+    try {
+      const flare = {
+        file: await withSaturatedCore(frame.file, scratch),
+        mode: 'default',
+        levels: '1.5',
+      } as const;
+      rows.push(...(await benchFileToFile(fileCase('171 Å with a saturated flare core'), flare, options)));
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   }
   return rows;
 }

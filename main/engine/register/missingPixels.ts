@@ -5,9 +5,9 @@ const SEARCH_RADIUS = 32;
  * Fills the missing (NaN) pixels of a grid in place with the inverse-distance mean of the nearest
  * valid pixel in each of the four directions, so that the interpolation sees a smooth surface: a hole
  * then neither spreads NaN along whole rows (the spline prefilter is an IIR filter) nor rings into its
- * neighbours. `holes` lists them (ascending) when the caller already knows where they are (the backend's range
- * pass does); otherwise the grid is scanned. Returns the mask of filled pixels, or undefined when
- * there were none.
+ * neighbours. `holes` lists them (ascending) when the caller already knows where they are (the
+ * backend's range pass does); otherwise the grid is scanned. Returns the mask of filled pixels, or
+ * undefined when there were none.
  */
 export function fillMissing(
   grid: Float32Array | Float64Array,

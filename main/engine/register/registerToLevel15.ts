@@ -82,7 +82,8 @@ export async function registerToLevel15(
   // the data's holes unless a band had too many (a frame missing a band): then a scan of the grid finds
   // them, as it must find NaN padding.
   const nanPadding = Number.isNaN(missing) && (padX > 0 || padY > 0);
-  const dataHoles = range.missingAt ?? (nanPadding ? undefined : findHoles(grid));
+  const dataHoles =
+    range.missingAt ?? (nanPadding ? undefined : range.nans === 0 ? new Int32Array(0) : findHoles(grid));
   const mask =
     nanPadding || range.nans > 0
       ? fillMissing(

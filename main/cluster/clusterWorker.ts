@@ -207,6 +207,11 @@ class JobRun {
           .catch(() => undefined);
         throw new UnrecoverableError(`${CANCELLED} (worker ${this.worker})`);
       }
+      if (error instanceof LostJobError) {
+        // not this job's failure: another worker holds it (and nothing is tried again for this attempt)
+        this.options.fail(`${data.input.path}: ${error.message} (worker ${this.worker})`);
+        throw error;
+      }
       this.heartbeat.status.failed++;
       const message = `${describeError(error)} (worker ${this.worker})`;
       const permanent = isBadInput(error) || error instanceof UnrecoverableError;
@@ -247,26 +252,31 @@ class JobRun {
     await requireOwnOutputs(input, expectedOutputs(recipe, input), new OutputOwners());
     await mkdir(recipe.outputDir, { recursive: true });
     const staging = await stagingFolder(recipe.outputDir, job.id!, token);
+    const holdsJob = async () => (await job.extendLock(token, this.lockMs)) === 1;
     try {
-      const outcome = await this.lanes.run((runner) =>
-        runner.run({
-          input,
-          recipe: { ...recipe, outputDir: staging },
-          observer: {
-            finished: (stage, metrics) => void job.updateProgress({ stage, metrics }).catch(() => undefined),
-          },
-          signal,
-        }),
-      );
+      const outcome = await this.lanes
+        .run((runner) =>
+          runner.run({
+            input,
+            recipe: { ...recipe, outputDir: staging },
+            observer: {
+              finished: (stage, metrics) =>
+                void job.updateProgress({ stage, metrics }).catch(() => undefined),
+            },
+            signal,
+          }),
+        )
+        .catch(async (error: unknown) => {
+          // A run that failed once another worker held the job (which removes this attempt's staging
+          // folder, so the write fails) lost the job; the job itself did not fail.
+          if (signal.reason !== CANCELLED && !(await holdsJob().catch(() => true))) throw new LostJobError();
+          throw error;
+        });
       // a cancel that came while the last stage ran still leaves nothing
       signal.throwIfAborted();
       // The fence: products replace what is there only while this worker still holds the job. A
       // worker stopped past its lock finds it taken (another made the products) and renames nothing.
-      if ((await job.extendLock(token, this.lockMs)) !== 1)
-        throw new Error(
-          'this worker lost the job (its lock expired: paused, or cut off from Redis) and another took it; ' +
-            'nothing renamed into place',
-        );
+      if (!(await holdsJob())) throw new LostJobError();
       const outputs: ClusterJobResult['outputs'] = [];
       for (const made of outcome.outputs) {
         const name = basename(made);
@@ -286,6 +296,16 @@ class JobRun {
     } finally {
       await rm(staging, { recursive: true, force: true });
     }
+  }
+}
+
+/** This worker's lock on a job expired (paused, or cut off from Redis) and another worker took it. */
+class LostJobError extends Error {
+  constructor() {
+    super(
+      'this worker lost the job (its lock expired: paused, or cut off from Redis) and another took it; ' +
+        'nothing renamed into place',
+    );
   }
 }
 

@@ -19,6 +19,9 @@ export type GridElement = 'f64' | 'f32';
 /** log2 of a grid sample's bytes. */
 export const elementShift = (element: GridElement): number => (element === 'f64' ? 3 : 2);
 
+/** reg_layoutI16's parameters: rangeKernel's, after the int16 samples' address and pitch (below). */
+const LAYOUT_PARAMS = [I, I, I, I, I, I, I, I, I, F, F, F, I, I, I, I];
+
 /** rangeKernel's parameters and locals (declared in this order). */
 function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement, quads: boolean) {
   const [src, srcPitch] = fromInt16 ? f.params : [];
@@ -38,7 +41,8 @@ function rangeScanLocals(f: Func, fromInt16: boolean, element: GridElement, quad
     ...f.named(I, 'row', 'offset', 'rowBytes', 'stepsEnd', 'rowAddress', 'srcRowAddress'),
     // oddNaNs: the NaN count of the rows' odd last samples; raw: an int16 sample
     ...f.named(I, 'oddNaNs', 'oddNaNsAtRowStart', 'listed', 'sampleAddress', 'raw', 'divides'),
-    // nanCounts: each lane's NaN count (i64; i32 in float32 lanes); ints: a step's int16 samples as i32 lanes
+    // nanCounts: each lane's NaN count (i64; i32 in float32 lanes); ints: a step's int16 samples as
+    // i32 lanes
     ...f.named(V, 'min', 'max', 'nanCounts', 'samples', 'nanCountsAtRowStart', 'ints'),
     // the int16 scaling's constants in both lanes
     ...f.named(V, 'scaleLanes', 'zeroLanes', 'divisorLanes', 'blankLanes', 'nanLanes'),
@@ -76,24 +80,7 @@ type RangeScan = ReturnType<typeof rangeScanLocals>;
 function rangeKernel(mb: ModuleBuilder, fromInt16: boolean, element: GridElement, quads = false): void {
   const suffix = element === 'f64' ? '' : '_f32';
   const f = fromInt16
-    ? mb.func(`reg_layoutI16${suffix}${quads ? '_plain' : ''}`, [
-        I,
-        I,
-        I,
-        I,
-        I,
-        I,
-        I,
-        I,
-        I,
-        F,
-        F,
-        F,
-        I,
-        I,
-        I,
-        I,
-      ])
+    ? mb.func(`reg_layoutI16${suffix}${quads ? '_plain' : ''}`, LAYOUT_PARAMS)
     : mb.func(`reg_range${suffix}`, [I, I, I, I, I, I, I]);
   const s = rangeScanLocals(f, fromInt16, element, quads);
   const { ptr, pitch, rowLen, rows, src, srcPitch, scale, zero, divisor, blank } = s.params;
@@ -472,7 +459,7 @@ export function addFloat32RangeKernels(mb: ModuleBuilder): void {
   rangeKernel(mb, true, 'f32');
 }
 
-/** Adds reg_layoutI16_f32_plain (last of all, the other bodies staying as they were). */
+/** Adds reg_layoutI16_f32_plain (last of all, so that the other kernels keep their indices). */
 export function addPlainLayoutKernel(mb: ModuleBuilder): void {
   rangeKernel(mb, true, 'f32', true);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
 import { fillMissing } from '../../main/engine/register/missingPixels.js';
 import type { Interpolation } from '../../main/engine/register/interpolation.js';
-import { planRegistration } from '../../main/engine/register/registrationPlan.js';
+import { planRegistration, type RegistrationPlan } from '../../main/engine/register/registrationPlan.js';
 import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
 import { interiorColumns, outputRowsNearHoles } from '../../main/engine/register/resample.js';
 import { columnChunkRows } from '../../main/engine/register/splinePrefilter.js';
@@ -104,6 +104,36 @@ function gridAndCoefficients(
  * The cubic B-spline's 4 weights at fraction t as the kernels make them (x³/6 and x³/2 − x² + 2/3 for
  * x = 1 − t and t), every operation rounded by `round` (Math.fround for float32 lanes).
  */
+/**
+ * Calls `check` with every interior pixel of the plan (output index, grid point, floors), in groups of
+ * `size` along each row as the resampler takes them (quads, pairs), and expects over 100 groups of each
+ * kind: floors (x + p, y), whose taps are contiguous, and others.
+ */
+function checkInteriorGroups(
+  plan: RegistrationPlan,
+  size: number,
+  check: (pixel: { at: number; x: number; y: number; fx: number; fy: number }) => void,
+): void {
+  const runs = new Int32Array(2 * plan.outputHeight);
+  interiorColumns(plan, runs);
+  const [a, b, c, d] = plan.matrix;
+  const [ox, oy] = plan.offset;
+  let contiguous = 0;
+  let scattered = 0;
+  for (let row = 0; row < plan.outputHeight; row++)
+    for (let col = runs[2 * row]; col + size - 1 < runs[2 * row + 1]; col += size) {
+      const pixels = Array.from({ length: size }, (_, p) => {
+        const [x, y] = [(col + p) * a + row * b + ox, (col + p) * c + row * d + oy];
+        return { at: row * plan.outputWidth + col + p, x, y, fx: Math.floor(x), fy: Math.floor(y) };
+      });
+      pixels.forEach(check);
+      if (pixels.every((q, p) => q.fx === pixels[0].fx + p && q.fy === pixels[0].fy)) contiguous++;
+      else scattered++;
+    }
+  expect(contiguous).toBeGreaterThan(100);
+  expect(scattered).toBeGreaterThan(100);
+}
+
 function bsplineWeights(t: number, round = (v: number) => v): number[] {
   const farAndNear = (x: number) => {
     const square = round(x * x);
@@ -198,42 +228,17 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
     try {
       const { grid, clipLo, clipHi, g } = gridAndCoefficients(backend, img, w, h, 'f32');
       const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType: 'float32' });
-      const runs = new Int32Array(2 * plan.outputHeight);
-      interiorColumns(plan, runs);
       const f = Math.fround;
-      const [a, b, c, d] = plan.matrix;
-      const [ox, oy] = plan.offset;
       const weights = (t: number) => bsplineWeights(t, f);
-      let contiguous = 0;
-      let scattered = 0;
-      for (let row = 0; row < plan.outputHeight; row++) {
-        const [lo, end] = [runs[2 * row], runs[2 * row + 1]];
-        for (let col = lo; col + 3 < end; col += 4) {
-          const floors: number[][] = [];
-          for (let p = 0; p < 4; p++) {
-            const x = (col + p) * a + row * b + ox;
-            const y = (col + p) * c + row * d + oy;
-            const [fx, fy] = [Math.floor(x), Math.floor(y)];
-            floors.push([fx, fy]);
-            const [wx, wy] = [weights(f(x - fx)), weights(f(y - fy))];
-            const tap = (j: number, k: number) => g[(fy - 1 + k) * w + fx - 1 + j];
-            const sums = [0, 1, 2, 3].map((j) =>
-              f(
-                f(f(f(tap(j, 0) * wy[0]) + f(tap(j, 1) * wy[1])) + f(tap(j, 2) * wy[2])) +
-                  f(tap(j, 3) * wy[3]),
-              ),
-            );
-            const v = f(
-              f(f(sums[0] * wx[0]) + f(sums[1] * wx[1])) + f(f(sums[2] * wx[2]) + f(sums[3] * wx[3])),
-            );
-            expect(out[row * plan.outputWidth + col + p]).toBe(Math.min(f(clipHi), Math.max(f(clipLo), v)));
-          }
-          if (floors.every(([fx, fy], p) => fx === floors[0][0] + p && fy === floors[0][1])) contiguous++;
-          else scattered++;
-        }
-      }
-      expect(contiguous).toBeGreaterThan(100);
-      expect(scattered).toBeGreaterThan(100);
+      checkInteriorGroups(plan, 4, ({ at, x, y, fx, fy }) => {
+        const [wx, wy] = [weights(f(x - fx)), weights(f(y - fy))];
+        const tap = (j: number, k: number) => g[(fy - 1 + k) * w + fx - 1 + j];
+        const sums = [0, 1, 2, 3].map((j) =>
+          f(f(f(f(tap(j, 0) * wy[0]) + f(tap(j, 1) * wy[1])) + f(tap(j, 2) * wy[2])) + f(tap(j, 3) * wy[3])),
+        );
+        const v = f(f(f(sums[0] * wx[0]) + f(sums[1] * wx[1])) + f(f(sums[2] * wx[2]) + f(sums[3] * wx[3])));
+        expect(out[at]).toBe(Math.min(f(clipHi), Math.max(f(clipLo), v)));
+      });
     } finally {
       await backend.dispose();
     }
@@ -249,37 +254,16 @@ describe('cubic B-spline prefilter and resampler (WebAssembly kernels)', () => {
         const { grid, clipLo, clipHi, g } = gridAndCoefficients(backend, img, w, h, 'f64');
         const out = await backend.resample({ plan, grid, missing: NaN, clipLo, clipHi, outputType });
         const rounded = outputType === 'float32' ? Math.fround : (v: number) => v;
-        const runs = new Int32Array(2 * plan.outputHeight);
-        interiorColumns(plan, runs);
-        const [a, b, c, d] = plan.matrix;
-        const [ox, oy] = plan.offset;
-        const weights = (t: number) => bsplineWeights(t);
-        let contiguous = 0;
-        let scattered = 0;
-        for (let row = 0; row < plan.outputHeight; row++) {
-          const [lo, end] = [runs[2 * row], runs[2 * row + 1]];
-          for (let col = lo; col + 1 < end; col += 2) {
-            const floors: number[][] = [];
-            for (let p = 0; p < 2; p++) {
-              const x = (col + p) * a + row * b + ox;
-              const y = (col + p) * c + row * d + oy;
-              const [fx, fy] = [Math.floor(x), Math.floor(y)];
-              floors.push([fx, fy]);
-              const [wx, wy] = [weights(x - fx), weights(y - fy)];
-              const tap = (j: number, k: number) => g[(fy - 1 + k) * w + fx - 1 + j];
-              const rows = [0, 1, 2, 3].map(
-                (k) => wx[0] * tap(0, k) + wx[2] * tap(2, k) + (wx[1] * tap(1, k) + wx[3] * tap(3, k)),
-              );
-              const sum = wy[0] * rows[0] + wy[2] * rows[2] + (wy[1] * rows[1] + wy[3] * rows[3]);
-              const v = sum < clipLo ? clipLo : sum > clipHi ? clipHi : sum;
-              expect(out[row * plan.outputWidth + col + p]).toBe(rounded(v));
-            }
-            if (floors[1][0] === floors[0][0] + 1 && floors[1][1] === floors[0][1]) contiguous++;
-            else scattered++;
-          }
-        }
-        expect(contiguous).toBeGreaterThan(100);
-        expect(scattered).toBeGreaterThan(100);
+        checkInteriorGroups(plan, 2, ({ at, x, y, fx, fy }) => {
+          const [wx, wy] = [bsplineWeights(x - fx), bsplineWeights(y - fy)];
+          const tap = (j: number, k: number) => g[(fy - 1 + k) * w + fx - 1 + j];
+          const rows = [0, 1, 2, 3].map(
+            (k) => wx[0] * tap(0, k) + wx[2] * tap(2, k) + (wx[1] * tap(1, k) + wx[3] * tap(3, k)),
+          );
+          const sum = wy[0] * rows[0] + wy[2] * rows[2] + (wy[1] * rows[1] + wy[3] * rows[3]);
+          const v = sum < clipLo ? clipLo : sum > clipHi ? clipHi : sum;
+          expect(out[at]).toBe(rounded(v));
+        });
       }
     } finally {
       await backend.dispose();

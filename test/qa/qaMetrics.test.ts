@@ -124,7 +124,7 @@ describe("level 1 scan from register's layout", () => {
     return { listed: registered.level1, fromLayout: measureLevel1(image, image.header, registered.level1) };
   }
 
-  it('equals the pass over a 4096² int16 frame with gaps (one past the layout’s lists), saturation and a bleed column across the thread bands', async () => {
+  it('equals the pass over a 4096² int16 frame with gaps (bands of rows too), saturation and a bleed column across the thread bands', async () => {
     const image = await readFitsImageFile(
       sharedData('fullres_l1_synthetic/aia_lev1_171a_2014_01_01t00_00_synthetic.fits'),
     );
@@ -136,7 +136,8 @@ describe("level 1 scan from register's layout", () => {
     raw[4095 * w] = 15999;
     for (let x = 1500; x < 1600; x++) raw[2100 * w + x] = -32768; // a gap on the disk
     for (let y = 2052; y < 2054; y++) raw[y * w + 1000] = -32768; // breaks the run after row 2048
-    raw.fill(-32768, 300 * w, 320 * w); // 20 rows missing: more holes than the layout lists a band
+    raw.fill(-32768, 300 * w, 320 * w); // 20 rows missing, off the disk
+    raw.fill(-32768, 1800 * w + 37, 1900 * w + 555); // a band across the disk, from and to mid-row
     const pass = measureLevel1(image, image.header);
     expect(pass.saturatedPixels).toBe(18 + 3 + 2);
     expect(pass.bleedColumns).toBe(1);

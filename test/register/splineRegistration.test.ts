@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend } from '../../main/engine/compute/cpu/cpuBackend.js';
-import { fillMissing } from '../../main/engine/register/missingPixels.js';
+import { fillMissing, findHoleRuns, pixelRuns } from '../../main/engine/register/missingPixels.js';
 import type { Interpolation } from '../../main/engine/register/interpolation.js';
 import { planRegistration, type RegistrationPlan } from '../../main/engine/register/registrationPlan.js';
 import { registerToLevel15 } from '../../main/engine/register/registerToLevel15.js';
@@ -479,9 +479,53 @@ describe('fillMissing', () => {
     }
   });
 
-  it('refuses holes listed out of order', () => {
-    const grid = Float64Array.from({ length: 16 }, (_, i) => (i === 3 || i === 9 ? NaN : i));
-    expect(() => fillMissing(grid, 4, 4, undefined, [9, 3])).toThrow(/ascending/);
+  it('refuses runs of holes out of order, across a row, or cut short', () => {
+    const grid = Float64Array.from({ length: 16 }, (_, i) => (i === 2 || i === 3 || i === 9 ? NaN : i));
+    for (const runs of [
+      [9, 10, 2, 4], // out of order
+      [2, 4, 2, 4], // twice
+      [2, 5], // across the end of row 0
+      [2, 3, 3, 4], // one run given as two
+      [9, 9], // empty
+      [15, 17], // past the grid
+    ])
+      expect(() => fillMissing(grid.slice(), 4, 4, undefined, Int32Array.from(runs))).toThrow(/ascending/);
+    // a run that ends a row and one that starts the next are two runs
+    const rows = Float64Array.from({ length: 16 }, (_, i) => (i === 3 || i === 4 ? NaN : i));
+    expect(fillMissing(rows, 4, 4, undefined, Int32Array.from([3, 4, 4, 5]))).toBeDefined();
+  });
+
+  it('finds every NaN as a test per sample does: runs across blocks of 8, from and to the ends', () => {
+    for (const length of [1, 7, 8, 9, 63, 64, 1001]) {
+      for (const runs of [
+        [[0, length]],
+        [
+          [0, 1],
+          [length - 1, length],
+        ],
+        [
+          [3, 13],
+          [16, 17],
+          [23, 41],
+          [length - 9, length],
+        ],
+      ]) {
+        const grid = new Float32Array(length).map((_, i) => i);
+        for (const [a, b] of runs) grid.fill(NaN, Math.max(0, a), Math.min(length, b));
+        const expected = Array.from(grid.keys()).filter((i) => Number.isNaN(grid[i]));
+        // rows of 10: runs are cut at their ends
+        expect(findHoleRuns(grid, 10)).toEqual(pixelRuns(expected, 10));
+      }
+    }
+  });
+
+  it('splits a pixel list into runs along rows', () => {
+    // width 5: 3..7 crosses from row 0 into row 1; 9 ends row 1; 10 starts row 2
+    expect(Array.from(pixelRuns([1, 3, 4, 5, 6, 7, 9, 10, 12, 13], 5))).toEqual([
+      1, 2, 3, 5, 5, 8, 9, 10, 10, 11, 12, 14,
+    ]);
+    expect(pixelRuns([], 5)).toHaveLength(0);
+    expect(() => pixelRuns([4, 2], 5)).toThrow(/ascending/);
   });
 });
 
@@ -497,21 +541,21 @@ describe('CpuBackend.range', () => {
     grid[5 * gw + 7] = -4;
     const range = backend.range({ grid, gridWidth: gw, x0: 2, y0: 1, width: 19, height: 7 });
     expect(range).toMatchObject({ min: -4, max: 1, nans: 4 });
-    expect(Array.from(range.missingAt!)).toEqual(holes);
+    expect(range.missingRuns).toEqual(pixelRuns(holes, gw));
   });
 
-  it('leaves the list out when there are more holes than it keeps, and the fill still finds them', async () => {
+  it('lists every hole however many there are: every other pixel of 200 rows, a band of 150 rows', async () => {
     const w = 1024;
     const img = smoothImage(w, w);
-    // Every other pixel of 200 rows: 102,400 holes, more than a band lists.
     for (let y = 300; y < 500; y++) for (let x = 0; x < w; x += 2) img[y * w + x] = NaN;
+    img.fill(NaN, 600 * w, 750 * w);
     const backend = new CpuBackend({ threads: 2 });
     backend.reset();
     const grid = backend.allocateFloat64(w * w);
     grid.set(img);
     const range = backend.range({ grid, gridWidth: w, x0: 0, y0: 0, width: w, height: w });
-    expect(range.nans).toBe(102_400);
-    expect(range.missingAt).toBeUndefined();
+    expect(range.nans).toBe(102_400 + 150 * w);
+    expect(range.missingRuns).toEqual(findHoleRuns(img, w));
     const r = await registerToLevel15(
       img,
       w,
@@ -521,6 +565,7 @@ describe('CpuBackend.range', () => {
       backend,
     );
     expect(Number.isNaN(r.data[400 * w + 300])).toBe(true);
+    expect(Number.isNaN(r.data[700 * w + 300])).toBe(true);
     expect(Number.isFinite(r.data[100 * w + 300])).toBe(true);
   });
 });
@@ -609,14 +654,14 @@ describe('a float32 product written over its own grid', () => {
     if (apart) backend.allocateFloat32(16);
     const grid = backend.allocateFloat32(w * h);
     grid.set(img);
-    const holes = img.reduce<number[]>((list, v, i) => (Number.isNaN(v) ? [...list, i] : list), []);
+    const holes = findHoleRuns(img, w);
     const mask = fillMissing(grid, w, h, (n) => backend.allocateMask(n), holes);
     const [gridStart, gridEnd] = [grid.byteOffset, grid.byteOffset + grid.byteLength];
     const out = await backend.resample({
       plan: planRegistration(geometry(geometryOf), w, h, 'default', interpolation),
       grid,
       mask,
-      holes,
+      holeRuns: holes,
       missing: NaN,
       clipLo: 50,
       clipHi: 190,

@@ -58,8 +58,11 @@ export interface ResampleRequest {
   grid: GridSamples;
   /** 1 where a grid sample was missing. */
   mask?: Uint8Array;
-  /** The grid indices of the mask's 1s, when the caller has them: spares the backend a scan of the mask. */
-  holes?: ArrayLike<number>;
+  /**
+   * The mask's 1s as runs along the grid's rows ([start, end) pairs of grid indices, ascending), when
+   * the caller has them: spares the backend a scan of the mask.
+   */
+  holeRuns?: Int32Array;
   missing: number;
   clipLo: number;
   clipHi: number;
@@ -72,10 +75,10 @@ export interface SampleRange {
   max: number;
   nans: number;
   /**
-   * Grid indices of the NaN samples, ascending, when the backend listed every one of them (it may
-   * not, when there are very many): spares the hole filling a scan of the whole grid.
+   * The NaN samples as runs along the grid's rows ([start, end) pairs of grid indices, ascending; a
+   * band of missing rows is one run a row): spares the hole filling a scan of the whole grid.
    */
-  missingAt?: Int32Array;
+  missingRuns: Int32Array;
   /** Of int16 samples laid out with `saturatedFrom`: how many are saturated. */
   saturated?: number;
   /** Their indices into the int16 samples, ascending, when the backend listed every one. */

@@ -22,12 +22,13 @@ export interface DiskOnGrid {
 }
 
 /**
- * Where the level 1 samples' gaps and saturated pixels are (indices into the samples, ascending), as
- * register's layout pass lists them beside the grid it writes: the scan from these needs no pass over
- * the samples of its own.
+ * Where the level 1 samples' gaps and saturated pixels are, as register's layout pass lists them
+ * beside the grid it writes: the scan from these needs no pass over the samples of its own.
  */
 export interface Level1Samples {
-  missingAt: ArrayLike<number>;
+  /** The gaps as runs along the rows: [start, end) pairs of indices into the samples, ascending. */
+  missingRuns: Int32Array;
+  /** Indices into the samples, ascending. */
   saturatedAt: ArrayLike<number>;
 }
 
@@ -81,19 +82,24 @@ export function level1ScanOf(
   saturationDn: number,
 ): Level1Scan {
   let diskMissing = 0;
-  for (let k = 0; k < listed.missingAt.length; k++) {
-    const y = Math.floor(listed.missingAt[k] / width);
-    const x = listed.missingAt[k] - y * width;
-    const [x0, x1] = diskChord(disk, y, width);
-    if (x >= x0 && x <= x1) diskMissing++;
+  let missing = 0;
+  // a run's pixels inside the chord of its row, counted at once (a missing band is a run a row)
+  const runs = listed.missingRuns;
+  for (let r = 0; r < runs.length; r += 2) {
+    missing += runs[r + 1] - runs[r];
+    const rowStart = runs[r] - (runs[r] % width);
+    const [x0, x1] = diskChord(disk, rowStart / width, width);
+    diskMissing += Math.max(
+      0,
+      Math.min(runs[r + 1] - rowStart - 1, x1) - Math.max(runs[r] - rowStart, x0) + 1,
+    );
   }
   const bleed = new BleedRuns(width);
   for (let k = 0; k < listed.saturatedAt.length; k++) {
     const y = Math.floor(listed.saturatedAt[k] / width);
     bleed.saturatedAt(listed.saturatedAt[k] - y * width, y);
   }
-  const { missingAt, saturatedAt } = listed;
-  return scanOf(width, height, disk, saturationDn, missingAt.length, diskMissing, saturatedAt.length, bleed);
+  return scanOf(width, height, disk, saturationDn, missing, diskMissing, listed.saturatedAt.length, bleed);
 }
 
 function scanOf(

@@ -5,63 +5,70 @@ const SEARCH_RADIUS = 32;
  * Fills the missing (NaN) pixels of a grid in place with the inverse-distance mean of the nearest
  * valid pixel in each of the four directions, so that the interpolation sees a smooth surface: a hole
  * then neither spreads NaN along whole rows (the spline prefilter is an IIR filter) nor rings into its
- * neighbours. `holes` lists them (ascending) when the caller already knows where they are (the
- * backend's range pass does); otherwise the grid is scanned. Returns the mask of filled pixels, or
- * undefined when there were none.
+ * neighbours. `runs` are the holes as runs along the grid's rows ([start, end) pairs, ascending) when
+ * the caller already knows where they are (the backend's range pass does); otherwise the grid is
+ * scanned. `allocate` gives zeroed bytes (the mask, a byte a hole for its distance below). Returns the
+ * mask of filled pixels, or undefined when there were none.
  */
 export function fillMissing(
   grid: Float32Array | Float64Array,
   width: number,
   height: number,
-  allocateMask: (length: number) => Uint8Array = (n) => new Uint8Array(n),
-  holes: ArrayLike<number> = findHoles(grid),
+  allocate: (length: number) => Uint8Array = (n) => new Uint8Array(n),
+  runs: Int32Array = findHoleRuns(grid, width),
 ): Uint8Array | undefined {
-  if (holes.length === 0) return undefined;
-  const mask = allocateMask(grid.length);
-  for (let k = 0; k < holes.length; k++) mask[holes[k]] = 1;
-  const { right, down } = distancesAfter(holes, mask, width, height);
-  let fallback: number | undefined;
-  // A hole's distance to the first valid pixel to its left (above) is one more than that of the hole
-  // just left of (above) it, which comes earlier in `holes`: so a wide hole costs O(1) a pixel, not a
-  // search of SEARCH_RADIUS steps in each direction.
+  if (runs.length === 0) return undefined;
+  const holes = checkRuns(runs, width, grid.length);
+  const mask = allocate(grid.length);
+  for (let r = 0; r < runs.length; r += 2) mask.fill(1, runs[r], runs[r + 1]);
+  const down = distancesBelow(runs, mask, width, height, allocate(holes));
+  // the valid pixels' mean, for holes with no valid pixel near them: NaN until one needs it
+  let fallback = NaN;
+  // A hole's distance to the first valid pixel above it is one more than that of the hole just above
+  // it, which comes earlier: so a tall hole costs O(1) a pixel, not a search of SEARCH_RADIUS steps.
   const up = new Uint8Array(width);
-  let left = NONE;
   // Filled values are never read as neighbours (only mask 0 pixels are), so filling as we go is safe.
-  for (let k = 0; k < holes.length; k++) {
-    const i = holes[k];
-    const y = Math.floor(i / width);
-    const x = i - y * width;
-    if (k > 0 && holes[k - 1] >= i)
-      throw new RangeError('fillMissing: the holes must be listed in ascending order');
-    left = x === 0 ? NONE : mask[i - 1] === 0 ? 1 : further(left);
-    up[x] = y === 0 ? NONE : mask[i - width] === 0 ? 1 : further(up[x]);
-    // the nearest valid pixel right, left, below and above, in that order (the sums' order)
-    let weighted = 0;
-    let weights = 0;
-    const r = right[k];
-    if (r !== NONE) {
-      weighted += grid[i + r] / r;
-      weights += 1 / r;
-    }
-    if (left !== NONE) {
-      weighted += grid[i - left] / left;
-      weights += 1 / left;
-    }
-    const d = down[k];
-    if (d !== NONE) {
-      weighted += grid[i + d * width] / d;
-      weights += 1 / d;
-    }
-    const u = up[x];
-    if (u !== NONE) {
-      weighted += grid[i - u * width] / u;
-      weights += 1 / u;
-    }
-    if (weights > 0) {
+  for (let r = 0, k = 0; r < runs.length; r += 2) {
+    const [start, end] = [runs[r], runs[r + 1]];
+    const rowStart = start - (start % width);
+    const firstRow = rowStart === 0;
+    // The first valid pixels left and right of a run's holes are past its ends (a run is as long as the
+    // holes go), unless the row ends there: its holes before leftEnd have one on their left within
+    // SEARCH_RADIUS, those from rightStart on their right.
+    const leftEnd = start > rowStart ? Math.min(end, start + SEARCH_RADIUS) : start;
+    const rightStart = end < rowStart + width ? Math.max(start, end - SEARCH_RADIUS) : end;
+    for (let i = start; i < end; i++, k++) {
+      const x = i - rowStart;
+      const u = firstRow ? NONE : mask[i - width] === 0 ? 1 : further(up[x]);
+      up[x] = u;
+      const d = down[k];
+      const left = i < leftEnd ? i - start + 1 : NONE;
+      const right = i >= rightStart ? end - i : NONE;
+      if ((u | d | left | right) === NONE) {
+        if (fallback !== fallback) fallback = validMean(grid, runs);
+        grid[i] = fallback;
+        continue;
+      }
+      // the nearest valid pixel right, left, below and above, in that order (the sums' order)
+      let weighted = 0;
+      let weights = 0;
+      if (right !== NONE) {
+        weighted += grid[i + right] / right;
+        weights += 1 / right;
+      }
+      if (left !== NONE) {
+        weighted += grid[i - left] / left;
+        weights += 1 / left;
+      }
+      if (d !== NONE) {
+        weighted += grid[i + d * width] / d;
+        weights += 1 / d;
+      }
+      if (u !== NONE) {
+        weighted += grid[i - u * width] / u;
+        weights += 1 / u;
+      }
       grid[i] = weighted / weights;
-    } else {
-      fallback ??= validMean(grid, mask);
-      grid[i] = fallback;
     }
   }
   return mask;
@@ -76,52 +83,110 @@ function further(d: number): number {
 }
 
 /**
- * Each hole's distance to the first valid pixel to its right and below (NONE when there is none within
- * SEARCH_RADIUS): from the last hole back, each from the hole next to it.
+ * Each hole's distance to the first valid pixel below it (NONE when there is none within
+ * SEARCH_RADIUS), written into `down` by its place among the runs' holes: from the last run back, each
+ * from the hole below.
  */
-function distancesAfter(
-  holes: ArrayLike<number>,
+function distancesBelow(
+  runs: Int32Array,
   mask: Uint8Array,
   width: number,
   height: number,
-): { right: Uint8Array; down: Uint8Array } {
-  const right = new Uint8Array(holes.length);
-  const down = new Uint8Array(holes.length);
+  down: Uint8Array,
+): Uint8Array {
   const below = new Uint8Array(width);
-  for (let k = holes.length - 1; k >= 0; k--) {
-    const i = holes[k];
-    const y = Math.floor(i / width);
-    const x = i - y * width;
-    right[k] = x === width - 1 ? NONE : mask[i + 1] === 0 ? 1 : further(right[k + 1]);
-    below[x] = y === height - 1 ? NONE : mask[i + width] === 0 ? 1 : further(below[x]);
-    down[k] = below[x];
-  }
-  return { right, down };
-}
-
-/** The NaN samples of a grid, ascending. */
-export function findHoles(grid: Float32Array | Float64Array): Int32Array {
-  // Holes are few (hundreds in a 4096² frame): list them in one tight pass, then visit only them.
-  // A NaN makes the sum of its block of 8 NaN, so one test per block finds the blocks to look into
-  // (a sum that is NaN from ∞ − ∞ only costs a look); a test per sample costs 4× more on 16M samples.
-  const holes = new PixelIndexList();
-  const blocksEnd = grid.length - (grid.length % 8);
-  for (let i = 0; i < blocksEnd; i += 8) {
-    const s =
-      grid[i] +
-      grid[i + 1] +
-      grid[i + 2] +
-      grid[i + 3] +
-      grid[i + 4] +
-      grid[i + 5] +
-      grid[i + 6] +
-      grid[i + 7];
-    if (s !== s) {
-      for (let j = i; j < i + 8; j++) if (grid[j] !== grid[j]) holes.push(j);
+  const lastRow = (height - 1) * width;
+  for (let r = runs.length - 2, k = down.length; r >= 0; r -= 2) {
+    const [start, end] = [runs[r], runs[r + 1]];
+    k -= end - start;
+    for (let i = start, x = start % width, j = k; i < end; i++, x++, j++) {
+      below[x] = i >= lastRow ? NONE : mask[i + width] === 0 ? 1 : further(below[x]);
+      down[j] = below[x];
     }
   }
-  for (let i = blocksEnd; i < grid.length; i++) if (grid[i] !== grid[i]) holes.push(i);
-  return holes.values();
+  return down;
+}
+
+/**
+ * The number of holes in `runs`, after checking that they are what the fill takes them for: ascending,
+ * each inside a row of a grid of `length` samples and as long as its holes go (no run continues where
+ * the one before it ends, but at a row's start); else throws.
+ */
+function checkRuns(runs: Int32Array, width: number, length: number): number {
+  let holes = 0;
+  for (let r = 0, last = -1; r < runs.length; r += 2) {
+    const [start, end] = [runs[r], runs[r + 1]];
+    const rowEnd = start - (start % width) + width;
+    const apart = start > last || (start === last && start % width === 0);
+    if (!(apart && start >= 0 && end > start && end <= rowEnd && end <= length))
+      throw new RangeError('the holes must be runs along rows, each as long as it goes, in ascending order');
+    holes += end - start;
+    last = end;
+  }
+  return holes;
+}
+
+/**
+ * The runs of an ascending list of pixel indices into a `width`-wide image (each counted from
+ * `origin`): along each row, the longest runs of consecutive indices, as [start, end) pairs one after
+ * the other, added to `runs`. Throws when the list is not ascending.
+ */
+export function pixelRuns(
+  indices: ArrayLike<number>,
+  width: number,
+  runs = new PixelIndexList(),
+  origin = 0,
+): Int32Array {
+  const n = indices.length;
+  for (let k = 0; k < n;) {
+    const start = indices[k] - origin;
+    const rowEnd = start - (start % width) + width;
+    let end = start + 1;
+    for (k++; k < n && indices[k] - origin === end && end < rowEnd; k++) end++;
+    if (k < n && indices[k] - origin < end)
+      throw new RangeError('the pixels must be listed in ascending order, each once');
+    runs.push(start);
+    runs.push(end);
+  }
+  return runs.values();
+}
+
+/** The NaN samples of a `width`-wide grid, as runs along its rows ([start, end) pairs, ascending). */
+export function findHoleRuns(grid: Float32Array | Float64Array, width: number): Int32Array {
+  // A NaN makes the sum of its block of 8 NaN, so one test per block finds the blocks to look into (a
+  // sum that is NaN from ∞ − ∞ only costs a look); a test per sample costs 4× more on 16M samples. A
+  // NaN found is followed to the end of its run (a band of rows is one stretch, cut at the rows' ends).
+  const runs = new PixelIndexList();
+  const n = grid.length;
+  for (let i = 0; i < n;) {
+    if (i % 8 === 0 && i + 8 <= n) {
+      const s =
+        grid[i] +
+        grid[i + 1] +
+        grid[i + 2] +
+        grid[i + 3] +
+        grid[i + 4] +
+        grid[i + 5] +
+        grid[i + 6] +
+        grid[i + 7];
+      if (s === s) {
+        i += 8;
+        continue;
+      }
+    }
+    if (grid[i] !== grid[i]) {
+      let end = i + 1;
+      while (end < n && grid[end] !== grid[end]) end++;
+      for (let start = i; start < end;) {
+        const rowEnd = Math.min(end, start - (start % width) + width);
+        runs.push(start);
+        runs.push(rowEnd);
+        start = rowEnd;
+      }
+      i = end;
+    } else i++;
+  }
+  return runs.values();
 }
 
 /**
@@ -147,15 +212,20 @@ export class PixelIndexList {
   }
 }
 
-/** Mean of the pixels not in the mask (0 when there are none): the value of a hole with no neighbour. */
-function validMean(grid: Float32Array | Float64Array, mask: Uint8Array): number {
+/**
+ * Mean of the pixels outside the runs of holes (0 when there are none): the value of a hole with no
+ * neighbour. Summed in index order, between the runs.
+ */
+function validMean(grid: Float32Array | Float64Array, runs: Int32Array): number {
   let sum = 0;
   let count = 0;
-  for (let i = 0; i < grid.length; i++) {
-    if (mask[i] === 0) {
-      sum += grid[i];
-      count++;
-    }
+  let from = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    for (let i = from; i < runs[r]; i++) sum += grid[i];
+    count += runs[r] - from;
+    from = runs[r + 1];
   }
+  for (let i = from; i < grid.length; i++) sum += grid[i];
+  count += grid.length - from;
   return count > 0 ? sum / count : 0;
 }

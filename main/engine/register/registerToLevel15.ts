@@ -8,7 +8,7 @@ import type {
   ScaledSamples,
 } from '../compute/computeBackend.js';
 import type { Interpolation } from './interpolation.js';
-import { fillMissing, findHoles } from './missingPixels.js';
+import { fillMissing } from './missingPixels.js';
 import { planRegistration, type RegisterMode, type RegistrationPlan } from './registrationPlan.js';
 
 export interface RegisterOptions {
@@ -42,10 +42,11 @@ export interface RegisteredImage {
   plan: RegistrationPlan;
   missing: number;
   /**
-   * The layout's lists of the int16 samples' holes and saturated samples (indices into the samples,
-   * ascending), when it was asked for them (ScaledSamples.saturatedFrom) and listed every one.
+   * The layout's lists of the int16 samples' holes (runs along their rows: [start, end) pairs) and
+   * saturated samples (indices), both into the samples and ascending, when it was asked for them
+   * (ScaledSamples.saturatedFrom) and listed every saturated one.
    */
-  level1?: { missingAt: Int32Array; saturatedAt: Int32Array };
+  level1?: { missingRuns: Int32Array; saturatedAt: Int32Array };
 }
 
 /**
@@ -79,11 +80,9 @@ export async function registerToLevel15(
   const clipHi = Number.isFinite(missing) ? Math.max(range.max, missing) : range.max;
   fillPadding(grid, plan, width, height, missing);
   // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask. The range pass lists
-  // the data's holes unless a band had too many (a frame missing a band): then a scan of the grid finds
-  // them, as it must find NaN padding.
+  // the data's holes; NaN padding is found by a scan of the grid.
   const nanPadding = Number.isNaN(missing) && (padX > 0 || padY > 0);
-  const dataHoles =
-    range.missingAt ?? (nanPadding ? undefined : range.nans === 0 ? new Int32Array(0) : findHoles(grid));
+  const dataHoles = range.missingRuns;
   const mask =
     nanPadding || range.nans > 0
       ? fillMissing(
@@ -98,7 +97,7 @@ export async function registerToLevel15(
     plan,
     grid,
     mask,
-    holes: mask && !nanPadding ? dataHoles : undefined,
+    holeRuns: mask && !nanPadding ? dataHoles : undefined,
     missing,
     clipLo,
     clipHi,
@@ -109,19 +108,23 @@ export async function registerToLevel15(
   return { data: out, width: plan.outputWidth, height: plan.outputHeight, plan, missing, level1 };
 }
 
-/** The data's holes (grid indices) and the layout's saturated samples as indices into the int16 samples. */
+/** The data's holes (runs along the grid's rows) and the layout's saturated samples, in the int16 samples. */
 function listedSamples(
-  holes: Int32Array | undefined,
+  holes: Int32Array,
   saturatedAt: Int32Array | undefined,
   window: GridWindow,
 ): RegisteredImage['level1'] {
   const { gridWidth, x0, y0, width } = window;
-  if (!holes || !saturatedAt) return undefined;
-  const missingAt = holes.map((i) => {
-    const y = Math.floor(i / gridWidth);
-    return (y - y0) * width + i - y * gridWidth - x0;
-  });
-  return { missingAt, saturatedAt };
+  if (!saturatedAt) return undefined;
+  // a grid row's holes are in one row of samples: one offset a run, from its start's row
+  const missingRuns = new Int32Array(holes.length);
+  for (let r = 0; r < holes.length; r += 2) {
+    const y = (holes[r] - (holes[r] % gridWidth)) / gridWidth;
+    const offset = (y - y0) * width - y * gridWidth - x0;
+    missingRuns[r] = holes[r] + offset;
+    missingRuns[r + 1] = holes[r + 1] + offset;
+  }
+  return { missingRuns, saturatedAt };
 }
 
 /** Writes the pixels into the grid's window and asks the backend for their range. */

@@ -18,6 +18,7 @@ import {
   noStatistics,
 } from '../../register/imageStatistics.js';
 import { isCubic, needsPrefilter } from '../../register/interpolation.js';
+import { PixelIndexList, pixelRuns } from '../../register/missingPixels.js';
 import { interiorColumns, outputRowsNearHoles, resampleNearOrLinear } from '../../register/resample.js';
 import { causalStart, columnChunkRows } from '../../register/splinePrefilter.js';
 import { ComputeEngine, defaultThreads, releaseSharedEngine, sharedEngine } from './computeEngine.js';
@@ -43,8 +44,6 @@ const ROOM_BEFORE_GRID = 2 << 20;
 const FIRST_AT = ALIGN + ROOM_BEFORE_GRID;
 /** Column bands start on multiples of 16 columns: whole 128-byte row segments for each thread. */
 const COLUMN_BLOCK = 16;
-/** NaN samples each range band lists for the hole filling (beyond that, it scans the grid itself). */
-const HOLES_LISTED = 1 << 16;
 /**
  * Saturated int16 samples each layout band lists (beyond that, the QA decodes the level 1 samples
  * again): enough for a large flare's core and bleed columns (a 500² core is 250k).
@@ -246,7 +245,13 @@ export class CpuBackend implements ComputeBackend {
     );
     const bands = phaseBands.flat();
     const results = this.take(bands.length * RANGE_RESULT_BYTES);
-    const lists = this.take(bands.length * HOLES_LISTED * 4);
+    // Each band's NaN list has room for all its samples, so that it never overflows: a frame missing a
+    // band of rows is listed here, not found again by a scan of the grid. Memory is touched only where
+    // an index is written (a clean frame's lists are empty).
+    const holeLists = bands.map(([r0, r1]) => ({
+      at: this.take((r1 - r0) * width * 4),
+      capacity: (r1 - r0) * width,
+    }));
     const saturatedLists = int16 ? this.take(bands.length * SATURATED_LISTED * 4) : 0;
     const size = grid.BYTES_PER_ELEMENT;
     const pitch = gridWidth * size;
@@ -262,7 +267,7 @@ export class CpuBackend implements ComputeBackend {
         kernel,
         inPhase.map(([r0, r1]) => {
           const rows = [first + r0 * pitch, pitch, width, r1 - r0, results + RANGE_RESULT_BYTES * band];
-          const list = [lists + band * HOLES_LISTED * 4, HOLES_LISTED];
+          const list = [holeLists[band].at, holeLists[band].capacity];
           const saturatedList = [saturatedLists + band * SATURATED_LISTED * 4, SATURATED_LISTED];
           band++;
           return int16
@@ -287,39 +292,39 @@ export class CpuBackend implements ComputeBackend {
       saturated += band[4];
       saturatedListed.push(band[5]);
     }
-    const range: SampleRange = min <= max ? { min, max, nans } : { min: NaN, max: NaN, nans };
-    if (sum(listed) === nans) range.missingAt = this.gather(lists, HOLES_LISTED, listed, at / size, nans);
+    if (sum(listed) !== nans) throw new Error('a range band listed fewer NaN samples than it counted');
+    // the bands' lists (samples of the memory) as runs along the grid's rows
+    const runs = new PixelIndexList();
+    listed.forEach((count, t) =>
+      pixelRuns(
+        new Int32Array(this.engine.memory.buffer, holeLists[t].at, count),
+        gridWidth,
+        runs,
+        at / size,
+      ),
+    );
+    const missingRuns = runs.values();
+    const range: SampleRange =
+      min <= max ? { min, max, nans, missingRuns } : { min: NaN, max: NaN, nans, missingRuns };
     if (int16?.counted) {
       range.saturated = saturated;
       if (sum(saturatedListed) === saturated)
-        range.saturatedAt = this.gather(
-          saturatedLists,
-          SATURATED_LISTED,
-          saturatedListed,
-          int16.at / 2,
-          saturated,
-        );
+        range.saturatedAt = this.gather(saturatedLists, saturatedListed, int16.at / 2, saturated);
     }
     return range;
   }
 
   /**
-   * The bands' lists (`capacity` u32 each: indices of samples into the memory) as one list of indices
-   * into the array whose first sample is sample `start` of the memory.
+   * The bands' saturated lists (SATURATED_LISTED u32 each from byte `lists`: indices of samples into
+   * the memory, `listed[t]` in band t) as one list of indices into the array whose first sample is
+   * sample `start` of the memory.
    */
-  private gather(
-    lists: number,
-    capacity: number,
-    listed: number[],
-    start: number,
-    total: number,
-  ): Int32Array {
+  private gather(lists: number, listed: number[], start: number, total: number): Int32Array {
     const indices = new Int32Array(total);
-    let k = 0;
-    listed.forEach((count, t) => {
-      for (const i of new Uint32Array(this.engine.memory.buffer, lists + t * capacity * 4, count))
-        indices[k++] = i - start;
-    });
+    // (the memory is under 2 GiB: its sample indices are int32 values)
+    for (let t = 0, k = 0; t < listed.length; k += listed[t], t++)
+      indices.set(new Int32Array(this.engine.memory.buffer, lists + t * SATURATED_LISTED * 4, listed[t]), k);
+    for (let k = 0; k < total; k++) indices[k] -= start;
     return indices;
   }
 
@@ -351,9 +356,10 @@ export class CpuBackend implements ComputeBackend {
       if (request.mask) {
         maskRowsAt = this.take(h + 1);
         const maskRows = new Uint8Array(engine.memory.buffer, maskRowsAt, h + 1);
-        if (request.holes) {
+        const runs = request.holeRuns;
+        if (runs) {
           maskRows.fill(0);
-          for (let k = 0; k < request.holes.length; k++) maskRows[Math.floor(request.holes[k] / w)] = 1;
+          for (let r = 0; r < runs.length; r += 2) maskRows[(runs[r] - (runs[r] % w)) / w] = 1;
         } else
           engine.parallel(
             'reg_maskRows',

@@ -380,21 +380,35 @@ function fillMissing(
   const budget = width * height;
   if (9 * missing.length <= budget && fillAtScales(u, width, height, missing, windowScan(img, width, budget)))
     return;
-  const windowMean = summedAreas(img, width, height);
+  const { sum, count } = summedAreas(img, width, height);
+  const W1 = width + 1;
   // A (2r+1)² window holds a valid pixel exactly when r reaches the hole's chessboard distance to the
   // nearest one, so each hole starts at its own first scale: deep in a wide gap, one window instead of
   // one a scale (a 4096² frame missing a third of its rows: 1 s for the whole start, not 7).
   const distance = chessboardDistances(img, width, height, missing);
-  for (let k = 0; k < missing.length; k++) {
+  for (let k = 0, y = -1, rowStart = -width, at = 0; k < missing.length; k++) {
     const i = missing[k];
-    const y = Math.floor(i / width);
-    const x = i - y * width;
+    // the holes' rows in order: a division a row, not a hole
+    if (i >= rowStart + width) {
+      y = Math.floor(i / width);
+      rowStart = y * width;
+      at = distance.rowAt(y);
+    }
+    const x = i - rowStart;
     let r = 1;
-    while (r < distance.at(x, y)) r *= 2;
-    let mean = NaN;
+    while (r < distance.values[at + x]) r *= 2;
     // (more than one scale only where the distance saturated)
-    for (; Number.isNaN(mean); r *= 2) mean = windowAt(windowMean, x, y, r, width, height) ?? NaN;
-    u[i] = Math.max(0, mean);
+    for (; ; r *= 2) {
+      const [x0, x1] = [Math.max(0, x - r), Math.min(width, x + r + 1)];
+      const [y0, y1] = [Math.max(0, y - r), Math.min(height, y + r + 1)];
+      // the window's corners in the tables (each table read in its own expression: one element type)
+      const [a, b, c, d] = [y1 * W1 + x1, y0 * W1 + x1, y1 * W1 + x0, y0 * W1 + x0];
+      const n = count[a] - count[b] - count[c] + count[d];
+      if (n > 0) {
+        u[i] = Math.max(0, (sum[a] - sum[b] - sum[c] + sum[d]) / n);
+        break;
+      }
+    }
   }
 }
 
@@ -462,7 +476,7 @@ function chessboardDistances(
   width: number,
   height: number,
   missing: Int32Array,
-): { at: (x: number, y: number) => number } {
+): { values: Uint16Array; rowAt: (y: number) => number } {
   const first = Math.floor(missing[0] / width);
   const last = Math.floor(missing[missing.length - 1] / width);
   // the rows with a border of one pixel all round: the valid rows just outside (0) where the image has
@@ -494,7 +508,7 @@ function chessboardDistances(
       if (nearest + 1 < d[o + x]) d[o + x] = nearest + 1;
     }
   }
-  return { at: (x, y) => d[(y - first + 1) * pitch + 1 + x] };
+  return { values: d, rowAt: (y) => (y - first + 1) * pitch + 1 };
 }
 
 /** Window means summed where the windows lie, until `budget` pixels have been read. */
@@ -516,12 +530,16 @@ function windowScan(img: Float32Array | Float64Array, width: number, budget: num
   };
 }
 
-/** Window means from summed-area tables of the valid pixels' values and count: O(1) a window. */
-function summedAreas(img: Float32Array | Float64Array, width: number, height: number): WindowMean {
+/** Summed-area tables of the valid pixels' values and count: a window's mean in O(1). */
+function summedAreas(
+  img: Float32Array | Float64Array,
+  width: number,
+  height: number,
+): { sum: Float64Array; count: Int32Array } {
   const W1 = width + 1;
   const sum = new Float64Array(W1 * (height + 1));
   // (counts are integers: exact in 32 bits, at half the memory)
-  const cnt = new Int32Array(W1 * (height + 1));
+  const count = new Int32Array(W1 * (height + 1));
   for (let y = 0; y < height; y++) {
     let rs = 0;
     let rc = 0;
@@ -532,13 +550,8 @@ function summedAreas(img: Float32Array | Float64Array, width: number, height: nu
         rc++;
       }
       sum[(y + 1) * W1 + x + 1] = sum[y * W1 + x + 1] + rs;
-      cnt[(y + 1) * W1 + x + 1] = cnt[y * W1 + x + 1] + rc;
+      count[(y + 1) * W1 + x + 1] = count[y * W1 + x + 1] + rc;
     }
   }
-  const area = (t: Float64Array | Int32Array, x0: number, x1: number, y0: number, y1: number) =>
-    t[y1 * W1 + x1] - t[y0 * W1 + x1] - t[y1 * W1 + x0] + t[y0 * W1 + x0];
-  return (x0, x1, y0, y1) => {
-    const c = area(cnt, x0, x1, y0, y1);
-    return c > 0 ? area(sum, x0, x1, y0, y1) / c : NaN;
-  };
+  return { sum, count };
 }

@@ -256,10 +256,20 @@ describe('deconvolveRichardsonLucy vs the oracle (256² crop of the 171 Å frame
         if (count > 0) return sum / count;
       }
     };
-    // 40 of 64 rows missing and a column through the rest (chessboard distances up to 20); and one row
-    // valid only at its start, whose far end is past the 65535 a distance saturates at
+    // 40 of 64 rows missing and a column through the rest (chessboard distances up to 20); in a tall
+    // frame a stripe of rows, a block and, far below them, a patch at its edge (the summed-area rows kept
+    // only near them: two runs of rows); and one row valid only at its start, whose far end is past the
+    // 65535 a distance saturates at
     const cases: Array<[number, number, (x: number, y: number) => boolean]> = [
       [64, 64, (x, y) => (y >= 10 && y < 50) || x === 60],
+      [
+        48,
+        300,
+        (x, y) =>
+          (y >= 120 && y < 131) ||
+          (y >= 140 && y < 160 && x >= 5 && x < 30) ||
+          (y >= 250 && y < 256 && x < 7),
+      ],
       [140_000, 1, (x) => x > 0],
     ];
     for (const [w, h, missing] of cases) {

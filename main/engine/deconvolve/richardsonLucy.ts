@@ -380,12 +380,26 @@ function fillMissing(
   const budget = width * height;
   if (9 * missing.length <= budget && fillAtScales(u, width, height, missing, windowScan(img, width, budget)))
     return;
-  const { sum, count } = summedAreas(img, width, height);
-  const W1 = width + 1;
   // A (2r+1)² window holds a valid pixel exactly when r reaches the hole's chessboard distance to the
   // nearest one, so each hole starts at its own first scale: deep in a wide gap, one window instead of
   // one a scale (a 4096² frame missing a third of its rows: 1 s for the whole start, not 7).
   const distance = chessboardDistances(img, width, height, missing);
+  // So a hole's windows reach no further from its row than the scale of its row's farthest hole (unless
+  // a distance saturated): the tables keep only the rows those reaches cover (a stripe of missing
+  // rows: a few hundred, not 4097).
+  const covered = new Int32Array(height + 2);
+  distance.rowFarthest.forEach((farthest, row) => {
+    if (farthest === 0) return;
+    let reach = 1;
+    while (reach < farthest) reach *= 2;
+    if (farthest >= DISTANCE_SATURATION) reach = height;
+    const y = distance.first + row;
+    covered[Math.max(0, y - reach)]++;
+    covered[Math.min(height, y + reach + 1) + 1]--;
+  });
+  for (let y = 1; y <= height; y++) covered[y] += covered[y - 1];
+  const { sum, count, tableRow } = summedAreas(img, width, covered);
+  const W1 = width + 1;
   for (let k = 0, y = -1, rowStart = -width, at = 0; k < missing.length; k++) {
     const i = missing[k];
     // the holes' rows in order: a division a row, not a hole
@@ -400,7 +414,8 @@ function fillMissing(
     // (more than one scale only where the distance saturated)
     for (; ; r *= 2) {
       const [x0, x1] = [Math.max(0, x - r), Math.min(width, x + r + 1)];
-      const [y0, y1] = [Math.max(0, y - r), Math.min(height, y + r + 1)];
+      const [y0, y1] = [tableRow[Math.max(0, y - r)], tableRow[Math.min(height, y + r + 1)]];
+      if (y0 < 0 || y1 < 0) throw new Error('a hole’s window reached past the summed-area tables’ rows');
       // the window's corners in the tables (each table read in its own expression: one element type)
       const [a, b, c, d] = [y1 * W1 + x1, y0 * W1 + x1, y1 * W1 + x0, y0 * W1 + x0];
       const n = count[a] - count[b] - count[c] + count[d];
@@ -476,7 +491,7 @@ function chessboardDistances(
   width: number,
   height: number,
   missing: Int32Array,
-): { values: Uint16Array; rowAt: (y: number) => number } {
+): { values: Uint16Array; rowAt: (y: number) => number; first: number; rowFarthest: Uint16Array } {
   const first = Math.floor(missing[0] / width);
   const last = Math.floor(missing[missing.length - 1] / width);
   // the rows with a border of one pixel all round: the valid rows just outside (0) where the image has
@@ -499,16 +514,21 @@ function chessboardDistances(
       }
     }
   }
+  // and each row's farthest hole
+  const rowFarthest = new Uint16Array(rows);
   for (let row = rows; row >= 1; row--) {
     const o = row * pitch + 1;
+    let farthest = 0;
     for (let x = width - 1; x >= 0; x--) {
       if (d[o + x] === 0) continue;
       const down = o + pitch + x;
       const nearest = Math.min(d[o + x + 1], d[down - 1], d[down], d[down + 1]);
       if (nearest + 1 < d[o + x]) d[o + x] = nearest + 1;
+      if (d[o + x] > farthest) farthest = d[o + x];
     }
+    rowFarthest[row - 1] = farthest;
   }
-  return { values: d, rowAt: (y) => (y - first + 1) * pitch + 1 };
+  return { values: d, rowAt: (y) => (y - first + 1) * pitch + 1, first, rowFarthest };
 }
 
 /** Window means summed where the windows lie, until `budget` pixels have been read. */
@@ -530,17 +550,35 @@ function windowScan(img: Float32Array | Float64Array, width: number, budget: num
   };
 }
 
-/** Summed-area tables of the valid pixels' values and count: a window's mean in O(1). */
+/**
+ * Summed-area tables of the valid pixels' values and count (table row y: the sums over the image's rows
+ * before y), keeping only the rows y with covered[y] > 0: a window's mean in O(1) where its corners'
+ * rows are kept. `tableRow[y]` is where row y is kept, -1 where it is not. The rows are summed in turn
+ * into one running row, so every kept entry is the one the whole table would hold.
+ */
 function summedAreas(
   img: Float32Array | Float64Array,
   width: number,
-  height: number,
-): { sum: Float64Array; count: Int32Array } {
+  covered: Int32Array,
+): { sum: Float64Array; count: Int32Array; tableRow: Int32Array } {
   const W1 = width + 1;
-  const sum = new Float64Array(W1 * (height + 1));
+  const height = covered.length - 2;
+  const tableRow = new Int32Array(height + 1).fill(-1);
+  let kept = 0;
+  let last = 0;
+  for (let y = 0; y <= height; y++)
+    if (covered[y] > 0) {
+      tableRow[y] = kept++;
+      last = y;
+    }
+  const sum = new Float64Array(W1 * kept);
   // (counts are integers: exact in 32 bits, at half the memory)
-  const count = new Int32Array(W1 * (height + 1));
-  for (let y = 0; y < height; y++) {
+  const count = new Int32Array(W1 * kept);
+  // the running row: table row y, then y + 1 summed into the other half
+  const runningSum = new Float64Array(2 * W1);
+  const runningCount = new Int32Array(2 * W1);
+  for (let y = 0; y < last; y++) {
+    const [from, to] = [(y % 2) * W1, ((y + 1) % 2) * W1];
     let rs = 0;
     let rc = 0;
     for (let x = 0; x < width; x++) {
@@ -549,9 +587,15 @@ function summedAreas(
         rs += v;
         rc++;
       }
-      sum[(y + 1) * W1 + x + 1] = sum[y * W1 + x + 1] + rs;
-      count[(y + 1) * W1 + x + 1] = count[y * W1 + x + 1] + rc;
+      runningSum[to + x + 1] = runningSum[from + x + 1] + rs;
+      runningCount[to + x + 1] = runningCount[from + x + 1] + rc;
+    }
+    const t = tableRow[y + 1];
+    if (t >= 0) {
+      sum.set(runningSum.subarray(to, to + W1), t * W1);
+      count.set(runningCount.subarray(to, to + W1), t * W1);
     }
   }
-  return { sum, count };
+  // (table row 0 holds zeros, as allocated)
+  return { sum, count, tableRow };
 }

@@ -384,21 +384,21 @@ function fillMissing(
   // nearest one, so each hole starts at its own first scale: deep in a wide gap, one window instead of
   // one a scale (a 4096² frame missing a third of its rows: 1 s for the whole start, not 7).
   const distance = chessboardDistances(img, width, height, missing);
-  // So a hole's windows reach no further from its row than the scale of its row's farthest hole (unless
-  // a distance saturated): the tables keep only the rows those reaches cover (a stripe of missing
-  // rows: a few hundred, not 4097).
-  const covered = new Int32Array(height + 2);
-  distance.rowFarthest.forEach((farthest, row) => {
-    if (farthest === 0) return;
-    let reach = 1;
-    while (reach < farthest) reach *= 2;
-    if (farthest >= DISTANCE_SATURATION) reach = height;
-    const y = distance.first + row;
-    covered[Math.max(0, y - reach)]++;
-    covered[Math.min(height, y + reach + 1) + 1]--;
-  });
-  for (let y = 1; y <= height; y++) covered[y] += covered[y - 1];
-  const { sum, count, tableRow } = summedAreas(img, width, covered);
+  // So a hole's window is known before the tables are made, and they keep only the rows a window has a
+  // corner on: each row's holes' scales give them (where a distance saturated, every row). A stripe of
+  // missing rows needs a few hundred rows, not 4097; a band a third of the frame, one or two a hole row.
+  const kept = new Uint8Array(height + 1);
+  if (distance.saturated) kept.fill(1);
+  else
+    distance.rowScales.forEach((scales, row) => {
+      const y = distance.first + row;
+      for (let r = 1; r <= scales; r *= 2)
+        if (scales & r) {
+          kept[Math.max(0, y - r)] = 1;
+          kept[Math.min(height, y + r + 1)] = 1;
+        }
+    });
+  const { sum, count, tableRow } = summedAreas(img, width, kept);
   const W1 = width + 1;
   for (let k = 0, y = -1, rowStart = -width, at = 0; k < missing.length; k++) {
     const i = missing[k];
@@ -491,7 +491,14 @@ function chessboardDistances(
   width: number,
   height: number,
   missing: Int32Array,
-): { values: Uint16Array; rowAt: (y: number) => number; first: number; rowFarthest: Uint16Array } {
+): {
+  values: Uint16Array;
+  rowAt: (y: number) => number;
+  first: number;
+  /** Each row's holes' first scales r (2^⌈log₂ distance⌉), as the bits r of one number. */
+  rowScales: Uint32Array;
+  saturated: boolean;
+} {
   const first = Math.floor(missing[0] / width);
   const last = Math.floor(missing[missing.length - 1] / width);
   // the rows with a border of one pixel all round: the valid rows just outside (0) where the image has
@@ -514,21 +521,23 @@ function chessboardDistances(
       }
     }
   }
-  // and each row's farthest hole
-  const rowFarthest = new Uint16Array(rows);
+  // and each row's scales
+  const rowScales = new Uint32Array(rows);
+  let saturated = false;
   for (let row = rows; row >= 1; row--) {
     const o = row * pitch + 1;
-    let farthest = 0;
+    let scales = 0;
     for (let x = width - 1; x >= 0; x--) {
       if (d[o + x] === 0) continue;
       const down = o + pitch + x;
       const nearest = Math.min(d[o + x + 1], d[down - 1], d[down], d[down + 1]);
       if (nearest + 1 < d[o + x]) d[o + x] = nearest + 1;
-      if (d[o + x] > farthest) farthest = d[o + x];
+      scales |= 1 << (32 - Math.clz32(d[o + x] - 1));
+      if (d[o + x] === DISTANCE_SATURATION) saturated = true;
     }
-    rowFarthest[row - 1] = farthest;
+    rowScales[row - 1] = scales;
   }
-  return { values: d, rowAt: (y) => (y - first + 1) * pitch + 1, first, rowFarthest };
+  return { values: d, rowAt: (y) => (y - first + 1) * pitch + 1, first, rowScales, saturated };
 }
 
 /** Window means summed where the windows lie, until `budget` pixels have been read. */
@@ -552,28 +561,27 @@ function windowScan(img: Float32Array | Float64Array, width: number, budget: num
 
 /**
  * Summed-area tables of the valid pixels' values and count (table row y: the sums over the image's rows
- * before y), keeping only the rows y with covered[y] > 0: a window's mean in O(1) where its corners'
- * rows are kept. `tableRow[y]` is where row y is kept, -1 where it is not. The rows are summed in turn
- * into one running row, so every kept entry is the one the whole table would hold.
+ * before y), keeping only the rows y with kept[y] = 1: a window's mean in O(1) where its corners' rows
+ * are kept. `tableRow[y]` is where row y is kept, -1 where it is not. The rows are summed in turn into
+ * one running row, so every kept entry is the one the whole table would hold.
  */
 function summedAreas(
   img: Float32Array | Float64Array,
   width: number,
-  covered: Int32Array,
+  kept: Uint8Array,
 ): { sum: Float64Array; count: Int32Array; tableRow: Int32Array } {
   const W1 = width + 1;
-  const height = covered.length - 2;
-  const tableRow = new Int32Array(height + 1).fill(-1);
-  let kept = 0;
+  const tableRow = new Int32Array(kept.length).fill(-1);
+  let rows = 0;
   let last = 0;
-  for (let y = 0; y <= height; y++)
-    if (covered[y] > 0) {
-      tableRow[y] = kept++;
+  for (let y = 0; y < kept.length; y++)
+    if (kept[y]) {
+      tableRow[y] = rows++;
       last = y;
     }
-  const sum = new Float64Array(W1 * kept);
+  const sum = new Float64Array(W1 * rows);
   // (counts are integers: exact in 32 bits, at half the memory)
-  const count = new Int32Array(W1 * kept);
+  const count = new Int32Array(W1 * rows);
   // the running row: table row y, then y + 1 summed into the other half
   const runningSum = new Float64Array(2 * W1);
   const runningCount = new Int32Array(2 * W1);

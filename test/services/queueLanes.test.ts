@@ -62,8 +62,10 @@ describe('several images in flight on the CPU backend', () => {
     const two = await outputsWith(2);
 
     // a job leaves its lane once its products are written: on one lane the next job starts while they
-    // are flushed to disk, before the job is done
-    expect(one.running.most).toBe(2);
+    // are flushed to disk, before the job is done (and, on a disk slowed by other work, the one after
+    // it too, if the next is a small frame that is written before the first has been flushed: the
+    // images held below say that no two computed at once)
+    expect(one.running.most).toBeGreaterThanOrEqual(2);
     expect(two.running.most).toBeGreaterThanOrEqual(2);
     expect(two.notes).toEqual(['backend: cpu, 2 images in flight']);
     // images held: one or two computing and the next file read ahead (prefetch 1), none flushing

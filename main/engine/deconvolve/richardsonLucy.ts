@@ -366,8 +366,9 @@ export function startEstimate(
 /**
  * Fill u at the missing pixels with the mean of the valid pixels (`img` not NaN) in the smallest
  * (2r+1)² window, r = 1, 2, 4, …, that holds any. A frame's few holes are filled from their own
- * windows; past a budget of one pass over the image (large holes), from summed-area tables, which
- * cost two full-size tables (192 MiB at 4096²) however few the holes.
+ * windows; past a budget of one pass over the image (large holes), from summed-area tables of the
+ * rows the windows' corners are on (at most two full-size tables, 192 MiB at 4096²; a stripe of
+ * missing rows a few MiB).
  */
 function fillMissing(
   u: Float32Array | Float64Array,

@@ -391,8 +391,7 @@ function fillMissing(
   const kept = new Uint8Array(height + 1);
   if (distance.saturated) kept.fill(1);
   else
-    distance.rowScales.forEach((scales, row) => {
-      const y = distance.first + row;
+    distance.rowScales.forEach((scales, y) => {
       for (let r = 1; r <= scales; r *= 2)
         if (scales & r) {
           kept[Math.max(0, y - r)] = 1;
@@ -407,7 +406,7 @@ function fillMissing(
     if (i >= rowStart + width) {
       y = Math.floor(i / width);
       rowStart = y * width;
-      at = distance.rowAt(y);
+      at = distance.rowAt[y];
     }
     const x = i - rowStart;
     let r = 1;
@@ -484,8 +483,9 @@ const DISTANCE_SATURATION = 0xffff;
 
 /**
  * Each pixel's chessboard distance to the nearest valid pixel of `img` (0 for a valid one), saturated
- * at DISTANCE_SATURATION, for the rows the holes span (every other row is valid): the two raster
- * passes of Rosenfeld and Pfaltz, exact for this metric.
+ * at DISTANCE_SATURATION, for the rows with holes: the two raster passes of Rosenfeld and Pfaltz,
+ * exact for this metric, over each run of such rows on its own (a row without holes is all 0, so no
+ * distance reaches across it; a gap and one far below it need no table of the rows between).
  */
 function chessboardDistances(
   img: Float32Array | Float64Array,
@@ -494,51 +494,65 @@ function chessboardDistances(
   missing: Int32Array,
 ): {
   values: Uint16Array;
-  rowAt: (y: number) => number;
-  first: number;
+  /** Where row y's distances start in `values` (-1 for a row without holes). */
+  rowAt: Int32Array;
   /** Each row's holes' first scales r (2^⌈log₂ distance⌉), as the bits r of one number. */
   rowScales: Uint32Array;
   saturated: boolean;
 } {
-  const first = Math.floor(missing[0] / width);
-  const last = Math.floor(missing[missing.length - 1] / width);
-  // the rows with a border of one pixel all round: the valid rows just outside (0) where the image has
-  // them, else nothing (saturated), so that no neighbour needs a bounds test
+  const holeRows = new Uint8Array(height);
+  for (let k = 0; k < missing.length; k++) holeRows[Math.floor(missing[k] / width)] = 1;
+  // the runs of rows with holes, each with a border of one pixel all round: the valid rows just
+  // outside (0) where the image has them, else nothing (saturated), so that no neighbour needs a
+  // bounds test
   const pitch = width + 2;
-  const rows = last - first + 1;
-  const d = new Uint16Array((rows + 2) * pitch).fill(DISTANCE_SATURATION);
-  if (first > 0) d.fill(0, 1, 1 + width);
-  if (last < height - 1) d.fill(0, (rows + 1) * pitch + 1, (rows + 1) * pitch + 1 + width);
-  for (let row = 1; row <= rows; row++) {
-    const o = row * pitch + 1;
-    const imgRow = (first + row - 1) * width;
-    for (let x = 0; x < width; x++) {
-      const v = img[imgRow + x];
-      if (v === v) d[o + x] = 0;
-      else {
-        const up = o - pitch + x;
-        const nearest = Math.min(d[o + x - 1], d[up - 1], d[up], d[up + 1]);
-        d[o + x] = Math.min(nearest + 1, DISTANCE_SATURATION);
+  const segments: Array<[number, number, number]> = [];
+  let size = 0;
+  for (let y = 0; y < height; y++) {
+    if (!holeRows[y] || (y > 0 && holeRows[y - 1])) continue;
+    let last = y;
+    while (last + 1 < height && holeRows[last + 1]) last++;
+    segments.push([y, last, size]);
+    size += (last - y + 3) * pitch;
+  }
+  const d = new Uint16Array(size).fill(DISTANCE_SATURATION);
+  const rowAt = new Int32Array(height).fill(-1);
+  const rowScales = new Uint32Array(height);
+  let saturated = false;
+  for (const [first, last, base] of segments) {
+    const rows = last - first + 1;
+    if (first > 0) d.fill(0, base + 1, base + 1 + width);
+    if (last < height - 1) d.fill(0, base + (rows + 1) * pitch + 1, base + (rows + 1) * pitch + 1 + width);
+    for (let row = 1; row <= rows; row++) {
+      const o = base + row * pitch + 1;
+      rowAt[first + row - 1] = o;
+      const imgRow = (first + row - 1) * width;
+      for (let x = 0; x < width; x++) {
+        const v = img[imgRow + x];
+        if (v === v) d[o + x] = 0;
+        else {
+          const up = o - pitch + x;
+          const nearest = Math.min(d[o + x - 1], d[up - 1], d[up], d[up + 1]);
+          d[o + x] = Math.min(nearest + 1, DISTANCE_SATURATION);
+        }
       }
     }
-  }
-  // and each row's scales
-  const rowScales = new Uint32Array(rows);
-  let saturated = false;
-  for (let row = rows; row >= 1; row--) {
-    const o = row * pitch + 1;
-    let scales = 0;
-    for (let x = width - 1; x >= 0; x--) {
-      if (d[o + x] === 0) continue;
-      const down = o + pitch + x;
-      const nearest = Math.min(d[o + x + 1], d[down - 1], d[down], d[down + 1]);
-      if (nearest + 1 < d[o + x]) d[o + x] = nearest + 1;
-      scales |= 1 << (32 - Math.clz32(d[o + x] - 1));
-      if (d[o + x] === DISTANCE_SATURATION) saturated = true;
+    // and each row's scales
+    for (let row = rows; row >= 1; row--) {
+      const o = base + row * pitch + 1;
+      let scales = 0;
+      for (let x = width - 1; x >= 0; x--) {
+        if (d[o + x] === 0) continue;
+        const down = o + pitch + x;
+        const nearest = Math.min(d[o + x + 1], d[down - 1], d[down], d[down + 1]);
+        if (nearest + 1 < d[o + x]) d[o + x] = nearest + 1;
+        scales |= 1 << (32 - Math.clz32(d[o + x] - 1));
+        if (d[o + x] === DISTANCE_SATURATION) saturated = true;
+      }
+      rowScales[first + row - 1] = scales;
     }
-    rowScales[row - 1] = scales;
   }
-  return { values: d, rowAt: (y) => (y - first + 1) * pitch + 1, first, rowScales, saturated };
+  return { values: d, rowAt, rowScales, saturated };
 }
 
 /** Window means summed where the windows lie, until `budget` pixels have been read. */

@@ -82,7 +82,7 @@ export async function registerToLevel15(
   // Only a grid with holes (NaN data, or NaN padding) needs the fill and a mask. The range pass lists
   // the data's holes; NaN padding is found by a scan of the grid.
   const nanPadding = Number.isNaN(missing) && (padX > 0 || padY > 0);
-  const dataHoles = range.missingRuns;
+  const dataRuns = range.missingRuns;
   const mask =
     nanPadding || range.nans > 0
       ? fillMissing(
@@ -90,39 +90,39 @@ export async function registerToLevel15(
           gridWidth,
           gridHeight,
           (n) => backend.allocateMask(n),
-          nanPadding ? undefined : dataHoles,
+          nanPadding ? undefined : dataRuns,
         )
       : undefined;
   const out = await backend.resample({
     plan,
     grid,
     mask,
-    holeRuns: mask && !nanPadding ? dataHoles : undefined,
+    holeRuns: mask && !nanPadding ? dataRuns : undefined,
     missing,
     clipLo,
     clipHi,
     outputType: options.outputType,
   });
   const level1 =
-    scaled?.saturatedFrom !== undefined ? listedSamples(dataHoles, range.saturatedAt, window) : undefined;
+    scaled?.saturatedFrom !== undefined ? listedSamples(dataRuns, range.saturatedAt, window) : undefined;
   return { data: out, width: plan.outputWidth, height: plan.outputHeight, plan, missing, level1 };
 }
 
 /** The data's holes (runs along the grid's rows) and the layout's saturated samples, in the int16 samples. */
 function listedSamples(
-  holes: Int32Array,
+  holeRuns: Int32Array,
   saturatedAt: Int32Array | undefined,
   window: GridWindow,
 ): RegisteredImage['level1'] {
   const { gridWidth, x0, y0, width } = window;
   if (!saturatedAt) return undefined;
   // a grid row's holes are in one row of samples: one offset a run, from its start's row
-  const missingRuns = new Int32Array(holes.length);
-  for (let r = 0; r < holes.length; r += 2) {
-    const y = (holes[r] - (holes[r] % gridWidth)) / gridWidth;
+  const missingRuns = new Int32Array(holeRuns.length);
+  for (let r = 0; r < holeRuns.length; r += 2) {
+    const y = (holeRuns[r] - (holeRuns[r] % gridWidth)) / gridWidth;
     const offset = (y - y0) * width - y * gridWidth - x0;
-    missingRuns[r] = holes[r] + offset;
-    missingRuns[r + 1] = holes[r + 1] + offset;
+    missingRuns[r] = holeRuns[r] + offset;
+    missingRuns[r + 1] = holeRuns[r + 1] + offset;
   }
   return { missingRuns, saturatedAt };
 }

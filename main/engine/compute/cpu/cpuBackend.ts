@@ -309,7 +309,7 @@ export class CpuBackend implements ComputeBackend {
     if (int16?.counted) {
       range.saturated = saturated;
       if (sum(saturatedListed) === saturated)
-        range.saturatedAt = this.gather(saturatedLists, saturatedListed, int16.at / 2, saturated);
+        range.saturatedAt = this.gatherSaturated(saturatedLists, saturatedListed, int16.at / 2, saturated);
     }
     return range;
   }
@@ -319,7 +319,7 @@ export class CpuBackend implements ComputeBackend {
    * the memory, `listed[t]` in band t) as one list of indices into the array whose first sample is
    * sample `start` of the memory.
    */
-  private gather(lists: number, listed: number[], start: number, total: number): Int32Array {
+  private gatherSaturated(lists: number, listed: number[], start: number, total: number): Int32Array {
     const indices = new Int32Array(total);
     // (the memory is under 2 GiB: its sample indices are int32 values)
     for (let t = 0, k = 0; t < listed.length; k += listed[t], t++)

@@ -5,4 +5,5 @@ export {
   type RichardsonLucyOptions,
   richardsonLucyImage,
   startEstimate,
+  type ImageHoles,
 } from './richardsonLucy.js';

@@ -18,9 +18,9 @@
 import { fileURLToPath } from 'node:url';
 
 import { closureHash } from '../compute/closureHash.js';
-import type { FftEngine, Precision } from '../fft/engine.js';
+import { sharedEngine, type FftEngine, type Precision } from '../fft/engine.js';
 import { Fft2dPlan, planeBytesFor, TransferKind } from '../fft/plan.js';
-import { PixelIndexList } from '../register/missingPixels.js';
+import { fillRuns, PixelIndexList, runIndices } from '../register/missingPixels.js';
 
 /** Values read on demand into the caller's array (PsfCache's StoredValues: a verified file's values). */
 export interface ValuesReader {
@@ -204,26 +204,77 @@ export interface RichardsonLucyOptions {
 }
 
 /**
- * Where a deconvolution of a width×height image lays out its workspace on `engine`: img, u, then
- * the transfer function (when given: its size depends on its kind, and the image's place must not).
- * Its new pages (a fresh process's 160 MiB at 4096² f32) are faulted in by every thread, as one
- * thread alone writes them next (the image, the transfer function's copy, startEstimate).
+ * Where a deconvolution of a width×height image lays out its workspace on `engine`: the plan's spectrum
+ * planes, img, u, then the transfer function (when given: its size depends on its kind, and the image's
+ * place must not). Its new pages from the planes on (a fresh process's 224 MiB at 4096² f32) are
+ * faulted in by every thread, as one thread alone writes them next (the image, startEstimate and its
+ * tables, the transfer function's copy).
  */
 function richardsonLucyWorkspace(
   width: number,
   height: number,
   precision: Precision,
-  engine?: FftEngine,
+  engine: FftEngine = sharedEngine(),
   otf?: OpticalTransfer,
 ) {
+  const written = engine.memory.buffer.byteLength;
   const plan = new Fft2dPlan(width, height, precision, engine);
-  const grown = plan.engine.memory.buffer.byteLength;
   const imgAt = plan.alloc(plan.realBytes);
   const uAt = plan.alloc(plan.realBytes);
   const transferBytes = otf ? otf.length * plan.size : 0;
   const transfer = plan.alloc(transferBytes);
-  plan.engine.prefault(Math.max(grown, imgAt), transfer + transferBytes);
-  return { plan, transfer, imgAt, uAt };
+  engine.prefault(Math.max(written, plan.re), transfer + transferBytes);
+  // Until the first transform the spectrum planes (and what lies between them) and the transfer
+  // function's place (it is copied there after the start) hold nothing: the start's tables go there.
+  const scratch = new ScratchBytes(engine.memory.buffer, [
+    [plan.re, plan.im + plan.planeBytes],
+    [transfer, transfer + transferBytes],
+  ]);
+  return { plan, transfer, imgAt, uAt, scratch };
+}
+
+/**
+ * Bytes of a workspace that hold nothing for a while, for arrays needed only meanwhile: already faulted
+ * in, and the same pages job after job, where arrays of their own would be new pages every time (tens
+ * of MiB for a frame missing a band, ~4.5 ms of CPU a MiB for the first write here). An array that
+ * fits in none of the areas is a new one. Its arrays are not zeroed.
+ */
+class ScratchBytes {
+  private readonly free: Array<[number, number]>;
+
+  constructor(
+    private readonly buffer: ArrayBufferLike,
+    areas: Array<[start: number, end: number]>,
+  ) {
+    this.free = areas.map(([start, end]) => [start, end]);
+  }
+
+  float64(length: number): Float64Array {
+    const at = this.take(length * 8);
+    return at === undefined ? new Float64Array(length) : new Float64Array(this.buffer, at, length);
+  }
+
+  int32(length: number): Int32Array {
+    const at = this.take(length * 4);
+    return at === undefined ? new Int32Array(length) : new Int32Array(this.buffer, at, length);
+  }
+
+  uint16(length: number): Uint16Array {
+    const at = this.take(length * 2);
+    return at === undefined ? new Uint16Array(length) : new Uint16Array(this.buffer, at, length);
+  }
+
+  /** Where `bytes` fit in the first area with room (8-byte aligned), taken from it; undefined if none. */
+  private take(bytes: number): number | undefined {
+    for (const area of this.free) {
+      const at = Math.ceil(area[0] / 8) * 8;
+      if (at + bytes <= area[1]) {
+        area[0] = at + bytes;
+        return at;
+      }
+    }
+    return undefined;
+  }
 }
 
 /** Arrays of richardsonLucyImage: the image a deconvolution finds where its `img` goes. */
@@ -280,7 +331,7 @@ export function deconvolveRichardsonLucy(
     throw new RangeError(`the result's array must be ${width}×${height} ${otf.precision} values`);
   }
   const result = () => into ?? (otf.precision === 'f32' ? new Float32Array(n) : new Float64Array(n));
-  const { plan, transfer, imgAt, uAt } = richardsonLucyWorkspace(
+  const { plan, transfer, imgAt, uAt, scratch } = richardsonLucyWorkspace(
     width,
     height,
     otf.precision,
@@ -289,12 +340,12 @@ export function deconvolveRichardsonLucy(
   );
   if (workspaceImages.has(image) && image.byteOffset !== imgAt)
     throw new Error('the image from richardsonLucyImage is not where this deconvolution reads it');
-  otf.copyInto(plan.view(transfer, otf.length));
   const img = plan.view(imgAt, n);
   const u = plan.view(uAt, n);
 
-  const missing = startEstimate(image, img, u, width, height);
-  if (missing.length === n) return result().fill(NaN);
+  const holes = startEstimate(image, img, u, width, height, scratch);
+  if (holes.count === n) return result().fill(NaN);
+  otf.copyInto(plan.view(transfer, otf.length));
 
   if (iterations > 0) {
     // Both row kernels take the spectrum planes, one image (img or u, in strips of elements) and the
@@ -330,14 +381,21 @@ export function deconvolveRichardsonLucy(
   }
   const out = result();
   out.set(plan.view(uAt, n));
-  for (const i of missing) out[i] = NaN;
+  fillRuns(out, holes.runs, NaN);
   return out;
+}
+
+/** The missing pixels of an image: runs along its rows ([start, end) pairs, ascending), `count` in all. */
+export interface ImageHoles {
+  runs: Int32Array;
+  count: number;
 }
 
 /**
  * The start of Richardson–Lucy, written into `img` and `u` (one sample per pixel): img = max(image, 0),
- * NaN where missing; u = img with the missing pixels filled. Returns the missing pixels, ascending (all
- * of them when none is valid, and then u is left unfilled). Shared by the CPU and GPU backends.
+ * NaN where missing; u = img with the missing pixels filled. Returns the missing pixels (all of them
+ * when none is valid, and then u is left unfilled). Shared by the CPU and GPU backends; `scratch` (CPU)
+ * holds the fill's tables where they fit.
  */
 export function startEstimate(
   image: ArrayLike<number>,
@@ -345,46 +403,57 @@ export function startEstimate(
   u: Float32Array | Float64Array,
   width: number,
   height: number,
-): Int32Array {
-  const list = new PixelIndexList();
-  for (let i = 0; i < width * height; i++) {
+  scratch = new ScratchBytes(new ArrayBuffer(0), []),
+): ImageHoles {
+  // as runs: a frame missing a band has millions of holes, a few thousand runs
+  const runs = new PixelIndexList();
+  const n = width * height;
+  let count = 0;
+  for (let i = 0; i < n;) {
     const v = image[i];
     if (Number.isFinite(v)) {
       const c = v > 0 ? v : 0;
       img[i] = c;
       u[i] = c;
-    } else {
-      img[i] = NaN;
-      list.push(i);
+      i++;
+      continue;
     }
+    const start = i;
+    const rowEnd = start - (start % width) + width;
+    do img[i++] = NaN;
+    while (i < rowEnd && !Number.isFinite(image[i]));
+    runs.push(start);
+    runs.push(i);
+    count += i - start;
   }
-  const missing = list.values();
-  if (missing.length > 0 && missing.length < width * height) fillMissing(u, img, width, height, missing);
-  return missing;
+  const holes = { runs: runs.values(), count };
+  if (count > 0 && count < n) fillMissing(u, img, width, height, holes, scratch);
+  return holes;
 }
 
 /**
  * Fill u at the missing pixels with the mean of the valid pixels (`img` not NaN) in the smallest
  * (2r+1)² window, r = 1, 2, 4, …, that holds any. A frame's few holes are filled from their own
- * windows; past a budget of one pass over the image (large holes), from summed-area tables of the
- * rows the windows' corners are on (at most two full-size tables, 192 MiB at 4096²; a stripe of
- * missing rows a few MiB).
+ * windows, scale by scale, while the windows read fewer pixels than a quarter of the image; deeper
+ * holes from summed-area tables of the rows the windows' corners are on (at most two full-size
+ * tables, 192 MiB at 4096²; a stripe of missing rows a few MiB).
  */
 function fillMissing(
   u: Float32Array | Float64Array,
   img: Float32Array | Float64Array,
   width: number,
   height: number,
-  missing: Int32Array,
+  holes: ImageHoles,
+  scratch: ScratchBytes,
 ): void {
-  // (a first scale of 3×3 windows over the budget gives up at once)
-  const budget = width * height;
-  if (9 * missing.length <= budget && fillAtScales(u, width, height, missing, windowScan(img, width, budget)))
-    return;
+  // (the windows' budget: where it does not do, the tables cost about two passes of the hole rows and
+  // one of the rows between the first window and the last)
+  const budget = (width * height) / 4;
+  if (9 * holes.count <= budget && fillAtScales(u, img, width, height, holes, budget)) return;
   // A (2r+1)² window holds a valid pixel exactly when r reaches the hole's chessboard distance to the
   // nearest one, so each hole starts at its own first scale: deep in a wide gap, one window instead of
   // one a scale (a 4096² frame missing a third of its rows: 1 s for the whole start, not 7).
-  const distance = chessboardDistances(img, width, height, missing);
+  const distance = chessboardDistances(img, width, height, holes.runs, scratch);
   // So a hole's window is known before the tables are made, and they keep only the rows a window has a
   // corner on: each row's holes' scales give them (where a distance saturated, every row). A stripe of
   // missing rows needs a few hundred rows, not 4097; a band a third of the frame, one or two a hole row.
@@ -398,78 +467,68 @@ function fillMissing(
           kept[Math.min(height, y + r + 1)] = 1;
         }
     });
-  const { sum, count, tableRow } = summedAreas(img, width, kept);
+  const { sum, count, tableRow } = summedAreas(img, width, kept, scratch);
   const W1 = width + 1;
-  for (let k = 0, y = -1, rowStart = -width, at = 0; k < missing.length; k++) {
-    const i = missing[k];
-    // the holes' rows in order: a division a row, not a hole
-    if (i >= rowStart + width) {
-      y = Math.floor(i / width);
-      rowStart = y * width;
-      at = distance.rowAt[y];
-    }
-    const x = i - rowStart;
-    let r = 1;
-    while (r < distance.values[at + x]) r *= 2;
-    // (more than one scale only where the distance saturated)
-    for (; ; r *= 2) {
-      const [x0, x1] = [Math.max(0, x - r), Math.min(width, x + r + 1)];
-      const [y0, y1] = [tableRow[Math.max(0, y - r)], tableRow[Math.min(height, y + r + 1)]];
-      if (y0 < 0 || y1 < 0) throw new Error('a hole’s window reached past the summed-area tables’ rows');
-      // the window's corners in the tables (each table read in its own expression: one element type)
-      const [a, b, c, d] = [y1 * W1 + x1, y0 * W1 + x1, y1 * W1 + x0, y0 * W1 + x0];
-      const n = count[a] - count[b] - count[c] + count[d];
-      if (n > 0) {
-        u[i] = Math.max(0, (sum[a] - sum[b] - sum[c] + sum[d]) / n);
-        break;
+  const { runs } = holes;
+  for (let k = 0; k < runs.length; k += 2) {
+    const [start, end] = [runs[k], runs[k + 1]];
+    const y = Math.floor(start / width);
+    const rowStart = y * width;
+    const distances = distance.rowAt[y] - rowStart;
+    for (let i = start; i < end; i++) {
+      const x = i - rowStart;
+      // the first scale r = 2^⌈log₂ distance⌉ (a hole's distance is ≥ 1); more than one only where the
+      // distance saturated
+      for (let r = 1 << (32 - Math.clz32(distance.values[distances + i] - 1)); ; r *= 2) {
+        const x0 = Math.max(0, x - r);
+        const x1 = Math.min(width, x + r + 1);
+        const y0 = tableRow[Math.max(0, y - r)];
+        const y1 = tableRow[Math.min(height, y + r + 1)];
+        if (y0 < 0 || y1 < 0) throw new Error('a hole’s window reached past the summed-area tables’ rows');
+        // the window's corners in the tables (each table read in its own expression: one element type)
+        const a = y1 * W1 + x1;
+        const b = y0 * W1 + x1;
+        const c = y1 * W1 + x0;
+        const d = y0 * W1 + x0;
+        const n = count[a] - count[b] - count[c] + count[d];
+        if (n > 0) {
+          u[i] = Math.max(0, (sum[a] - sum[b] - sum[c] + sum[d]) / n);
+          break;
+        }
       }
     }
   }
 }
 
 /**
- * The mean of the valid pixels in the (2r+1)² window around (x, y), clipped to the image: NaN when it
- * holds none, undefined when `windowMean` gave up.
+ * Fills u at the missing pixels scale by scale from their windows, until a scale's windows would read
+ * more pixels than are left of `budget`: then false, before that scale is begun.
  */
-function windowAt(
-  windowMean: WindowMean,
-  x: number,
-  y: number,
-  r: number,
-  width: number,
-  height: number,
-): number | undefined {
-  return windowMean(
-    Math.max(0, x - r),
-    Math.min(width, x + r + 1),
-    Math.max(0, y - r),
-    Math.min(height, y + r + 1),
-  );
-}
-
-/**
- * The mean of the valid pixels in [x0, x1) × [y0, y1), NaN when there are none; undefined when it
- * gives up (over its budget).
- */
-type WindowMean = (x0: number, x1: number, y0: number, y1: number) => number | undefined;
-
-/** Fills u at the missing pixels, scale by scale; false when the window means gave up. */
 function fillAtScales(
   u: Float32Array | Float64Array,
+  img: Float32Array | Float64Array,
   width: number,
   height: number,
-  missing: ArrayLike<number>,
-  windowMean: WindowMean,
+  holes: ImageHoles,
+  budget: number,
 ): boolean {
-  let left = missing;
+  let left: ArrayLike<number> = runIndices(holes.runs, holes.count);
   for (let r = 1; left.length > 0; r *= 2) {
+    budget -= left.length * (2 * r + 1) ** 2;
+    if (budget < 0) return false;
     const next: number[] = [];
     for (let k = 0; k < left.length; k++) {
       const i = left[k];
       const y = Math.floor(i / width);
       const x = i - y * width;
-      const mean = windowAt(windowMean, x, y, r, width, height);
-      if (mean === undefined) return false;
+      const mean = windowMean(
+        img,
+        width,
+        Math.max(0, x - r),
+        Math.min(width, x + r + 1),
+        Math.max(0, y - r),
+        Math.min(height, y + r + 1),
+      );
       if (Number.isNaN(mean)) next.push(i);
       else u[i] = Math.max(0, mean);
     }
@@ -491,7 +550,8 @@ function chessboardDistances(
   img: Float32Array | Float64Array,
   width: number,
   height: number,
-  missing: Int32Array,
+  runs: Int32Array,
+  scratch: ScratchBytes,
 ): {
   values: Uint16Array;
   /** Where row y's distances start in `values` (-1 for a row without holes). */
@@ -501,7 +561,7 @@ function chessboardDistances(
   saturated: boolean;
 } {
   const holeRows = new Uint8Array(height);
-  for (let k = 0; k < missing.length; k++) holeRows[Math.floor(missing[k] / width)] = 1;
+  for (let k = 0; k < runs.length; k += 2) holeRows[Math.floor(runs[k] / width)] = 1;
   // the runs of rows with holes, each with a border of one pixel all round: the valid rows just
   // outside (0) where the image has them, else nothing (saturated), so that no neighbour needs a
   // bounds test
@@ -515,7 +575,7 @@ function chessboardDistances(
     segments.push([y, last, size]);
     size += (last - y + 3) * pitch;
   }
-  const d = new Uint16Array(size).fill(DISTANCE_SATURATION);
+  const d = scratch.uint16(size).fill(DISTANCE_SATURATION);
   const rowAt = new Int32Array(height).fill(-1);
   const rowScales = new Uint32Array(height);
   let saturated = false;
@@ -555,52 +615,62 @@ function chessboardDistances(
   return { values: d, rowAt, rowScales, saturated };
 }
 
-/** Window means summed where the windows lie, until `budget` pixels have been read. */
-function windowScan(img: Float32Array | Float64Array, width: number, budget: number): WindowMean {
-  return (x0, x1, y0, y1) => {
-    budget -= (x1 - x0) * (y1 - y0);
-    if (budget < 0) return undefined;
-    let sum = 0;
-    let count = 0;
-    for (let y = y0; y < y1; y++)
-      for (let x = x0; x < x1; x++) {
-        const v = img[y * width + x];
-        if (v === v) {
-          sum += v;
-          count++;
-        }
+/** The mean of the valid pixels of `img` in [x0, x1) × [y0, y1), NaN when there are none. */
+function windowMean(
+  img: Float32Array | Float64Array,
+  width: number,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+): number {
+  let sum = 0;
+  let count = 0;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const v = img[y * width + x];
+      if (v === v) {
+        sum += v;
+        count++;
       }
-    return count > 0 ? sum / count : NaN;
-  };
+    }
+  return count > 0 ? sum / count : NaN;
 }
 
 /**
  * Summed-area tables of the valid pixels' values and count (table row y: the sums over the image's rows
- * before y), keeping only the rows y with kept[y] = 1: a window's mean in O(1) where its corners' rows
- * are kept. `tableRow[y]` is where row y is kept, -1 where it is not. The rows are summed in turn into
- * one running row, so every kept entry is the one the whole table would hold.
+ * from the first kept row to y), keeping only the rows y with kept[y] = 1: a window's mean in O(1) where
+ * its corners' rows are kept (a difference of two kept rows, so the rows above the first add nothing
+ * but rounding: a stripe of missing rows mid-frame sums a few hundred rows, not all those above it).
+ * `tableRow[y]` is where row y is kept, -1 where it is not. The rows are summed in turn into one
+ * running row.
  */
 function summedAreas(
   img: Float32Array | Float64Array,
   width: number,
   kept: Uint8Array,
+  scratch: ScratchBytes,
 ): { sum: Float64Array; count: Int32Array; tableRow: Int32Array } {
   const W1 = width + 1;
   const tableRow = new Int32Array(kept.length).fill(-1);
   let rows = 0;
-  let last = 0;
+  let [first, last] = [-1, 0];
   for (let y = 0; y < kept.length; y++)
     if (kept[y]) {
+      if (first < 0) first = y;
       tableRow[y] = rows++;
       last = y;
     }
-  const sum = new Float64Array(W1 * rows);
+  const sum = scratch.float64(W1 * rows);
   // (counts are integers: exact in 32 bits, at half the memory)
-  const count = new Int32Array(W1 * rows);
+  const count = scratch.int32(W1 * rows);
+  // table row 0 (the first kept row): the sums over no rows
+  sum.fill(0, 0, W1);
+  count.fill(0, 0, W1);
   // the running row: table row y, then y + 1 summed into the other half
   const runningSum = new Float64Array(2 * W1);
   const runningCount = new Int32Array(2 * W1);
-  for (let y = 0; y < last; y++) {
+  for (let y = first; y < last; y++) {
     const [from, to] = [(y % 2) * W1, ((y + 1) % 2) * W1];
     let rs = 0;
     let rc = 0;
@@ -619,6 +689,5 @@ function summedAreas(
       count.set(runningCount.subarray(to, to + W1), t * W1);
     }
   }
-  // (table row 0 holds zeros, as allocated)
   return { sum, count, tableRow };
 }

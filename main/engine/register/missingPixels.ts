@@ -151,6 +151,19 @@ export function pixelRuns(
   return runs.values();
 }
 
+/** Sets the samples of `runs` ([start, end) pairs) to `value`. */
+export function fillRuns(values: Float32Array | Float64Array, runs: Int32Array, value: number): void {
+  for (let r = 0; r < runs.length; r += 2) values.fill(value, runs[r], runs[r + 1]);
+}
+
+/** The samples of `runs` ([start, end) pairs, `count` in all), one index each, in their order. */
+export function runIndices(runs: Int32Array, count: number): Int32Array {
+  const indices = new Int32Array(count);
+  for (let r = 0, k = 0; r < runs.length; r += 2)
+    for (let i = runs[r]; i < runs[r + 1]; i++) indices[k++] = i;
+  return indices;
+}
+
 /** The NaN samples of a `width`-wide grid, as runs along its rows ([start, end) pairs, ascending). */
 export function findHoleRuns(grid: Float32Array | Float64Array, width: number): Int32Array {
   // A NaN makes the sum of its block of 8 NaN, so one test per block finds the blocks to look into (a

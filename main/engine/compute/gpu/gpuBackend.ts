@@ -12,6 +12,7 @@ import type {
 import { CpuBackend } from '../cpu/cpuBackend.js';
 import { startEstimate } from '../../deconvolve/index.js';
 import type { ImageStatistics } from '../../register/imageStatistics.js';
+import { fillRuns } from '../../register/missingPixels.js';
 import { GpuHostError, type GpuHostTransport, type HostAdapter, type HostFault } from './hostTransport.js';
 import {
   float32Payload,
@@ -212,21 +213,21 @@ export class GpuBackend implements ComputeBackend {
     const request = () => {
       const message = preparedMessage(OP.deconvolve, params, [n, n]);
       const [img, u] = message.payloads;
-      const missing = startEstimate(image, img, u, width, height);
+      const holes = startEstimate(image, img, u, width, height);
       // The page marks missing pixels by a negative img (real ones are clipped at 0): no NaN in shaders.
-      for (const i of missing) img[i] = -1;
-      return { message: message.buffer, u, missing };
+      fillRuns(img, holes.runs, -1);
+      return { message: message.buffer, u, holes };
     };
     const first = request();
-    const { missing } = first;
-    if (missing.length === n) return first.u.fill(NaN);
+    const { holes } = first;
+    if (holes.count === n) return first.u.fill(NaN);
     let out: Float32Array = first.u;
     if (iterations > 0) {
       const reply = await this.deconvolveOnHost(transfer, first.message, () => request().message);
       // a view of the reply, whose buffer is ours alone
       out = float32Payload(reply.payloads[0]);
     }
-    for (const i of missing) out[i] = NaN;
+    fillRuns(out, holes.runs, NaN);
     return out;
   }
 

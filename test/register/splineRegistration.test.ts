@@ -479,6 +479,35 @@ describe('fillMissing', () => {
     }
   });
 
+  it('fills the rows of a band deep inside it as its definition does, wherever the band lies', () => {
+    const [w, h] = [41, 260];
+    // (rows missing whole: a band mid-frame; one cut by a single valid pixel and by a partial row; one
+    // to the bottom edge; stretches too short to have rows 32 from their ends)
+    const bands: Array<Array<[number, number]>> = [
+      [[40, 150]],
+      [
+        [10, 90],
+        [91, 180],
+      ],
+      [[150, 260]],
+      [
+        [0, 60],
+        [61, 100],
+        [120, 130],
+        [200, 260],
+      ],
+    ];
+    for (const rows of bands) {
+      const grid = Float64Array.from({ length: w * h }, (_, i) => 100 + 50 * Math.sin(i * 0.37) + (i % 13));
+      for (const [from, to] of rows) grid.fill(NaN, from * w, to * w);
+      grid[120 * w + 7] = 1; // inside the second layout's lower band: its row is not whole
+      grid.fill(NaN, 95 * w, 95 * w + 20);
+      const expected = filledByDefinition(grid, w, h);
+      fillMissing(grid, w, h);
+      expect(Array.from(grid)).toEqual(Array.from(expected));
+    }
+  });
+
   it('refuses runs of holes out of order, across a row, or cut short', () => {
     const grid = Float64Array.from({ length: 16 }, (_, i) => (i === 2 || i === 3 || i === 9 ? NaN : i));
     for (const runs of [

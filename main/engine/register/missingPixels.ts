@@ -21,7 +21,8 @@ export function fillMissing(
   const holes = checkRuns(runs, width, grid.length);
   const mask = allocate(grid.length);
   for (let r = 0; r < runs.length; r += 2) mask.fill(1, runs[r], runs[r + 1]);
-  const down = distancesBelow(runs, mask, width, height, allocate(holes));
+  const deep = deepRows(runs, width, height);
+  const down = distancesBelow(runs, mask, width, height, allocate(holes), deep);
   // the valid pixels' mean, for holes with no valid pixel near them: NaN until one needs it
   let fallback = NaN;
   // A hole's distance to the first valid pixel above it is one more than that of the hole just above
@@ -31,6 +32,13 @@ export function fillMissing(
   for (let r = 0, k = 0; r < runs.length; r += 2) {
     const [start, end] = [runs[r], runs[r + 1]];
     const rowStart = start - (start % width);
+    if (deep[rowStart / width]) {
+      if (fallback !== fallback) fallback = validMean(grid, runs);
+      grid.fill(fallback, start, end);
+      up.fill(NONE);
+      k += width;
+      continue;
+    }
     const firstRow = rowStart === 0;
     // The first valid pixels left and right of a run's holes are past its ends (a run is as long as the
     // holes go), unless the row ends there: its holes before leftEnd have one on their left within
@@ -83,9 +91,34 @@ function further(d: number): number {
 }
 
 /**
+ * The rows whose pixels are all holes, as are those of every row within SEARCH_RADIUS above and below
+ * them (inside the grid): no valid pixel is near any of their holes, which all take the valid mean. A
+ * band of missing rows is mostly such rows. 1 for such a row.
+ */
+function deepRows(runs: Int32Array, width: number, height: number): Uint8Array {
+  const deep = new Uint8Array(height);
+  // the stretches of rows that are one run each, from the row after the last row that was not
+  let stretch = 0;
+  for (let r = 0, next = 0; r <= runs.length; r += 2) {
+    const y = r < runs.length ? Math.floor(runs[r] / width) : height;
+    const whole = r < runs.length && runs[r + 1] - runs[r] === width;
+    if (whole && y === next) {
+      next++;
+      continue;
+    }
+    // [stretch, next) were whole rows: deep where the radius above and below stays inside them or the grid
+    const first = stretch === 0 ? 0 : stretch + SEARCH_RADIUS;
+    const last = next === height ? height : next - SEARCH_RADIUS;
+    if (first < last) deep.fill(1, first, last);
+    [stretch, next] = whole ? [y, y + 1] : [y + 1, y + 1];
+  }
+  return deep;
+}
+
+/**
  * Each hole's distance to the first valid pixel below it (NONE when there is none within
  * SEARCH_RADIUS), written into `down` by its place among the runs' holes: from the last run back, each
- * from the hole below.
+ * from the hole below. The holes of `deep` rows are left unwritten (NONE, and not read).
  */
 function distancesBelow(
   runs: Int32Array,
@@ -93,12 +126,17 @@ function distancesBelow(
   width: number,
   height: number,
   down: Uint8Array,
+  deep: Uint8Array,
 ): Uint8Array {
   const below = new Uint8Array(width);
   const lastRow = (height - 1) * width;
   for (let r = runs.length - 2, k = down.length; r >= 0; r -= 2) {
     const [start, end] = [runs[r], runs[r + 1]];
     k -= end - start;
+    if (deep[Math.floor(start / width)]) {
+      below.fill(NONE);
+      continue;
+    }
     for (let i = start, x = start % width, j = k; i < end; i++, x++, j++) {
       below[x] = i >= lastRow ? NONE : mask[i + width] === 0 ? 1 : further(below[x]);
       down[j] = below[x];

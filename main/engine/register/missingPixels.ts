@@ -36,7 +36,7 @@ export function fillMissing(
       if (fallback !== fallback) fallback = validMean(grid, runs);
       grid.fill(fallback, start, end);
       up.fill(NONE);
-      k += width;
+      k += end - start;
       continue;
     }
     const firstRow = rowStart === 0;

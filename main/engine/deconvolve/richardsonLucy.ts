@@ -233,6 +233,13 @@ function richardsonLucyWorkspace(
   return { plan, transfer, imgAt, uAt, scratch };
 }
 
+/** A typed array's constructor. */
+interface ArrayType<T> {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
 /**
  * Bytes of a workspace that hold nothing for a while, for arrays needed only meanwhile: already faulted
  * in, and the same pages job after job, where arrays of their own would be new pages every time (tens
@@ -249,19 +256,10 @@ class ScratchBytes {
     this.free = areas.map(([start, end]) => [start, end]);
   }
 
-  float64(length: number): Float64Array {
-    const at = this.take(length * 8);
-    return at === undefined ? new Float64Array(length) : new Float64Array(this.buffer, at, length);
-  }
-
-  int32(length: number): Int32Array {
-    const at = this.take(length * 4);
-    return at === undefined ? new Int32Array(length) : new Int32Array(this.buffer, at, length);
-  }
-
-  uint16(length: number): Uint16Array {
-    const at = this.take(length * 2);
-    return at === undefined ? new Uint16Array(length) : new Uint16Array(this.buffer, at, length);
+  /** `length` elements of `type` in the first area with room, or a new array. */
+  array<T>(type: ArrayType<T>, length: number): T {
+    const at = this.take(length * type.BYTES_PER_ELEMENT);
+    return at === undefined ? new type(length) : new type(this.buffer, at, length);
   }
 
   /** Where `bytes` fit in the first area with room (8-byte aligned), taken from it; undefined if none. */
@@ -575,7 +573,7 @@ function chessboardDistances(
     segments.push([y, last, size]);
     size += (last - y + 3) * pitch;
   }
-  const d = scratch.uint16(size).fill(DISTANCE_SATURATION);
+  const d = scratch.array(Uint16Array, size).fill(DISTANCE_SATURATION);
   const rowAt = new Int32Array(height).fill(-1);
   const rowScales = new Uint32Array(height);
   let saturated = false;
@@ -661,9 +659,9 @@ function summedAreas(
       tableRow[y] = rows++;
       last = y;
     }
-  const sum = scratch.float64(W1 * rows);
+  const sum = scratch.array(Float64Array, W1 * rows);
   // (counts are integers: exact in 32 bits, at half the memory)
-  const count = scratch.int32(W1 * rows);
+  const count = scratch.array(Int32Array, W1 * rows);
   // table row 0 (the first kept row): the sums over no rows
   sum.fill(0, 0, W1);
   count.fill(0, 0, W1);

@@ -20,7 +20,7 @@ export function fillMissing(
   if (runs.length === 0) return undefined;
   const holes = checkRuns(runs, width, grid.length);
   const mask = allocate(grid.length);
-  for (let r = 0; r < runs.length; r += 2) mask.fill(1, runs[r], runs[r + 1]);
+  fillRuns(mask, runs, 1);
   const deep = deepRows(runs, width, height);
   const down = distancesBelow(runs, mask, width, height, allocate(holes), deep);
   // the valid pixels' mean, for holes with no valid pixel near them: NaN until one needs it
@@ -190,7 +190,11 @@ export function pixelRuns(
 }
 
 /** Sets the samples of `runs` ([start, end) pairs) to `value`. */
-export function fillRuns(values: Float32Array | Float64Array, runs: Int32Array, value: number): void {
+export function fillRuns(
+  values: Uint8Array | Float32Array | Float64Array,
+  runs: Int32Array,
+  value: number,
+): void {
   for (let r = 0; r < runs.length; r += 2) values.fill(value, runs[r], runs[r + 1]);
 }
 
